@@ -1,0 +1,5 @@
+export * from './status.js';
+export * from './duration.js';
+export * from './schema.js';
+export * from './types.js';
+export * from './errors.js';

@@ -1,0 +1,219 @@
+import type { JourneyDefinition, JourneyRecord } from '../model/types.js';
+import type { JourneyStatus } from '../model/status.js';
+import type { UpdateOperation } from '../model/types.js';
+import type { CustomerProfile, Enrollment, EnrollmentStatus, ExitReason, Offer, SendReceipt } from './types.js';
+
+// ───────────────────────────── Clock ─────────────────────────────
+
+/** The only source of time for the library. Instants are UTC epoch milliseconds. */
+export interface Clock {
+  now(): number;
+}
+
+// ─────────────────────────── Effects ports ───────────────────────
+
+/** Context passed with every effect call. */
+export interface EffectContext {
+  readonly tenantId: string;
+  readonly journeyId: string;
+  readonly enrollmentId: string;
+  readonly stepId: string;
+  /** `enrollmentId:stepId:visit`: the same on every retry of this visit. Deduplicate on it. */
+  readonly idempotencyKey: string;
+}
+
+/** A request to a decision flow. */
+export interface DecideRequest extends EffectContext {
+  readonly decisionFlowId: string;
+  readonly customer: CustomerProfile;
+  readonly maxOffers: number;
+}
+
+/** The host's decision flows: pick the best offers for a customer. */
+export interface DecisionFlows {
+  decide(request: DecideRequest): Promise<readonly Offer[]>;
+}
+
+/** A request to deliver a message through a channel. */
+export interface SendRequest extends EffectContext {
+  readonly channelId: string;
+  readonly creativeId: string | null;
+  readonly offer: Offer | null;
+  readonly offers: readonly Offer[];
+  readonly customer: CustomerProfile;
+}
+
+/** The host's channels (email, push, SMS, …). Must deduplicate on `idempotencyKey`. */
+export interface Channels {
+  send(request: SendRequest): Promise<SendReceipt | void>;
+}
+
+/** The host's customer store. */
+export interface Profiles {
+  /** Read a customer; `null` when unknown (the engine then uses an empty profile). */
+  get(customerId: string, context: { readonly tenantId: string }): Promise<CustomerProfile | null>;
+  /** Apply update operations. Should be idempotent on `idempotencyKey`. May return the new profile. */
+  apply(
+    customerId: string,
+    operations: readonly UpdateOperation[],
+    context: EffectContext,
+  ): Promise<CustomerProfile | void>;
+}
+
+// ─────────────────────────── Storage port ────────────────────────
+
+/** A claim on a due enrollment, held until `leaseUntil`. */
+export interface Claim {
+  readonly enrollment: Enrollment;
+  /**
+   * Fencing token: increases on every claim of this enrollment. A commit that carries an older
+   * token than the enrollment's current one is rejected (`fenced`).
+   */
+  readonly token: number;
+  readonly leaseUntil: number;
+}
+
+/** An effect that happened, recorded in the same transaction that moves the enrollment on. */
+export interface EffectRecord {
+  /** `enrollmentId:stepId:visit`; unique in the effect log. */
+  readonly idempotencyKey: string;
+  readonly tenantId: string;
+  readonly journeyId: string;
+  readonly enrollmentId: string;
+  readonly stepId: string;
+  readonly visit: number;
+  readonly type: 'decide' | 'send' | 'update';
+  readonly at: number;
+  /** A small JSON summary (offer ids, message id). */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** A per-step counter change recorded with a commit (feeds `stats`). */
+export interface StepCounter {
+  readonly journeyId: string;
+  readonly stepId: string;
+  /** `entered`, `completed`, or `exited:<reason>` / `failed`. */
+  readonly metric: string;
+}
+
+/** One atomic write of an enrollment. */
+export interface Commit {
+  /** The new state. Its `version` must be `expectedVersion + 1`. */
+  readonly enrollment: Enrollment;
+  readonly expectedVersion: number;
+  /** When given, the stored claim token must equal it (fencing); otherwise the claim is untouched. */
+  readonly token?: number;
+  /** With `token`: end the claim (true), or extend the lease to `now + leaseMs` (false). */
+  readonly release?: boolean;
+  readonly leaseMs?: number;
+  readonly now: number;
+  readonly effects?: readonly EffectRecord[];
+  readonly counters?: readonly StepCounter[];
+  /**
+   * Outcome dedupe: when given, the pair (enrollment id, key) must be new; it is stored with the
+   * commit. A repeat makes the commit answer `duplicate` and change nothing.
+   */
+  readonly outcomeKey?: string;
+}
+
+/**
+ * - `ok`: written.
+ * - `conflict`: the stored version is not `expectedVersion` (someone else wrote first). Nothing written.
+ * - `fenced`: the claim token is stale (another worker claimed it since). Nothing written.
+ * - `duplicate`: `outcomeKey` was seen before. Nothing written.
+ * - `missing`: no such enrollment.
+ */
+export type CommitResult = 'ok' | 'conflict' | 'fenced' | 'duplicate' | 'missing';
+
+/** Query for enrollments. */
+export interface EnrollmentQuery {
+  readonly tenantId: string;
+  readonly journeyId?: string;
+  readonly customerId?: string;
+  readonly status?: EnrollmentStatus;
+  readonly stepId?: string;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** Per-step counters of one journey. */
+export interface StepStats {
+  readonly entered: number;
+  readonly completed: number;
+  /** Active enrollments at this step now. */
+  readonly current: number;
+  readonly exited: Readonly<Record<string, number>>;
+  readonly failed: number;
+}
+
+/**
+ * Durable state: journeys and their versions, enrollments, claims, the effect log, outcome
+ * dedupe, step counters. One conformance suite (`test/storage/conformance.ts`) runs against
+ * every implementation. Every method is atomic.
+ */
+export interface Storage {
+  /** Create or migrate the schema. Idempotent; the engine calls it once before first use. */
+  init(): Promise<void>;
+  /** Release resources the storage opened itself. */
+  close(): Promise<void>;
+
+  /** Insert a journey and its definition as version `record.version`. `false` when the id exists. */
+  createJourney(record: JourneyRecord): Promise<boolean>;
+  getJourney(tenantId: string, id: string): Promise<JourneyRecord | null>;
+  /** Newest first (createdAt desc, id asc). */
+  listJourneys(
+    tenantId: string,
+    query: { readonly status?: JourneyStatus; readonly limit: number; readonly offset: number },
+  ): Promise<{ readonly items: readonly JourneyRecord[]; readonly total: number }>;
+  /**
+   * Replace a journey if its stored revision is `expectedRevision` (record.revision must be
+   * expectedRevision + 1). When `record.version` is new, its definition is stored as that version.
+   * `false` on a revision mismatch or a missing journey.
+   */
+  updateJourney(record: JourneyRecord, expectedRevision: number): Promise<boolean>;
+  /** Delete a journey and its versions if its revision matches. */
+  deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean>;
+  /** A stored journey version's definition (versions never change once written). */
+  getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null>;
+
+  /**
+   * Insert a new enrollment. `duplicate` when the customer has an active enrollment in that journey
+   * (at most one at a time). Counters are applied in the same transaction.
+   */
+  createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'>;
+  getEnrollment(tenantId: string, id: string): Promise<Enrollment | null>;
+  /** Ordered by enteredAt, then id. */
+  listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }>;
+  /**
+   * For `minDaysSinceLastJourney`: whether the customer has an active enrollment in any journey,
+   * and when their most recent ended enrollment ended.
+   */
+  customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }>;
+
+  /**
+   * Claim up to `limit` active enrollments with `wakeAt <= now` whose journey is `active` and
+   * whose lease is free or expired, in (wakeAt, id) order. Each claim gets a new fencing token
+   * and a lease until `now + leaseMs`.
+   */
+  claimDue(query: {
+    readonly now: number;
+    readonly limit: number;
+    readonly leaseMs: number;
+    readonly workerId: string;
+  }): Promise<readonly Claim[]>;
+  /** Give a claim back unchanged (only if `token` is still current). */
+  release(enrollmentId: string, token: number): Promise<void>;
+  /** Atomically write an enrollment, its effect records and counters. See {@link CommitResult}. */
+  commit(commit: Commit): Promise<CommitResult>;
+  /**
+   * Exit every active enrollment of a journey (archive): status `exited`, `exitReason`, `endedAt`,
+   * `wakeAt` null, version +1, counters `exited:<reason>` per step. Returns the ids exited.
+   */
+  exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]>;
+  /** The earliest `wakeAt` among active enrollments of active journeys, or null. */
+  nextWakeAt(): Promise<number | null>;
+  /** Per-step counters plus current (active) counts for one journey. */
+  stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>>;
+  /** The effect log of one enrollment, in commit order (for audits and tests). */
+  listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]>;
+}

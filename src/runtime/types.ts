@@ -1,0 +1,208 @@
+import type { JsonValue } from '../model/schema.js';
+import type { UpdateOperation } from '../model/types.js';
+
+/** Where an enrollment is in its life. */
+export type EnrollmentStatus = 'active' | 'completed' | 'exited' | 'failed';
+export const ENROLLMENT_STATUSES = ['active', 'completed', 'exited', 'failed'] as const;
+
+/**
+ * Why an enrollment exited: `archived` (journey archived), `max-duration` (past the journey's
+ * maxDuration), `manual` (the host ended it), or a host-defined reason.
+ */
+export type ExitReason = 'archived' | 'max-duration' | 'manual' | (string & {});
+
+/**
+ * What the enrollment is doing at its current step.
+ * - `ready`: about to run the step (a new enrollment, or one that moved on).
+ * - `waiting`: in a wait step until `wakeAt`.
+ * - `effect`: an effect (decide/send/update) for this visit failed and is retried at `wakeAt`.
+ * - `done`: ended (status is not `active`).
+ */
+export type EnrollmentPhase = 'ready' | 'waiting' | 'effect' | 'done';
+
+/** A customer response the host reported (impression, click, conversion, …, or a custom type). */
+export interface OutcomeEntry {
+  readonly type: string;
+  /** When it happened (host-supplied or the clock's now), epoch ms. */
+  readonly at: number;
+  /** The host's idempotency key. */
+  readonly key: string;
+}
+
+/** The standard outcome types. Custom types are allowed too. */
+export const OUTCOME_TYPES = [
+  'impression',
+  'click',
+  'conversion',
+  'not_interested',
+  'opt_out',
+  'defer',
+  'dismiss',
+  'share',
+  'save',
+  'complaint',
+] as const;
+
+/** An offer a decision flow returned. `id` is required; everything else is the host's. */
+export interface Offer {
+  readonly id: string;
+  readonly [key: string]: unknown;
+}
+
+/** The last error an enrollment hit, kept for inspection. */
+export interface EnrollmentError {
+  readonly message: string;
+  readonly code?: string;
+  readonly stepId: string;
+  readonly at: number;
+  readonly attempts: number;
+}
+
+/**
+ * One customer's passage through one journey version. Plain JSON-serialisable data;
+ * the interpreter returns a new object and never mutates its input.
+ */
+export interface Enrollment {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly journeyId: string;
+  /** The journey version this enrollment is pinned to. */
+  readonly journeyVersion: number;
+  readonly customerId: string;
+  readonly status: EnrollmentStatus;
+  /** Current step; `null` once ended. */
+  readonly stepId: string | null;
+  readonly phase: EnrollmentPhase;
+  /** How many times each step has been entered. The current visit is `visits[stepId]`. */
+  readonly visits: Readonly<Record<string, number>>;
+  /** Decide results by storage key (`storeResultAs`, else the decide step's id). */
+  readonly results: Readonly<Record<string, readonly Offer[]>>;
+  /** Internal flags set by `set_flag` update operations. */
+  readonly flags: Readonly<Record<string, boolean>>;
+  /** Outcomes recorded for this enrollment, oldest first (the most recent 100 are kept). */
+  readonly outcomes: readonly OutcomeEntry[];
+  /** When the most recent send completed (epoch ms), or null. */
+  readonly lastSendAt: number | null;
+  /** Failed attempts of the current effect. */
+  readonly attempts: number;
+  readonly lastError: EnrollmentError | null;
+  /** Data the enrollment entered with (event properties, host context). */
+  readonly context: Readonly<Record<string, JsonValue>>;
+  readonly enteredAt: number;
+  /** enteredAt + maxDuration days: the enrollment exits with `max-duration` at or after this instant. */
+  readonly deadline: number;
+  /** When the enrollment is next due to be advanced; null once ended. */
+  readonly wakeAt: number | null;
+  readonly endedAt: number | null;
+  readonly exitReason: ExitReason | null;
+  /** Optimistic-concurrency version: +1 on every committed change. */
+  readonly version: number;
+  readonly updatedAt: number;
+}
+
+/** A customer as the Profiles port returns it. */
+export interface CustomerProfile {
+  readonly id: string;
+  readonly attributes: Readonly<Record<string, JsonValue>>;
+  readonly segments: readonly string[];
+}
+
+/** A channel's acknowledgement of a send. */
+export interface SendReceipt {
+  readonly messageId?: string;
+  readonly [key: string]: unknown;
+}
+
+/** An error an adapter call raised, as the interpreter records it. */
+export interface EffectError {
+  readonly message: string;
+  readonly code?: string;
+}
+
+/** Things that happen to an enrollment: the interpreter's inputs. */
+export type Input =
+  /** The enrollment is due: a new enrollment, a finished wait, or a retry of a failed effect. */
+  | { readonly type: 'wake' }
+  /** The decision flow answered for the decide step's current visit. */
+  | { readonly type: 'decided'; readonly stepId: string; readonly visit: number; readonly offers: readonly Offer[] }
+  /** The channel accepted the send for the send step's current visit. */
+  | { readonly type: 'sent'; readonly stepId: string; readonly visit: number; readonly receipt: SendReceipt }
+  /** The profile update for the update step's current visit was applied. */
+  | { readonly type: 'updated'; readonly stepId: string; readonly visit: number }
+  /**
+   * The effect for this visit failed. `retryAt` is when to try again (the engine's retry
+   * policy), or null when attempts are exhausted and the enrollment fails.
+   */
+  | {
+      readonly type: 'effect-failed';
+      readonly stepId: string;
+      readonly visit: number;
+      readonly error: EffectError;
+      readonly retryAt: number | null;
+    }
+  /** The customer responded. */
+  | { readonly type: 'outcome'; readonly outcome: OutcomeEntry }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' }
+  | { readonly type: 'archive' }
+  /** The host ends the enrollment. */
+  | { readonly type: 'exit'; readonly reason: ExitReason };
+
+interface EffectCommandBase {
+  readonly stepId: string;
+  readonly visit: number;
+  /** `enrollmentId:stepId:visit` — stable across retries and crashes. */
+  readonly idempotencyKey: string;
+}
+
+/** What the interpreter asks the engine to do. */
+export type Command =
+  | (EffectCommandBase & {
+      readonly type: 'decide';
+      readonly decisionFlowId: string;
+      readonly maxOffers: number;
+      readonly storeAs: string;
+    })
+  | (EffectCommandBase & {
+      readonly type: 'send';
+      readonly channelId: string;
+      readonly creativeId: string | null;
+      /** The first offer of the result source, or null when the step names none. */
+      readonly offer: Offer | null;
+      readonly offers: readonly Offer[];
+    })
+  | (EffectCommandBase & {
+      readonly type: 'update';
+      /** Operations for the Profiles port (set_flag operations are applied by the interpreter). */
+      readonly operations: readonly UpdateOperation[];
+    })
+  /** Wake the enrollment at this absolute instant. */
+  | { readonly type: 'schedule'; readonly wakeAt: number }
+  | { readonly type: 'complete' }
+  | { readonly type: 'exit'; readonly reason: ExitReason }
+  | { readonly type: 'fail'; readonly error: EnrollmentError };
+
+/** Effect commands: the ones that reach an adapter. */
+export type EffectCommand = Extract<Command, { type: 'decide' | 'send' | 'update' }>;
+
+/** What happened during one advance, for stats, events and timelines. */
+export type StepEvent =
+  | { readonly type: 'entered'; readonly stepId: string; readonly stepType: string; readonly visit: number; readonly at: number }
+  | {
+      readonly type: 'completed';
+      readonly stepId: string;
+      readonly stepType: string;
+      readonly visit: number;
+      readonly at: number;
+      readonly detail?: Readonly<Record<string, unknown>>;
+    }
+  | { readonly type: 'exited'; readonly stepId: string | null; readonly reason: ExitReason; readonly at: number }
+  | { readonly type: 'journey-completed'; readonly at: number }
+  | { readonly type: 'failed'; readonly stepId: string | null; readonly error: EnrollmentError; readonly at: number };
+
+/** The interpreter's answer. */
+export interface AdvanceResult {
+  readonly enrollment: Enrollment;
+  readonly commands: readonly Command[];
+  readonly events: readonly StepEvent[];
+}
