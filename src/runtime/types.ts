@@ -81,6 +81,8 @@ export interface Enrollment {
   readonly flags: Readonly<Record<string, boolean>>;
   /** Outcomes recorded for this enrollment, oldest first (the most recent 100 are kept). */
   readonly outcomes: readonly OutcomeEntry[];
+  /** The latest outcome since the most recent send (what branch expressions see as `outcome`), or null. */
+  readonly latestOutcome: OutcomeEntry | null;
   /** When the most recent send completed (epoch ms), or null. */
   readonly lastSendAt: number | null;
   /** Failed attempts of the current effect. */
