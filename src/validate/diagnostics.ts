@@ -1,0 +1,103 @@
+import type { JourneyDocument } from '../model/types.js';
+
+/**
+ * Every code {@link validateJourney} can report, in a stable order. Switch on these; the
+ * message text may change between releases, the codes do not.
+ *
+ * Errors: `invalid-field`, `unknown-field`, `empty-journey`, `duplicate-step-id`,
+ * `unknown-target`, `unreachable-step`, `instant-loop`, `invalid-expression`,
+ * `unknown-identifier`, `unknown-result-source`, `duplicate-result-name`,
+ * `exceeds-max-duration`. Warnings: `result-maybe-missing`, `branch-without-conditions`.
+ *
+ * See docs/validation.md for an example and the fix for each one.
+ */
+export const DIAGNOSTIC_CODES = [
+  'invalid-field',
+  'unknown-field',
+  'empty-journey',
+  'duplicate-step-id',
+  'unknown-target',
+  'unreachable-step',
+  'instant-loop',
+  'invalid-expression',
+  'unknown-identifier',
+  'unknown-result-source',
+  'result-maybe-missing',
+  'duplicate-result-name',
+  'exceeds-max-duration',
+  'branch-without-conditions',
+] as const;
+
+/** One of {@link DIAGNOSTIC_CODES}. */
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+
+/** How bad a diagnostic is: errors block activation, warnings do not. */
+export type DiagnosticSeverity = 'error' | 'warning';
+
+/** A path into the validated input: object keys and array indices. */
+export type DiagnosticPath = (string | number)[];
+
+/** One problem found in a journey document. */
+export interface Diagnostic {
+  /** Stable machine-readable code. */
+  code: DiagnosticCode;
+  severity: DiagnosticSeverity;
+  /** What is wrong and what to do about it. */
+  message: string;
+  /** The id of the step the problem is in, when there is one. */
+  stepId?: string;
+  /** Where in the INPUT the problem is, e.g. `['steps', 3, 'config', 'conditions', 0, 'expression']`. */
+  path: DiagnosticPath;
+}
+
+/** The outcome of {@link validateJourney}. */
+export interface ValidationResult {
+  /** `true` when there is no error diagnostic (warnings allowed). */
+  valid: boolean;
+  /** Every problem found, sorted by where it appears in the input. */
+  diagnostics: Diagnostic[];
+  /**
+   * The parsed document (defaults filled in). Present whenever the schema parse succeeded, even
+   * when graph analyses found errors: a draft may be saved with errors.
+   */
+  journey?: JourneyDocument;
+}
+
+/** Options for {@link validateJourney}. */
+export interface ValidateOptions {
+  /**
+   * Root identifiers branch expressions may name. Defaults to the expression module's
+   * `EXPRESSION_ROOTS` (`outcome`, `outcomes`, `customer`, `segments`, `results`, `journey`,
+   * `enrollment`).
+   */
+  readonly roots?: readonly string[];
+}
+
+const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.freeze({
+  'invalid-field': 'error',
+  'unknown-field': 'error',
+  'empty-journey': 'error',
+  'duplicate-step-id': 'error',
+  'unknown-target': 'error',
+  'unreachable-step': 'error',
+  'instant-loop': 'error',
+  'invalid-expression': 'error',
+  'unknown-identifier': 'error',
+  'unknown-result-source': 'error',
+  'result-maybe-missing': 'warning',
+  'duplicate-result-name': 'error',
+  'exceeds-max-duration': 'error',
+  'branch-without-conditions': 'warning',
+});
+
+/** The severity a code is always reported with. */
+export function severityOf(code: DiagnosticCode): DiagnosticSeverity {
+  return SEVERITY[code];
+}
+
+/** Build a diagnostic with its code's severity; `stepId` is omitted when undefined. */
+export function diagnostic(code: DiagnosticCode, message: string, path: DiagnosticPath, stepId?: string): Diagnostic {
+  const d: Diagnostic = { code, severity: SEVERITY[code], message, path };
+  if (stepId !== undefined) d.stepId = stepId;
+  return d;
+}
