@@ -13,6 +13,6 @@ export default defineConfig([
     target: 'node20',
     // jsep's operator tables are process-global: bundle our own copy so that
     // configuring it never touches the host's jsep (and theirs never touches ours).
-    noExternal: ['jsep'],
+    noExternal: ['jsep', 'mitt'],
   },
 ]);

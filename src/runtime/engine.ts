@@ -1,0 +1,315 @@
+/**
+ * `createEngine`: the host's handle on journeys. It owns the loop; the interpreter owns the
+ * semantics; the ports own the I/O.
+ */
+import { randomUUID } from 'node:crypto';
+import { JourneyError } from '../model/errors.js';
+import type { JourneyStatus } from '../model/status.js';
+import { JOURNEY_STATUSES } from '../model/status.js';
+import type { JourneyRecord } from '../model/types.js';
+import type { ValidationResult } from '../validate/diagnostics.js';
+import { validateJourney } from '../validate/validate-journey.js';
+import { JourneyCache, type EngineContext } from './context.js';
+import {
+  enroll,
+  exitEnrollment,
+  ingestEvent,
+  recordOutcome,
+  type EnrollResult,
+  type EnrollTarget,
+  type IngestedEvent,
+  type IngestResult,
+  type OutcomeReport,
+  type OutcomeResult,
+} from './enrollments.js';
+import { createEmitter, type EngineEmitter } from './events.js';
+import {
+  createJourney,
+  deleteJourney,
+  documentOf,
+  requireJourney,
+  updateJourney,
+  withDiagnostics,
+  type CreatedJourney,
+  type JourneyDetails,
+  type JourneyPatch,
+} from './journeys.js';
+import type { Channels, Clock, DecisionFlows, Profiles, StepStats, Storage } from './ports.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import type { Enrollment, EnrollmentStatus, ExitReason } from './types.js';
+import { ENROLLMENT_STATUSES } from './types.js';
+import { runDue, type RunDueResult } from './worker.js';
+import type { JsonValue } from '../model/schema.js';
+
+/** What `createEngine` needs. Storage and clock are required; the effect ports are needed by the steps that use them. */
+export interface EngineOptions {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  /** Needed by decide steps. */
+  readonly decisions?: DecisionFlows;
+  /** Needed by send steps. */
+  readonly channels?: Channels;
+  /** Read customers (entry segments, branch expressions) and apply update steps. Without it customers read as empty. */
+  readonly profiles?: Profiles;
+  /** Tenant of the engine's own methods (default `'default'`); `forTenant` gives other tenants' views. */
+  readonly tenantId?: string;
+  /** Retries of failing adapter calls. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** How long a worker holds a claimed enrollment before another may take it, ms. Default 30,000. */
+  readonly leaseMs?: number;
+  /** Names this worker in claims (default: random). */
+  readonly workerId?: string;
+  /** Id generator (default: `jrn_`/`enr_` + random UUID). */
+  readonly newId?: (kind: 'journey' | 'enrollment') => string;
+  /** Called with errors thrown by event handlers and by the background loop. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Per-step figures of one journey. */
+export interface JourneyStats {
+  readonly journeyId: string;
+  /** Every step in journey order, zeros included. */
+  readonly steps: ReadonlyArray<{ readonly stepId: string; readonly type: string } & StepStats>;
+  /** Enrollments that finished the journey. */
+  readonly completed: number;
+  /** Exits by reason, over all steps. */
+  readonly exited: Readonly<Record<string, number>>;
+  readonly failed: number;
+  /** Active enrollments now. */
+  readonly active: number;
+}
+
+/** Query for `listEnrollments`. */
+export interface EnrollmentListQuery {
+  readonly journeyId?: string;
+  readonly customerId?: string;
+  readonly status?: EnrollmentStatus;
+  readonly stepId?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** The engine's API, scoped to one tenant. */
+export interface JourneyEngine {
+  readonly tenantId: string;
+  /** Typed events (mitt): `enrolled`, `step`, `sent`, `outcome`, `completed`, `exited`, `failed`, `retry`. */
+  readonly events: EngineEmitter;
+
+  /** Save a journey (a draft may hold validation errors). Answers the seed's 201 body plus diagnostics. */
+  createJourney(document: unknown): Promise<CreatedJourney>;
+  getJourney(id: string): Promise<JourneyDetails | null>;
+  listJourneys(query?: { status?: JourneyStatus; limit?: number; offset?: number }): Promise<{ items: JourneyRecord[]; total: number }>;
+  /** Change fields under the lifecycle rules (active: name/description only; structural change while paused: new version). */
+  updateJourney(id: string, patch: JourneyPatch): Promise<JourneyDetails>;
+  /** Delete a draft. */
+  deleteJourney(id: string): Promise<void>;
+  /** Move through the lifecycle: activate (refused with errors), pause, resume, archive (exits everyone). */
+  setStatus(id: string, status: JourneyStatus): Promise<JourneyDetails>;
+  /** Validate a stored journey. */
+  validate(id: string): Promise<ValidationResult>;
+
+  /** Manual enrollment (at most 1,000 ids a call); duplicates and refusals are reported, not thrown. */
+  enroll(journeyId: string, target: EnrollTarget, options?: { context?: Record<string, JsonValue> }): Promise<EnrollResult>;
+  /** Enroll the customer into every active journey whose event triggers match. */
+  ingestEvent(event: IngestedEvent): Promise<IngestResult>;
+  /** Record a customer response; branch expressions read it as `outcome`. Same key twice = one outcome. */
+  recordOutcome(report: OutcomeReport): Promise<OutcomeResult>;
+  /** End an enrollment now. */
+  exitEnrollment(enrollmentId: string, reason?: ExitReason): Promise<Enrollment>;
+
+  getEnrollment(id: string): Promise<Enrollment | null>;
+  listEnrollments(query?: EnrollmentListQuery): Promise<{ items: readonly Enrollment[]; total: number }>;
+  stats(journeyId: string): Promise<JourneyStats>;
+
+  /** Advance every enrollment due now (all tenants), in wake-up order. */
+  runDue(options?: { limit?: number }): Promise<RunDueResult>;
+  /** Run `runDue` in the background, polling every `pollMs` when idle. */
+  start(options?: { pollMs?: number }): void;
+  /** Stop the background loop after the enrollment in hand is committed. */
+  stop(): Promise<void>;
+  /** The earliest pending wake-up, or null (useful with a virtual clock). */
+  nextWakeAt(): Promise<number | null>;
+  /** The same engine for another tenant. */
+  forTenant(tenantId: string): JourneyEngine;
+  /** Stop and close the storage. */
+  close(): Promise<void>;
+}
+
+function page(limit: unknown, offset: unknown, max = 1000): { limit: number; offset: number } {
+  const l = limit === undefined ? 50 : limit;
+  const o = offset === undefined ? 0 : offset;
+  if (typeof l !== 'number' || !Number.isInteger(l) || l < 1 || l > max) {
+    throw new JourneyError('invalid-request', `limit must be an integer from 1 to ${max}`, { path: ['limit'] });
+  }
+  if (typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
+    throw new JourneyError('invalid-request', 'offset must be an integer >= 0', { path: ['offset'] });
+  }
+  return { limit: l, offset: o };
+}
+
+/**
+ * Create an engine.
+ *
+ * @example
+ * import { createEngine, memoryStorage, virtualClock } from 'journey-engine';
+ * import { recordingChannels, scriptedDecisions, memoryProfiles } from 'journey-engine/testing';
+ *
+ * const clock = virtualClock('2026-03-10T09:00:00Z');
+ * const engine = createEngine({ storage: memoryStorage(), clock, channels: recordingChannels(),
+ *   decisions: scriptedDecisions(), profiles: memoryProfiles([{ id: 'c1', segments: ['loan_interested'] }]) });
+ * const { id } = await engine.createJourney(loanNurture);
+ * await engine.setStatus(id, 'active');
+ * await engine.enroll(id, { customerId: 'c1' });
+ * await engine.runDue();          // decide + send, then wait 3 days
+ * clock.advance('3d');
+ * await engine.runDue();          // branch on the outcome
+ */
+export function createEngine(options: EngineOptions): JourneyEngine {
+  if (!options || typeof options.storage?.claimDue !== 'function') throw new JourneyError('invalid-options', 'createEngine needs a storage adapter', { path: ['storage'] });
+  if (typeof options.clock?.now !== 'function') throw new JourneyError('invalid-options', 'createEngine needs a clock (systemClock() or virtualClock())', { path: ['clock'] });
+  const leaseMs = options.leaseMs ?? 30_000;
+  if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new JourneyError('invalid-options', 'leaseMs must be a positive number', { path: ['leaseMs'] });
+
+  const ctx: EngineContext = {
+    storage: options.storage,
+    clock: options.clock,
+    decisions: options.decisions,
+    channels: options.channels,
+    profiles: options.profiles,
+    events: createEmitter(),
+    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    leaseMs,
+    workerId: options.workerId ?? `worker_${randomUUID()}`,
+    newId: options.newId ?? ((kind) => `${kind === 'journey' ? 'jrn' : 'enr'}_${randomUUID().replaceAll('-', '')}`),
+    onListenerError: options.onError,
+    journeys: new JourneyCache(options.storage),
+  };
+
+  let ready: Promise<void> | undefined;
+  const init = () => (ready ??= ctx.storage.init());
+
+  let loop: Promise<void> | undefined;
+  let running = false;
+  let wakeSleeper: (() => void) | undefined;
+
+  function view(tenantId: string): JourneyEngine {
+    const withInit = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        await init();
+        return fn(...args);
+      };
+
+    const engine: JourneyEngine = {
+      tenantId,
+      events: ctx.events,
+      createJourney: withInit((document: unknown) => createJourney(ctx, tenantId, document)),
+      getJourney: withInit(async (id: string) => {
+        const record = typeof id === 'string' ? await ctx.storage.getJourney(tenantId, id) : null;
+        return record ? withDiagnostics(record) : null;
+      }),
+      listJourneys: withInit(async (query: { status?: JourneyStatus; limit?: number; offset?: number } = {}) => {
+        if (query.status !== undefined && !(JOURNEY_STATUSES as readonly string[]).includes(query.status)) {
+          throw new JourneyError('invalid-request', `status must be one of ${JOURNEY_STATUSES.join(', ')}`, { path: ['status'] });
+        }
+        const result = await ctx.storage.listJourneys(tenantId, { ...(query.status ? { status: query.status } : {}), ...page(query.limit, query.offset) });
+        return { items: [...result.items], total: result.total };
+      }),
+      updateJourney: withInit((id: string, patch: JourneyPatch) => updateJourney(ctx, tenantId, id, patch)),
+      deleteJourney: withInit((id: string) => deleteJourney(ctx, tenantId, id)),
+      setStatus: withInit((id: string, status: JourneyStatus) => updateJourney(ctx, tenantId, id, { status })),
+      validate: withInit(async (id: string) => validateJourney(documentOf(await requireJourney(ctx, tenantId, id)))),
+
+      enroll: withInit((journeyId: string, target: EnrollTarget, opts: { context?: Record<string, JsonValue> } = {}) =>
+        enroll(ctx, tenantId, journeyId, target, opts.context ?? {})),
+      ingestEvent: withInit((event: IngestedEvent) => ingestEvent(ctx, tenantId, event)),
+      recordOutcome: withInit((report: OutcomeReport) => recordOutcome(ctx, tenantId, report)),
+      exitEnrollment: withInit((id: string, reason?: ExitReason) => exitEnrollment(ctx, tenantId, id, reason)),
+
+      getEnrollment: withInit((id: string) => (typeof id === 'string' ? ctx.storage.getEnrollment(tenantId, id) : Promise.resolve(null))),
+      listEnrollments: withInit(async (query: EnrollmentListQuery = {}) => {
+        if (query.status !== undefined && !(ENROLLMENT_STATUSES as readonly string[]).includes(query.status)) {
+          throw new JourneyError('invalid-request', `status must be one of ${ENROLLMENT_STATUSES.join(', ')}`, { path: ['status'] });
+        }
+        const result = await ctx.storage.listEnrollments({
+          tenantId,
+          ...(query.journeyId === undefined ? {} : { journeyId: query.journeyId }),
+          ...(query.customerId === undefined ? {} : { customerId: query.customerId }),
+          ...(query.status === undefined ? {} : { status: query.status }),
+          ...(query.stepId === undefined ? {} : { stepId: query.stepId }),
+          ...page(query.limit, query.offset),
+        });
+        return { items: result.items, total: result.total };
+      }),
+      stats: withInit(async (journeyId: string) => journeyStats(ctx, tenantId, await requireJourney(ctx, tenantId, journeyId))),
+
+      runDue: withInit((opts: { limit?: number } = {}) => runDue(ctx, opts)),
+      start(opts = {}) {
+        if (running) return;
+        running = true;
+        const pollMs = opts.pollMs ?? 1000;
+        loop = (async () => {
+          await init();
+          while (running) {
+            let processed = 0;
+            try {
+              processed = (await runDue(ctx, { limit: 1000 })).processed;
+            } catch (error) {
+              options.onError?.(error);
+            }
+            if (processed === 0 && running) {
+              await new Promise<void>((resolve) => {
+                const timer = setTimeout(resolve, pollMs);
+                wakeSleeper = () => {
+                  clearTimeout(timer);
+                  resolve();
+                };
+              });
+              wakeSleeper = undefined;
+            }
+          }
+        })();
+      },
+      async stop() {
+        running = false;
+        wakeSleeper?.();
+        await loop;
+        loop = undefined;
+      },
+      nextWakeAt: withInit(() => ctx.storage.nextWakeAt()),
+      forTenant: (other: string) => {
+        if (typeof other !== 'string' || other.length === 0 || other.length > 256) {
+          throw new JourneyError('invalid-request', 'a tenant id is a non-empty string of at most 256 characters', { path: ['tenantId'] });
+        }
+        return view(other);
+      },
+      async close() {
+        await engine.stop();
+        await ctx.storage.close();
+      },
+    };
+    return engine;
+  }
+
+  return view(options.tenantId ?? 'default');
+}
+
+async function journeyStats(ctx: EngineContext, tenantId: string, journey: JourneyRecord): Promise<JourneyStats> {
+  const raw = await ctx.storage.stats(tenantId, journey.id);
+  const zero: StepStats = { entered: 0, completed: 0, current: 0, exited: {}, failed: 0 };
+  const exited: Record<string, number> = {};
+  let failed = 0;
+  let active = 0;
+  for (const stats of Object.values(raw)) {
+    for (const [reason, n] of Object.entries(stats.exited)) exited[reason] = (exited[reason] ?? 0) + n;
+    failed += stats.failed;
+    active += stats.current;
+  }
+  return {
+    journeyId: journey.id,
+    steps: journey.steps.map((step) => ({ stepId: step.id, type: step.type, ...(raw[step.id] ?? zero) })),
+    completed: raw['$journey']?.completed ?? 0,
+    exited,
+    failed,
+    active,
+  };
+}

@@ -1,0 +1,300 @@
+/**
+ * Entering journeys (manual enrollment, event triggers, entry conditions) and recording
+ * customer outcomes.
+ */
+import { MS_PER_DAY } from '../model/duration.js';
+import { JourneyError } from '../model/errors.js';
+import type { JsonValue } from '../model/schema.js';
+import type { EventTrigger, JourneyRecord } from '../model/types.js';
+import type { EngineContext } from './context.js';
+import { safeEmit } from './events.js';
+import { advance, createEnrollment } from './interpreter.js';
+import { requireJourney } from './journeys.js';
+import { countersOf, emitCommitted, loadCustomer } from './worker.js';
+import type { Enrollment, ExitReason, OutcomeEntry } from './types.js';
+
+/** Most customers one `enroll` call takes. */
+export const MAX_CUSTOMERS_PER_ENROLL = 1000;
+const MAX_ID_LENGTH = 256;
+const MAX_COMMIT_RETRIES = 10;
+
+/** Why a customer was not enrolled. */
+export type SkipReason =
+  | 'already-enrolled'
+  | 'duplicate-in-request'
+  | 'not-in-segment'
+  | 'too-soon'
+  | 'manual-disabled';
+
+/** The answer to `enroll`. */
+export interface EnrollResult {
+  readonly enrolled: ReadonlyArray<{ readonly customerId: string; readonly enrollmentId: string }>;
+  readonly skipped: ReadonlyArray<{ readonly customerId: string; readonly reason: SkipReason; readonly message: string }>;
+}
+
+/** Who to enroll. */
+export type EnrollTarget = { readonly customerId: string } | { readonly customerIds: readonly string[] };
+
+/** An event from the host (`ingestEvent`). */
+export interface IngestedEvent {
+  readonly customerId: string;
+  readonly type: string;
+  readonly properties?: Readonly<Record<string, JsonValue>>;
+  /** When it happened, epoch ms (default: now). */
+  readonly at?: number;
+}
+
+/** The answer to `ingestEvent`. */
+export interface IngestResult {
+  readonly enrolled: ReadonlyArray<{ readonly journeyId: string; readonly enrollmentId: string }>;
+  readonly skipped: ReadonlyArray<{ readonly journeyId: string; readonly reason: SkipReason; readonly message: string }>;
+}
+
+/** A customer response (`recordOutcome`). */
+export interface OutcomeReport {
+  readonly customerId: string;
+  /** Only this journey's enrollment; default: every active enrollment of the customer. */
+  readonly journeyId?: string;
+  /** `impression`, `click`, `conversion`, … or a custom type. */
+  readonly type: string;
+  /** The same key twice is one outcome. */
+  readonly idempotencyKey: string;
+  /** When it happened, epoch ms (default: now). */
+  readonly at?: number;
+}
+
+/** The answer to `recordOutcome`. */
+export interface OutcomeResult {
+  /** Enrollments the outcome was recorded on now. */
+  readonly recorded: readonly string[];
+  /** Enrollments that already had this idempotency key. */
+  readonly duplicates: readonly string[];
+}
+
+function checkId(value: unknown, path: ReadonlyArray<string | number>): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
+    throw new JourneyError('invalid-request', `expected a non-empty string of at most ${MAX_ID_LENGTH} characters`, { path });
+  }
+  return value;
+}
+
+function checkInstant(value: unknown, path: ReadonlyArray<string | number>): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new JourneyError('invalid-request', 'expected an instant in epoch milliseconds', { path });
+  }
+  return value;
+}
+
+/** Enroll one customer if the journey's entry conditions allow it. */
+async function tryEnroll(
+  ctx: EngineContext,
+  journey: JourneyRecord,
+  customerId: string,
+  via: 'manual' | 'event',
+  context: Readonly<Record<string, JsonValue>>,
+): Promise<{ enrollmentId: string } | { reason: SkipReason; message: string }> {
+  const entry = journey.entryConditions;
+  if (via === 'manual' && entry.manual === false) {
+    return { reason: 'manual-disabled', message: 'this journey does not allow manual enrollment (entryConditions.manual is false)' };
+  }
+  if (entry.segments && entry.segments.length > 0) {
+    const customer = await loadCustomer(ctx, { tenantId: journey.tenantId, customerId });
+    if (!entry.segments.some((s) => customer.segments.includes(s))) {
+      return { reason: 'not-in-segment', message: `the customer is in none of the segments ${entry.segments.join(', ')}` };
+    }
+  }
+  const now = ctx.clock.now();
+  if (entry.minDaysSinceLastJourney !== undefined && entry.minDaysSinceLastJourney > 0) {
+    const history = await ctx.storage.customerHistory(journey.tenantId, customerId);
+    const days = history.active ? 0 : history.lastEndedAt === null ? Number.POSITIVE_INFINITY : (now - history.lastEndedAt) / MS_PER_DAY;
+    if (days < entry.minDaysSinceLastJourney) {
+      const already = history.active ? await activeIn(ctx, journey, customerId) : false;
+      if (already) return { reason: 'already-enrolled', message: 'the customer is already in this journey' };
+      return {
+        reason: 'too-soon',
+        message: history.active
+          ? `the customer is in another journey now; this journey requires ${entry.minDaysSinceLastJourney} days since the last one`
+          : `the customer's last journey ended ${days.toFixed(1)} days ago; this journey requires ${entry.minDaysSinceLastJourney}`,
+      };
+    }
+  }
+  const compiled = await ctx.journeys.get(journey.tenantId, journey.id, journey.version);
+  if (!compiled) throw new JourneyError('journey-not-found', `journey ${journey.id} version ${journey.version} is missing`);
+  const enrollment = createEnrollment(compiled, { id: ctx.newId('enrollment'), customerId, context }, now);
+  if ((await ctx.storage.createEnrollment(enrollment)) === 'duplicate') {
+    return { reason: 'already-enrolled', message: 'the customer is already in this journey' };
+  }
+  safeEmit(ctx.events, 'enrolled', { enrollment }, ctx.onListenerError);
+  return { enrollmentId: enrollment.id };
+}
+
+async function activeIn(ctx: EngineContext, journey: JourneyRecord, customerId: string): Promise<boolean> {
+  const { total } = await ctx.storage.listEnrollments({ tenantId: journey.tenantId, journeyId: journey.id, customerId, status: 'active', limit: 1, offset: 0 });
+  return total > 0;
+}
+
+function requireActive(journey: JourneyRecord): void {
+  if (journey.status !== 'active') {
+    throw new JourneyError('journey-not-active', `journey "${journey.id}" is ${journey.status}; only active journeys enroll customers`, { path: [] });
+  }
+}
+
+export async function enroll(
+  ctx: EngineContext,
+  tenantId: string,
+  journeyId: string,
+  target: unknown,
+  context: Readonly<Record<string, JsonValue>> = {},
+): Promise<EnrollResult> {
+  if (target === null || typeof target !== 'object') {
+    throw new JourneyError('invalid-request', 'give { customerId } or { customerIds: [...] }', { path: [] });
+  }
+  const t = target as { customerId?: unknown; customerIds?: unknown };
+  let ids: string[];
+  if (t.customerIds !== undefined) {
+    if (t.customerId !== undefined) throw new JourneyError('invalid-request', 'give customerId or customerIds, not both', { path: ['customerId'] });
+    if (!Array.isArray(t.customerIds) || t.customerIds.length === 0) {
+      throw new JourneyError('invalid-request', 'customerIds must be a non-empty array of customer ids', { path: ['customerIds'] });
+    }
+    if (t.customerIds.length > MAX_CUSTOMERS_PER_ENROLL) {
+      throw new JourneyError('too-many-customers', `at most ${MAX_CUSTOMERS_PER_ENROLL} customers per call; got ${t.customerIds.length}`, { path: ['customerIds'] });
+    }
+    ids = t.customerIds.map((id, i) => checkId(id, ['customerIds', i]));
+  } else {
+    ids = [checkId(t.customerId, ['customerId'])];
+  }
+  const journey = await requireJourney(ctx, tenantId, journeyId);
+  requireActive(journey);
+
+  const enrolled: Array<{ customerId: string; enrollmentId: string }> = [];
+  const skipped: Array<{ customerId: string; reason: SkipReason; message: string }> = [];
+  const seen = new Set<string>();
+  for (const customerId of ids) {
+    if (seen.has(customerId)) {
+      skipped.push({ customerId, reason: 'duplicate-in-request', message: 'this customer id appears earlier in the request' });
+      continue;
+    }
+    seen.add(customerId);
+    const result = await tryEnroll(ctx, journey, customerId, 'manual', context);
+    if ('enrollmentId' in result) enrolled.push({ customerId, enrollmentId: result.enrollmentId });
+    else skipped.push({ customerId, ...result });
+  }
+  return { enrolled, skipped };
+}
+
+function matches(trigger: EventTrigger, event: IngestedEvent): boolean {
+  if (trigger.type !== event.type) return false;
+  if (!trigger.properties) return true;
+  const props = event.properties ?? {};
+  for (const [key, value] of Object.entries(trigger.properties)) {
+    if (!Object.hasOwn(props, key) || props[key] !== value) return false;
+  }
+  return true;
+}
+
+/** Every active journey of a tenant (paged through storage). */
+async function activeJourneys(ctx: EngineContext, tenantId: string): Promise<JourneyRecord[]> {
+  const out: JourneyRecord[] = [];
+  for (let offset = 0; ; offset += 200) {
+    const page = await ctx.storage.listJourneys(tenantId, { status: 'active', limit: 200, offset });
+    out.push(...page.items);
+    if (page.items.length < 200) return out;
+  }
+}
+
+export async function ingestEvent(ctx: EngineContext, tenantId: string, event: unknown): Promise<IngestResult> {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+    throw new JourneyError('invalid-request', 'an event is { customerId, type, properties?, at? }', { path: [] });
+  }
+  const e = event as Record<string, unknown>;
+  const customerId = checkId(e['customerId'], ['customerId']);
+  const type = checkId(e['type'], ['type']);
+  const at = checkInstant(e['at'], ['at']);
+  const properties = e['properties'];
+  if (properties !== undefined && (properties === null || typeof properties !== 'object' || Array.isArray(properties))) {
+    throw new JourneyError('invalid-request', 'properties must be an object', { path: ['properties'] });
+  }
+  const ingested: IngestedEvent = { customerId, type, ...(properties ? { properties: properties as Record<string, JsonValue> } : {}), ...(at === undefined ? {} : { at }) };
+  const enrolled: Array<{ journeyId: string; enrollmentId: string }> = [];
+  const skipped: Array<{ journeyId: string; reason: SkipReason; message: string }> = [];
+  for (const journey of await activeJourneys(ctx, tenantId)) {
+    if (!(journey.entryConditions.events ?? []).some((trigger) => matches(trigger, ingested))) continue;
+    const context: Record<string, JsonValue> = { event: { type, properties: (ingested.properties ?? {}) as JsonValue, at: at ?? ctx.clock.now() } };
+    const result = await tryEnroll(ctx, journey, customerId, 'event', context);
+    if ('enrollmentId' in result) enrolled.push({ journeyId: journey.id, enrollmentId: result.enrollmentId });
+    else skipped.push({ journeyId: journey.id, ...result });
+  }
+  return { enrolled, skipped };
+}
+
+/**
+ * Apply an input to a stored enrollment outside a claim (an outcome, a manual exit), retrying on
+ * a concurrent change. Returns the committed enrollment, `unchanged`, or `duplicate`.
+ */
+async function applyOutside(
+  ctx: EngineContext,
+  start: Enrollment,
+  input: Parameters<typeof advance>[2],
+  outcomeKey?: string,
+): Promise<Enrollment | 'unchanged' | 'duplicate'> {
+  let current: Enrollment | null = start;
+  for (let attempt = 0; attempt < MAX_COMMIT_RETRIES && current; attempt++) {
+    const journey = await ctx.journeys.get(current.tenantId, current.journeyId, current.journeyVersion);
+    if (!journey) throw new JourneyError('journey-not-found', `journey ${current.journeyId} version ${current.journeyVersion} is missing`);
+    const now = ctx.clock.now();
+    const result = advance(journey, current, input, now);
+    if (result.enrollment === current) return 'unchanged';
+    const answer = await ctx.storage.commit({
+      enrollment: result.enrollment,
+      expectedVersion: current.version,
+      now,
+      counters: countersOf(current.journeyId, result.events),
+      ...(outcomeKey === undefined ? {} : { outcomeKey }),
+    });
+    if (answer === 'ok') {
+      emitCommitted(ctx, result.enrollment, result.events);
+      return result.enrollment;
+    }
+    if (answer === 'duplicate') return 'duplicate';
+    if (answer === 'missing') return 'unchanged';
+    current = await ctx.storage.getEnrollment(current.tenantId, current.id);
+  }
+  throw new JourneyError('concurrent-update', 'the enrollment kept changing; try again', { path: [] });
+}
+
+export async function recordOutcome(ctx: EngineContext, tenantId: string, report: unknown): Promise<OutcomeResult> {
+  if (report === null || typeof report !== 'object' || Array.isArray(report)) {
+    throw new JourneyError('invalid-request', 'an outcome is { customerId, type, idempotencyKey, journeyId?, at? }', { path: [] });
+  }
+  const r = report as Record<string, unknown>;
+  const customerId = checkId(r['customerId'], ['customerId']);
+  const type = checkId(r['type'], ['type']);
+  const key = checkId(r['idempotencyKey'], ['idempotencyKey']);
+  const journeyId = r['journeyId'] === undefined ? undefined : checkId(r['journeyId'], ['journeyId']);
+  const at = checkInstant(r['at'], ['at']);
+  if (journeyId !== undefined) await requireJourney(ctx, tenantId, journeyId);
+
+  const { items } = await ctx.storage.listEnrollments({ tenantId, customerId, status: 'active', ...(journeyId ? { journeyId } : {}), limit: 1000, offset: 0 });
+  const recorded: string[] = [];
+  const duplicates: string[] = [];
+  for (const enrollment of items) {
+    const outcome: OutcomeEntry = { type, key, at: at ?? ctx.clock.now() };
+    const answer = await applyOutside(ctx, enrollment, { type: 'outcome', outcome }, key);
+    if (answer === 'duplicate' || answer === 'unchanged') duplicates.push(enrollment.id);
+    else {
+      recorded.push(enrollment.id);
+      safeEmit(ctx.events, 'outcome', { enrollment: answer, outcome }, ctx.onListenerError);
+    }
+  }
+  return { recorded, duplicates };
+}
+
+/** End one enrollment now (`reason` default `manual`). */
+export async function exitEnrollment(ctx: EngineContext, tenantId: string, enrollmentId: string, reason: ExitReason = 'manual'): Promise<Enrollment> {
+  const enrollment = await ctx.storage.getEnrollment(tenantId, checkId(enrollmentId, ['enrollmentId']));
+  if (!enrollment) throw new JourneyError('enrollment-not-found', `no enrollment "${enrollmentId}"`, { path: ['enrollmentId'] });
+  const answer = await applyOutside(ctx, enrollment, { type: 'exit', reason });
+  if (answer === 'unchanged' || answer === 'duplicate') return (await ctx.storage.getEnrollment(tenantId, enrollmentId)) ?? enrollment;
+  return answer;
+}

@@ -1,0 +1,56 @@
+import mittImport, { type Emitter } from 'mitt';
+import type { Enrollment, EnrollmentError, ExitReason, OutcomeEntry, SendReceipt, StepEvent } from './types.js';
+
+/** Events the engine emits, by name. Subscribe with `engine.events.on(name, handler)`. */
+export type EngineEvents = {
+  /** A customer entered a journey. */
+  enrolled: { readonly enrollment: Enrollment };
+  /** Something happened at a step (entered, completed, …), after it was committed. */
+  step: { readonly enrollment: Enrollment; readonly event: StepEvent };
+  /** A channel accepted a send, after it was committed. */
+  sent: {
+    readonly enrollment: Enrollment;
+    readonly stepId: string;
+    readonly channelId: string;
+    readonly idempotencyKey: string;
+    readonly receipt: SendReceipt;
+  };
+  /** An outcome was recorded on an enrollment. */
+  outcome: { readonly enrollment: Enrollment; readonly outcome: OutcomeEntry };
+  /** An enrollment finished the journey. */
+  completed: { readonly enrollment: Enrollment };
+  /** An enrollment exited (archived, max-duration, manual, …). */
+  exited: { readonly enrollmentId: string; readonly journeyId: string; readonly reason: ExitReason };
+  /** An enrollment failed: an adapter kept failing, or its journey version is gone. */
+  failed: { readonly enrollment: Enrollment; readonly error: EnrollmentError };
+  /** An adapter call failed and will be retried. */
+  retry: { readonly enrollment: Enrollment; readonly error: EnrollmentError; readonly retryAt: number };
+};
+
+export type EngineEmitter = Emitter<EngineEvents>;
+
+// mitt ships CommonJS types for an ES module: take the factory whichever way it arrives.
+type MittFactory = typeof mittImport.default;
+const mitt: MittFactory =
+  typeof mittImport === 'function' ? (mittImport as unknown as MittFactory) : (mittImport as { default: MittFactory }).default;
+
+export function createEmitter(): EngineEmitter {
+  return mitt<EngineEvents>();
+}
+
+/**
+ * Emit without letting a host's handler break the engine: the state change behind every event
+ * is already committed, so a throwing handler is reported to `onError` and otherwise ignored.
+ */
+export function safeEmit<K extends keyof EngineEvents>(
+  emitter: EngineEmitter,
+  name: K,
+  payload: EngineEvents[K],
+  onError?: (error: unknown) => void,
+): void {
+  try {
+    emitter.emit(name, payload);
+  } catch (error) {
+    onError?.(error);
+  }
+}

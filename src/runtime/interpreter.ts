@@ -1,0 +1,441 @@
+/**
+ * The interpreter: a pure function from (journey, enrollment, input, now) to the next enrollment
+ * state, the commands the engine must carry out, and the step events that happened.
+ *
+ * It reads no clock, does no I/O, uses no randomness and never mutates its arguments: the same
+ * inputs always give the same outputs. "Activations in, commands out", as in Temporal's workflow
+ * core and XState's `transition()`.
+ */
+import type { JsonValue } from '../model/schema.js';
+import type { CompiledJourney, CompiledStep } from './compile-journey.js';
+import { assertNever } from './compile-journey.js';
+import type {
+  AdvanceResult,
+  Command,
+  CustomerProfile,
+  EffectCommand,
+  Enrollment,
+  EnrollmentError,
+  ExitReason,
+  Input,
+  Offer,
+  OutcomeEntry,
+  StepEvent,
+} from './types.js';
+
+/** Most outcomes kept on an enrollment; older ones are dropped first. */
+export const MAX_OUTCOMES_KEPT = 100;
+/** Most instant steps (branches, skipped sends, flag-only updates) one advance runs before failing. */
+export const DEFAULT_MAX_INSTANT_STEPS = 1000;
+
+/** Facts the engine hands the interpreter along with an input. */
+export interface AdvanceOptions {
+  /** The customer, for branch expressions (`customer`, `segments`). Absent: an empty profile. */
+  readonly customer?: CustomerProfile | null;
+  /** Guard against instant loops the validator would have reported. */
+  readonly maxInstantSteps?: number;
+}
+
+/** What a new enrollment needs. */
+export interface NewEnrollment {
+  readonly id: string;
+  readonly customerId: string;
+  readonly context?: Readonly<Record<string, JsonValue>>;
+}
+
+/**
+ * The state of a customer who enters `journey` at `now`: at the first step, due at once.
+ *
+ * @example
+ * const e = createEnrollment(journey, { id: 'enr_1', customerId: 'c1' }, clock.now());
+ * const { enrollment, commands } = advance(journey, e, { type: 'wake' }, clock.now());
+ */
+export function createEnrollment(journey: CompiledJourney, init: NewEnrollment, now: number): Enrollment {
+  return {
+    id: init.id,
+    tenantId: journey.tenantId,
+    journeyId: journey.id,
+    journeyVersion: journey.version,
+    customerId: init.customerId,
+    status: 'active',
+    stepId: journey.firstStepId,
+    phase: 'ready',
+    visits: {},
+    results: {},
+    flags: {},
+    outcomes: [],
+    latestOutcome: null,
+    lastSendAt: null,
+    attempts: 0,
+    lastError: null,
+    context: init.context ?? {},
+    enteredAt: now,
+    deadline: now + journey.maxDurationMs,
+    wakeAt: now,
+    endedAt: null,
+    exitReason: null,
+    version: 1,
+    updatedAt: now,
+  };
+}
+
+/** The idempotency key of one visit of one step: `enrollmentId:stepId:visit`. */
+export function idempotencyKey(enrollmentId: string, stepId: string, visit: number): string {
+  return `${enrollmentId}:${stepId}:${visit}`;
+}
+
+/**
+ * Advance an enrollment by one input. Returns the same enrollment object (and no commands) when
+ * the input changes nothing — an ended enrollment, a stale effect result, a wake-up that is early.
+ */
+export function advance(
+  journey: CompiledJourney,
+  enrollment: Enrollment,
+  input: Input,
+  now: number,
+  options: AdvanceOptions = {},
+): AdvanceResult {
+  if (enrollment.status !== 'active') return unchanged(enrollment);
+  const run = new Run(journey, enrollment, now, options);
+  switch (input.type) {
+    case 'pause':
+    case 'resume':
+      // Paused enrollments stay in place; the engine simply does not wake them until resume.
+      return unchanged(enrollment);
+    case 'archive':
+      run.exit('archived');
+      break;
+    case 'exit':
+      run.exit(input.reason);
+      break;
+    case 'outcome':
+      if (enrollment.outcomes.some((o) => o.key === input.outcome.key)) return unchanged(enrollment);
+      run.recordOutcome(input.outcome);
+      break;
+    case 'wake':
+      if (enrollment.wakeAt === null || now < enrollment.wakeAt) return unchanged(enrollment);
+      run.wake();
+      break;
+    case 'decided':
+    case 'sent':
+    case 'updated':
+      if (!run.isPending(input.stepId, input.visit)) return unchanged(enrollment);
+      run.effectDone(input);
+      break;
+    case 'effect-failed':
+      if (!run.isPending(input.stepId, input.visit)) return unchanged(enrollment);
+      run.effectFailed(input.error, input.retryAt);
+      break;
+    default:
+      assertNever(input);
+  }
+  return run.result();
+}
+
+function unchanged(enrollment: Enrollment): AdvanceResult {
+  return { enrollment, commands: [], events: [] };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** One advance in progress: a mutable draft of the enrollment, plus what it produced. */
+class Run {
+  private readonly draft: Mutable<Enrollment>;
+  private readonly commands: Command[] = [];
+  private readonly events: StepEvent[] = [];
+
+  constructor(
+    private readonly journey: CompiledJourney,
+    enrollment: Enrollment,
+    private readonly now: number,
+    private readonly options: AdvanceOptions,
+  ) {
+    this.draft = { ...enrollment, version: enrollment.version + 1, updatedAt: now };
+  }
+
+  result(): AdvanceResult {
+    return { enrollment: this.draft, commands: this.commands, events: this.events };
+  }
+
+  isPending(stepId: string, visit: number): boolean {
+    const d = this.draft;
+    return d.phase === 'effect' && d.stepId === stepId && d.visits[stepId] === visit;
+  }
+
+  // ── inputs ──────────────────────────────────────────────────────────────
+
+  wake(): void {
+    const d = this.draft;
+    if (this.pastDeadline()) return;
+    switch (d.phase) {
+      case 'waiting': {
+        const step = this.currentStep();
+        if (!step) return;
+        this.completed(step);
+        this.moveTo(step.successor);
+        return;
+      }
+      case 'ready':
+        this.runSteps();
+        return;
+      case 'effect': {
+        const step = this.currentStep();
+        if (!step) return;
+        this.issueEffect(step, d.visits[step.id] ?? 1);
+        return;
+      }
+      case 'done':
+        return;
+      default:
+        assertNever(d.phase);
+    }
+  }
+
+  effectDone(input: Extract<Input, { type: 'decided' | 'sent' | 'updated' }>): void {
+    const d = this.draft;
+    const step = this.currentStep();
+    if (!step) return;
+    d.attempts = 0;
+    d.lastError = null;
+    let detail: Record<string, unknown> | undefined;
+    switch (input.type) {
+      case 'decided': {
+        if (step.type !== 'decide') return this.fail(step.id, 'effect-mismatch', `step "${step.id}" is not a decide step`);
+        const offers = input.offers.slice(0, step.maxOffers);
+        d.results = { ...d.results, [step.storeAs]: offers };
+        detail = { offerIds: offers.map((o) => o.id) };
+        break;
+      }
+      case 'sent':
+        if (step.type !== 'send') return this.fail(step.id, 'effect-mismatch', `step "${step.id}" is not a send step`);
+        d.lastSendAt = this.now;
+        d.latestOutcome = null;
+        detail = input.receipt.messageId === undefined ? { channelId: step.channelId } : { channelId: step.channelId, messageId: input.receipt.messageId };
+        break;
+      case 'updated':
+        if (step.type !== 'update') return this.fail(step.id, 'effect-mismatch', `step "${step.id}" is not an update step`);
+        this.applyFlags(step.flags);
+        break;
+      default:
+        assertNever(input);
+    }
+    this.completed(step, detail);
+    this.moveTo(step.successor);
+  }
+
+  effectFailed(error: { message: string; code?: string }, retryAt: number | null): void {
+    const d = this.draft;
+    const stepId = d.stepId!;
+    d.attempts += 1;
+    const lastError: EnrollmentError = {
+      message: error.message,
+      ...(error.code === undefined ? {} : { code: error.code }),
+      stepId,
+      at: this.now,
+      attempts: d.attempts,
+    };
+    d.lastError = lastError;
+    if (retryAt === null) {
+      this.end('failed');
+      this.events.push({ type: 'failed', stepId, error: lastError, at: this.now });
+      this.commands.push({ type: 'fail', error: lastError });
+      return;
+    }
+    d.wakeAt = Math.min(Math.max(retryAt, this.now), d.deadline);
+    this.commands.push({ type: 'schedule', wakeAt: d.wakeAt });
+  }
+
+  recordOutcome(outcome: OutcomeEntry): void {
+    const d = this.draft;
+    const outcomes = d.outcomes.length >= MAX_OUTCOMES_KEPT ? d.outcomes.slice(1 - MAX_OUTCOMES_KEPT) : d.outcomes.slice();
+    outcomes.push(outcome);
+    d.outcomes = outcomes;
+    d.latestOutcome = outcome;
+  }
+
+  exit(reason: ExitReason): void {
+    const stepId = this.draft.stepId;
+    this.end('exited', reason);
+    this.events.push({ type: 'exited', stepId, reason, at: this.now });
+    this.commands.push({ type: 'exit', reason });
+  }
+
+  // ── stepping ────────────────────────────────────────────────────────────
+
+  /** Run steps from the current one until something blocks: a wait, an effect, or the end. */
+  private runSteps(): void {
+    const d = this.draft;
+    let budget = this.options.maxInstantSteps ?? DEFAULT_MAX_INSTANT_STEPS;
+    while (d.status === 'active' && d.phase === 'ready') {
+      if (this.pastDeadline()) return;
+      if (budget-- <= 0) {
+        return this.fail(d.stepId, 'instant-loop', `more than ${this.options.maxInstantSteps ?? DEFAULT_MAX_INSTANT_STEPS} steps ran without a wait`);
+      }
+      const step = this.currentStep();
+      if (!step) return;
+      const visit = (d.visits[step.id] ?? 0) + 1;
+      d.visits = { ...d.visits, [step.id]: visit };
+      this.events.push({ type: 'entered', stepId: step.id, stepType: step.type, visit, at: this.now });
+      this.runStep(step, visit);
+    }
+  }
+
+  private runStep(step: CompiledStep, visit: number): void {
+    const d = this.draft;
+    switch (step.type) {
+      case 'wait':
+        d.phase = 'waiting';
+        d.wakeAt = Math.min(this.now + step.waitMs, d.deadline);
+        this.commands.push({ type: 'schedule', wakeAt: d.wakeAt });
+        return;
+      case 'decide':
+        return this.issueEffect(step, visit);
+      case 'send':
+        if (step.resultKey !== null && (d.results[step.resultKey]?.length ?? 0) === 0) {
+          // Nothing to send: the decision flow returned no offer (or never ran on this path).
+          this.completed(step, { skipped: 'no-offer', resultKey: step.resultKey });
+          return this.moveTo(step.successor);
+        }
+        return this.issueEffect(step, visit);
+      case 'update':
+        if (step.profileOperations.length === 0) {
+          this.applyFlags(step.flags);
+          this.completed(step);
+          return this.moveTo(step.successor);
+        }
+        return this.issueEffect(step, visit);
+      case 'branch': {
+        const { target, matched } = this.chooseBranch(step);
+        this.completed(step, { matched, target });
+        return this.moveTo(target);
+      }
+      default:
+        assertNever(step);
+    }
+  }
+
+  private chooseBranch(step: Extract<CompiledStep, { type: 'branch' }>): { target: string | null; matched: string | number } {
+    if (step.conditions.length > 0) {
+      const scope = this.scope();
+      for (let i = 0; i < step.conditions.length; i++) {
+        const condition = step.conditions[i]!;
+        if (condition.evaluate(scope)) return { target: condition.targetStepId, matched: condition.label ?? i };
+      }
+    }
+    return { target: step.defaultTarget ?? step.successor, matched: 'default' };
+  }
+
+  /** The names a branch expression may read. */
+  private scope(): Record<string, unknown> {
+    const d = this.draft;
+    const customer = this.options.customer;
+    return {
+      outcome: d.latestOutcome?.type ?? null,
+      outcomes: d.outcomes.map((o) => o.type),
+      customer: customer?.attributes ?? {},
+      segments: customer?.segments ?? [],
+      results: d.results,
+      journey: { id: this.journey.id, name: this.journey.name, version: this.journey.version },
+      enrollment: {
+        id: d.id,
+        customerId: d.customerId,
+        enteredAt: d.enteredAt,
+        stepId: d.stepId,
+        visits: d.visits,
+        flags: d.flags,
+        context: d.context,
+        lastSendAt: d.lastSendAt,
+      },
+    };
+  }
+
+  private issueEffect(step: CompiledStep, visit: number): void {
+    const d = this.draft;
+    d.phase = 'effect';
+    d.wakeAt = this.now;
+    const key = idempotencyKey(d.id, step.id, visit);
+    let command: EffectCommand;
+    switch (step.type) {
+      case 'decide':
+        command = { type: 'decide', stepId: step.id, visit, idempotencyKey: key, decisionFlowId: step.decisionFlowId, maxOffers: step.maxOffers, storeAs: step.storeAs };
+        break;
+      case 'send': {
+        const offers: readonly Offer[] = step.resultKey === null ? [] : (d.results[step.resultKey] ?? []);
+        command = { type: 'send', stepId: step.id, visit, idempotencyKey: key, channelId: step.channelId, creativeId: step.creativeId, offer: offers[0] ?? null, offers };
+        break;
+      }
+      case 'update':
+        command = { type: 'update', stepId: step.id, visit, idempotencyKey: key, operations: step.profileOperations };
+        break;
+      case 'wait':
+      case 'branch':
+        return this.fail(step.id, 'effect-mismatch', `step "${step.id}" has no effect`);
+      default:
+        assertNever(step);
+    }
+    this.commands.push(command);
+  }
+
+  private moveTo(next: string | null): void {
+    const d = this.draft;
+    if (next === null) {
+      this.end('completed');
+      this.events.push({ type: 'journey-completed', at: this.now });
+      this.commands.push({ type: 'complete' });
+      return;
+    }
+    d.stepId = next;
+    d.phase = 'ready';
+    d.wakeAt = this.now;
+    this.runSteps();
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────
+
+  private currentStep(): CompiledStep | undefined {
+    const d = this.draft;
+    const step = d.stepId === null ? undefined : this.journey.steps.get(d.stepId);
+    if (!step) this.fail(d.stepId, 'unknown-step', `step "${d.stepId}" is not in journey version ${this.journey.version}`);
+    return step;
+  }
+
+  private pastDeadline(): boolean {
+    if (this.now < this.draft.deadline) return false;
+    this.exit('max-duration');
+    return true;
+  }
+
+  private completed(step: CompiledStep, detail?: Readonly<Record<string, unknown>>): void {
+    const visit = this.draft.visits[step.id] ?? 1;
+    this.events.push(
+      detail === undefined
+        ? { type: 'completed', stepId: step.id, stepType: step.type, visit, at: this.now }
+        : { type: 'completed', stepId: step.id, stepType: step.type, visit, at: this.now, detail },
+    );
+  }
+
+  private applyFlags(flags: Readonly<Record<string, boolean>>): void {
+    let any = false;
+    for (const _ in flags) { any = true; break; }
+    if (any) this.draft.flags = { ...this.draft.flags, ...flags };
+  }
+
+  private fail(stepId: string | null, code: string, message: string): void {
+    const d = this.draft;
+    const error: EnrollmentError = { message, code, stepId: stepId ?? '', at: this.now, attempts: d.attempts };
+    d.lastError = error;
+    this.end('failed');
+    this.events.push({ type: 'failed', stepId, error, at: this.now });
+    this.commands.push({ type: 'fail', error });
+  }
+
+  private end(status: 'completed' | 'exited' | 'failed', reason: ExitReason | null = null): void {
+    const d = this.draft;
+    d.status = status;
+    d.phase = 'done';
+    d.wakeAt = null;
+    d.endedAt = this.now;
+    d.exitReason = reason;
+    if (status !== 'failed') d.stepId = status === 'completed' ? null : d.stepId;
+  }
+}

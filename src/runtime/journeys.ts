@@ -1,0 +1,196 @@
+/**
+ * Journey management: create, read, update, delete and the status lifecycle, with the seed's
+ * rules (active journeys take only name/description; delete only drafts; activation needs a
+ * journey without errors; archive exits everyone).
+ */
+import { JourneyError } from '../model/errors.js';
+import { canTransition, JOURNEY_STATUSES, type JourneyStatus } from '../model/status.js';
+import type { JourneyRecord, JourneySummary } from '../model/types.js';
+import type { Diagnostic, ValidationResult } from '../validate/diagnostics.js';
+import { validateJourney } from '../validate/validate-journey.js';
+import type { EngineContext } from './context.js';
+import { safeEmit } from './events.js';
+
+/** What `createJourney` answers: the seed's 201 body, plus what validation found. */
+export interface CreatedJourney extends JourneySummary {
+  /** Diagnostics of the saved document (a draft may be saved with errors). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A journey as the engine returns it: the stored record plus its current diagnostics. */
+export interface JourneyDetails extends JourneyRecord {
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Fields `updateJourney` accepts. Anything else is refused with `unknown-field`. */
+export interface JourneyPatch {
+  readonly name?: unknown;
+  readonly description?: unknown;
+  readonly maxDuration?: unknown;
+  readonly status?: unknown;
+  readonly steps?: unknown;
+  readonly entryConditions?: unknown;
+}
+
+const PATCH_FIELDS = new Set(['name', 'description', 'maxDuration', 'status', 'steps', 'entryConditions']);
+const STRUCTURAL_FIELDS = ['maxDuration', 'steps', 'entryConditions'] as const;
+
+/** The seed's summary shape, with ISO-8601 timestamps. */
+export function summarize(record: JourneyRecord): JourneySummary {
+  return {
+    id: record.id,
+    name: record.name,
+    status: record.status,
+    maxDuration: record.maxDuration,
+    stepCount: record.steps.length,
+    createdAt: new Date(record.createdAt).toISOString(),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}
+
+/** The document view of a stored journey (what validation and `PUT` merge over). */
+export function documentOf(record: JourneyRecord): Record<string, unknown> {
+  return {
+    name: record.name,
+    description: record.description,
+    maxDuration: record.maxDuration,
+    status: record.status,
+    steps: record.steps,
+    entryConditions: record.entryConditions,
+  };
+}
+
+function refuseInvalid(result: ValidationResult, message: string): never {
+  throw new JourneyError('invalid-journey', message, {
+    path: result.diagnostics.find((d) => d.severity === 'error')?.path ?? [],
+    details: { diagnostics: result.diagnostics },
+  });
+}
+
+function refuseActivation(result: ValidationResult): never {
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  throw new JourneyError(
+    'activation-refused',
+    `the journey has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix them before activating (first: ${errors[0]?.code}: ${errors[0]?.message})`,
+    { path: errors[0]?.path ?? [], details: { diagnostics: result.diagnostics } },
+  );
+}
+
+export async function createJourney(ctx: EngineContext, tenantId: string, document: unknown): Promise<CreatedJourney> {
+  const result = validateJourney(document);
+  if (!result.journey) refuseInvalid(result, 'the journey document is not valid; see details.diagnostics');
+  const doc = result.journey;
+  if (doc.status !== 'draft' && doc.status !== 'active') {
+    throw new JourneyError('invalid-status', `a new journey starts as "draft" (or "active" when it has no errors), not "${doc.status}"`, { path: ['status'] });
+  }
+  if (doc.status === 'active' && !result.valid) refuseActivation(result);
+  const now = ctx.clock.now();
+  const record: JourneyRecord = {
+    id: ctx.newId('journey'),
+    tenantId,
+    name: doc.name,
+    description: doc.description,
+    status: doc.status,
+    maxDuration: doc.maxDuration,
+    steps: doc.steps,
+    entryConditions: doc.entryConditions,
+    version: 1,
+    revision: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (!(await ctx.storage.createJourney(record))) {
+    throw new JourneyError('duplicate-id', `a journey with id "${record.id}" already exists`, { path: ['id'] });
+  }
+  return { ...summarize(record), diagnostics: result.diagnostics };
+}
+
+export async function requireJourney(ctx: EngineContext, tenantId: string, id: string): Promise<JourneyRecord> {
+  const record = typeof id === 'string' && id.length > 0 && id.length <= 256 ? await ctx.storage.getJourney(tenantId, id) : null;
+  if (!record) throw new JourneyError('journey-not-found', `no journey "${String(id).slice(0, 256)}"`, { path: ['id'] });
+  return record;
+}
+
+export function withDiagnostics(record: JourneyRecord): JourneyDetails {
+  return { ...record, diagnostics: validateJourney(documentOf(record)).diagnostics };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Apply a patch under the lifecycle rules. A refused patch changes nothing.
+ */
+export async function updateJourney(ctx: EngineContext, tenantId: string, id: string, patch: unknown): Promise<JourneyDetails> {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+    throw new JourneyError('invalid-request', 'the update must be an object of fields to change', { path: [] });
+  }
+  for (const key of Object.keys(patch)) {
+    if (!PATCH_FIELDS.has(key)) {
+      throw new JourneyError('unknown-field', `"${key}" cannot be updated; updatable fields: ${[...PATCH_FIELDS].join(', ')}`, { path: [key] });
+    }
+  }
+  const fields = patch as JourneyPatch;
+  const current = await requireJourney(ctx, tenantId, id);
+
+  const targetStatus = fields.status === undefined ? current.status : fields.status;
+  if (typeof targetStatus !== 'string' || !(JOURNEY_STATUSES as readonly string[]).includes(targetStatus)) {
+    throw new JourneyError('invalid-field', `status must be one of ${JOURNEY_STATUSES.join(', ')}`, { path: ['status'] });
+  }
+  const status = targetStatus as JourneyStatus;
+  if (current.status === 'archived') {
+    throw new JourneyError('journey-archived', 'an archived journey is permanently retired and cannot change', { path: [] });
+  }
+  const structural = STRUCTURAL_FIELDS.filter((f) => fields[f] !== undefined && !sameJson(fields[f], current[f]));
+  if (structural.length > 0 && current.status === 'active') {
+    throw new JourneyError(
+      'journey-active',
+      `an active journey accepts only name and description changes; pause it first to change ${structural.join(', ')}`,
+      { path: [structural[0]!] },
+    );
+  }
+  if (status !== current.status && !canTransition(current.status, status)) {
+    throw new JourneyError('invalid-transition', `a journey cannot go from "${current.status}" to "${status}"`, { path: ['status'] });
+  }
+
+  const merged = { ...documentOf(current), ...fields, status };
+  const result = validateJourney(merged);
+  if (!result.journey) refuseInvalid(result, 'the updated journey is not valid; see details.diagnostics');
+  if (status === 'active' && !result.valid) refuseActivation(result);
+
+  const doc = result.journey;
+  const now = ctx.clock.now();
+  const record: JourneyRecord = {
+    ...current,
+    name: doc.name,
+    description: doc.description,
+    status,
+    maxDuration: doc.maxDuration,
+    steps: doc.steps,
+    entryConditions: doc.entryConditions,
+    version: structural.length > 0 ? current.version + 1 : current.version,
+    revision: current.revision + 1,
+    updatedAt: now,
+  };
+  if (!(await ctx.storage.updateJourney(record, current.revision))) {
+    throw new JourneyError('concurrent-update', 'the journey changed while this update ran; read it again and retry', { path: [] });
+  }
+  if (status === 'archived') {
+    const exited = await ctx.storage.exitAll(tenantId, id, 'archived', now);
+    for (const enrollmentId of exited) {
+      safeEmit(ctx.events, 'exited', { enrollmentId, journeyId: id, reason: 'archived' }, ctx.onListenerError);
+    }
+  }
+  return { ...record, diagnostics: result.diagnostics };
+}
+
+export async function deleteJourney(ctx: EngineContext, tenantId: string, id: string): Promise<void> {
+  const current = await requireJourney(ctx, tenantId, id);
+  if (current.status !== 'draft') {
+    throw new JourneyError('journey-not-draft', `only draft journeys can be deleted; this one is "${current.status}" — archive it instead`, { path: [] });
+  }
+  if (!(await ctx.storage.deleteJourney(tenantId, id, current.revision))) {
+    throw new JourneyError('concurrent-update', 'the journey changed while it was being deleted; read it again and retry', { path: [] });
+  }
+}

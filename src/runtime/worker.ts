@@ -1,0 +1,284 @@
+/**
+ * The imperative shell around the interpreter: claim due enrollments, carry out the commands
+ * through the ports, commit every step atomically, emit events.
+ */
+import { JourneyError } from '../model/errors.js';
+import type { CompiledJourney } from './compile-journey.js';
+import type { EngineContext } from './context.js';
+import { safeEmit } from './events.js';
+import { advance } from './interpreter.js';
+import type { Claim, EffectRecord, StepCounter } from './ports.js';
+import { nextRetryAt } from './retry.js';
+import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, StepEvent } from './types.js';
+
+/** What one `runDue` call did. */
+export interface RunDueResult {
+  /** Enrollments claimed and advanced. */
+  readonly processed: number;
+  /** Claims lost to another worker or a concurrent change (nothing was written twice). */
+  readonly lost: number;
+}
+
+const JOURNEY_LEVEL = '$journey';
+const MAX_CONFLICT_RETRIES = 10;
+
+/** Step counters for a batch of events (feeds `stats`). */
+export function countersOf(journeyId: string, events: readonly StepEvent[]): StepCounter[] {
+  const counters: StepCounter[] = [];
+  for (const event of events) {
+    switch (event.type) {
+      case 'entered':
+      case 'completed':
+        counters.push({ journeyId, stepId: event.stepId, metric: event.type });
+        break;
+      case 'exited':
+        counters.push({ journeyId, stepId: event.stepId ?? JOURNEY_LEVEL, metric: `exited:${event.reason}` });
+        break;
+      case 'failed':
+        counters.push({ journeyId, stepId: event.stepId ?? JOURNEY_LEVEL, metric: 'failed' });
+        break;
+      case 'journey-completed':
+        counters.push({ journeyId, stepId: JOURNEY_LEVEL, metric: 'completed' });
+        break;
+    }
+  }
+  return counters;
+}
+
+function effectOf(commands: readonly Command[]): EffectCommand | undefined {
+  for (const command of commands) {
+    if (command.type === 'decide' || command.type === 'send' || command.type === 'update') return command;
+  }
+  return undefined;
+}
+
+function emptyProfile(customerId: string): CustomerProfile {
+  return { id: customerId, attributes: {}, segments: [] };
+}
+
+/** Emit the events of a committed change. */
+export function emitCommitted(ctx: EngineContext, enrollment: Enrollment, events: readonly StepEvent[]): void {
+  for (const event of events) {
+    safeEmit(ctx.events, 'step', { enrollment, event }, ctx.onListenerError);
+    switch (event.type) {
+      case 'exited':
+        safeEmit(ctx.events, 'exited', { enrollmentId: enrollment.id, journeyId: enrollment.journeyId, reason: event.reason }, ctx.onListenerError);
+        break;
+      case 'failed':
+        safeEmit(ctx.events, 'failed', { enrollment, error: event.error }, ctx.onListenerError);
+        break;
+      case 'journey-completed':
+        safeEmit(ctx.events, 'completed', { enrollment }, ctx.onListenerError);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** Read a customer through the Profiles port (an empty profile when there is none). */
+export async function loadCustomer(ctx: EngineContext, enrollment: Pick<Enrollment, 'tenantId' | 'customerId'>): Promise<CustomerProfile> {
+  if (!ctx.profiles) return emptyProfile(enrollment.customerId);
+  const profile = await ctx.profiles.get(enrollment.customerId, { tenantId: enrollment.tenantId });
+  return profile ?? emptyProfile(enrollment.customerId);
+}
+
+interface EffectOutcome {
+  readonly input: Input;
+  readonly record?: EffectRecord;
+  readonly customer?: CustomerProfile;
+}
+
+/** Carry out one effect through its port. Never throws: a failure becomes an `effect-failed` input. */
+async function execute(ctx: EngineContext, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
+  const now = () => ctx.clock.now();
+  const context = {
+    tenantId: enrollment.tenantId,
+    journeyId: enrollment.journeyId,
+    enrollmentId: enrollment.id,
+    stepId: command.stepId,
+    idempotencyKey: command.idempotencyKey,
+  };
+  const record = (detail: Record<string, unknown>): EffectRecord => ({
+    idempotencyKey: command.idempotencyKey,
+    tenantId: enrollment.tenantId,
+    journeyId: enrollment.journeyId,
+    enrollmentId: enrollment.id,
+    stepId: command.stepId,
+    visit: command.visit,
+    type: command.type,
+    at: now(),
+    detail,
+  });
+  try {
+    switch (command.type) {
+      case 'decide': {
+        if (!ctx.decisions) throw new JourneyError('no-adapter', 'no DecisionFlows adapter was given to createEngine');
+        const offers = await ctx.decisions.decide({ ...context, decisionFlowId: command.decisionFlowId, customer, maxOffers: command.maxOffers });
+        if (!Array.isArray(offers) || offers.some((o) => o === null || typeof o !== 'object' || typeof (o as { id?: unknown }).id !== 'string')) {
+          throw new JourneyError('bad-adapter-answer', `decision flow "${command.decisionFlowId}" must answer an array of offers with string ids`);
+        }
+        return {
+          input: { type: 'decided', stepId: command.stepId, visit: command.visit, offers },
+          record: record({ decisionFlowId: command.decisionFlowId, offerIds: offers.slice(0, command.maxOffers).map((o) => o.id) }),
+        };
+      }
+      case 'send': {
+        if (!ctx.channels) throw new JourneyError('no-adapter', 'no Channels adapter was given to createEngine');
+        const answer = await ctx.channels.send({ ...context, channelId: command.channelId, creativeId: command.creativeId, offer: command.offer, offers: command.offers, customer });
+        const receipt = answer !== null && typeof answer === 'object' ? answer : {};
+        const messageId = typeof receipt.messageId === 'string' ? receipt.messageId : undefined;
+        return {
+          input: { type: 'sent', stepId: command.stepId, visit: command.visit, receipt: messageId === undefined ? {} : { messageId } },
+          record: record({ channelId: command.channelId, ...(messageId === undefined ? {} : { messageId }), ...(command.offer ? { offerId: command.offer.id } : {}) }),
+        };
+      }
+      case 'update': {
+        if (!ctx.profiles) throw new JourneyError('no-adapter', 'no Profiles adapter was given to createEngine');
+        const updated = await ctx.profiles.apply(enrollment.customerId, command.operations, context);
+        return {
+          input: { type: 'updated', stepId: command.stepId, visit: command.visit },
+          record: record({ operations: command.operations.length }),
+          customer: updated && typeof updated === 'object' ? updated : await loadCustomer(ctx, enrollment),
+        };
+      }
+    }
+  } catch (thrown) {
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const code = (error as { code?: unknown }).code;
+    const attempts = enrollment.attempts + 1;
+    return {
+      input: {
+        type: 'effect-failed',
+        stepId: command.stepId,
+        visit: command.visit,
+        error: { message: error.message.slice(0, 2000), ...(typeof code === 'string' ? { code } : {}) },
+        retryAt: nextRetryAt(ctx.retry, attempts, now()),
+      },
+    };
+  }
+}
+
+/**
+ * Advance one claimed enrollment until it blocks (a wait, a retry, the end), committing after
+ * every effect so no effect is recorded twice and none is skipped. If the enrollment changed
+ * under us (an outcome, an archive), it is reloaded and replayed: effects that already ran are
+ * reused from memory rather than run again.
+ */
+export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'ok' | 'lost'> {
+  let base = claim.enrollment;
+  const journey: CompiledJourney | null = await ctx.journeys.get(base.tenantId, base.journeyId, base.journeyVersion);
+  if (!journey) {
+    const now = ctx.clock.now();
+    const failed = advanceFailure(base, now, 'journey-version-missing', `journey ${base.journeyId} version ${base.journeyVersion} is not in storage`);
+    const result = await ctx.storage.commit({ enrollment: failed.enrollment, expectedVersion: base.version, token: claim.token, release: true, now, counters: countersOf(base.journeyId, failed.events) });
+    if (result === 'ok') emitCommitted(ctx, failed.enrollment, failed.events);
+    return result === 'ok' ? 'ok' : 'lost';
+  }
+
+  let customer = await loadCustomer(ctx, base);
+  const memo = new Map<string, EffectOutcome>();
+  let state = base;
+  let input: Input = { type: 'wake' };
+  let events: StepEvent[] = [];
+  let effects: EffectRecord[] = [];
+  let conflicts = 0;
+
+  for (;;) {
+    const now = ctx.clock.now();
+    const step = advance(journey, state, input, now, { customer });
+    state = step.enrollment;
+    events.push(...step.events);
+    const command = effectOf(step.commands);
+
+    if (state !== base && (command === undefined || effects.length > 0)) {
+      const next: Enrollment = { ...state, version: base.version + 1 };
+      const result = await ctx.storage.commit({
+        enrollment: next,
+        expectedVersion: base.version,
+        token: claim.token,
+        release: command === undefined,
+        leaseMs: ctx.leaseMs,
+        now,
+        effects,
+        counters: countersOf(base.journeyId, events),
+      });
+      if (result === 'conflict') {
+        // Give up after a few tries; the lease runs out and the enrollment is claimed again.
+        if (++conflicts > MAX_CONFLICT_RETRIES) return 'lost';
+        const fresh = await ctx.storage.getEnrollment(base.tenantId, base.id);
+        if (!fresh || fresh.status !== 'active') return 'lost';
+        base = state = fresh;
+        input = { type: 'wake' };
+        events = [];
+        effects = [];
+        continue;
+      }
+      if (result !== 'ok') return 'lost';
+      emitCommitted(ctx, next, events);
+      for (const record of effects) {
+        if (record.type === 'send') {
+          safeEmit(ctx.events, 'sent', {
+            enrollment: next,
+            stepId: record.stepId,
+            channelId: String(record.detail?.['channelId'] ?? ''),
+            idempotencyKey: record.idempotencyKey,
+            receipt: record.detail?.['messageId'] === undefined ? {} : { messageId: String(record.detail['messageId']) },
+          }, ctx.onListenerError);
+        }
+      }
+      const retry = step.commands.find((c) => c.type === 'schedule');
+      if (input.type === 'effect-failed' && retry && next.lastError) {
+        safeEmit(ctx.events, 'retry', { enrollment: next, error: next.lastError, retryAt: retry.wakeAt }, ctx.onListenerError);
+      }
+      base = state = next;
+      events = [];
+      effects = [];
+    } else if (state === base && command === undefined) {
+      await ctx.storage.release(base.id, claim.token);
+      return 'ok';
+    }
+
+    if (command === undefined) return 'ok';
+    let outcome = memo.get(command.idempotencyKey);
+    if (!outcome) {
+      outcome = await execute(ctx, state, command, customer);
+      if (outcome.input.type !== 'effect-failed') memo.set(command.idempotencyKey, outcome);
+    }
+    if (outcome.record) effects.push(outcome.record);
+    if (outcome.customer) customer = outcome.customer;
+    input = outcome.input;
+  }
+}
+
+function advanceFailure(enrollment: Enrollment, now: number, code: string, message: string): { enrollment: Enrollment; events: StepEvent[] } {
+  const error = { message, code, stepId: enrollment.stepId ?? '', at: now, attempts: enrollment.attempts };
+  return {
+    enrollment: { ...enrollment, status: 'failed', phase: 'done', wakeAt: null, endedAt: now, lastError: error, version: enrollment.version + 1, updatedAt: now },
+    events: [{ type: 'failed', stepId: enrollment.stepId, error, at: now }],
+  };
+}
+
+/**
+ * Advance every enrollment due at `clock.now()`, in wake-up order, at most `limit` of them.
+ */
+export async function runDue(ctx: EngineContext, options: { readonly limit?: number; readonly batchSize?: number } = {}): Promise<RunDueResult> {
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? 100, limit));
+  let processed = 0;
+  let lost = 0;
+  while (processed + lost < limit) {
+    const claims = await ctx.storage.claimDue({
+      now: ctx.clock.now(),
+      limit: Math.min(batchSize, limit - processed - lost),
+      leaseMs: ctx.leaseMs,
+      workerId: ctx.workerId,
+    });
+    if (claims.length === 0) break;
+    for (const claim of claims) {
+      if ((await processClaim(ctx, claim)) === 'ok') processed += 1;
+      else lost += 1;
+    }
+  }
+  return { processed, lost };
+}
