@@ -100,7 +100,14 @@ export function compileExpression(
     identifiers: new Set(),
     nodes: 0,
   };
-  const evaluator = compileNode(ast, context, 1);
+  let evaluator: Evaluator;
+  try {
+    evaluator = compileNode(ast, context, 1);
+  } catch (error) {
+    // Only reachable when a caller raises maxDepth far beyond the default.
+    if (error instanceof RangeError) throw tooDeep(0, maxDepth);
+    throw error;
+  }
   const identifiers = Object.freeze([...context.identifiers].sort());
   return Object.freeze({
     source,
