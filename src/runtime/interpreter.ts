@@ -173,6 +173,7 @@ class Run {
         if (!step) return;
         this.completed(step);
         this.moveTo(step.successor);
+        this.runSteps();
         return;
       }
       case 'ready':
@@ -221,6 +222,7 @@ class Run {
     }
     this.completed(step, detail);
     this.moveTo(step.successor);
+    this.runSteps();
   }
 
   effectFailed(error: { message: string; code?: string }, retryAt: number | null): void {
@@ -262,7 +264,10 @@ class Run {
 
   // ── stepping ────────────────────────────────────────────────────────────
 
-  /** Run steps from the current one until something blocks: a wait, an effect, or the end. */
+  /**
+   * Run steps from the current one until something blocks: a wait, an effect, or the end.
+   * A loop, not recursion: instant steps (branches, skipped sends, flag-only updates) cost no stack.
+   */
   private runSteps(): void {
     const d = this.draft;
     let budget = this.options.maxInstantSteps ?? DEFAULT_MAX_INSTANT_STEPS;
@@ -387,7 +392,6 @@ class Run {
     d.stepId = next;
     d.phase = 'ready';
     d.wakeAt = this.now;
-    this.runSteps();
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────

@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import { advance, createEnrollment, idempotencyKey } from '../../src/runtime/interpreter.js';
+import type { Enrollment, Input } from '../../src/runtime/types.js';
+import { compile, DAY, HOUR, journey, loadExample, MINUTE, T0 } from './helpers.js';
+
+const loan = compile(loadExample('loan-nurture.json'));
+
+function start(j = loan, now = T0): Enrollment {
+  return createEnrollment(j, { id: 'enr_1', customerId: 'c1' }, now);
+}
+
+describe('interpreter: advance()', () => {
+  it('runs the first step of a new enrollment and asks for a decision with a stable idempotency key', () => {
+    const r = advance(loan, start(), { type: 'wake' }, T0);
+    expect(r.commands).toEqual([
+      {
+        type: 'decide',
+        stepId: 'step_initial_offer',
+        visit: 1,
+        idempotencyKey: 'enr_1:step_initial_offer:1',
+        decisionFlowId: 'df_personal_loans',
+        maxOffers: 1,
+        storeAs: 'loan_recommendation',
+      },
+    ]);
+    expect(r.enrollment.phase).toBe('effect');
+    expect(r.enrollment.visits).toEqual({ step_initial_offer: 1 });
+  });
+
+  it('never mutates its inputs and is deterministic', () => {
+    const e = start();
+    const frozen = JSON.stringify(e);
+    const a = advance(loan, e, { type: 'wake' }, T0);
+    const b = advance(loan, e, { type: 'wake' }, T0);
+    expect(JSON.stringify(e)).toBe(frozen);
+    expect(a).toEqual(b);
+  });
+
+  it('stores decide results under storeResultAs and sends the first offer through the channel', () => {
+    let r = advance(loan, start(), { type: 'wake' }, T0);
+    r = advance(loan, r.enrollment, { type: 'decided', stepId: 'step_initial_offer', visit: 1, offers: [{ id: 'loan_a' }, { id: 'loan_b' }] }, T0);
+    expect(r.enrollment.results).toEqual({ loan_recommendation: [{ id: 'loan_a' }] }); // maxOffers: 1
+    expect(r.commands).toEqual([
+      expect.objectContaining({ type: 'send', stepId: 'step_send_email', channelId: 'ch_email', creativeId: 'treat_loan_email_v1', offer: { id: 'loan_a' }, idempotencyKey: 'enr_1:step_send_email:1' }),
+    ]);
+  });
+
+  it('turns a wait into an absolute wake-up and moves on only when it is due', () => {
+    let r = advance(loan, start(), { type: 'wake' }, T0);
+    r = advance(loan, r.enrollment, { type: 'decided', stepId: 'step_initial_offer', visit: 1, offers: [{ id: 'loan_a' }] }, T0);
+    r = advance(loan, r.enrollment, { type: 'sent', stepId: 'step_send_email', visit: 1, receipt: {} }, T0 + 1000);
+    expect(r.commands).toEqual([{ type: 'schedule', wakeAt: T0 + 1000 + 3 * DAY }]);
+    expect(r.enrollment).toMatchObject({ stepId: 'step_wait_3d', phase: 'waiting', wakeAt: T0 + 1000 + 3 * DAY });
+    const early = advance(loan, r.enrollment, { type: 'wake' }, T0 + 2 * DAY);
+    expect(early.enrollment).toBe(r.enrollment);
+    expect(early.commands).toEqual([]);
+    const due = advance(loan, r.enrollment, { type: 'wake' }, T0 + 1000 + 3 * DAY);
+    // no outcome → default target step_reminder (a push send)
+    expect(due.commands).toEqual([expect.objectContaining({ type: 'send', stepId: 'step_reminder', channelId: 'ch_push' })]);
+  });
+
+  function atBranch(outcomes: string[] = []): Enrollment {
+    let r = advance(loan, start(), { type: 'wake' }, T0);
+    r = advance(loan, r.enrollment, { type: 'decided', stepId: 'step_initial_offer', visit: 1, offers: [{ id: 'loan_a' }] }, T0);
+    r = advance(loan, r.enrollment, { type: 'sent', stepId: 'step_send_email', visit: 1, receipt: {} }, T0);
+    let e = r.enrollment;
+    outcomes.forEach((type, i) => {
+      e = advance(loan, e, { type: 'outcome', outcome: { type, at: T0 + HOUR, key: `k${i}` } }, T0 + HOUR).enrollment;
+    });
+    return e;
+  }
+
+  it('branches on the first true condition, in order', () => {
+    const r = advance(loan, atBranch(['click', 'conversion']), { type: 'wake' }, T0 + 3 * DAY);
+    expect(r.events).toContainEqual(expect.objectContaining({ type: 'completed', stepId: 'step_check_response', detail: { matched: 'Converted', target: 'step_thank_you' } }));
+    expect(r.commands[0]).toMatchObject({ type: 'update', stepId: 'step_thank_you' });
+  });
+
+  it('sees the latest outcome since the last send as `outcome`', () => {
+    const r = advance(loan, atBranch(['conversion', 'click']), { type: 'wake' }, T0 + 3 * DAY);
+    expect(r.commands[0]).toMatchObject({ type: 'send', stepId: 'step_followup' });
+  });
+
+  it('falls back to defaultTargetStepId when no condition matches', () => {
+    const r = advance(loan, atBranch(['impression']), { type: 'wake' }, T0 + 3 * DAY);
+    expect(r.commands[0]).toMatchObject({ type: 'send', stepId: 'step_reminder' });
+  });
+
+  it('ignores an outcome whose idempotency key it already holds', () => {
+    const e = atBranch(['click']);
+    const again = advance(loan, e, { type: 'outcome', outcome: { type: 'conversion', at: T0, key: 'k0' } }, T0 + HOUR);
+    expect(again.enrollment).toBe(e);
+  });
+
+  it('a send clears the outcome the next branch sees', () => {
+    const j = compile(journey([
+      { id: 's1', type: 'send', config: { channelId: 'ch' } },
+      { id: 'w', type: 'wait', config: { duration: 1, unit: 'days' } },
+      { id: 'b', type: 'branch', config: { conditions: [{ expression: 'outcome == null', targetStepId: 'yes' }], defaultTargetStepId: 'no' } },
+      { id: 'yes', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'none' }] }, next: null },
+      { id: 'no', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'some' }] }, next: null },
+    ]));
+    let e = start(j);
+    e = advance(j, e, { type: 'outcome', outcome: { type: 'click', at: T0, key: 'before' } }, T0).enrollment;
+    e = advance(j, e, { type: 'wake' }, T0).enrollment;
+    e = advance(j, e, { type: 'sent', stepId: 's1', visit: 1, receipt: {} }, T0).enrollment;
+    const done = advance(j, e, { type: 'wake' }, T0 + DAY);
+    expect(done.enrollment.flags).toEqual({ none: true });
+    expect(done.enrollment.status).toBe('completed');
+    expect(done.enrollment.outcomes.map((o) => o.type)).toEqual(['click']);
+  });
+
+  it('follows `next`, array order, and `next: null` ends the journey', () => {
+    const j = compile(journey([
+      { id: 'a', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'a' }] }, next: 'c' },
+      { id: 'b', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'b' }] } },
+      { id: 'c', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'c' }] }, next: null },
+      { id: 'd', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'd' }] } },
+    ]));
+    const r = advance(j, start(j), { type: 'wake' }, T0);
+    expect(r.enrollment.flags).toEqual({ a: true, c: true });
+    expect(r.enrollment).toMatchObject({ status: 'completed', stepId: null, wakeAt: null, endedAt: T0 });
+    expect(r.commands).toEqual([{ type: 'complete' }]);
+  });
+
+  it('a decide step without storeResultAs stores under its own id, and resultSource may name either', () => {
+    const j = compile(journey([
+      { id: 'd', type: 'decide', config: { decisionFlowId: 'df' } },
+      { id: 's', type: 'send', config: { channelId: 'ch', resultSource: 'd' } },
+    ]));
+    let r = advance(j, start(j), { type: 'wake' }, T0);
+    r = advance(j, r.enrollment, { type: 'decided', stepId: 'd', visit: 1, offers: [{ id: 'o1' }] }, T0);
+    expect(r.enrollment.results).toEqual({ d: [{ id: 'o1' }] });
+    expect(r.commands[0]).toMatchObject({ type: 'send', offer: { id: 'o1' } });
+  });
+
+  it('skips a send whose result source holds no offer', () => {
+    const j = compile(journey([
+      { id: 'd', type: 'decide', config: { decisionFlowId: 'df', storeResultAs: 'rec' } },
+      { id: 's', type: 'send', config: { channelId: 'ch', resultSource: 'rec' } },
+    ]));
+    let r = advance(j, start(j), { type: 'wake' }, T0);
+    r = advance(j, r.enrollment, { type: 'decided', stepId: 'd', visit: 1, offers: [] }, T0);
+    expect(r.commands).toEqual([{ type: 'complete' }]);
+    expect(r.events).toContainEqual(expect.objectContaining({ type: 'completed', stepId: 's', detail: { skipped: 'no-offer', resultKey: 'rec' } }));
+  });
+
+  it('wait units: minutes, hours, days', () => {
+    for (const [unit, ms] of [['minutes', MINUTE], ['hours', HOUR], ['days', DAY]] as const) {
+      const j = compile(journey([{ id: 'w', type: 'wait', config: { duration: 2, unit } }]));
+      expect(advance(j, start(j), { type: 'wake' }, T0).enrollment.wakeAt).toBe(T0 + 2 * ms);
+    }
+  });
+
+  it('exits with max-duration at the deadline, even while waiting, and schedules the wake-up at the deadline', () => {
+    const j = compile(journey([{ id: 'w', type: 'wait', config: { duration: 10, unit: 'days' } }], { maxDuration: 2 }));
+    const waiting = advance(j, start(j), { type: 'wake' }, T0).enrollment;
+    expect(waiting.wakeAt).toBe(T0 + 2 * DAY);
+    const r = advance(j, waiting, { type: 'wake' }, T0 + 2 * DAY);
+    expect(r.enrollment).toMatchObject({ status: 'exited', exitReason: 'max-duration', wakeAt: null });
+    expect(r.commands).toEqual([{ type: 'exit', reason: 'max-duration' }]);
+  });
+
+  it('archive exits at once; pause and resume change nothing', () => {
+    const e = advance(loan, start(), { type: 'wake' }, T0).enrollment;
+    expect(advance(loan, e, { type: 'pause' }, T0).enrollment).toBe(e);
+    expect(advance(loan, e, { type: 'resume' }, T0).enrollment).toBe(e);
+    const r = advance(loan, e, { type: 'archive' }, T0 + 5);
+    expect(r.enrollment).toMatchObject({ status: 'exited', exitReason: 'archived', endedAt: T0 + 5 });
+  });
+
+  it('an ended enrollment ignores every input', () => {
+    const ended = advance(loan, start(), { type: 'archive' }, T0).enrollment;
+    for (const input of [{ type: 'wake' }, { type: 'archive' }, { type: 'outcome', outcome: { type: 'click', at: T0, key: 'x' } }] as Input[]) {
+      expect(advance(loan, ended, input, T0 + DAY).enrollment).toBe(ended);
+    }
+  });
+
+  it('ignores an effect result for another step or visit (a stale retry)', () => {
+    const e = advance(loan, start(), { type: 'wake' }, T0).enrollment;
+    expect(advance(loan, e, { type: 'decided', stepId: 'step_initial_offer', visit: 2, offers: [] }, T0).enrollment).toBe(e);
+    expect(advance(loan, e, { type: 'sent', stepId: 'step_send_email', visit: 1, receipt: {} }, T0).enrollment).toBe(e);
+  });
+
+  it('records a failed effect, schedules the retry, and re-issues the same key when due', () => {
+    const e = advance(loan, start(), { type: 'wake' }, T0).enrollment;
+    const failed = advance(loan, e, { type: 'effect-failed', stepId: 'step_initial_offer', visit: 1, error: { message: 'down', code: 'ECONN' }, retryAt: T0 + 1000 }, T0);
+    expect(failed.enrollment).toMatchObject({ phase: 'effect', attempts: 1, wakeAt: T0 + 1000, lastError: { message: 'down', code: 'ECONN', attempts: 1 } });
+    const retry = advance(loan, failed.enrollment, { type: 'wake' }, T0 + 1000);
+    expect(retry.commands).toEqual([expect.objectContaining({ type: 'decide', idempotencyKey: idempotencyKey('enr_1', 'step_initial_offer', 1) })]);
+    const exhausted = advance(loan, failed.enrollment, { type: 'effect-failed', stepId: 'step_initial_offer', visit: 1, error: { message: 'down' }, retryAt: null }, T0 + 1000);
+    expect(exhausted.enrollment).toMatchObject({ status: 'failed', attempts: 2, lastError: { message: 'down' } });
+  });
+
+  it('counts visits so a step visited twice gets a new idempotency key', () => {
+    const j = compile(journey([
+      { id: 's', type: 'send', config: { channelId: 'ch' } },
+      { id: 'w', type: 'wait', config: { duration: 1, unit: 'days' } },
+      { id: 'b', type: 'branch', config: { conditions: [{ expression: "enrollment.visits.s < 3", targetStepId: 's' }] }, next: null },
+    ]));
+    let e = start(j);
+    const keys: string[] = [];
+    let now = T0;
+    for (let i = 0; i < 10 && e.status === 'active'; i++) {
+      const r = advance(j, e, { type: 'wake' }, now);
+      e = r.enrollment;
+      for (const c of r.commands) if (c.type === 'send') {
+        keys.push(c.idempotencyKey);
+        e = advance(j, e, { type: 'sent', stepId: c.stepId, visit: c.visit, receipt: {} }, now).enrollment;
+      }
+      now = e.wakeAt ?? now;
+    }
+    expect(keys).toEqual(['enr_1:s:1', 'enr_1:s:2', 'enr_1:s:3']);
+    expect(e.status).toBe('completed');
+  });
+
+  it('branch expressions read customer attributes and segments; an absent attribute is false, not an error', () => {
+    const j = compile(journey([
+      { id: 'b', type: 'branch', config: { conditions: [
+        { expression: "customer.tier == 'gold' && 'vip' in segments", targetStepId: 'gold' },
+        { expression: 'customer.missing.deeper > 3', targetStepId: 'gold' },
+      ], defaultTargetStepId: 'other' } },
+      { id: 'gold', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'gold' }] }, next: null },
+      { id: 'other', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'other' }] }, next: null },
+    ]));
+    const gold = advance(j, start(j), { type: 'wake' }, T0, { customer: { id: 'c1', attributes: { tier: 'gold' }, segments: ['vip'] } });
+    expect(gold.enrollment.flags).toEqual({ gold: true });
+    const other = advance(j, start(j), { type: 'wake' }, T0, { customer: { id: 'c1', attributes: { tier: 'gold' }, segments: [] } });
+    expect(other.enrollment.flags).toEqual({ other: true });
+  });
+
+  it('fails an enrollment that runs too many instant steps rather than spinning', () => {
+    const j = compile(journey([
+      { id: 'a', type: 'branch', config: { conditions: [], defaultTargetStepId: 'b' } },
+      { id: 'b', type: 'branch', config: { conditions: [], defaultTargetStepId: 'a' } },
+    ]));
+    const r = advance(j, start(j), { type: 'wake' }, T0, { maxInstantSteps: 50 });
+    expect(r.enrollment.status).toBe('failed');
+    expect(r.enrollment.lastError?.code).toBe('instant-loop');
+  });
+
+  it('update steps send profile operations to the port and apply set_flag itself', () => {
+    const j = compile(journey([
+      { id: 'u', type: 'update', config: { operations: [
+        { type: 'set_attribute', key: 'journey_stage', value: 'followup_sent' },
+        { type: 'add_segment', segment: 'loan_interested' },
+        { type: 'set_flag', flag: 'touched' },
+      ] } },
+    ]));
+    const r = advance(j, start(j), { type: 'wake' }, T0);
+    expect(r.commands).toEqual([expect.objectContaining({ type: 'update', operations: [
+      { type: 'set_attribute', key: 'journey_stage', value: 'followup_sent' },
+      { type: 'add_segment', segment: 'loan_interested' },
+    ] })]);
+    expect(r.enrollment.flags).toEqual({});
+    const done = advance(j, r.enrollment, { type: 'updated', stepId: 'u', visit: 1 }, T0);
+    expect(done.enrollment.flags).toEqual({ touched: true });
+    expect(done.enrollment.status).toBe('completed');
+  });
+});

@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../src/', import.meta.url).pathname;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function imports(path: string): string[] {
+  return [...readFileSync(path, 'utf8').matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'/g)].map((m) => m[1]!);
+}
+
+describe('layering (ARCHITECTURE.md)', () => {
+  it('src/model imports only zod and itself', () => {
+    for (const file of files(join(root, 'model'))) {
+      for (const spec of imports(file)) expect(spec === 'zod' || spec.startsWith('./'), `${file}: ${spec}`).toBe(true);
+    }
+  });
+
+  it('src/validate imports only model, jsep and itself', () => {
+    for (const file of files(join(root, 'validate'))) {
+      for (const spec of imports(file)) {
+        expect(spec === 'jsep' || spec.startsWith('.') && !spec.includes('/runtime/') && !spec.includes('/adapters/'), `${file}: ${spec}`).toBe(true);
+      }
+    }
+  });
+
+  it('src/runtime never imports an adapter', () => {
+    for (const file of files(join(root, 'runtime'))) {
+      for (const spec of imports(file)) expect(spec.includes('adapters'), `${file}: ${spec}`).toBe(false);
+    }
+  });
+
+  it('the interpreter reads no clock, no randomness, no timers and does no I/O', () => {
+    for (const name of ['interpreter.ts', 'compile-journey.ts']) {
+      const source = readFileSync(join(root, 'runtime', name), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      expect(source).not.toMatch(/Date\.now|new Date|Math\.random|setTimeout|setInterval|performance\.now|process\.|require\(|fetch\(/);
+      for (const spec of imports(join(root, 'runtime', name))) {
+        expect(spec.startsWith('.') && !spec.includes('node:'), `${name}: ${spec}`).toBe(true);
+        expect(['./ports.js', './engine.js', './worker.js'].includes(spec), `${name} imports ${spec}`).toBe(false);
+      }
+    }
+  });
+});
