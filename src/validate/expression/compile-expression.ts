@@ -367,12 +367,21 @@ function compileArray(node: Expression, context: Context, depth: number): Evalua
     const constant = Object.freeze(elements.map((element) => element({})));
     return () => constant;
   }
-  const count = elements.length;
-  return (scope) => {
-    const result = new Array<unknown>(count);
-    for (let i = 0; i < count; i++) result[i] = (elements[i] as Evaluator)(scope);
-    return result;
-  };
+  // Array literal syntax and Array.from define elements directly; `result[i] = v` would consult
+  // Array.prototype for a setter, which a hostile host environment could have planted.
+  const [a, b, c] = elements as [Evaluator, Evaluator, Evaluator];
+  switch (elements.length) {
+    case 1:
+      return (scope) => [a(scope)];
+    case 2:
+      return (scope) => [a(scope), b(scope)];
+    case 3:
+      return (scope) => [a(scope), b(scope), c(scope)];
+    default: {
+      const arrayLike = Object.freeze(Object.assign(Object.create(null) as object, { length: elements.length }));
+      return (scope) => Array.from(arrayLike as ArrayLike<unknown>, (_, i) => (elements[i] as Evaluator)(scope));
+    }
+  }
 }
 
 function compileCall(node: Expression, context: Context, depth: number): Evaluator {
