@@ -16,7 +16,7 @@ import {
 } from '../model/schema.js';
 import { formatPath } from '../model/errors.js';
 import { STEP_TYPES } from '../model/types.js';
-import type { JourneyDocument, Step } from '../model/types.js';
+import type { JourneyDocument, Step, UpdateStep } from '../model/types.js';
 import { closestKey } from './closest-key.js';
 import { diagnostic } from './diagnostics.js';
 import type { Diagnostic, DiagnosticPath } from './diagnostics.js';
@@ -197,6 +197,42 @@ function mapError(error: z.ZodError, ctx: IssueContext, out: Diagnostic[]): void
   for (const issue of error.issues) mapIssue(issue, ctx, out);
 }
 
+/** Whether a JSON-like value refers back to itself (zod accepts such values; JSON cannot hold them). */
+function isCyclic(root: unknown): boolean {
+  const active = new Set<object>();
+  const stack: { value: object; children: unknown[]; next: number }[] = [];
+  const enter = (value: unknown): boolean => {
+    if (value === null || typeof value !== 'object') return false;
+    if (active.has(value)) return true;
+    active.add(value);
+    stack.push({ value, children: Array.isArray(value) ? value : Object.values(value), next: 0 });
+    return false;
+  };
+  if (enter(root)) return true;
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    if (frame.next < frame.children.length) {
+      if (enter(frame.children[frame.next++])) return true;
+    } else {
+      active.delete(frame.value);
+      stack.pop();
+    }
+  }
+  return false;
+}
+
+function checkAcyclicValues(step: UpdateStep, path: DiagnosticPath, stepId: string | undefined, out: Diagnostic[]): boolean {
+  let ok = true;
+  step.config.operations.forEach((op, j) => {
+    if (op.type === 'set_attribute' && isCyclic(op.value)) {
+      const p = [...path, 'config', 'operations', j, 'value'];
+      out.push(diagnostic('invalid-field', `${where(p)} refers back to itself; an attribute value must be plain JSON without cycles.`, p, stepId));
+      ok = false;
+    }
+  });
+  return ok;
+}
+
 function parseStep(raw: unknown, index: number, out: Diagnostic[]): Step | undefined {
   const path: DiagnosticPath = ['steps', index];
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -222,7 +258,10 @@ function parseStep(raw: unknown, index: number, out: Diagnostic[]): Step | undef
     return undefined;
   }
   const result = schema.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) {
+    if (result.data.type === 'update' && !checkAcyclicValues(result.data, path, stepId, out)) return undefined;
+    return result.data;
+  }
   mapError(result.error, { basePath: path, schema, input: raw, stepId }, out);
   return undefined;
 }
