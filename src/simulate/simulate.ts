@@ -1,0 +1,189 @@
+/**
+ * The seed's "test with a sample customer": run one customer through a journey on a virtual
+ * clock, with scripted decisions and outcomes, and read back the timeline.
+ */
+import { memoryStorage } from '../adapters/memory/index.js';
+import { virtualClock } from '../adapters/clock/virtual-clock.js';
+import { memoryProfiles, type ProfileSeed } from '../adapters/testing/memory-profiles.js';
+import { recordingChannels } from '../adapters/testing/recording-channels.js';
+import { scriptedDecisions, type DecisionScript } from '../adapters/testing/scripted-decisions.js';
+import { parseDuration } from '../model/duration.js';
+import { JourneyError } from '../model/errors.js';
+import type { JsonValue } from '../model/schema.js';
+import { createEngine } from '../runtime/engine.js';
+import type { DecisionFlows } from '../runtime/ports.js';
+import type { EnrollmentStatus, ExitReason, StepEvent } from '../runtime/types.js';
+import { validateJourney } from '../validate/validate-journey.js';
+
+/** A scripted customer response: after a step completes, or at an instant. */
+export type SimulatedOutcome =
+  | { readonly afterStepId: string; readonly type: string; readonly visit?: number }
+  | {
+      /** Epoch ms, an ISO-8601 string, or a duration after the start such as `'2d'`. */
+      readonly at: number | string;
+      readonly type: string;
+    };
+
+/** Options for {@link simulate}. */
+export interface SimulateOptions {
+  /** The sample customer (default: id `sample-customer`, no attributes, no segments). */
+  readonly customer?: Partial<ProfileSeed>;
+  readonly outcomes?: readonly SimulatedOutcome[];
+  /** Offers per decision flow id, or a DecisionFlows port. Default: one offer `<flowId>:offer`. */
+  readonly decisions?: Readonly<Record<string, DecisionScript>> | DecisionFlows;
+  /** When the customer enters (epoch ms or ISO-8601). Default 2026-01-01T00:00:00Z. */
+  readonly start?: number | string;
+  /** Check entry conditions (segments) and report a refusal instead of running. Default false. */
+  readonly checkEntry?: boolean;
+  /** Data the enrollment enters with (e.g. an event). */
+  readonly context?: Record<string, JsonValue>;
+}
+
+/** One line of a simulated timeline. */
+export interface TimelineEntry {
+  /** ISO-8601 instant. */
+  readonly at: string;
+  readonly stepId: string | null;
+  /**
+   * `entered`, `decided`, `sent`, `skipped`, `updated`, `waiting`, `waited`, `branched`,
+   * `outcome`, `completed`, `exited`, `failed`, `retry`.
+   */
+  readonly type: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** What {@link simulate} returns. */
+export interface SimulationResult {
+  readonly status: EnrollmentStatus | 'not-enrolled';
+  readonly exitReason: ExitReason | null;
+  readonly timeline: readonly TimelineEntry[];
+  /** Why the customer was not enrolled, when `checkEntry` refused them. */
+  readonly refusal?: { readonly reason: string; readonly message: string };
+}
+
+const MAX_ITERATIONS = 100_000;
+
+function isDecisionFlows(value: unknown): value is DecisionFlows {
+  return typeof (value as DecisionFlows | undefined)?.decide === 'function';
+}
+
+/**
+ * Run one sample customer through a journey document on a virtual clock.
+ *
+ * @throws JourneyError `invalid-journey` (with `details.diagnostics`) when the journey has errors.
+ * @example
+ * const result = await simulate(loanNurture, {
+ *   customer: { id: 'c1', segments: ['loan_interested'] },
+ *   outcomes: [{ afterStepId: 'step_send_email', type: 'click' }],
+ * });
+ * result.timeline.map((t) => `${t.at} ${t.stepId} ${t.type}`);
+ */
+export async function simulate(journey: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
+  const validation = validateJourney(journey);
+  if (!validation.valid || !validation.journey) {
+    throw new JourneyError('invalid-journey', 'the journey has errors; fix them before simulating', {
+      details: { diagnostics: validation.diagnostics },
+      path: validation.diagnostics.find((d) => d.severity === 'error')?.path ?? [],
+    });
+  }
+  const clock = virtualClock(options.start ?? Date.UTC(2026, 0, 1));
+  const startAt = clock.now();
+  const customerId = options.customer?.id ?? 'sample-customer';
+  const profiles = memoryProfiles([{ id: customerId, attributes: options.customer?.attributes ?? {}, segments: options.customer?.segments ?? [] }]);
+  const decisions = isDecisionFlows(options.decisions) ? options.decisions : scriptedDecisions((options.decisions as Record<string, DecisionScript> | undefined) ?? {});
+  const storage = memoryStorage();
+  let counter = 0;
+  const engine = createEngine({
+    storage,
+    clock,
+    decisions,
+    channels: recordingChannels(),
+    profiles,
+    newId: (kind) => `${kind === 'journey' ? 'jrn' : 'enr'}_sim_${++counter}`,
+    retry: { maxAttempts: 3, initialDelayMs: 60_000 },
+  });
+
+  const timeline: TimelineEntry[] = [];
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const push = (entry: TimelineEntry) => timeline.push(entry);
+
+  // Outcomes at fixed instants, in time order; outcomes after a step, queued when it completes.
+  const timed = (options.outcomes ?? [])
+    .filter((o): o is Extract<SimulatedOutcome, { at: unknown }> => 'at' in o)
+    .map((o) => ({ type: o.type, at: resolveAt(o.at, startAt) }))
+    .sort((a, b) => a.at - b.at);
+  const afterStep = (options.outcomes ?? []).filter((o): o is Extract<SimulatedOutcome, { afterStepId: string }> => 'afterStepId' in o);
+  const queued: string[] = [];
+
+  engine.events.on('step', ({ enrollment, event }) => {
+    push(describe(event, enrollment.wakeAt, iso));
+    if (event.type === 'completed') {
+      for (const o of afterStep) if (o.afterStepId === event.stepId && (o.visit ?? 1) === event.visit) queued.push(o.type);
+    }
+  });
+  engine.events.on('retry', ({ error, retryAt }) => push({ at: iso(clock.now()), stepId: error.stepId, type: 'retry', detail: { message: error.message, retryAt: iso(retryAt) } }));
+
+  const doc = { ...validation.journey, status: 'active' as const, entryConditions: options.checkEntry ? validation.journey.entryConditions : {} };
+  const { id: journeyId } = await engine.createJourney(doc);
+  const entered = await engine.enroll(journeyId, { customerId }, { context: options.context ?? {} });
+  const skip = entered.skipped[0];
+  if (skip) return { status: 'not-enrolled', exitReason: null, timeline, refusal: { reason: skip.reason, message: skip.message } };
+  const enrollmentId = entered.enrolled[0]!.enrollmentId;
+
+  let n = 0;
+  const record = async (type: string) => {
+    n += 1;
+    const at = clock.now();
+    const result = await engine.recordOutcome({ customerId, journeyId, type, idempotencyKey: `sim-outcome-${n}`, at });
+    if (result.recorded.length > 0) push({ at: iso(at), stepId: null, type: 'outcome', detail: { type } });
+  };
+
+  for (let i = 0; i < MAX_ITERATIONS; i++) {
+    await engine.runDue();
+    while (queued.length > 0) await record(queued.shift()!);
+    const current = await engine.getEnrollment(enrollmentId);
+    if (!current || current.status !== 'active') {
+      return { status: current?.status ?? 'exited', exitReason: current?.exitReason ?? null, timeline };
+    }
+    const wake = current.wakeAt ?? Number.POSITIVE_INFINITY;
+    const nextOutcome = timed[0];
+    if (nextOutcome && nextOutcome.at <= wake) {
+      if (nextOutcome.at > clock.now()) clock.set(nextOutcome.at);
+      timed.shift();
+      await record(nextOutcome.type);
+      continue;
+    }
+    if (wake > clock.now()) clock.set(wake);
+  }
+  throw new JourneyError('simulation-too-long', `the simulation did not finish within ${MAX_ITERATIONS} steps`);
+}
+
+function resolveAt(at: number | string, startAt: number): number {
+  if (typeof at === 'number') return at;
+  const iso = Date.parse(at);
+  if (Number.isFinite(iso) && /^\d{4}-/.test(at)) return iso;
+  return startAt + parseDuration(at);
+}
+
+function describe(event: StepEvent, wakeAt: number | null, iso: (ms: number) => string): TimelineEntry {
+  const at = iso(event.at);
+  switch (event.type) {
+    case 'entered':
+      return event.stepType === 'wait' && wakeAt !== null
+        ? { at, stepId: event.stepId, type: 'waiting', detail: { until: iso(wakeAt) } }
+        : { at, stepId: event.stepId, type: 'entered', detail: { stepType: event.stepType, visit: event.visit } };
+    case 'completed': {
+      const type =
+        event.detail?.['skipped'] !== undefined
+          ? 'skipped'
+          : ({ decide: 'decided', send: 'sent', update: 'updated', wait: 'waited', branch: 'branched' } as Record<string, string>)[event.stepType] ?? 'completed';
+      return event.detail === undefined ? { at, stepId: event.stepId, type } : { at, stepId: event.stepId, type, detail: event.detail };
+    }
+    case 'exited':
+      return { at, stepId: event.stepId, type: 'exited', detail: { reason: event.reason } };
+    case 'failed':
+      return { at, stepId: event.stepId, type: 'failed', detail: { message: event.error.message, ...(event.error.code ? { code: event.error.code } : {}) } };
+    case 'journey-completed':
+      return { at, stepId: null, type: 'completed' };
+  }
+}

@@ -1,0 +1,333 @@
+import { describe, expect, it } from 'vitest';
+import { JourneyError } from '../../src/model/errors.js';
+import { DAY, HOUR, journey, loadExample, T0 } from './helpers.js';
+import { harness, runUntilIdle } from './engine-helpers.js';
+
+const loan = loadExample('loan-nurture.json');
+const inSegment = (id: string) => ({ id, segments: ['loan_interested'] });
+
+async function activeLoan(h = harness({ customers: ['c1', 'c2', 'c3'].map(inSegment) })) {
+  const created = await h.engine.createJourney(loan);
+  await h.engine.setStatus(created.id, 'active');
+  return { h, id: created.id };
+}
+
+async function rejects(promise: Promise<unknown>, code: string): Promise<JourneyError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(JourneyError);
+  expect((error as JourneyError).code).toBe(code);
+  return error as JourneyError;
+}
+
+describe('engine: the loan nurture journey end to end', () => {
+  it('runs three customers with different responses down three paths', async () => {
+    const { h, id } = await activeLoan();
+    const result = await h.engine.enroll(id, { customerIds: ['c1', 'c2', 'c3'] });
+    expect(result.enrolled.map((e) => e.customerId)).toEqual(['c1', 'c2', 'c3']);
+
+    await h.engine.runDue(); // decide + send the email, then wait 3 days
+    expect(h.channels.sent.map((s) => [s.customer.id, s.channelId, s.offer?.id])).toEqual([
+      ['c1', 'ch_email', 'loan_a'],
+      ['c2', 'ch_email', 'loan_a'],
+      ['c3', 'ch_email', 'loan_a'],
+    ]);
+    h.clock.advance('1d');
+    await h.engine.recordOutcome({ customerId: 'c1', type: 'conversion', idempotencyKey: 'o1' });
+    await h.engine.recordOutcome({ customerId: 'c2', type: 'click', idempotencyKey: 'o2' });
+    await runUntilIdle(h);
+
+    const byCustomer = async (c: string) => (await h.engine.listEnrollments({ customerId: c })).items[0]!;
+    expect(await byCustomer('c1')).toMatchObject({ status: 'completed' });
+    expect(h.profiles.peek('c1')).toMatchObject({ attributes: { journey_stage: 'converted' }, segments: ['loan_customers'] });
+    expect(h.channels.to('c2').map((s) => s.creativeId)).toEqual(['treat_loan_email_v1', 'treat_loan_followup_v1']);
+    expect(h.profiles.peek('c2')?.attributes).toEqual({ journey_stage: 'nurture_ended' });
+    expect(h.channels.to('c3').map((s) => s.channelId)).toEqual(['ch_email', 'ch_push']);
+    expect(h.profiles.peek('c3')?.attributes).toEqual({ journey_stage: 'nurture_ended' });
+    expect(h.clock.now()).toBe(T0 + 7 * DAY);
+
+    const stats = await h.engine.stats(id);
+    expect(stats.completed).toBe(3);
+    expect(stats.active).toBe(0);
+    const step = (s: string) => stats.steps.find((x) => x.stepId === s)!;
+    expect(step('step_send_email')).toMatchObject({ entered: 3, completed: 3, current: 0 });
+    expect(step('step_thank_you')).toMatchObject({ entered: 1, completed: 1 });
+    expect(step('step_reminder')).toMatchObject({ entered: 1 });
+  });
+
+  it('records every effect with its idempotency key in the effect log', async () => {
+    const { h, id } = await activeLoan();
+    const { enrolled } = await h.engine.enroll(id, { customerId: 'c1' });
+    await runUntilIdle(h);
+    const effects = await h.storage.listEffects('default', enrolled[0]!.enrollmentId);
+    expect(effects.map((e) => e.idempotencyKey)).toEqual([
+      'enr_2:step_initial_offer:1',
+      'enr_2:step_send_email:1',
+      'enr_2:step_reminder:1',
+      'enr_2:step_not_converted:1',
+    ]);
+  });
+});
+
+describe('engine: lifecycle', () => {
+  it('draft journeys enroll nobody', async () => {
+    const h = harness({ customers: [inSegment('c1')] });
+    const { id } = await h.engine.createJourney(loan);
+    await rejects(h.engine.enroll(id, { customerId: 'c1' }), 'journey-not-active');
+  });
+
+  it("saves the seed's own example as a draft with its errors and refuses to activate it", async () => {
+    const h = harness();
+    const created = await h.engine.createJourney(loadExample('loan-nurture.seed.json'));
+    expect(created).toMatchObject({ name: 'Personal Loan Nurture', status: 'draft', maxDuration: 21, stepCount: 4 });
+    expect(created.diagnostics.filter((d) => d.code === 'unknown-target').length).toBe(2);
+    const error = await rejects(h.engine.setStatus(created.id, 'active'), 'activation-refused');
+    expect((error.details as { diagnostics: unknown[] }).diagnostics.length).toBeGreaterThan(0);
+    expect((await h.engine.getJourney(created.id))?.status).toBe('draft');
+  });
+
+  it('active journeys accept only name and description changes', async () => {
+    const { h, id } = await activeLoan();
+    const renamed = await h.engine.updateJourney(id, { name: 'Loans', description: 'new' });
+    expect(renamed).toMatchObject({ name: 'Loans', description: 'new', version: 1 });
+    await rejects(h.engine.updateJourney(id, { maxDuration: 10 }), 'journey-active');
+    await rejects(h.engine.updateJourney(id, { steps: [] }), 'journey-active');
+    expect((await h.engine.getJourney(id))?.maxDuration).toBe(21);
+  });
+
+  it('only drafts can be deleted', async () => {
+    const { h, id } = await activeLoan();
+    await rejects(h.engine.deleteJourney(id), 'journey-not-draft');
+    const draft = await h.engine.createJourney(loan);
+    await h.engine.deleteJourney(draft.id);
+    expect(await h.engine.getJourney(draft.id)).toBeNull();
+  });
+
+  it('follows the lifecycle and refuses other transitions', async () => {
+    const { h, id } = await activeLoan();
+    await rejects(h.engine.setStatus(id, 'draft'), 'invalid-transition');
+    await h.engine.setStatus(id, 'paused');
+    await h.engine.setStatus(id, 'active');
+    await h.engine.setStatus(id, 'archived');
+    await rejects(h.engine.setStatus(id, 'active'), 'journey-archived');
+  });
+
+  it('paused: no new enrollments, nothing advances, and overdue wake-ups run in order on resume', async () => {
+    const { h, id } = await activeLoan();
+    await h.engine.enroll(id, { customerId: 'c1' });
+    h.clock.advance('1h');
+    await h.engine.enroll(id, { customerId: 'c2' });
+    await h.engine.runDue();
+    await h.engine.setStatus(id, 'paused');
+    await rejects(h.engine.enroll(id, { customerId: 'c3' }), 'journey-not-active');
+    h.clock.advance('10d');
+    expect((await h.engine.runDue()).processed).toBe(0);
+    expect(h.channels.sent.length).toBe(2);
+
+    await h.engine.setStatus(id, 'active');
+    const order: string[] = [];
+    h.engine.events.on('step', ({ enrollment, event }) => {
+      if (event.type === 'completed' && event.stepId === 'step_wait_3d') order.push(enrollment.customerId);
+    });
+    await h.engine.runDue();
+    expect(order).toEqual(['c1', 'c2']);
+    expect(h.channels.sent.length).toBe(4);
+  });
+
+  it('a structural change while paused makes a new version; enrollments stay on theirs', async () => {
+    const { h, id } = await activeLoan();
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await h.engine.runDue();
+    await h.engine.setStatus(id, 'paused');
+    const steps = (loan['steps'] as Array<Record<string, unknown>>).map((s) =>
+      s['id'] === 'step_reminder' ? { ...s, config: { channelId: 'ch_sms', resultSource: 'loan_recommendation' } } : s,
+    );
+    const updated = await h.engine.updateJourney(id, { steps });
+    expect(updated.version).toBe(2);
+    await h.engine.setStatus(id, 'active');
+    await h.engine.enroll(id, { customerId: 'c2' });
+    await runUntilIdle(h);
+    expect(h.channels.to('c1').map((s) => s.channelId)).toEqual(['ch_email', 'ch_push']);
+    expect(h.channels.to('c2').map((s) => s.channelId)).toEqual(['ch_email', 'ch_sms']);
+    const [e1] = (await h.engine.listEnrollments({ customerId: 'c1' })).items;
+    expect(e1?.journeyVersion).toBe(1);
+  });
+
+  it('archive exits every enrollment at once with reason archived', async () => {
+    const { h, id } = await activeLoan();
+    await h.engine.enroll(id, { customerIds: ['c1', 'c2'] });
+    await h.engine.runDue();
+    const exited: string[] = [];
+    h.engine.events.on('exited', (e) => exited.push(`${e.enrollmentId}:${e.reason}`));
+    await h.engine.setStatus(id, 'archived');
+    const { items } = await h.engine.listEnrollments({ journeyId: id });
+    expect(items.map((e) => [e.status, e.exitReason])).toEqual([['exited', 'archived'], ['exited', 'archived']]);
+    expect(exited.sort()).toEqual(['enr_2:archived', 'enr_3:archived']);
+    h.clock.advance('30d');
+    expect((await h.engine.runDue()).processed).toBe(0);
+    expect((await h.engine.stats(id)).exited).toEqual({ archived: 2 });
+  });
+
+  it('maxDuration exits an enrollment even while it waits', async () => {
+    const h = harness();
+    // A fast path exists (so the journey validates), but this customer takes the 30-day wait.
+    const { id } = await h.engine.createJourney(journey([
+      { id: 'b', type: 'branch', config: { conditions: [{ expression: 'customer.fast == true', targetStepId: 's' }] } },
+      { id: 'w', type: 'wait', config: { duration: 30, unit: 'days' } },
+      { id: 's', type: 'send', config: { channelId: 'ch' } },
+    ], { maxDuration: 5, status: 'active' }));
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await runUntilIdle(h);
+    const [e] = (await h.engine.listEnrollments({ journeyId: id })).items;
+    expect(e).toMatchObject({ status: 'exited', exitReason: 'max-duration', endedAt: T0 + 5 * DAY });
+    expect(h.channels.sent).toEqual([]);
+  });
+});
+
+describe('engine: failures', () => {
+  it('retries a failing channel with backoff, then fails the enrollment with the error kept', async () => {
+    const h = harness({ channels: { fail: () => new Error('smtp down') }, engine: { retry: { maxAttempts: 3, initialDelayMs: 1000, factor: 2 } } });
+    const { id } = await h.engine.createJourney(journey([{ id: 's', type: 'send', config: { channelId: 'ch' } }], { status: 'active' }));
+    const retries: number[] = [];
+    h.engine.events.on('retry', (e) => retries.push(e.retryAt - h.clock.now()));
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await runUntilIdle(h);
+    expect(retries).toEqual([1000, 2000]);
+    expect(h.channels.failures.map((f) => f.request.idempotencyKey)).toEqual(['enr_2:s:1', 'enr_2:s:1', 'enr_2:s:1']);
+    const [e] = (await h.engine.listEnrollments({ journeyId: id })).items;
+    expect(e).toMatchObject({ status: 'failed', stepId: 's', lastError: { message: 'smtp down', attempts: 3 } });
+  });
+
+  it('a channel that recovers gets the same idempotency key and the journey moves on', async () => {
+    let calls = 0;
+    const h = harness({ channels: { fail: () => (++calls < 3 ? new Error('flaky') : undefined) } });
+    const { id } = await h.engine.createJourney(journey([{ id: 's', type: 'send', config: { channelId: 'ch' } }], { status: 'active' }));
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await runUntilIdle(h);
+    expect(h.channels.sent.map((s) => s.idempotencyKey)).toEqual(['enr_2:s:1']);
+    expect((await h.engine.listEnrollments({ journeyId: id })).items[0]?.status).toBe('completed');
+  });
+
+  it('a decision flow that answers garbage is a failed effect, not a crash', async () => {
+    const h = harness({ decisions: { df: (() => [{ nope: 1 }]) as never }, engine: { retry: { maxAttempts: 1 } } });
+    const { id } = await h.engine.createJourney(journey([{ id: 'd', type: 'decide', config: { decisionFlowId: 'df' } }], { status: 'active' }));
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await runUntilIdle(h);
+    expect((await h.engine.listEnrollments({ journeyId: id })).items[0]).toMatchObject({ status: 'failed', lastError: { code: 'bad-adapter-answer' } });
+  });
+
+  it("a handler that throws does not break the engine", async () => {
+    const errors: unknown[] = [];
+    const h = harness({ customers: [inSegment('c1')], engine: { onError: (e) => errors.push(e) } });
+    h.engine.events.on('step', () => { throw new Error('host bug'); });
+    const { id } = await h.engine.createJourney({ ...loan, status: 'active' });
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await runUntilIdle(h);
+    expect((await h.engine.listEnrollments({ journeyId: id })).items[0]?.status).toBe('completed');
+    expect(errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('engine: entry and outcomes', () => {
+  it('enroll skips duplicates and reports each refusal with its reason', async () => {
+    const { h, id } = await activeLoan(harness({ customers: [inSegment('c1'), { id: 'c2', segments: ['other'] }] }));
+    const first = await h.engine.enroll(id, { customerIds: ['c1', 'c1', 'c2'] });
+    expect(first.enrolled.map((e) => e.customerId)).toEqual(['c1']);
+    expect(first.skipped.map((s) => [s.customerId, s.reason])).toEqual([['c1', 'duplicate-in-request'], ['c2', 'not-in-segment']]);
+    const again = await h.engine.enroll(id, { customerId: 'c1' });
+    expect(again.skipped.map((s) => s.reason)).toEqual(['already-enrolled']);
+  });
+
+  it('refuses more than 1,000 customers in one call, and bad ids, changing nothing', async () => {
+    const { h, id } = await activeLoan();
+    await rejects(h.engine.enroll(id, { customerIds: Array.from({ length: 1001 }, (_, i) => `c${i}`) }), 'too-many-customers');
+    const bad = await rejects(h.engine.enroll(id, { customerIds: ['ok', 42 as unknown as string] }), 'invalid-request');
+    expect(bad.path).toEqual(['customerIds', 1]);
+    expect((await h.engine.listEnrollments({ journeyId: id })).total).toBe(0);
+  });
+
+  it('minDaysSinceLastJourney counts days since the last journey ended; being in one now counts as 0', async () => {
+    const h = harness({ customers: [inSegment('c1')] });
+    const other = await h.engine.createJourney(journey([{ id: 'w', type: 'wait', config: { duration: 2, unit: 'days' } }], { status: 'active' }));
+    const { id } = await activeLoan(h);
+    await h.engine.enroll(other.id, { customerId: 'c1' });
+    expect((await h.engine.enroll(id, { customerId: 'c1' })).skipped[0]?.reason).toBe('too-soon');
+    await runUntilIdle(h); // the other journey ends at T0 + 2d
+    h.clock.set(T0 + 2 * DAY + 29 * DAY);
+    expect((await h.engine.enroll(id, { customerId: 'c1' })).skipped[0]?.reason).toBe('too-soon');
+    h.clock.advance('1d');
+    expect((await h.engine.enroll(id, { customerId: 'c1' })).enrolled.length).toBe(1);
+  });
+
+  it('manual: false refuses manual enrollment; event triggers enroll', async () => {
+    const h = harness();
+    const { id } = await h.engine.createJourney(journey([{ id: 'w', type: 'wait', config: { duration: 1, unit: 'days' } }], {
+      status: 'active',
+      entryConditions: { manual: false, events: [{ type: 'loan_page_viewed', properties: { product: 'personal' } }] },
+    }));
+    expect((await h.engine.enroll(id, { customerId: 'c1' })).skipped[0]?.reason).toBe('manual-disabled');
+    expect((await h.engine.ingestEvent({ customerId: 'c1', type: 'loan_page_viewed', properties: { product: 'auto' } })).enrolled).toEqual([]);
+    const hit = await h.engine.ingestEvent({ customerId: 'c1', type: 'loan_page_viewed', properties: { product: 'personal' } });
+    expect(hit.enrolled).toEqual([{ journeyId: id, enrollmentId: expect.any(String) }]);
+    const [e] = (await h.engine.listEnrollments({ journeyId: id })).items;
+    expect(e?.context).toMatchObject({ event: { type: 'loan_page_viewed', properties: { product: 'personal' } } });
+  });
+
+  it('the same outcome key twice is one outcome', async () => {
+    const { h, id } = await activeLoan();
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await h.engine.runDue();
+    const a = await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'k' });
+    const b = await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'k' });
+    expect(a.recorded.length).toBe(1);
+    expect(b).toEqual({ recorded: [], duplicates: a.recorded });
+    const [e] = (await h.engine.listEnrollments({ journeyId: id })).items;
+    expect(e?.outcomes.length).toBe(1);
+  });
+
+  it('an outcome recorded while a worker is mid-effect is kept, and no effect runs twice', async () => {
+    const h = harness({ customers: [inSegment('c1')] });
+    let injected = false;
+    const original = h.channels.send.bind(h.channels);
+    h.channels.send = async (request) => {
+      if (!injected) {
+        injected = true;
+        await h.engine.recordOutcome({ customerId: 'c1', type: 'conversion', idempotencyKey: 'during-send' });
+      }
+      return original(request);
+    };
+    const { id } = await activeLoan(h);
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await h.engine.runDue();
+    const [e] = (await h.engine.listEnrollments({ journeyId: id })).items;
+    expect(e?.outcomes.map((o) => o.key)).toEqual(['during-send']);
+    expect(h.channels.sent.length).toBe(1);
+    expect(h.decisions.calls.length).toBe(1);
+    expect(e?.phase).toBe('waiting');
+  });
+});
+
+describe('engine: the worker loop', () => {
+  it('start() drains due work in the background and stop() waits for it', async () => {
+    const { h, id } = await activeLoan();
+    await h.engine.enroll(id, { customerIds: ['c1', 'c2'] });
+    h.engine.start({ pollMs: 5 });
+    for (let i = 0; i < 100 && h.channels.sent.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    await h.engine.stop();
+    expect(h.channels.sent.length).toBe(2);
+  });
+
+  it('rejects bad options with coded errors', () => {
+    expect(() => harness({ engine: { leaseMs: -1 } })).toThrowError(JourneyError);
+  });
+
+  it('listEnrollments filters by status and step, with totals', async () => {
+    const { h, id } = await activeLoan();
+    await h.engine.enroll(id, { customerIds: ['c1', 'c2', 'c3'] });
+    await h.engine.runDue();
+    const waiting = await h.engine.listEnrollments({ journeyId: id, stepId: 'step_wait_3d', limit: 2 });
+    expect(waiting.total).toBe(3);
+    expect(waiting.items.length).toBe(2);
+    expect((await h.engine.listEnrollments({ status: 'completed' })).total).toBe(0);
+    h.clock.advance(HOUR);
+  });
+});
