@@ -1,0 +1,147 @@
+/**
+ * A binary min-heap of index entries with lazy deletion, for the memory storage's due and lease
+ * indexes. Entries are kept in three parallel arrays (key, generation, record) so an entry costs
+ * three array slots and no object. An entry is live while its generation equals its record's
+ * current generation; bumping the record's generation deletes all its entries at once.
+ */
+
+/** What the heap needs of a record: a tie-break id, its generation, and where its live entry is. */
+export interface HeapRecord {
+  /** Tie-break for equal keys (the enrollment id). */
+  id(): string;
+  gen: number;
+  heap: EntryHeap | null;
+}
+
+/** Min-heap ordered by (key, record id). */
+export class EntryHeap {
+  private readonly keys: number[] = [];
+  private readonly gens: number[] = [];
+  private readonly recs: HeapRecord[] = [];
+  /** Live entries (the rest are stale and dropped when met or on compaction). */
+  live = 0;
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Add a live entry for `rec` (the caller has already detached it from any other heap). */
+  push(key: number, rec: HeapRecord): void {
+    rec.gen += 1;
+    rec.heap = this;
+    this.live += 1;
+    this.keys.push(key);
+    this.gens.push(rec.gen);
+    this.recs.push(rec);
+    this.up(this.keys.length - 1);
+    if (this.keys.length > 64 && this.keys.length > 2 * this.live + 64) this.compact();
+  }
+
+  /** Drop stale entries from the top; the key of the top live entry, or undefined. */
+  peekKey(): number | undefined {
+    this.dropStaleTop();
+    return this.keys[0];
+  }
+
+  /** The record of the top live entry (call {@link peekKey} first). */
+  peekRecord(): HeapRecord | undefined {
+    this.dropStaleTop();
+    return this.recs[0];
+  }
+
+  /** Remove the top live entry and detach its record. */
+  pop(): HeapRecord | undefined {
+    this.dropStaleTop();
+    const rec = this.recs[0];
+    if (rec === undefined) return undefined;
+    this.removeTop();
+    rec.heap = null;
+    rec.gen += 1;
+    this.live -= 1;
+    return rec;
+  }
+
+  /** Visit every live entry (no order). */
+  forEachLive(visit: (key: number, rec: HeapRecord) => void): void {
+    for (let i = 0; i < this.keys.length; i++) {
+      const rec = this.recs[i]!;
+      if (rec.gen === this.gens[i] && rec.heap === this) visit(this.keys[i]!, rec);
+    }
+  }
+
+  private isStale(i: number): boolean {
+    const rec = this.recs[i]!;
+    return rec.gen !== this.gens[i] || rec.heap !== this;
+  }
+
+  private dropStaleTop(): void {
+    while (this.keys.length > 0 && this.isStale(0)) this.removeTop();
+  }
+
+  private removeTop(): void {
+    const last = this.keys.length - 1;
+    if (last > 0) this.move(last, 0);
+    this.keys.pop();
+    this.gens.pop();
+    this.recs.pop();
+    if (last > 0) this.down(0);
+  }
+
+  private compact(): void {
+    let w = 0;
+    for (let r = 0; r < this.keys.length; r++) {
+      if (this.isStale(r)) continue;
+      if (w !== r) this.move(r, w);
+      w += 1;
+    }
+    this.keys.length = w;
+    this.gens.length = w;
+    this.recs.length = w;
+    for (let i = (w >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  private less(i: number, j: number): boolean {
+    const a = this.keys[i]!;
+    const b = this.keys[j]!;
+    if (a !== b) return a < b;
+    return this.recs[i]!.id() < this.recs[j]!.id();
+  }
+
+  private move(from: number, to: number): void {
+    this.keys[to] = this.keys[from]!;
+    this.gens[to] = this.gens[from]!;
+    this.recs[to] = this.recs[from]!;
+  }
+
+  private swap(i: number, j: number): void {
+    const k = this.keys[i]!;
+    const g = this.gens[i]!;
+    const r = this.recs[i]!;
+    this.move(j, i);
+    this.keys[j] = k;
+    this.gens[j] = g;
+    this.recs[j] = r;
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const n = this.keys.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const m = r < n && this.less(r, l) ? r : l;
+      if (!this.less(m, i)) return;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+}

@@ -1,0 +1,398 @@
+import { JourneyError } from '../../model/errors.js';
+import type { JourneyStatus } from '../../model/status.js';
+import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
+import type { Claim, Commit, CommitResult, EffectRecord, EnrollmentQuery, StepCounter, StepStats, Storage } from '../../runtime/ports.js';
+import type { Enrollment, ExitReason } from '../../runtime/types.js';
+import {
+  JOURNEY_LEVEL_STEP,
+  aggregateCounters,
+  buildStats,
+  checkCommitShape,
+  checkRevision,
+  compareIds,
+  definitionOf,
+  exitedEnrollment,
+  leaseChange,
+  refusal,
+} from '../storage-common/storage-rules.js';
+import { EntryHeap, type HeapRecord } from './entry-heap.js';
+
+/** One stored enrollment and its claim. */
+class Slot implements HeapRecord {
+  gen = 0;
+  heap: EntryHeap | null = null;
+  /** Fencing token of the latest claim (0 before the first). */
+  token = 0;
+  /** Lease end of the latest claim, or null when the claim was ended. */
+  lease: number | null = null;
+  constructor(public e: Enrollment) {}
+  id(): string {
+    return this.e.id;
+  }
+}
+
+type Counts = Map<string, Map<string, number>>; // stepId → metric → count
+
+const SEP = '\u0000';
+const journeyKey = (tenantId: string, journeyId: string) => tenantId + SEP + journeyId;
+
+/**
+ * Storage that lives in the process's memory: the default for tests, simulations and the
+ * in-memory benchmark. Nothing survives the process; use `journey-engine/sqlite` or
+ * `journey-engine/postgres` to keep journeys across restarts.
+ *
+ * Enrollments, journey records and effect records are stored **by reference** and treated as
+ * immutable: callers must not mutate an object after passing it in, nor one they got back (the
+ * engine never does — the interpreter always returns new objects).
+ *
+ * Claiming is O(k log n) for k claims among n due enrollments: a min-heap per journey keyed by
+ * (wakeAt, id) plus a heap of leases, both with lazy deletion.
+ *
+ * @example
+ * ```ts
+ * import { createEngine, memoryStorage } from 'journey-engine';
+ *
+ * const storage = memoryStorage();
+ * await storage.init();
+ * const claims = await storage.claimDue({ now: clock.now(), limit: 100, leaseMs: 30_000, workerId: 'w1' });
+ * ```
+ */
+export function memoryStorage(): Storage {
+  return new MemoryStorage();
+}
+
+class MemoryStorage implements Storage {
+  private readonly journeys = new Map<string, JourneyRecord>();
+  private readonly versions = new Map<string, Map<number, JourneyDefinition>>();
+  private readonly enrollments = new Map<string, Slot>();
+  /** (tenant, journey) → customerId → the active enrollment. */
+  private readonly active = new Map<string, Map<string, Slot>>();
+  /** tenant → customerId → all the customer's enrollments. */
+  private readonly customers = new Map<string, Map<string, Slot[]>>();
+  /** (tenant, journey) → due heap keyed by wakeAt of unleased active enrollments. */
+  private readonly due = new Map<string, EntryHeap>();
+  /** Claimed enrollments keyed by lease end; moved back to `due` once the lease has expired. */
+  private readonly leases = new EntryHeap();
+  private readonly counters = new Map<string, Counts>();
+  private readonly effectKeys = new Set<string>();
+  private readonly effects = new Map<string, EffectRecord[]>();
+  private readonly outcomeKeys = new Set<string>();
+  private closed = false;
+
+  async init(): Promise<void> {
+    this.open();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  // ───────────────────────── journeys ─────────────────────────
+
+  async createJourney(record: JourneyRecord): Promise<boolean> {
+    this.open();
+    const key = journeyKey(record.tenantId, record.id);
+    if (this.journeys.has(key)) return false;
+    this.journeys.set(key, record);
+    this.versions.set(key, new Map([[record.version, definitionOf(record)]]));
+    return true;
+  }
+
+  async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
+    this.open();
+    return this.journeys.get(journeyKey(tenantId, id)) ?? null;
+  }
+
+  async listJourneys(
+    tenantId: string,
+    query: { readonly status?: JourneyStatus; readonly limit: number; readonly offset: number },
+  ): Promise<{ readonly items: readonly JourneyRecord[]; readonly total: number }> {
+    this.open();
+    const all: JourneyRecord[] = [];
+    for (const r of this.journeys.values()) {
+      if (r.tenantId === tenantId && (query.status === undefined || r.status === query.status)) all.push(r);
+    }
+    all.sort((a, b) => b.createdAt - a.createdAt || compareIds(a.id, b.id));
+    return { items: all.slice(query.offset, query.offset + query.limit), total: all.length };
+  }
+
+  async updateJourney(record: JourneyRecord, expectedRevision: number): Promise<boolean> {
+    this.open();
+    checkRevision(record, expectedRevision);
+    const key = journeyKey(record.tenantId, record.id);
+    const stored = this.journeys.get(key);
+    if (stored === undefined || stored.revision !== expectedRevision) return false;
+    this.journeys.set(key, record);
+    const versions = this.versions.get(key)!;
+    if (!versions.has(record.version)) versions.set(record.version, definitionOf(record));
+    return true;
+  }
+
+  async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
+    this.open();
+    const key = journeyKey(tenantId, id);
+    const stored = this.journeys.get(key);
+    if (stored === undefined || stored.revision !== expectedRevision) return false;
+    this.journeys.delete(key);
+    this.versions.delete(key);
+    this.counters.delete(key);
+    return true;
+  }
+
+  async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
+    this.open();
+    return this.versions.get(journeyKey(tenantId, journeyId))?.get(version) ?? null;
+  }
+
+  // ───────────────────────── enrollments ─────────────────────────
+
+  async createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'> {
+    this.open();
+    if (this.enrollments.has(enrollment.id)) return 'duplicate';
+    const key = journeyKey(enrollment.tenantId, enrollment.journeyId);
+    const slot = new Slot(enrollment);
+    if (enrollment.status === 'active') {
+      let byCustomer = this.active.get(key);
+      if (byCustomer?.has(enrollment.customerId)) return 'duplicate';
+      if (byCustomer === undefined) this.active.set(key, (byCustomer = new Map()));
+      byCustomer.set(enrollment.customerId, slot);
+    }
+    this.enrollments.set(enrollment.id, slot);
+    let tenantCustomers = this.customers.get(enrollment.tenantId);
+    if (tenantCustomers === undefined) this.customers.set(enrollment.tenantId, (tenantCustomers = new Map()));
+    const history = tenantCustomers.get(enrollment.customerId);
+    if (history === undefined) tenantCustomers.set(enrollment.customerId, [slot]);
+    else history.push(slot);
+    this.count(enrollment.tenantId, counters);
+    this.place(slot);
+    return 'created';
+  }
+
+  async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
+    this.open();
+    const slot = this.enrollments.get(id);
+    return slot !== undefined && slot.e.tenantId === tenantId ? slot.e : null;
+  }
+
+  async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
+    this.open();
+    const source: Iterable<Slot> =
+      query.customerId !== undefined
+        ? (this.customers.get(query.tenantId)?.get(query.customerId) ?? [])
+        : query.status === 'active' && query.journeyId !== undefined
+          ? (this.active.get(journeyKey(query.tenantId, query.journeyId))?.values() ?? [])
+          : this.enrollments.values();
+    const all: Enrollment[] = [];
+    for (const { e } of source) {
+      if (
+        e.tenantId === query.tenantId &&
+        (query.journeyId === undefined || e.journeyId === query.journeyId) &&
+        (query.customerId === undefined || e.customerId === query.customerId) &&
+        (query.status === undefined || e.status === query.status) &&
+        (query.stepId === undefined || e.stepId === query.stepId)
+      ) {
+        all.push(e);
+      }
+    }
+    all.sort((a, b) => a.enteredAt - b.enteredAt || compareIds(a.id, b.id));
+    return { items: all.slice(query.offset, query.offset + query.limit), total: all.length };
+  }
+
+  async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
+    this.open();
+    let active = false;
+    let lastEndedAt: number | null = null;
+    for (const { e } of this.customers.get(tenantId)?.get(customerId) ?? []) {
+      if (e.status === 'active') active = true;
+      else if (e.endedAt !== null && (lastEndedAt === null || e.endedAt > lastEndedAt)) lastEndedAt = e.endedAt;
+    }
+    return { active, lastEndedAt };
+  }
+
+  // ───────────────────────── claims and commits ─────────────────────────
+
+  async claimDue(query: {
+    readonly now: number;
+    readonly limit: number;
+    readonly leaseMs: number;
+    readonly workerId: string;
+  }): Promise<readonly Claim[]> {
+    this.open();
+    const { now, limit, leaseMs } = query;
+    // Expired leases go back to the due index (their enrollment keeps its wakeAt and token).
+    for (let key = this.leases.peekKey(); key !== undefined && key <= now; key = this.leases.peekKey()) {
+      this.place(this.leases.pop() as Slot, true);
+    }
+    const heaps: EntryHeap[] = [];
+    for (const [key, heap] of this.due) {
+      if (this.journeys.get(key)?.status !== 'active') continue;
+      const top = heap.peekKey();
+      if (top !== undefined && top <= now) heaps.push(heap);
+    }
+    const claims: Claim[] = [];
+    const setAside: Slot[] = [];
+    while (claims.length < limit && heaps.length > 0) {
+      let best = 0;
+      for (let i = 1; i < heaps.length; i++) {
+        const a = heaps[i]!;
+        const b = heaps[best]!;
+        const ka = a.peekKey()!;
+        const kb = b.peekKey()!;
+        if (ka < kb || (ka === kb && a.peekRecord()!.id() < b.peekRecord()!.id())) best = i;
+      }
+      const heap = heaps[best]!;
+      const slot = heap.pop() as Slot;
+      const next = heap.peekKey();
+      if (next === undefined || next > now) heaps.splice(best, 1);
+      if (slot.lease !== null && slot.lease > now) {
+        setAside.push(slot); // the clock went back since the lease was seen expired
+        continue;
+      }
+      slot.token += 1;
+      slot.lease = now + leaseMs;
+      this.place(slot);
+      claims.push({ enrollment: slot.e, token: slot.token, leaseUntil: slot.lease });
+    }
+    for (const slot of setAside) this.place(slot);
+    return claims;
+  }
+
+  async release(enrollmentId: string, token: number): Promise<void> {
+    this.open();
+    const slot = this.enrollments.get(enrollmentId);
+    if (slot === undefined || slot.token !== token || slot.lease === null) return;
+    slot.lease = null;
+    this.place(slot);
+  }
+
+  async commit(commit: Commit): Promise<CommitResult> {
+    this.open();
+    checkCommitShape(commit);
+    const next = commit.enrollment;
+    const slot = this.enrollments.get(next.id);
+    const refused = refusal(
+      commit,
+      slot && { tenantId: slot.e.tenantId, journeyId: slot.e.journeyId, customerId: slot.e.customerId, status: slot.e.status, version: slot.e.version, token: slot.token },
+    );
+    if (refused !== null) return refused;
+    const outcomeKey = commit.outcomeKey === undefined ? undefined : next.id + SEP + commit.outcomeKey;
+    if (outcomeKey !== undefined && this.outcomeKeys.has(outcomeKey)) return 'duplicate';
+    const s = slot!;
+    const previous = s.e;
+    s.e = next;
+    if (previous.status === 'active' && next.status !== 'active') {
+      const byCustomer = this.active.get(journeyKey(next.tenantId, next.journeyId));
+      byCustomer?.delete(next.customerId);
+    }
+    const lease = leaseChange(commit);
+    if (lease.kind === 'end') s.lease = null;
+    else if (lease.kind === 'extend') s.lease = lease.until;
+    if (outcomeKey !== undefined) this.outcomeKeys.add(outcomeKey);
+    if (commit.effects !== undefined) for (const effect of commit.effects) this.record(effect);
+    this.count(next.tenantId, commit.counters);
+    this.place(s);
+    return 'ok';
+  }
+
+  async exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]> {
+    this.open();
+    const key = journeyKey(tenantId, journeyId);
+    const byCustomer = this.active.get(key);
+    if (byCustomer === undefined || byCustomer.size === 0) return [];
+    const slots = [...byCustomer.values()].sort((a, b) => compareIds(a.e.id, b.e.id));
+    byCustomer.clear();
+    const counters: StepCounter[] = [];
+    for (const slot of slots) {
+      counters.push({ journeyId, stepId: slot.e.stepId ?? JOURNEY_LEVEL_STEP, metric: `exited:${reason}` });
+      slot.e = exitedEnrollment(slot.e, reason, at);
+      slot.lease = null;
+      this.place(slot);
+    }
+    this.count(tenantId, counters);
+    return slots.map((s) => s.e.id);
+  }
+
+  async nextWakeAt(): Promise<number | null> {
+    this.open();
+    let min: number | null = null;
+    for (const [key, heap] of this.due) {
+      if (this.journeys.get(key)?.status !== 'active') continue;
+      const top = heap.peekKey();
+      if (top !== undefined && (min === null || top < min)) min = top;
+    }
+    this.leases.forEachLive((_, rec) => {
+      const { e } = rec as Slot;
+      if (e.wakeAt !== null && (min === null || e.wakeAt < min) && this.journeys.get(journeyKey(e.tenantId, e.journeyId))?.status === 'active') {
+        min = e.wakeAt;
+      }
+    });
+    return min;
+  }
+
+  async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {
+    this.open();
+    const key = journeyKey(tenantId, journeyId);
+    const rows: { stepId: string; metric: string; count: number }[] = [];
+    for (const [stepId, metrics] of this.counters.get(key) ?? []) {
+      for (const [metric, count] of metrics) rows.push({ stepId, metric, count });
+    }
+    const current = new Map<string, number>();
+    for (const { e } of this.active.get(key)?.values() ?? []) {
+      if (e.stepId !== null) current.set(e.stepId, (current.get(e.stepId) ?? 0) + 1);
+    }
+    return buildStats(rows, [...current].map(([stepId, count]) => ({ stepId, count })));
+  }
+
+  async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
+    this.open();
+    return (this.effects.get(enrollmentId) ?? []).filter((r) => r.tenantId === tenantId);
+  }
+
+  // ───────────────────────── internals ─────────────────────────
+
+  private open(): void {
+    if (this.closed) throw new JourneyError('storage-closed', 'this storage was closed; create a new one');
+  }
+
+  /**
+   * Put a slot in the index it belongs to: none when it is not due-able, the lease heap while
+   * claimed, else its journey's due heap. `expired` moves a claimed slot whose lease ran out to
+   * the due heap (the lease value is kept: only a new claim or a commit changes it).
+   */
+  private place(slot: Slot, expired = false): void {
+    if (slot.heap !== null) {
+      slot.heap.live -= 1;
+      slot.heap = null;
+    }
+    slot.gen += 1;
+    const { e } = slot;
+    if (e.status !== 'active' || e.wakeAt === null) return;
+    if (slot.lease !== null && !expired) {
+      this.leases.push(slot.lease, slot);
+      return;
+    }
+    const key = journeyKey(e.tenantId, e.journeyId);
+    let heap = this.due.get(key);
+    if (heap === undefined) this.due.set(key, (heap = new EntryHeap()));
+    heap.push(e.wakeAt, slot);
+  }
+
+  private record(effect: EffectRecord): void {
+    if (this.effectKeys.has(effect.idempotencyKey)) return; // at-least-once: the first record wins
+    this.effectKeys.add(effect.idempotencyKey);
+    const list = this.effects.get(effect.enrollmentId);
+    if (list === undefined) this.effects.set(effect.enrollmentId, [effect]);
+    else list.push(effect);
+  }
+
+  private count(tenantId: string, counters: readonly StepCounter[] | undefined): void {
+    for (const c of aggregateCounters(counters)) {
+      const key = journeyKey(tenantId, c.journeyId);
+      let steps = this.counters.get(key);
+      if (steps === undefined) this.counters.set(key, (steps = new Map()));
+      let metrics = steps.get(c.stepId);
+      if (metrics === undefined) steps.set(c.stepId, (metrics = new Map()));
+      metrics.set(c.metric, (metrics.get(c.metric) ?? 0) + c.count);
+    }
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * Row codecs shared by the SQL adapters. A row is untrusted: it may have been written by an older
+ * version of the library, by hand, or damaged. Every read is parsed and checked; anything that does
+ * not match throws a `JourneyError` with code `corrupt-row` naming the table and row id, instead
+ * of handing garbage to the engine.
+ */
+import { z } from 'zod';
+import { JourneyError } from '../../model/errors.js';
+import { entryConditionsSchema, stepSchema } from '../../model/schema.js';
+import { JOURNEY_STATUSES, type JourneyStatus } from '../../model/status.js';
+import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
+import type { EffectRecord } from '../../runtime/ports.js';
+import type { Enrollment, EnrollmentPhase, EnrollmentStatus } from '../../runtime/types.js';
+
+/** Where a bad value was found. */
+interface RowRef {
+  readonly table: string;
+  readonly id: string;
+}
+
+function corrupt(ref: RowRef, field: string, problem: string, cause?: unknown): JourneyError {
+  return new JourneyError(
+    'corrupt-row',
+    `stored row ${ref.table}/${ref.id} is unreadable (${field}: ${problem}); it was written by another version or damaged — repair or remove it`,
+    { details: { table: ref.table, id: ref.id, field }, cause },
+  );
+}
+
+function str(ref: RowRef, field: string, v: unknown): string {
+  if (typeof v !== 'string') throw corrupt(ref, field, 'expected a string');
+  return v;
+}
+function strOrNull(ref: RowRef, field: string, v: unknown): string | null {
+  return v === null || v === undefined ? null : str(ref, field, v);
+}
+/** Numbers may arrive as strings (Postgres int8/numeric) or bigint (SQLite safeIntegers). */
+function num(ref: RowRef, field: string, v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'bigint' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw corrupt(ref, field, 'expected a finite number');
+  return n;
+}
+function int(ref: RowRef, field: string, v: unknown): number {
+  const n = num(ref, field, v);
+  if (!Number.isSafeInteger(n)) throw corrupt(ref, field, 'expected an integer');
+  return n;
+}
+function numOrNull(ref: RowRef, field: string, v: unknown): number | null {
+  return v === null || v === undefined ? null : num(ref, field, v);
+}
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function obj(ref: RowRef, field: string, v: unknown): Record<string, unknown> {
+  if (!isPlainObject(v)) throw corrupt(ref, field, 'expected an object');
+  return v;
+}
+function json(ref: RowRef, field: string, v: unknown): unknown {
+  if (typeof v !== 'string') return v; // drivers that parse json columns themselves
+  try {
+    return JSON.parse(v);
+  } catch (error) {
+    throw corrupt(ref, field, 'invalid JSON', error);
+  }
+}
+function recordOf<T>(ref: RowRef, field: string, v: unknown, check: (x: unknown) => x is T, what: string): Record<string, T> {
+  const o = obj(ref, field, v);
+  for (const key in o) if (!check(o[key])) throw corrupt(ref, `${field}.${key}`, `expected ${what}`);
+  return o as Record<string, T>;
+}
+
+const ENROLLMENT_STATUS_SET: ReadonlySet<string> = new Set<EnrollmentStatus>(['active', 'completed', 'exited', 'failed']);
+const PHASE_SET: ReadonlySet<string> = new Set<EnrollmentPhase>(['ready', 'waiting', 'effect', 'done']);
+const JOURNEY_STATUS_SET: ReadonlySet<string> = new Set<string>(JOURNEY_STATUSES);
+const EFFECT_TYPES: ReadonlySet<string> = new Set(['decide', 'send', 'update']);
+
+// ───────────────────────────── enrollments ─────────────────────────────
+
+/** The enrollment fields kept in the JSON `data` column (everything without a column of its own). */
+interface EnrollmentData {
+  readonly visits: Enrollment['visits'];
+  readonly results: Enrollment['results'];
+  readonly flags: Enrollment['flags'];
+  readonly outcomes: Enrollment['outcomes'];
+  readonly latestOutcome: Enrollment['latestOutcome'];
+  readonly lastSendAt: number | null;
+  readonly attempts: number;
+  readonly lastError: Enrollment['lastError'];
+  readonly context: Enrollment['context'];
+  readonly deadline: number;
+}
+
+/** The JSON text of an enrollment's `data` column. */
+export function enrollmentData(e: Enrollment): string {
+  const data: EnrollmentData = {
+    visits: e.visits,
+    results: e.results,
+    flags: e.flags,
+    outcomes: e.outcomes,
+    latestOutcome: e.latestOutcome,
+    lastSendAt: e.lastSendAt,
+    attempts: e.attempts,
+    lastError: e.lastError,
+    context: e.context,
+    deadline: e.deadline,
+  };
+  return JSON.stringify(data);
+}
+
+/** An enrollments row as a driver returns it (column names as in the schema). */
+export interface EnrollmentRow {
+  readonly id: unknown;
+  readonly tenant_id: unknown;
+  readonly journey_id: unknown;
+  readonly journey_version: unknown;
+  readonly customer_id: unknown;
+  readonly status: unknown;
+  readonly phase: unknown;
+  readonly step_id: unknown;
+  readonly wake_at: unknown;
+  readonly lease_until?: unknown;
+  readonly claim_token?: unknown;
+  readonly version: unknown;
+  readonly entered_at: unknown;
+  readonly ended_at: unknown;
+  readonly exit_reason: unknown;
+  readonly updated_at: unknown;
+  readonly data: unknown;
+}
+
+const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isBoolean = (x: unknown): x is boolean => typeof x === 'boolean';
+const isOutcome = (o: unknown): boolean =>
+  isPlainObject(o) && typeof o['type'] === 'string' && isNumber(o['at']) && typeof o['key'] === 'string';
+const isOfferList = (x: unknown): x is readonly { id: string }[] =>
+  Array.isArray(x) && x.every((o) => isPlainObject(o) && typeof o['id'] === 'string');
+
+/** Parse and check an enrollments row. Throws `corrupt-row` on anything unexpected. */
+export function decodeEnrollment(row: EnrollmentRow, table: string): Enrollment {
+  const ref: RowRef = { table, id: typeof row.id === 'string' ? row.id : String(row.id) };
+  const id = str(ref, 'id', row.id);
+  const status = str(ref, 'status', row.status);
+  if (!ENROLLMENT_STATUS_SET.has(status)) throw corrupt(ref, 'status', `unknown status ${JSON.stringify(status)}`);
+  const phase = str(ref, 'phase', row.phase);
+  if (!PHASE_SET.has(phase)) throw corrupt(ref, 'phase', `unknown phase ${JSON.stringify(phase)}`);
+  const d = obj(ref, 'data', json(ref, 'data', row.data));
+  const outcomes = d['outcomes'];
+  if (!Array.isArray(outcomes)) throw corrupt(ref, 'data.outcomes', 'expected an array');
+  for (let i = 0; i < outcomes.length; i++) {
+    if (!isOutcome(outcomes[i])) throw corrupt(ref, `data.outcomes[${i}]`, 'expected { type, at, key }');
+  }
+  const latestOutcome = d['latestOutcome'];
+  if (latestOutcome !== null && !isOutcome(latestOutcome)) throw corrupt(ref, 'data.latestOutcome', 'expected null or { type, at, key }');
+  const lastError = d['lastError'];
+  if (lastError !== null) {
+    if (
+      !isPlainObject(lastError) ||
+      typeof lastError['message'] !== 'string' ||
+      typeof lastError['stepId'] !== 'string' ||
+      !isNumber(lastError['at']) ||
+      !isNumber(lastError['attempts']) ||
+      (lastError['code'] !== undefined && typeof lastError['code'] !== 'string')
+    ) {
+      throw corrupt(ref, 'data.lastError', 'expected null or { message, stepId, at, attempts, code? }');
+    }
+  }
+  const endedAt = numOrNull(ref, 'ended_at', row.ended_at);
+  const wakeAt = numOrNull(ref, 'wake_at', row.wake_at);
+  if (status === 'active' ? endedAt !== null : wakeAt !== null) {
+    throw corrupt(ref, status === 'active' ? 'ended_at' : 'wake_at', `inconsistent with status ${status}`);
+  }
+  return {
+    id,
+    tenantId: str(ref, 'tenant_id', row.tenant_id),
+    journeyId: str(ref, 'journey_id', row.journey_id),
+    journeyVersion: int(ref, 'journey_version', row.journey_version),
+    customerId: str(ref, 'customer_id', row.customer_id),
+    status: status as EnrollmentStatus,
+    stepId: strOrNull(ref, 'step_id', row.step_id),
+    phase: phase as EnrollmentPhase,
+    visits: recordOf(ref, 'data.visits', d['visits'], isNumber, 'a number'),
+    results: recordOf(ref, 'data.results', d['results'], isOfferList, 'a list of offers with string ids') as Enrollment['results'],
+    flags: recordOf(ref, 'data.flags', d['flags'], isBoolean, 'a boolean'),
+    outcomes: outcomes as Enrollment['outcomes'],
+    latestOutcome: latestOutcome as Enrollment['latestOutcome'],
+    lastSendAt: numOrNull(ref, 'data.lastSendAt', d['lastSendAt']),
+    attempts: int(ref, 'data.attempts', d['attempts']),
+    lastError: lastError as Enrollment['lastError'],
+    context: obj(ref, 'data.context', d['context']) as Enrollment['context'],
+    enteredAt: num(ref, 'entered_at', row.entered_at),
+    deadline: num(ref, 'data.deadline', d['deadline']),
+    wakeAt,
+    endedAt,
+    exitReason: strOrNull(ref, 'exit_reason', row.exit_reason),
+    version: int(ref, 'version', row.version),
+    updatedAt: num(ref, 'updated_at', row.updated_at),
+  };
+}
+
+/** The claim token of an enrollments row (0 before its first claim). */
+export function decodeToken(row: EnrollmentRow, table: string): number {
+  return int({ table, id: String(row.id) }, 'claim_token', row.claim_token ?? 0);
+}
+
+// ───────────────────────────── journeys ─────────────────────────────
+
+const stepsSchema = z.array(stepSchema);
+
+/** The JSON text of a journey's `data` column: the document fields without their own column. */
+export function journeyData(r: JourneyRecord): string {
+  return JSON.stringify({
+    name: r.name,
+    description: r.description,
+    maxDuration: r.maxDuration,
+    steps: r.steps,
+    entryConditions: r.entryConditions,
+  });
+}
+
+/** The JSON text of a journey version's `definition` column. */
+export function definitionData(d: JourneyDefinition): string {
+  return JSON.stringify({ maxDuration: d.maxDuration, steps: d.steps, entryConditions: d.entryConditions });
+}
+
+function decodeDefinitionFields(ref: RowRef, field: string, d: Record<string, unknown>): JourneyDefinition {
+  const steps = stepsSchema.safeParse(d['steps']);
+  if (!steps.success) throw corrupt(ref, `${field}.steps`, steps.error.issues[0]?.message ?? 'invalid steps', steps.error);
+  const entry = entryConditionsSchema.safeParse(d['entryConditions']);
+  if (!entry.success) {
+    throw corrupt(ref, `${field}.entryConditions`, entry.error.issues[0]?.message ?? 'invalid entry conditions', entry.error);
+  }
+  return { maxDuration: num(ref, `${field}.maxDuration`, d['maxDuration']), steps: steps.data, entryConditions: entry.data };
+}
+
+/** A journeys row as a driver returns it. */
+export interface JourneyRow {
+  readonly tenant_id: unknown;
+  readonly id: unknown;
+  readonly status: unknown;
+  readonly version: unknown;
+  readonly revision: unknown;
+  readonly created_at: unknown;
+  readonly updated_at: unknown;
+  readonly data: unknown;
+}
+
+/** Parse and check a journeys row. Throws `corrupt-row`. */
+export function decodeJourney(row: JourneyRow, table: string): JourneyRecord {
+  const ref: RowRef = { table, id: String(row.id) };
+  const status = str(ref, 'status', row.status);
+  if (!JOURNEY_STATUS_SET.has(status)) throw corrupt(ref, 'status', `unknown status ${JSON.stringify(status)}`);
+  const d = obj(ref, 'data', json(ref, 'data', row.data));
+  const def = decodeDefinitionFields(ref, 'data', d);
+  return {
+    id: str(ref, 'id', row.id),
+    tenantId: str(ref, 'tenant_id', row.tenant_id),
+    name: str(ref, 'data.name', d['name']),
+    description: str(ref, 'data.description', d['description']),
+    status: status as JourneyStatus,
+    maxDuration: def.maxDuration,
+    steps: def.steps,
+    entryConditions: def.entryConditions,
+    version: int(ref, 'version', row.version),
+    revision: int(ref, 'revision', row.revision),
+    createdAt: num(ref, 'created_at', row.created_at),
+    updatedAt: num(ref, 'updated_at', row.updated_at),
+  };
+}
+
+/** Parse and check a journey version's definition. Throws `corrupt-row`. */
+export function decodeDefinition(value: unknown, table: string, id: string): JourneyDefinition {
+  const ref: RowRef = { table, id };
+  return decodeDefinitionFields(ref, 'definition', obj(ref, 'definition', json(ref, 'definition', value)));
+}
+
+// ───────────────────────────── effects ─────────────────────────────
+
+/** An effects row as a driver returns it. */
+export interface EffectRow {
+  readonly idempotency_key: unknown;
+  readonly tenant_id: unknown;
+  readonly journey_id: unknown;
+  readonly enrollment_id: unknown;
+  readonly step_id: unknown;
+  readonly visit: unknown;
+  readonly type: unknown;
+  readonly at: unknown;
+  readonly detail: unknown;
+}
+
+/** Parse and check an effects row. Throws `corrupt-row`. */
+export function decodeEffect(row: EffectRow, table: string): EffectRecord {
+  const ref: RowRef = { table, id: String(row.idempotency_key) };
+  const type = str(ref, 'type', row.type);
+  if (!EFFECT_TYPES.has(type)) throw corrupt(ref, 'type', `unknown effect type ${JSON.stringify(type)}`);
+  const base = {
+    idempotencyKey: str(ref, 'idempotency_key', row.idempotency_key),
+    tenantId: str(ref, 'tenant_id', row.tenant_id),
+    journeyId: str(ref, 'journey_id', row.journey_id),
+    enrollmentId: str(ref, 'enrollment_id', row.enrollment_id),
+    stepId: str(ref, 'step_id', row.step_id),
+    visit: int(ref, 'visit', row.visit),
+    type: type as EffectRecord['type'],
+    at: num(ref, 'at', row.at),
+  };
+  if (row.detail === null || row.detail === undefined) return base;
+  return { ...base, detail: obj(ref, 'detail', json(ref, 'detail', row.detail)) };
+}
+
+/** The JSON text of an effect's `detail` column, or null. */
+export function effectDetail(e: EffectRecord): string | null {
+  return e.detail === undefined ? null : JSON.stringify(e.detail);
+}

@@ -1,0 +1,153 @@
+/**
+ * Rules every storage adapter applies the same way, kept in one place so the adapters cannot
+ * drift apart: commit checks, lease handling, counter aggregation, orderings and stats shape.
+ */
+import { JourneyError } from '../../model/errors.js';
+import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
+import type { Commit, StepCounter, StepStats } from '../../runtime/ports.js';
+import type { Enrollment } from '../../runtime/types.js';
+
+/** The step id counters use when an ended enrollment has no step (matches the engine's journey-level key). */
+export const JOURNEY_LEVEL_STEP = '$journey';
+
+/** Compare ids the way every adapter orders them (UTF-16 code units; byte order for ASCII). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Refuse a commit that is malformed (a bug in the caller, not a race): throws `invalid-commit`. */
+export function checkCommitShape(commit: Commit): void {
+  const { enrollment, expectedVersion } = commit;
+  if (enrollment.version !== expectedVersion + 1) {
+    throw new JourneyError(
+      'invalid-commit',
+      `commit of enrollment ${enrollment.id}: version must be expectedVersion + 1 (${expectedVersion + 1}), got ${enrollment.version}`,
+      { path: ['enrollment', 'version'], details: { enrollmentId: enrollment.id } },
+    );
+  }
+  if (commit.token !== undefined && commit.release === false && commit.leaseMs !== undefined && !(commit.leaseMs > 0)) {
+    throw new JourneyError('invalid-commit', `commit of enrollment ${enrollment.id}: leaseMs must be positive`, {
+      path: ['leaseMs'],
+    });
+  }
+}
+
+/** The stored identity of an enrollment, for telling a stale commit from a malformed one. */
+export interface StoredIdentity {
+  readonly tenantId: string;
+  readonly journeyId: string;
+  readonly customerId: string;
+  readonly status: string;
+  readonly version: number;
+  readonly token: number;
+}
+
+/**
+ * Decide what a commit gets when it cannot be written as is, in the one order all adapters use:
+ * missing → (identity change: throws) → fenced → conflict → (re-activation: throws). `null` means
+ * the commit may proceed (the outcome-key check comes after).
+ */
+export function refusal(commit: Commit, stored: StoredIdentity | undefined): 'missing' | 'fenced' | 'conflict' | null {
+  const next = commit.enrollment;
+  if (stored === undefined || stored.tenantId !== next.tenantId) return 'missing';
+  if (stored.journeyId !== next.journeyId || stored.customerId !== next.customerId) {
+    throw new JourneyError('invalid-commit', `commit of enrollment ${next.id}: journeyId and customerId never change`, {
+      path: ['enrollment'],
+      details: { enrollmentId: next.id },
+    });
+  }
+  if (commit.token !== undefined && stored.token !== commit.token) return 'fenced';
+  if (stored.version !== commit.expectedVersion) return 'conflict';
+  if (stored.status !== 'active' && next.status === 'active') {
+    throw new JourneyError('invalid-commit', `commit of enrollment ${next.id}: an ended enrollment cannot become active again`, {
+      path: ['enrollment', 'status'],
+      details: { enrollmentId: next.id },
+    });
+  }
+  return null;
+}
+
+/** What a commit does to the claim: keep it, end it, or extend it to `until`. */
+export type LeaseChange = { readonly kind: 'keep' } | { readonly kind: 'end' } | { readonly kind: 'extend'; readonly until: number };
+
+/**
+ * Without a token the claim is untouched. With one, `release: false` extends the lease to
+ * `now + leaseMs` (kept as is when leaseMs is absent); anything else ends the claim.
+ */
+export function leaseChange(commit: Commit): LeaseChange {
+  if (commit.token === undefined) return { kind: 'keep' };
+  if (commit.release === false) {
+    return commit.leaseMs === undefined ? { kind: 'keep' } : { kind: 'extend', until: commit.now + commit.leaseMs };
+  }
+  return { kind: 'end' };
+}
+
+/** One counter row to add: (journey, step, metric) += count. */
+export interface CounterIncrement {
+  readonly journeyId: string;
+  readonly stepId: string;
+  readonly metric: string;
+  readonly count: number;
+}
+
+/** Sum repeated counters so each (journey, step, metric) is written once per transaction. */
+export function aggregateCounters(counters: readonly StepCounter[] | undefined): readonly CounterIncrement[] {
+  if (counters === undefined || counters.length === 0) return [];
+  if (counters.length === 1) {
+    const c = counters[0]!;
+    return [{ journeyId: c.journeyId, stepId: c.stepId, metric: c.metric, count: 1 }];
+  }
+  const byKey = new Map<string, { journeyId: string; stepId: string; metric: string; count: number }>();
+  for (const c of counters) {
+    const key = `${c.journeyId}\u0000${c.stepId}\u0000${c.metric}`;
+    const found = byKey.get(key);
+    if (found === undefined) byKey.set(key, { journeyId: c.journeyId, stepId: c.stepId, metric: c.metric, count: 1 });
+    else found.count += 1;
+  }
+  return [...byKey.values()];
+}
+
+/** Build the `stats` answer from counter rows and current (active) counts per step. */
+export function buildStats(
+  counters: Iterable<{ readonly stepId: string; readonly metric: string; readonly count: number }>,
+  current: Iterable<{ readonly stepId: string; readonly count: number }>,
+): Record<string, StepStats> {
+  const out: Record<string, { entered: number; completed: number; current: number; exited: Record<string, number>; failed: number }> =
+    Object.create(null);
+  const at = (stepId: string) => (out[stepId] ??= { entered: 0, completed: 0, current: 0, exited: {}, failed: 0 });
+  for (const { stepId, metric, count } of counters) {
+    if (metric === 'entered') at(stepId).entered += count;
+    else if (metric === 'completed') at(stepId).completed += count;
+    else if (metric === 'failed') at(stepId).failed += count;
+    else if (metric.startsWith('exited:')) {
+      const exited = at(stepId).exited;
+      const reason = metric.slice('exited:'.length);
+      exited[reason] = (exited[reason] ?? 0) + count;
+    }
+  }
+  for (const { stepId, count } of current) if (count > 0) at(stepId).current += count;
+  const result: Record<string, StepStats> = {};
+  for (const stepId of Object.keys(out).sort(compareIds)) result[stepId] = out[stepId]!;
+  return result;
+}
+
+/** The structural part of a journey record: what a journey version stores. */
+export function definitionOf(record: JourneyRecord): JourneyDefinition {
+  return { maxDuration: record.maxDuration, steps: record.steps, entryConditions: record.entryConditions };
+}
+
+/** Refuse an update whose new revision is not `expectedRevision + 1` (a caller bug): `invalid-revision`. */
+export function checkRevision(record: JourneyRecord, expectedRevision: number): void {
+  if (record.revision !== expectedRevision + 1) {
+    throw new JourneyError(
+      'invalid-revision',
+      `update of journey ${record.id}: revision must be expectedRevision + 1 (${expectedRevision + 1}), got ${record.revision}`,
+      { path: ['revision'] },
+    );
+  }
+}
+
+/** The enrollment `exitAll` writes for an active one. The step is kept (the engine's exits keep it too). */
+export function exitedEnrollment(e: Enrollment, reason: string, at: number): Enrollment {
+  return { ...e, status: 'exited', phase: 'done', exitReason: reason, endedAt: at, wakeAt: null, version: e.version + 1, updatedAt: at };
+}

@@ -1,0 +1,692 @@
+/**
+ * The storage conformance suite: every `Storage` implementation must pass it unchanged.
+ * It specifies the rules of `src/runtime/ports.ts` as examples.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JourneyError } from '../../src/model/errors.js';
+import type { Storage } from '../../src/runtime/ports.js';
+import { DAY, OTHER, T, effect, ended, enrollment, journey, next } from './fixtures.js';
+
+/** Creates a fresh, empty storage (init is called by the suite) and how to dispose of it. */
+export type StorageFactory = () => Promise<{ storage: Storage; cleanup(): Promise<void> }>;
+
+export function describeStorageConformance(name: string, factory: StorageFactory): void {
+  describe(`storage conformance: ${name}`, () => {
+    let s: Storage;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      const made = await factory();
+      s = made.storage;
+      cleanup = made.cleanup;
+      await s.init();
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    describe('init', () => {
+      it('is idempotent', async () => {
+        await s.init();
+        await s.init();
+        expect(await s.createJourney(journey())).toBe(true);
+        await s.init();
+        expect(await s.getJourney(T, 'j1')).toEqual(journey());
+      });
+    });
+
+    describe('journeys', () => {
+      it('creates a journey once and reads it back exactly', async () => {
+        expect(await s.createJourney(journey())).toBe(true);
+        expect(await s.createJourney(journey({ name: 'again' }))).toBe(false);
+        expect(await s.getJourney(T, 'j1')).toEqual(journey());
+        expect(await s.getJourney(T, 'nope')).toBeNull();
+      });
+
+      it('stores the definition as the record version', async () => {
+        await s.createJourney(journey({ version: 3 }));
+        const j = journey();
+        expect(await s.getJourneyVersion(T, 'j1', 3)).toEqual({ maxDuration: j.maxDuration, steps: j.steps, entryConditions: j.entryConditions });
+        expect(await s.getJourneyVersion(T, 'j1', 1)).toBeNull();
+        expect(await s.getJourneyVersion(T, 'nope', 3)).toBeNull();
+      });
+
+      it('lists newest first (createdAt desc, then id asc), filters by status, paginates with a total', async () => {
+        await s.createJourney(journey({ id: 'b', createdAt: 10 }));
+        await s.createJourney(journey({ id: 'a', createdAt: 10, status: 'draft' }));
+        await s.createJourney(journey({ id: 'c', createdAt: 30, status: 'paused' }));
+        await s.createJourney(journey({ id: 'd', createdAt: 20 }));
+        const all = await s.listJourneys(T, { limit: 10, offset: 0 });
+        expect(all.items.map((j) => j.id)).toEqual(['c', 'd', 'a', 'b']);
+        expect(all.total).toBe(4);
+        const page = await s.listJourneys(T, { limit: 2, offset: 1 });
+        expect(page.items.map((j) => j.id)).toEqual(['d', 'a']);
+        expect(page.total).toBe(4);
+        const active = await s.listJourneys(T, { status: 'active', limit: 10, offset: 0 });
+        expect(active.items.map((j) => j.id)).toEqual(['d', 'b']);
+        expect(active.total).toBe(2);
+        expect(await s.listJourneys(T, { limit: 10, offset: 10 })).toEqual({ items: [], total: 4 });
+      });
+
+      it('updates only at the expected revision', async () => {
+        await s.createJourney(journey());
+        expect(await s.updateJourney(journey({ name: 'Renamed', revision: 2, updatedAt: 2_000 }), 1)).toBe(true);
+        expect(await s.getJourney(T, 'j1')).toEqual(journey({ name: 'Renamed', revision: 2, updatedAt: 2_000 }));
+        // stale writer: it read revision 1
+        expect(await s.updateJourney(journey({ name: 'Stale', revision: 2 }), 1)).toBe(false);
+        expect((await s.getJourney(T, 'j1'))?.name).toBe('Renamed');
+        expect(await s.updateJourney(journey({ id: 'missing', revision: 2 }), 1)).toBe(false);
+      });
+
+      it('refuses an update whose revision is not expectedRevision + 1', async () => {
+        await s.createJourney(journey());
+        await expect(s.updateJourney(journey({ revision: 5 }), 1)).rejects.toMatchObject({ code: 'invalid-revision' });
+        expect((await s.getJourney(T, 'j1'))?.revision).toBe(1);
+      });
+
+      it('stores a new version on a structural change and never rewrites an old version', async () => {
+        const v1 = journey({ status: 'paused' });
+        await s.createJourney(v1);
+        const v2Steps = [{ id: 'send1', type: 'send' as const, config: { channelId: 'sms' } }];
+        expect(await s.updateJourney(journey({ status: 'paused', steps: v2Steps, version: 2, revision: 2 }), 1)).toBe(true);
+        // an update that keeps version 2 but carries other steps does not rewrite version 2
+        expect(await s.updateJourney(journey({ status: 'paused', steps: [], version: 2, revision: 3 }), 2)).toBe(true);
+        expect((await s.getJourneyVersion(T, 'j1', 1))?.steps).toEqual(v1.steps);
+        expect((await s.getJourneyVersion(T, 'j1', 2))?.steps).toEqual(v2Steps);
+        expect((await s.getJourney(T, 'j1'))?.steps).toEqual([]);
+      });
+
+      it('deletes a journey and its versions only at the expected revision', async () => {
+        await s.createJourney(journey({ status: 'draft' }));
+        expect(await s.deleteJourney(T, 'j1', 7)).toBe(false);
+        expect(await s.getJourney(T, 'j1')).not.toBeNull();
+        expect(await s.deleteJourney(T, 'j1', 1)).toBe(true);
+        expect(await s.getJourney(T, 'j1')).toBeNull();
+        expect(await s.getJourneyVersion(T, 'j1', 1)).toBeNull();
+        expect(await s.deleteJourney(T, 'j1', 1)).toBe(false);
+        expect(await s.createJourney(journey({ status: 'draft' }))).toBe(true);
+      });
+
+      it('keeps tenants apart', async () => {
+        await s.createJourney(journey());
+        expect(await s.getJourney(OTHER, 'j1')).toBeNull();
+        expect(await s.getJourneyVersion(OTHER, 'j1', 1)).toBeNull();
+        expect(await s.listJourneys(OTHER, { limit: 10, offset: 0 })).toEqual({ items: [], total: 0 });
+        expect(await s.updateJourney(journey({ tenantId: OTHER, revision: 2 }), 1)).toBe(false);
+        expect(await s.deleteJourney(OTHER, 'j1', 1)).toBe(false);
+        // the same id in another tenant is another journey
+        expect(await s.createJourney(journey({ tenantId: OTHER, name: 'Theirs' }))).toBe(true);
+        expect((await s.getJourney(T, 'j1'))?.name).toBe('Welcome');
+        expect((await s.getJourney(OTHER, 'j1'))?.name).toBe('Theirs');
+      });
+    });
+
+    describe('createEnrollment', () => {
+      it('creates and reads back exactly', async () => {
+        const e = enrollment({
+          context: { source: 'signup', n: 1.5, nested: { ok: true, list: [1, 'x', null] } },
+          visits: { wait1: 2 },
+          results: { decide1: [{ id: 'offer-1', score: 0.5 }] },
+          flags: { vip: true },
+          outcomes: [{ type: 'click', at: 1_500, key: 'k1' }],
+          latestOutcome: { type: 'click', at: 1_500, key: 'k1' },
+          lastSendAt: 1_400,
+          lastError: { message: 'boom', code: 'x', stepId: 'send1', at: 1_450, attempts: 2 },
+          attempts: 2,
+        });
+        expect(await s.createEnrollment(e)).toBe('created');
+        expect(await s.getEnrollment(T, 'e1')).toEqual(e);
+        expect(await s.getEnrollment(OTHER, 'e1')).toBeNull();
+        expect(await s.getEnrollment(T, 'nope')).toBeNull();
+      });
+
+      it('refuses a second active enrollment of a customer in a journey', async () => {
+        expect(await s.createEnrollment(enrollment())).toBe('created');
+        expect(await s.createEnrollment(enrollment({ id: 'e2' }), [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }])).toBe('duplicate');
+        expect(await s.getEnrollment(T, 'e2')).toBeNull();
+        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, current: 1, exited: {}, failed: 0 } });
+        // another customer, another journey, another tenant: fine
+        expect(await s.createEnrollment(enrollment({ id: 'e3', customerId: 'c2' }))).toBe('created');
+        expect(await s.createEnrollment(enrollment({ id: 'e4', journeyId: 'j2' }))).toBe('created');
+        expect(await s.createEnrollment(enrollment({ id: 'e5', tenantId: OTHER }))).toBe('created');
+      });
+
+      it('answers duplicate for an id that exists', async () => {
+        expect(await s.createEnrollment(enrollment())).toBe('created');
+        expect(await s.createEnrollment(enrollment({ customerId: 'c9' }))).toBe('duplicate');
+        expect((await s.getEnrollment(T, 'e1'))?.customerId).toBe('c1');
+      });
+
+      it('allows the customer in again once the enrollment ended', async () => {
+        const e = enrollment();
+        await s.createEnrollment(e);
+        expect(await s.commit({ enrollment: ended(e, 3_000), expectedVersion: 1, now: 3_000 })).toBe('ok');
+        expect(await s.createEnrollment(enrollment({ id: 'e2', enteredAt: 4_000 }))).toBe('created');
+        expect(await s.createEnrollment(enrollment({ id: 'e3', enteredAt: 4_000 }))).toBe('duplicate');
+      });
+
+      it('applies counters in the same write', async () => {
+        await s.createEnrollment(enrollment(), [
+          { journeyId: 'j1', stepId: 'wait1', metric: 'entered' },
+          { journeyId: 'j1', stepId: 'wait1', metric: 'entered' },
+        ]);
+        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 2, completed: 0, current: 1, exited: {}, failed: 0 } });
+      });
+    });
+
+    describe('listEnrollments', () => {
+      beforeEach(async () => {
+        await s.createEnrollment(enrollment({ id: 'e3', customerId: 'c3', enteredAt: 10 }));
+        await s.createEnrollment(enrollment({ id: 'e1', customerId: 'c1', enteredAt: 20 }));
+        await s.createEnrollment(enrollment({ id: 'e2', customerId: 'c2', enteredAt: 10, stepId: 'send1' }));
+        await s.createEnrollment(enrollment({ id: 'e4', customerId: 'c1', journeyId: 'j2', enteredAt: 5 }));
+        await s.createEnrollment(enrollment({ id: 'x1', tenantId: OTHER, enteredAt: 1 }));
+        const e1 = (await s.getEnrollment(T, 'e1'))!;
+        await s.commit({ enrollment: ended(e1, 50), expectedVersion: 1, now: 50 });
+      });
+
+      it('orders by enteredAt then id, within the tenant, with a total', async () => {
+        const r = await s.listEnrollments({ tenantId: T, limit: 10, offset: 0 });
+        expect(r.items.map((e) => e.id)).toEqual(['e4', 'e2', 'e3', 'e1']);
+        expect(r.total).toBe(4);
+      });
+
+      it('paginates', async () => {
+        const r = await s.listEnrollments({ tenantId: T, limit: 2, offset: 1 });
+        expect(r.items.map((e) => e.id)).toEqual(['e2', 'e3']);
+        expect(r.total).toBe(4);
+        expect(await s.listEnrollments({ tenantId: T, limit: 2, offset: 9 })).toEqual({ items: [], total: 4 });
+      });
+
+      it('filters by journey, customer, status and step', async () => {
+        const ids = async (q: Partial<Parameters<Storage['listEnrollments']>[0]>) =>
+          (await s.listEnrollments({ tenantId: T, limit: 10, offset: 0, ...q })).items.map((e) => e.id);
+        expect(await ids({ journeyId: 'j1' })).toEqual(['e2', 'e3', 'e1']);
+        expect(await ids({ customerId: 'c1' })).toEqual(['e4', 'e1']);
+        expect(await ids({ status: 'completed' })).toEqual(['e1']);
+        expect(await ids({ status: 'active', journeyId: 'j1' })).toEqual(['e2', 'e3']);
+        expect(await ids({ stepId: 'send1' })).toEqual(['e2']);
+        expect(await ids({ journeyId: 'j1', customerId: 'c3', status: 'active', stepId: 'wait1' })).toEqual(['e3']);
+        expect(await ids({ journeyId: 'nope' })).toEqual([]);
+        expect((await s.listEnrollments({ tenantId: OTHER, limit: 10, offset: 0 })).items.map((e) => e.id)).toEqual(['x1']);
+      });
+    });
+
+    describe('customerHistory', () => {
+      it('reports no history for a new customer', async () => {
+        expect(await s.customerHistory(T, 'c1')).toEqual({ active: false, lastEndedAt: null });
+      });
+
+      it('reports an active enrollment in any journey and the latest end', async () => {
+        const a = enrollment({ id: 'a', journeyId: 'j1' });
+        const b = enrollment({ id: 'b', journeyId: 'j2' });
+        const c = enrollment({ id: 'c', journeyId: 'j3' });
+        await s.createEnrollment(a);
+        await s.createEnrollment(b);
+        await s.createEnrollment(c);
+        expect(await s.customerHistory(T, 'c1')).toEqual({ active: true, lastEndedAt: null });
+        await s.commit({ enrollment: ended(b, 9_000, 'exited'), expectedVersion: 1, now: 9_000 });
+        await s.commit({ enrollment: ended(a, 7_000), expectedVersion: 1, now: 9_500 });
+        expect(await s.customerHistory(T, 'c1')).toEqual({ active: true, lastEndedAt: 9_000 });
+        await s.commit({ enrollment: ended(c, 8_000, 'failed'), expectedVersion: 1, now: 9_600 });
+        expect(await s.customerHistory(T, 'c1')).toEqual({ active: false, lastEndedAt: 9_000 });
+        expect(await s.customerHistory(OTHER, 'c1')).toEqual({ active: false, lastEndedAt: null });
+        expect(await s.customerHistory(T, 'c2')).toEqual({ active: false, lastEndedAt: null });
+      });
+    });
+
+    describe('claimDue', () => {
+      const claim = (now: number, limit = 10, leaseMs = 1_000, workerId = 'w1') => s.claimDue({ now, limit, leaseMs, workerId });
+
+      it('claims due enrollments in (wakeAt, id) order up to the limit, with a lease and a token', async () => {
+        await s.createJourney(journey());
+        await s.createJourney(journey({ id: 'j2' }));
+        await s.createEnrollment(enrollment({ id: 'b', customerId: 'c2', wakeAt: 100 }));
+        await s.createEnrollment(enrollment({ id: 'a', customerId: 'c1', wakeAt: 100 }));
+        await s.createEnrollment(enrollment({ id: 'c', customerId: 'c3', wakeAt: 50, journeyId: 'j2' }));
+        await s.createEnrollment(enrollment({ id: 'd', customerId: 'c4', wakeAt: 300 }));
+        const claims = await claim(200, 2, 500);
+        expect(claims.map((c) => c.enrollment.id)).toEqual(['c', 'a']);
+        for (const c of claims) {
+          expect(c.token).toBeGreaterThan(0);
+          expect(c.leaseUntil).toBe(700);
+          expect(c.enrollment).toEqual(await s.getEnrollment(T, c.enrollment.id));
+        }
+        expect((await claim(200)).map((c) => c.enrollment.id)).toEqual(['b']);
+        expect(await claim(200)).toEqual([]);
+        expect((await claim(300)).map((c) => c.enrollment.id)).toEqual(['d']);
+      });
+
+      it('includes wakeAt == now and excludes the future', async () => {
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment({ wakeAt: 100 }));
+        expect(await claim(99)).toEqual([]);
+        expect(await claim(100)).toHaveLength(1);
+      });
+
+      it('claims across tenants', async () => {
+        await s.createJourney(journey());
+        await s.createJourney(journey({ tenantId: OTHER }));
+        await s.createEnrollment(enrollment({ id: 'a', wakeAt: 10 }));
+        await s.createEnrollment(enrollment({ id: 'b', tenantId: OTHER, wakeAt: 5 }));
+        expect((await claim(20)).map((c) => [c.enrollment.tenantId, c.enrollment.id])).toEqual([
+          [OTHER, 'b'],
+          [T, 'a'],
+        ]);
+      });
+
+      it('skips enrollments whose journey is not active (paused, draft, archived, missing)', async () => {
+        await s.createJourney(journey({ id: 'paused', status: 'paused' }));
+        await s.createJourney(journey({ id: 'draft', status: 'draft' }));
+        await s.createJourney(journey({ id: 'archived', status: 'archived' }));
+        for (const j of ['paused', 'draft', 'archived', 'missing']) {
+          await s.createEnrollment(enrollment({ id: `e-${j}`, journeyId: j, wakeAt: 10 }));
+        }
+        expect(await claim(100)).toEqual([]);
+        expect(await s.nextWakeAt()).toBeNull();
+        // resume: the overdue enrollment is claimable at once
+        const paused = (await s.getJourney(T, 'paused'))!;
+        await s.updateJourney({ ...paused, status: 'active', revision: 2 }, 1);
+        expect(await s.nextWakeAt()).toBe(10);
+        expect((await claim(100)).map((c) => c.enrollment.id)).toEqual(['e-paused']);
+      });
+
+      it('skips ended enrollments and enrollments without a wakeAt', async () => {
+        await s.createJourney(journey());
+        const a = enrollment({ id: 'a', customerId: 'c1', wakeAt: 10 });
+        await s.createEnrollment(a);
+        await s.createEnrollment(enrollment({ id: 'b', customerId: 'c2', wakeAt: null }));
+        await s.commit({ enrollment: ended(a, 20), expectedVersion: 1, now: 20 });
+        expect(await claim(100)).toEqual([]);
+      });
+
+      it('skips leased enrollments and claims them again after the lease expires, with a higher token', async () => {
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment({ wakeAt: 10 }));
+        const [first] = await claim(100, 10, 1_000, 'w1');
+        expect(first?.leaseUntil).toBe(1_100);
+        expect(await claim(500, 10, 1_000, 'w2')).toEqual([]);
+        expect(await claim(1_099, 10, 1_000, 'w2')).toEqual([]);
+        const [second] = await claim(1_100, 10, 1_000, 'w2');
+        expect(second?.enrollment.id).toBe('e1');
+        expect(second!.token).toBeGreaterThan(first!.token);
+        expect(second!.leaseUntil).toBe(2_100);
+      });
+
+      it('makes the previous claimant stale (fenced) once re-claimed', async () => {
+        await s.createJourney(journey());
+        const e = enrollment({ wakeAt: 10 });
+        await s.createEnrollment(e);
+        const [first] = await claim(100, 10, 100);
+        const [second] = await claim(300, 10, 100);
+        expect(await s.commit({ enrollment: next(e, { wakeAt: 5_000 }), expectedVersion: 1, token: first!.token, release: true, now: 310 })).toBe(
+          'fenced',
+        );
+        expect(await s.commit({ enrollment: next(e, { wakeAt: 6_000 }), expectedVersion: 1, token: second!.token, release: true, now: 320 })).toBe('ok');
+        expect((await s.getEnrollment(T, 'e1'))?.wakeAt).toBe(6_000);
+      });
+
+      it('lets the claimant commit after its lease expired when nobody claimed since', async () => {
+        await s.createJourney(journey());
+        const e = enrollment({ wakeAt: 10 });
+        await s.createEnrollment(e);
+        const [c] = await claim(100, 10, 100);
+        expect(await s.commit({ enrollment: next(e, { wakeAt: 9_000 }), expectedVersion: 1, token: c!.token, release: true, now: 5_000 })).toBe('ok');
+      });
+
+      it('returns nothing for limit 0', async () => {
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment({ wakeAt: 10 }));
+        expect(await claim(100, 0)).toEqual([]);
+      });
+    });
+
+    describe('release', () => {
+      it('gives the claim back so the enrollment is claimable at once', async () => {
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment({ wakeAt: 10 }));
+        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 10_000, workerId: 'w1' });
+        await s.release('e1', c!.token);
+        const [again] = await s.claimDue({ now: 101, limit: 1, leaseMs: 10_000, workerId: 'w2' });
+        expect(again?.enrollment).toEqual(c!.enrollment);
+        expect(again!.token).toBeGreaterThan(c!.token);
+      });
+
+      it('ignores a stale token and an unknown id', async () => {
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment({ wakeAt: 10 }));
+        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 10_000, workerId: 'w1' });
+        await s.release('e1', c!.token - 1);
+        await s.release('nope', c!.token);
+        expect(await s.claimDue({ now: 101, limit: 1, leaseMs: 10_000, workerId: 'w2' })).toEqual([]);
+      });
+
+      it('changes nothing but the claim', async () => {
+        await s.createJourney(journey());
+        const e = enrollment({ wakeAt: 10 });
+        await s.createEnrollment(e);
+        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 10_000, workerId: 'w1' });
+        await s.release('e1', c!.token);
+        expect(await s.getEnrollment(T, 'e1')).toEqual(e);
+      });
+    });
+
+    describe('commit', () => {
+      const counter = (stepId: string, metric: string) => ({ journeyId: 'j1', stepId, metric });
+
+      it('writes the enrollment, its effect records and counters', async () => {
+        await s.createJourney(journey());
+        const e = enrollment({ wakeAt: 10 });
+        await s.createEnrollment(e);
+        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
+        const moved = next(e, { stepId: 'send1', phase: 'ready', visits: { wait1: 1, send1: 1 }, wakeAt: 100, updatedAt: 100 });
+        const fx = effect(e, 'send1', 1, { detail: { messageId: 'm-1', offerIds: ['o1'] } });
+        const result = await s.commit({
+          enrollment: moved,
+          expectedVersion: 1,
+          token: c!.token,
+          release: true,
+          now: 100,
+          effects: [fx],
+          counters: [counter('wait1', 'completed'), counter('send1', 'entered')],
+        });
+        expect(result).toBe('ok');
+        expect(await s.getEnrollment(T, 'e1')).toEqual(moved);
+        expect(await s.listEffects(T, 'e1')).toEqual([fx]);
+        expect(await s.stats(T, 'j1')).toEqual({
+          send1: { entered: 1, completed: 0, current: 1, exited: {}, failed: 0 },
+          wait1: { entered: 0, completed: 1, current: 0, exited: {}, failed: 0 },
+        });
+        // release: true ended the claim, so it is claimable again at once
+        expect((await s.claimDue({ now: 101, limit: 1, leaseMs: 1_000, workerId: 'w1' })).map((x) => x.enrollment.version)).toEqual([2]);
+      });
+
+      it('without a token leaves the claim alone', async () => {
+        await s.createJourney(journey());
+        const e = enrollment({ wakeAt: 10 });
+        await s.createEnrollment(e);
+        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
+        expect(await s.commit({ enrollment: next(e, { wakeAt: 50 }), expectedVersion: 1, now: 200 })).toBe('ok');
+        expect(await s.claimDue({ now: 500, limit: 1, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
+        // the claimant's token still holds (its version is stale, though)
+        expect(await s.commit({ enrollment: next(e, { wakeAt: 60 }), expectedVersion: 1, token: c!.token, release: true, now: 300 })).toBe('conflict');
+        expect(await s.commit({ enrollment: next(next(e), { wakeAt: 60 }), expectedVersion: 2, token: c!.token, release: true, now: 300 })).toBe('ok');
+      });
+
+      it('with release: false extends the lease to now + leaseMs', async () => {
+        await s.createJourney(journey());
+        const e = enrollment({ wakeAt: 10 });
+        await s.createEnrollment(e);
+        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
+        const moved = next(e, { phase: 'effect', wakeAt: 100 });
+        expect(await s.commit({ enrollment: moved, expectedVersion: 1, token: c!.token, release: false, leaseMs: 5_000, now: 900 })).toBe('ok');
+        expect(await s.claimDue({ now: 5_899, limit: 1, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
+        expect(await s.nextWakeAt()).toBe(100);
+        const [again] = await s.claimDue({ now: 5_900, limit: 1, leaseMs: 1_000, workerId: 'w2' });
+        expect(again?.enrollment).toEqual(moved);
+        // and the same token keeps working until then
+        expect(await s.commit({ enrollment: next(moved), expectedVersion: 2, token: c!.token, release: true, now: 5_950 })).toBe('fenced');
+      });
+
+      it('answers conflict on a stale version and writes nothing', async () => {
+        const e = enrollment();
+        await s.createEnrollment(e);
+        expect(await s.commit({ enrollment: next(e), expectedVersion: 1, now: 10 })).toBe('ok');
+        const stale = await s.commit({
+          enrollment: next(e, { stepId: 'send1' }),
+          expectedVersion: 1,
+          now: 20,
+          effects: [effect(e, 'send1', 1)],
+          counters: [counter('send1', 'entered')],
+          outcomeKey: 'o-1',
+        });
+        expect(stale).toBe('conflict');
+        expect(await s.getEnrollment(T, 'e1')).toEqual(next(e));
+        expect(await s.listEffects(T, 'e1')).toEqual([]);
+        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, current: 1, exited: {}, failed: 0 } });
+        // the outcome key was not taken
+        expect(await s.commit({ enrollment: next(next(e)), expectedVersion: 2, now: 30, outcomeKey: 'o-1' })).toBe('ok');
+      });
+
+      it('answers fenced on a stale token and writes nothing', async () => {
+        await s.createJourney(journey());
+        const e = enrollment({ wakeAt: 10 });
+        await s.createEnrollment(e);
+        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
+        const result = await s.commit({
+          enrollment: next(e, { wakeAt: 9_999 }),
+          expectedVersion: 1,
+          token: c!.token + 1,
+          release: true,
+          now: 100,
+          effects: [effect(e, 'send1', 1)],
+          counters: [counter('send1', 'entered')],
+        });
+        expect(result).toBe('fenced');
+        expect(await s.getEnrollment(T, 'e1')).toEqual(e);
+        expect(await s.listEffects(T, 'e1')).toEqual([]);
+        expect((await s.stats(T, 'j1'))['send1']).toBeUndefined();
+        // the claim is still held
+        expect(await s.claimDue({ now: 200, limit: 1, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
+      });
+
+      it('prefers fenced to conflict when both are stale', async () => {
+        await s.createJourney(journey());
+        const e = enrollment({ wakeAt: 10 });
+        await s.createEnrollment(e);
+        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1, workerId: 'w1' });
+        await s.claimDue({ now: 200, limit: 1, leaseMs: 1, workerId: 'w2' });
+        await s.commit({ enrollment: next(e), expectedVersion: 1, now: 210 });
+        expect(await s.commit({ enrollment: next(e), expectedVersion: 1, token: c!.token, release: true, now: 220 })).toBe('fenced');
+      });
+
+      it('answers duplicate for an outcome key seen before and writes nothing', async () => {
+        const e = enrollment();
+        await s.createEnrollment(e);
+        const withOutcome = next(e, { outcomes: [{ type: 'click', at: 5, key: 'k1' }], latestOutcome: { type: 'click', at: 5, key: 'k1' } });
+        expect(await s.commit({ enrollment: withOutcome, expectedVersion: 1, now: 10, outcomeKey: 'k1' })).toBe('ok');
+        const again = await s.commit({
+          enrollment: next(withOutcome, { flags: { x: true } }),
+          expectedVersion: 2,
+          now: 20,
+          outcomeKey: 'k1',
+          effects: [effect(e, 'send1', 1)],
+          counters: [counter('wait1', 'completed')],
+        });
+        expect(again).toBe('duplicate');
+        expect(await s.getEnrollment(T, 'e1')).toEqual(withOutcome);
+        expect(await s.listEffects(T, 'e1')).toEqual([]);
+        expect((await s.stats(T, 'j1'))['wait1']?.completed).toBe(0);
+        // outcome keys are per enrollment
+        const other = enrollment({ id: 'e2', customerId: 'c2' });
+        await s.createEnrollment(other);
+        expect(await s.commit({ enrollment: next(other), expectedVersion: 1, now: 30, outcomeKey: 'k1' })).toBe('ok');
+      });
+
+      it('answers missing for an unknown enrollment or another tenant’s', async () => {
+        expect(await s.commit({ enrollment: next(enrollment()), expectedVersion: 1, now: 10, effects: [effect(enrollment(), 'send1', 1)] })).toBe(
+          'missing',
+        );
+        expect(await s.listEffects(T, 'e1')).toEqual([]);
+        await s.createEnrollment(enrollment());
+        expect(await s.commit({ enrollment: next(enrollment({ tenantId: OTHER })), expectedVersion: 1, now: 10 })).toBe('missing');
+        expect(await s.getEnrollment(T, 'e1')).toEqual(enrollment());
+      });
+
+      it('throws invalid-commit when the new version is not expectedVersion + 1', async () => {
+        await s.createEnrollment(enrollment());
+        const error = await s.commit({ enrollment: enrollment({ version: 5 }), expectedVersion: 1, now: 10 }).catch((x: unknown) => x);
+        expect(error).toBeInstanceOf(JourneyError);
+        expect(error).toMatchObject({ code: 'invalid-commit' });
+      });
+
+      it('throws invalid-commit when an ended enrollment would become active again', async () => {
+        const e = enrollment();
+        await s.createEnrollment(e);
+        const done = ended(e, 50);
+        await s.commit({ enrollment: done, expectedVersion: 1, now: 50 });
+        await expect(s.commit({ enrollment: next(done, { status: 'active', endedAt: null, wakeAt: 60 }), expectedVersion: 2, now: 60 })).rejects.toMatchObject({
+          code: 'invalid-commit',
+        });
+        expect(await s.getEnrollment(T, 'e1')).toEqual(done);
+      });
+
+      it('may record outcomes on an ended enrollment', async () => {
+        const e = enrollment();
+        await s.createEnrollment(e);
+        const done = ended(e, 50);
+        await s.commit({ enrollment: done, expectedVersion: 1, now: 50 });
+        const late = next(done, { outcomes: [{ type: 'conversion', at: 70, key: 'late' }] });
+        expect(await s.commit({ enrollment: late, expectedVersion: 2, now: 70, outcomeKey: 'late' })).toBe('ok');
+        expect(await s.getEnrollment(T, 'e1')).toEqual(late);
+      });
+
+      it('keeps the first record of a repeated effect idempotency key', async () => {
+        const e = enrollment();
+        await s.createEnrollment(e);
+        const first = effect(e, 'send1', 1, { detail: { messageId: 'a' } });
+        await s.commit({ enrollment: next(e), expectedVersion: 1, now: 10, effects: [first] });
+        expect(await s.commit({ enrollment: next(next(e)), expectedVersion: 2, now: 20, effects: [effect(e, 'send1', 1, { detail: { messageId: 'b' } })] })).toBe('ok');
+        expect(await s.listEffects(T, 'e1')).toEqual([first]);
+      });
+
+      it('ends the active slot when the enrollment ends', async () => {
+        const e = enrollment();
+        await s.createEnrollment(e);
+        await s.commit({ enrollment: ended(e, 50, 'failed'), expectedVersion: 1, now: 50, counters: [counter('wait1', 'failed')] });
+        expect(await s.createEnrollment(enrollment({ id: 'e2' }))).toBe('created');
+        expect((await s.stats(T, 'j1'))['wait1']).toEqual({ entered: 0, completed: 0, current: 1, exited: {}, failed: 1 });
+      });
+    });
+
+    describe('exitAll', () => {
+      it('exits every active enrollment of the journey with counters, and nothing else', async () => {
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment({ id: 'b', customerId: 'c2', stepId: 'send1', wakeAt: 10 }));
+        await s.createEnrollment(enrollment({ id: 'a', customerId: 'c1', wakeAt: 10 }));
+        await s.createEnrollment(enrollment({ id: 'c', customerId: 'c3' }));
+        await s.createEnrollment(enrollment({ id: 'other-journey', journeyId: 'j2' }));
+        await s.createEnrollment(enrollment({ id: 'other-tenant', tenantId: OTHER }));
+        const done = enrollment({ id: 'd', customerId: 'c4' });
+        await s.createEnrollment(done);
+        await s.commit({ enrollment: ended(done, 20), expectedVersion: 1, now: 20 });
+        // one of them is claimed right now
+        const [claimA] = await s.claimDue({ now: 10, limit: 1, leaseMs: 10_000, workerId: 'w1' });
+        expect(claimA?.enrollment.id).toBe('a');
+
+        const ids = await s.exitAll(T, 'j1', 'archived', 500);
+        expect(ids).toEqual(['a', 'b', 'c']);
+        expect(await s.getEnrollment(T, 'a')).toEqual({
+          ...enrollment({ id: 'a', customerId: 'c1', wakeAt: 10 }),
+          status: 'exited',
+          phase: 'done',
+          exitReason: 'archived',
+          endedAt: 500,
+          wakeAt: null,
+          version: 2,
+          updatedAt: 500,
+        });
+        expect((await s.getEnrollment(T, 'd'))?.status).toBe('completed');
+        expect((await s.getEnrollment(T, 'other-journey'))?.status).toBe('active');
+        expect((await s.getEnrollment(OTHER, 'other-tenant'))?.status).toBe('active');
+        expect(await s.stats(T, 'j1')).toEqual({
+          send1: { entered: 0, completed: 0, current: 0, exited: { archived: 1 }, failed: 0 },
+          wait1: { entered: 0, completed: 0, current: 0, exited: { archived: 2 }, failed: 0 },
+        });
+        // the claimant's commit is refused; nothing is due
+        expect(await s.commit({ enrollment: next(claimA!.enrollment), expectedVersion: 1, token: claimA!.token, release: true, now: 600 })).toBe('conflict');
+        expect(await s.claimDue({ now: 100_000, limit: 10, leaseMs: 1, workerId: 'w1' })).toEqual([]);
+        expect(await s.exitAll(T, 'j1', 'archived', 700)).toEqual([]);
+        expect(await s.createEnrollment(enrollment({ id: 'e9', customerId: 'c1' }))).toBe('created');
+      });
+    });
+
+    describe('nextWakeAt', () => {
+      it('is the earliest wakeAt among active enrollments of active journeys', async () => {
+        expect(await s.nextWakeAt()).toBeNull();
+        await s.createJourney(journey());
+        await s.createJourney(journey({ id: 'paused', status: 'paused' }));
+        await s.createEnrollment(enrollment({ id: 'p', journeyId: 'paused', wakeAt: 5 }));
+        expect(await s.nextWakeAt()).toBeNull();
+        const a = enrollment({ id: 'a', customerId: 'c1', wakeAt: 300 });
+        await s.createEnrollment(a);
+        await s.createEnrollment(enrollment({ id: 'b', customerId: 'c2', wakeAt: 200 }));
+        expect(await s.nextWakeAt()).toBe(200);
+        await s.createEnrollment(enrollment({ id: 'x', customerId: 'c3', wakeAt: 100, tenantId: OTHER }));
+        expect(await s.nextWakeAt()).toBe(200); // OTHER has no active journey j1
+        await s.createJourney(journey({ tenantId: OTHER }));
+        expect(await s.nextWakeAt()).toBe(100);
+        await s.exitAll(OTHER, 'j1', 'archived', 150);
+        expect(await s.nextWakeAt()).toBe(200);
+        await s.commit({ enrollment: next(a, { wakeAt: 50 }), expectedVersion: 1, now: 10 });
+        expect(await s.nextWakeAt()).toBe(50);
+      });
+
+      it('counts claimed enrollments too', async () => {
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment({ wakeAt: 40 }));
+        await s.claimDue({ now: 50, limit: 1, leaseMs: 1_000, workerId: 'w' });
+        expect(await s.nextWakeAt()).toBe(40);
+      });
+    });
+
+    describe('stats', () => {
+      it('sums counters per step with current active counts; exited by reason', async () => {
+        await s.createEnrollment(enrollment({ id: 'a', customerId: 'c1' }), [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }]);
+        const b = enrollment({ id: 'b', customerId: 'c2' });
+        await s.createEnrollment(b, [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }]);
+        const c = enrollment({ id: 'c', customerId: 'c3' });
+        await s.createEnrollment(c, [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }]);
+        await s.commit({
+          enrollment: ended(b, 10, 'exited'),
+          expectedVersion: 1,
+          now: 10,
+          counters: [{ journeyId: 'j1', stepId: 'wait1', metric: 'exited:manual' }],
+        });
+        await s.commit({
+          enrollment: next(c, { stepId: 'send1' }),
+          expectedVersion: 1,
+          now: 10,
+          counters: [
+            { journeyId: 'j1', stepId: 'wait1', metric: 'completed' },
+            { journeyId: 'j1', stepId: 'send1', metric: 'entered' },
+          ],
+        });
+        await s.createEnrollment(enrollment({ id: 'z', tenantId: OTHER }), [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }]);
+        expect(await s.stats(T, 'j1')).toEqual({
+          send1: { entered: 1, completed: 0, current: 1, exited: {}, failed: 0 },
+          wait1: { entered: 3, completed: 1, current: 1, exited: { manual: 1 }, failed: 0 },
+        });
+        expect(await s.stats(T, 'j2')).toEqual({});
+        expect(await s.stats(OTHER, 'j1')).toEqual({ wait1: { entered: 1, completed: 0, current: 1, exited: {}, failed: 0 } });
+      });
+    });
+
+    describe('listEffects', () => {
+      it('lists one enrollment’s effects in commit order, within the tenant', async () => {
+        const e = enrollment();
+        await s.createEnrollment(e);
+        const a = effect(e, 'send1', 2, { type: 'decide', detail: { offerIds: ['o1', 'o2'] } });
+        const b = effect(e, 'send1', 1, { type: 'update' });
+        const c = effect(e, 'send1', 3);
+        await s.commit({ enrollment: next(e), expectedVersion: 1, now: 10, effects: [a, b] });
+        await s.commit({ enrollment: next(next(e)), expectedVersion: 2, now: 20, effects: [c] });
+        expect(await s.listEffects(T, 'e1')).toEqual([a, b, c]);
+        expect(await s.listEffects(OTHER, 'e1')).toEqual([]);
+        expect(await s.listEffects(T, 'nope')).toEqual([]);
+      });
+    });
+
+    describe('time', () => {
+      it('keeps large epoch instants exactly', async () => {
+        await s.createJourney(journey());
+        const far = Date.UTC(2300, 0, 1) + 123;
+        const e = enrollment({ enteredAt: far - DAY, wakeAt: far, deadline: far + 30 * DAY, updatedAt: far - DAY });
+        await s.createEnrollment(e);
+        expect(await s.getEnrollment(T, 'e1')).toEqual(e);
+        expect(await s.nextWakeAt()).toBe(far);
+        expect((await s.claimDue({ now: far, limit: 1, leaseMs: 1, workerId: 'w' }))[0]?.leaseUntil).toBe(far + 1);
+      });
+    });
+  });
+}
