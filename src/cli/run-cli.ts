@@ -1,0 +1,40 @@
+import { EXIT } from './command.js';
+import type { CliIo, Command } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+function help(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'Usage: journeys <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `journeys <command> --help` for a command\'s options.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Run the `journeys` CLI with `argv` (the arguments after the program name) and resolve to the
+ * exit status. Dispatches to the command registry; `--help` lists the commands.
+ */
+export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    io.stdout(topic ? topic.usage : help(commands));
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`journeys: unknown command "${name}".\n\n${help(commands)}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    io.stderr(`journeys ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.failed;
+  }
+}
