@@ -4,7 +4,65 @@
  *
  * @packageDocumentation
  */
+
+// The journey model.
 export * from './model/index.js';
+
+// Validation and the expression language.
+export {
+  validateJourney,
+  DIAGNOSTIC_CODES,
+  severityOf,
+  resolveTransitions,
+  stepTargets,
+  type Diagnostic,
+  type DiagnosticCode,
+  type DiagnosticPath,
+  type DiagnosticSeverity,
+  type ValidateOptions,
+  type ValidationResult,
+  type StepTarget,
+  type TransitionKind,
+  type TransitionSource,
+} from './validate/index.js';
+export {
+  compileExpression,
+  ExpressionError,
+  EXPRESSION_ROOTS,
+  EXPRESSION_FUNCTIONS,
+  type CompiledExpression,
+  type CompileExpressionOptions,
+  type ExpressionErrorCode,
+  type ExpressionRoot,
+  type ExpressionFunctionName,
+} from './validate/expression/index.js';
+
+// The runtime: interpreter, engine, ports.
 export type * from './runtime/types.js';
 export type * from './runtime/ports.js';
 export { ENROLLMENT_STATUSES, OUTCOME_TYPES } from './runtime/types.js';
+export { advance, createEnrollment, idempotencyKey, MAX_OUTCOMES_KEPT, type AdvanceOptions, type NewEnrollment } from './runtime/interpreter.js';
+export { compileJourney, resolveResultKey, type CompiledJourney, type CompiledStep, type CompiledCondition, type JourneyIdentity } from './runtime/compile-journey.js';
+export { createEngine, type EngineOptions, type JourneyEngine, type JourneyStats, type EnrollmentListQuery } from './runtime/engine.js';
+export type { EngineEvents, EngineEmitter } from './runtime/events.js';
+export type { CreatedJourney, JourneyDetails, JourneyPatch } from './runtime/journeys.js';
+export { summarize as toJourneySummary } from './runtime/journeys.js';
+export {
+  MAX_CUSTOMERS_PER_ENROLL,
+  type EnrollResult,
+  type EnrollTarget,
+  type IngestedEvent,
+  type IngestResult,
+  type OutcomeReport,
+  type OutcomeResult,
+  type SkipReason,
+} from './runtime/enrollments.js';
+export { DEFAULT_RETRY_POLICY, nextRetryAt, type RetryPolicy } from './runtime/retry.js';
+export type { RunDueResult } from './runtime/worker.js';
+
+// Adapters with no dependencies.
+export { memoryStorage } from './adapters/memory/index.js';
+export { systemClock, virtualClock, type VirtualClock } from './adapters/clock/index.js';
+
+// Sample-customer testing.
+export { simulate, type SimulateOptions, type SimulatedOutcome, type SimulationResult, type TimelineEntry } from './simulate/simulate.js';
