@@ -1,18 +1,30 @@
 import { defineConfig } from 'tsup';
 
+// jsep's operator tables are process-global: bundle our own copy so that configuring it never
+// touches the host's jsep (and theirs never touches ours). mitt is 200 bytes; bundle it too.
+const noExternal = ['jsep', 'mitt'];
+
 export default defineConfig([
   {
     entry: {
       index: 'src/index.ts',
       testing: 'src/testing.ts',
+      sqlite: 'src/adapters/sqlite/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
-    clean: true,
     sourcemap: true,
     target: 'node20',
-    // jsep's operator tables are process-global: bundle our own copy so that
-    // configuring it never touches the host's jsep (and theirs never touches ours).
-    noExternal: ['jsep', 'mitt'],
+    noExternal,
+    external: ['better-sqlite3', 'pg'],
+  },
+  {
+    entry: { 'cli/main': 'src/cli/main.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    target: 'node20',
+    noExternal,
+    external: ['better-sqlite3', 'pg'],
   },
 ]);
