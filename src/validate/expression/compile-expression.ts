@@ -6,7 +6,9 @@ import { lookupFunction } from './functions.js';
 import { BINARY_OPERATORS, LOGICAL_OPERATORS, UNARY_OPERATORS } from './operators.js';
 import type { SourcePositions } from './parse-source.js';
 import { parseSource } from './parse-source.js';
-import { FORBIDDEN_PROPERTIES, readIndex, readOwn } from './safe-read.js';
+import { compileStrictBinary } from './compile-binary.js';
+import { compilePath, compileSteps } from './compile-path.js';
+import { FORBIDDEN_PROPERTIES } from './safe-read.js';
 
 /** Options for {@link compileExpression}. */
 export interface CompileExpressionOptions {
@@ -112,10 +114,9 @@ export function compileExpression(
   return Object.freeze({
     source,
     identifiers,
-    evaluate: (scope: Readonly<Record<string, unknown>>): unknown => {
-      const result = evaluator(scope);
-      return typeof result === 'function' ? undefined : result;
-    },
+    // No wrapper: every evaluator already filters functions out of what it reads, and no
+    // literal, operator or allowlisted function can produce one.
+    evaluate: evaluator,
   });
 }
 
@@ -179,14 +180,7 @@ function tooDeep(index: number, maxDepth: number): ExpressionError {
 function compileNode(node: Expression, context: Context, depth: number): Evaluator {
   if (depth > context.maxDepth) throw tooDeep(context.positions.start(node), context.maxDepth);
   context.nodes++;
-  if (context.nodes > context.maxNodes) {
-    const index = context.positions.start(node);
-    throw new ExpressionError(
-      'too-many-nodes',
-      `Expression has more than ${context.maxNodes} parts (at character ${index}); simplify it.`,
-      index,
-    );
-  }
+  if (context.nodes > context.maxNodes) throw tooManyNodes(node, context);
   switch (node.type) {
     case 'Literal':
       return compileLiteral(node, context);
@@ -207,6 +201,15 @@ function compileNode(node: Expression, context: Context, depth: number): Evaluat
     default:
       throw forbiddenNode(node, context, `${String(node.type)} is not allowed in expressions`);
   }
+}
+
+function tooManyNodes(node: Expression, context: Context): ExpressionError {
+  const index = context.positions.start(node);
+  return new ExpressionError(
+    'too-many-nodes',
+    `Expression has more than ${context.maxNodes} parts (at character ${index}); simplify it.`,
+    index,
+  );
 }
 
 function forbiddenNode(node: Expression, context: Context, why: string): ExpressionError {
@@ -245,7 +248,7 @@ function compileIdentifier(node: Expression, context: Context): Evaluator {
     throw new ExpressionError('forbidden-property', `'${name}' can never be read`, index);
   }
   context.identifiers.add(name);
-  return (scope) => readOwn(scope, name);
+  return compilePath(name, []);
 }
 
 function forbiddenProperty(node: Expression, context: Context, key: string): ExpressionError {
@@ -257,7 +260,8 @@ function forbiddenProperty(node: Expression, context: Context, key: string): Exp
   );
 }
 
-function compileMember(node: Expression, context: Context, depth: number): Evaluator {
+/** Checks one member step's key: a name, a string literal or a non-negative integer literal. */
+function memberKey(node: Expression, context: Context): string | number {
   const property = node['property'] as Expression;
   let key: string | number;
   if (node['computed'] === true) {
@@ -275,14 +279,35 @@ function compileMember(node: Expression, context: Context, depth: number): Evalu
     key = property['name'];
   }
   if (FORBIDDEN_PROPERTIES.has(String(key))) throw forbiddenProperty(property, context, String(key));
-  context.nodes++; // the property counts as a node
-  const object = compileNode(node['object'] as Expression, context, depth + 1);
-  if (typeof key === 'number') {
-    const index = key;
-    return (scope) => readIndex(object(scope), index);
+  return key;
+}
+
+/**
+ * A chain of member steps (`a.b[0].c`) is checked step by step from the outside in, then
+ * compiled as one fused path when it starts at a root identifier.
+ */
+function compileMember(node: Expression, context: Context, depth: number): Evaluator {
+  const keys: (string | number)[] = [];
+  let current = node;
+  let level = depth;
+  for (;;) {
+    keys.push(memberKey(current, context));
+    context.nodes++; // the property counts as a node
+    const object = current['object'] as Expression;
+    if (object.type !== 'MemberExpression') {
+      keys.reverse();
+      if (object.type === 'Identifier') {
+        compileNode(object, context, level + 1); // checks the root, records the identifier
+        return compilePath(object['name'] as string, keys);
+      }
+      return compileSteps(compileNode(object, context, level + 1), keys);
+    }
+    level++;
+    if (level > context.maxDepth) throw tooDeep(context.positions.start(object), context.maxDepth);
+    context.nodes++;
+    if (context.nodes > context.maxNodes) throw tooManyNodes(object, context);
+    current = object;
   }
-  const name = key;
-  return (scope) => readOwn(object(scope), name);
 }
 
 function compileUnary(node: Expression, context: Context, depth: number): Evaluator {
@@ -340,10 +365,19 @@ function compileBinary(node: Expression, context: Context, depth: number): Evalu
       }
       return (scope) => left(scope) !== right(scope);
     default: {
+      const constant = rightNode.type === 'Literal' || isConstantArray(rightNode)
+        ? { value: right({}) }
+        : undefined;
+      const specialized = compileStrictBinary(operator as string, left, right, constant);
+      if (specialized !== undefined) return specialized;
       const apply = op as (a: unknown, b: unknown) => unknown;
       return (scope) => apply(left(scope), right(scope));
     }
   }
+}
+
+function isConstantArray(node: Expression): boolean {
+  return node.type === 'ArrayExpression' && (node['elements'] as Array<Expression | null>).every((e) => e !== null && e.type === 'Literal');
 }
 
 function compileConditional(node: Expression, context: Context, depth: number): Evaluator {
