@@ -1,0 +1,172 @@
+/**
+ * Customers in journeys: enroll, test with a sample customer, list enrollments, stats, event
+ * triggers and outcomes.
+ */
+import { MAX_CUSTOMERS_PER_ENROLL, type EnrollTarget } from '../../runtime/enrollments.js';
+import { ENROLLMENT_STATUSES } from '../../runtime/types.js';
+import type { JsonValue } from '../../model/schema.js';
+import { simulate, type SimulateOptions } from '../../simulate/simulate.js';
+import { enrollBodySchema, eventBodySchema, outcomeBodySchema, testBodySchema } from './body-schemas.js';
+import { HttpError } from './http-errors.js';
+import { requireJourney } from './journey-routes.js';
+import { enumParam, idParam, pageOf, parseBody } from './request-input.js';
+import type { Route } from './route-types.js';
+import { enrollmentView, paged } from './views.js';
+
+const DUPLICATE_REASONS = new Set(['already-enrolled', 'duplicate-in-request']);
+
+export const enrollmentRoutes: readonly Route[] = [
+  {
+    pattern: ['journeys', ':id', 'enroll'],
+    methods: {
+      POST: {
+        async handle(ctx) {
+          const body = parseBody(enrollBodySchema, await ctx.body());
+          if ((body.customerId === undefined) === (body.customerIds === undefined)) {
+            throw new HttpError('invalid-request', 'give exactly one of customerId or customerIds', { path: ['customerId'] });
+          }
+          if (body.customerIds !== undefined && body.customerIds.length > MAX_CUSTOMERS_PER_ENROLL) {
+            throw new HttpError('too-many-customers', `at most ${MAX_CUSTOMERS_PER_ENROLL} customers per call; got ${body.customerIds.length}`, {
+              path: ['customerIds'],
+            });
+          }
+          const target = (body.customerIds !== undefined ? { customerIds: body.customerIds } : { customerId: body.customerId }) as EnrollTarget;
+          const context = (body.context ?? {}) as Record<string, JsonValue>;
+          const result = await ctx.engine.enroll(ctx.params['id']!, target, { context });
+          const duplicates = result.skipped.filter((s) => DUPLICATE_REASONS.has(s.reason)).length;
+          return {
+            status: 200,
+            body: {
+              ...result,
+              counts: {
+                requested: result.enrolled.length + result.skipped.length,
+                enrolled: result.enrolled.length,
+                skipped: result.skipped.length,
+                duplicates,
+              },
+            },
+          };
+        },
+      },
+    },
+  },
+  {
+    pattern: ['journeys', ':id', 'test'],
+    methods: {
+      POST: {
+        async handle(ctx) {
+          const body = parseBody(testBodySchema.optional(), await ctx.body({ optional: true })) ?? {};
+          const journey = await requireJourney(ctx);
+          const errors = journey.diagnostics.filter((d) => d.severity === 'error');
+          if (errors.length > 0) {
+            throw new HttpError('journey-invalid', `the journey has ${errors.length} error(s); fix them before testing it`, {
+              path: errors[0]!.path,
+              details: { diagnostics: journey.diagnostics },
+            });
+          }
+          const document = {
+            name: journey.name,
+            description: journey.description,
+            maxDuration: journey.maxDuration,
+            status: journey.status,
+            steps: journey.steps,
+            entryConditions: journey.entryConditions,
+          };
+          const options: SimulateOptions = {
+            ...(body.customer ? { customer: body.customer as SimulateOptions['customer'] } : {}),
+            ...(body.outcomes ? { outcomes: body.outcomes } : {}),
+            ...(body.decisions ? { decisions: body.decisions } : {}),
+            ...(body.start !== undefined ? { start: body.start } : {}),
+            ...(body.checkEntry !== undefined ? { checkEntry: body.checkEntry } : {}),
+          };
+          return { status: 200, body: await simulate(document, options) };
+        },
+      },
+    },
+  },
+  {
+    pattern: ['journeys', ':id', 'enrollments'],
+    methods: {
+      GET: {
+        query: ['status', 'stepId', 'customerId', 'limit', 'offset'],
+        async handle(ctx) {
+          const query = ctx.query as Map<string, string>;
+          const status = enumParam(query, 'status', ENROLLMENT_STATUSES);
+          const stepId = idParam(query, 'stepId');
+          const customerId = idParam(query, 'customerId');
+          const { limit, offset } = pageOf(query);
+          const journey = await requireJourney(ctx);
+          const { items, total } = await ctx.engine.listEnrollments({
+            journeyId: journey.id,
+            ...(status ? { status } : {}),
+            ...(stepId ? { stepId } : {}),
+            ...(customerId ? { customerId } : {}),
+            limit,
+            offset,
+          });
+          return { status: 200, body: paged(items.map(enrollmentView), total, limit, offset) };
+        },
+      },
+    },
+  },
+  {
+    pattern: ['journeys', ':id', 'stats'],
+    methods: {
+      GET: {
+        async handle(ctx) {
+          return { status: 200, body: await ctx.engine.stats(ctx.params['id']!) };
+        },
+      },
+    },
+  },
+  {
+    pattern: ['events'],
+    methods: {
+      POST: {
+        async handle(ctx) {
+          const event = parseBody(eventBodySchema, await ctx.body());
+          const result = await ctx.engine.ingestEvent({
+            customerId: event.customerId,
+            type: event.type,
+            ...(event.properties ? { properties: event.properties as Record<string, JsonValue> } : {}),
+            ...(event.at !== undefined ? { at: event.at } : {}),
+          });
+          return { status: 200, body: result };
+        },
+      },
+    },
+  },
+  {
+    pattern: ['outcomes'],
+    methods: {
+      POST: {
+        async handle(ctx) {
+          const header = ctx.request.headers.get('idempotency-key');
+          const report = parseBody(outcomeBodySchema, await ctx.body());
+          if (header !== null && (header.length === 0 || header.length > 256)) {
+            throw new HttpError('invalid-request', 'the Idempotency-Key header must be 1 to 256 characters', { path: ['headers', 'idempotency-key'] });
+          }
+          if (header !== null && report.idempotencyKey !== undefined && header !== report.idempotencyKey) {
+            throw new HttpError('idempotency-key-mismatch', 'the Idempotency-Key header and the idempotencyKey field differ; send one, or the same value in both', {
+              path: ['idempotencyKey'],
+            });
+          }
+          const key = header ?? report.idempotencyKey;
+          if (key === undefined) {
+            throw new HttpError('invalid-request', 'an outcome needs an idempotency key: the Idempotency-Key header or the idempotencyKey field', {
+              path: ['idempotencyKey'],
+            });
+          }
+          const result = await ctx.engine.recordOutcome({
+            customerId: report.customerId,
+            type: report.type,
+            idempotencyKey: key,
+            ...(report.journeyId !== undefined ? { journeyId: report.journeyId } : {}),
+            ...(report.at !== undefined ? { at: report.at } : {}),
+          });
+          return { status: 200, body: result };
+        },
+      },
+    },
+  },
+];
