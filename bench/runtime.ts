@@ -1,0 +1,443 @@
+/**
+ * The runtime under load: N customers (default 100,000) through the loan nurture journey
+ * (examples/journeys/loan-nurture.json) in memory on a virtual clock, through the real engine —
+ * `createEngine` + `memoryStorage` + decisions/channels/profiles ports — against the same journey
+ * as an XState v5 machine with one actor per customer on XState's `SimulatedClock`.
+ *
+ * Both sides do the same work:
+ * - the same async effect functions (`decide`, `send`, `update`), which count calls and return
+ *   a fixed offer; the profile is read through the same `Profiles` port;
+ * - the same outcomes: customer i converts if i % 10 == 0, clicks if i % 4 == 1, reported once
+ *   every customer has had the first email (ours through `engine.recordOutcome`, XState's as an
+ *   `OUTCOME` event);
+ * - the clock jumps from wake-up to wake-up until nothing is left to do.
+ *
+ * A **step** is one entry into a journey step: for us an `entered` event on `engine.events`
+ * ('step'), for XState the entry action of the state that stands for that step. A converter
+ * enters 5 steps (decide, send, wait, branch, update), everyone else 8.
+ *
+ * Measured: steps per second over the whole run (enrolment to idle, wall time), and heap bytes
+ * per waiting enrollment: heapUsed once every customer waits at the first wait step minus
+ * heapUsed before enrolling (both after a full GC), divided by the number waiting.
+ *
+ * Targets: ≥ 5× XState's steps per second; ≤ 2 KB per waiting enrollment.
+ *
+ * Run: `npx tsx bench/runtime.ts [--customers N]` (or `node --expose-gc --import tsx
+ * bench/runtime.ts`); bench/run.ts calls `run()`.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { assign, createActor, fromPromise, setup, SimulatedClock, type AnyActorRef } from 'xstate';
+import { memoryStorage } from '../src/adapters/memory/index.js';
+import { virtualClock } from '../src/adapters/clock/index.js';
+import { createEngine } from '../src/runtime/engine.js';
+import type { Channels, DecisionFlows, Profiles } from '../src/runtime/ports.js';
+import type { CustomerProfile, Offer } from '../src/runtime/types.js';
+import type { UpdateOperation } from '../src/model/types.js';
+
+const T0 = Date.UTC(2026, 2, 10, 9, 0, 0);
+const DAY = 86_400_000;
+const ENROLL_BATCH = 1000;
+const OFFER: Offer = Object.freeze({ id: 'loan_a', apr: 7.9 });
+
+/** Customer i's response to the first email. */
+function outcomeOf(i: number): 'conversion' | 'click' | null {
+  if (i % 10 === 0) return 'conversion';
+  if (i % 4 === 1) return 'click';
+  return null;
+}
+
+const customerId = (i: number) => `c${i}`;
+
+// ───────────────────────────── shared work ─────────────────────────────
+
+/** Calls made to the effect functions (both sides must end with the same numbers). */
+interface EffectCounts {
+  decide: number;
+  send: number;
+  update: number;
+}
+
+/** The host's side: customers and the effect functions both runtimes call. */
+function hostFor(customers: number) {
+  const store = new Map<string, CustomerProfile>();
+  for (let i = 0; i < customers; i++) {
+    store.set(customerId(i), { id: customerId(i), attributes: {}, segments: ['loan_interested'] });
+  }
+  const counts: EffectCounts = { decide: 0, send: 0, update: 0 };
+  const profiles: Profiles = {
+    async get(id) {
+      return store.get(id) ?? null;
+    },
+    async apply() {
+      counts.update += 1;
+    },
+  };
+  const effects = {
+    async decide(_customer: CustomerProfile, maxOffers: number): Promise<readonly Offer[]> {
+      counts.decide += 1;
+      return maxOffers >= 1 ? [OFFER] : [];
+    },
+    async send(_channelId: string, _offer: Offer | null, _customer: CustomerProfile): Promise<void> {
+      counts.send += 1;
+    },
+    update(customer: string, operations: readonly UpdateOperation[], key: string): Promise<CustomerProfile | void> {
+      return profiles.apply(customer, operations, { tenantId: 'default', journeyId: 'loan', enrollmentId: key, stepId: key, idempotencyKey: key });
+    },
+  };
+  return { profiles, effects, counts };
+}
+
+// ───────────────────────────── measuring ─────────────────────────────
+
+type Gc = () => void;
+
+/** `global.gc` when run with --expose-gc, else the same function reached through V8 flags. */
+function findGc(): Gc | undefined {
+  const exposed = (globalThis as { gc?: Gc }).gc;
+  if (typeof exposed === 'function') return exposed;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as Gc) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const gc = findGc();
+
+function heapUsed(): number {
+  if (gc) {
+    gc();
+    gc();
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface SideResult {
+  readonly name: string;
+  readonly steps: number;
+  readonly ms: number;
+  readonly waiting: number;
+  readonly heapPerWaiting: number;
+  readonly counts: EffectCounts;
+  readonly finished: number;
+}
+
+// ───────────────────────────── journey-engine ─────────────────────────────
+
+async function runOurs(customers: number, journeyDocument: unknown): Promise<SideResult> {
+  const host = hostFor(customers);
+  const clock = virtualClock(T0);
+  const decisions: DecisionFlows = { decide: (r) => host.effects.decide(r.customer, r.maxOffers) };
+  const channels: Channels = { send: (r) => host.effects.send(r.channelId, r.offer, r.customer) };
+  const profiles: Profiles = { get: host.profiles.get, apply: (id, ops, ctx) => host.effects.update(id, ops, ctx.idempotencyKey) };
+  const engine = createEngine({ storage: memoryStorage(), clock, decisions, channels, profiles, workerId: 'bench' });
+  const { id: journeyId } = await engine.createJourney(journeyDocument);
+  await engine.setStatus(journeyId, 'active');
+
+  let steps = 0;
+  let finished = 0;
+  engine.events.on('step', ({ event }) => {
+    if (event.type === 'entered') steps += 1;
+    else if (event.type === 'journey-completed' || event.type === 'exited' || event.type === 'failed') finished += 1;
+  });
+  const ids = Array.from({ length: customers }, (_, i) => customerId(i));
+
+  const heapBefore = heapUsed();
+  const started = performance.now();
+  let pausedMs = 0;
+
+  for (let i = 0; i < customers; i += ENROLL_BATCH) {
+    await engine.enroll(journeyId, { customerIds: ids.slice(i, i + ENROLL_BATCH) });
+  }
+  await engine.runDue(); // decide + send, then everyone waits 3 days
+
+  const pause = performance.now();
+  const stats = await engine.stats(journeyId);
+  const waiting = stats.steps.find((s) => s.stepId === 'step_wait_3d')?.current ?? 0;
+  const heapPerWaiting = (heapUsed() - heapBefore) / waiting;
+  pausedMs += performance.now() - pause;
+
+  for (let i = 0; i < customers; i++) {
+    const type = outcomeOf(i);
+    if (type !== null) await engine.recordOutcome({ customerId: ids[i]!, journeyId, type, idempotencyKey: `o${i}` });
+  }
+  for (let next = await engine.nextWakeAt(); next !== null; next = await engine.nextWakeAt()) {
+    if (next > clock.now()) clock.set(next);
+    await engine.runDue();
+  }
+  const ms = performance.now() - started - pausedMs;
+  await engine.close();
+  return { name: 'journey-engine', steps, ms, waiting, heapPerWaiting, counts: host.counts, finished };
+}
+
+// ───────────────────────────── XState v5 ─────────────────────────────
+
+/** SimulatedClock that also knows its earliest pending timeout, to jump from wake-up to wake-up. */
+class SteppingClock extends SimulatedClock {
+  private readonly dueAt = new Map<number, number>();
+
+  override setTimeout(fn: (...args: unknown[]) => void, timeout: number): number {
+    const at = this.now() + timeout;
+    const id: number = super.setTimeout(() => {
+      this.dueAt.delete(id);
+      fn();
+    }, timeout);
+    this.dueAt.set(id, at);
+    return id;
+  }
+
+  override clearTimeout(id: number): void {
+    this.dueAt.delete(id);
+    super.clearTimeout(id);
+  }
+
+  nextDue(): number | null {
+    let min: number | null = null;
+    for (const at of this.dueAt.values()) if (min === null || at < min) min = at;
+    return min;
+  }
+}
+
+function loanMachine(host: ReturnType<typeof hostFor>, counter: { steps: number; waiting: number }) {
+  const step = () => {
+    counter.steps += 1;
+  };
+  interface Ctx {
+    readonly customerId: string;
+    readonly offer: Offer | null;
+    readonly outcome: string | null;
+  }
+  const profileOf = async (id: string): Promise<CustomerProfile> => (await host.profiles.get(id, { tenantId: 'default' })) ?? { id, attributes: {}, segments: [] };
+  const converted = ({ context }: { context: Ctx }) => context.outcome === 'conversion';
+  const clicked = ({ context }: { context: Ctx }) => context.outcome === 'click';
+
+  return setup({
+    types: {
+      context: {} as Ctx,
+      input: {} as { customerId: string },
+      events: {} as { type: 'OUTCOME'; outcome: string },
+    },
+    actors: {
+      decide: fromPromise(async ({ input }: { input: { customerId: string } }) => host.effects.decide(await profileOf(input.customerId), 1)),
+      send: fromPromise(async ({ input }: { input: { customerId: string; channelId: string; offer: Offer | null } }) =>
+        host.effects.send(input.channelId, input.offer, await profileOf(input.customerId)),
+      ),
+      update: fromPromise(async ({ input }: { input: { customerId: string; operations: readonly UpdateOperation[] } }) => {
+        await profileOf(input.customerId);
+        return host.effects.update(input.customerId, input.operations, input.customerId);
+      }),
+    },
+  }).createMachine({
+    id: 'loan-nurture',
+    context: ({ input }) => ({ customerId: input.customerId, offer: null, outcome: null }),
+    initial: 'step_initial_offer',
+    on: { OUTCOME: { actions: assign({ outcome: ({ event }) => event.outcome }) } },
+    states: {
+      step_initial_offer: {
+        entry: step,
+        invoke: {
+          src: 'decide',
+          input: ({ context }) => ({ customerId: context.customerId }),
+          onDone: { target: 'step_send_email', actions: assign({ offer: ({ event }) => event.output[0] ?? null }) },
+        },
+      },
+      step_send_email: {
+        entry: step,
+        invoke: {
+          src: 'send',
+          input: ({ context }) => ({ customerId: context.customerId, channelId: 'ch_email', offer: context.offer }),
+          // `outcome` is the latest outcome since the most recent send.
+          onDone: { target: 'step_wait_3d', actions: assign({ outcome: null }) },
+        },
+      },
+      step_wait_3d: {
+        entry: [step, () => void (counter.waiting += 1)],
+        exit: () => void (counter.waiting -= 1),
+        after: { [3 * DAY]: 'step_check_response' },
+      },
+      step_check_response: {
+        entry: step,
+        always: [
+          { guard: converted, target: 'step_thank_you' },
+          { guard: clicked, target: 'step_followup' },
+          { target: 'step_reminder' },
+        ],
+      },
+      step_followup: {
+        entry: step,
+        invoke: {
+          src: 'send',
+          input: ({ context }) => ({ customerId: context.customerId, channelId: 'ch_email', offer: context.offer }),
+          onDone: { target: 'step_wait_followup', actions: assign({ outcome: null }) },
+        },
+      },
+      step_reminder: {
+        entry: step,
+        invoke: {
+          src: 'send',
+          input: ({ context }) => ({ customerId: context.customerId, channelId: 'ch_push', offer: context.offer }),
+          onDone: { target: 'step_wait_followup', actions: assign({ outcome: null }) },
+        },
+      },
+      step_wait_followup: { entry: step, after: { [4 * DAY]: 'step_final_check' } },
+      step_final_check: {
+        entry: step,
+        always: [{ guard: converted, target: 'step_thank_you' }, { target: 'step_not_converted' }],
+      },
+      step_not_converted: {
+        entry: step,
+        invoke: {
+          src: 'update',
+          input: ({ context }) => ({ customerId: context.customerId, operations: [{ type: 'set_attribute', key: 'journey_stage', value: 'nurture_ended' }] }),
+          onDone: 'done',
+        },
+      },
+      step_thank_you: {
+        entry: step,
+        invoke: {
+          src: 'update',
+          input: ({ context }) => ({
+            customerId: context.customerId,
+            operations: [
+              { type: 'set_attribute', key: 'journey_stage', value: 'converted' },
+              { type: 'add_segment', segment: 'loan_customers' },
+              { type: 'remove_segment', segment: 'loan_interested' },
+            ],
+          }),
+          onDone: 'done',
+        },
+      },
+      done: { type: 'final' },
+    },
+  });
+}
+
+async function runXState(customers: number): Promise<SideResult> {
+  const host = hostFor(customers);
+  const counter = { steps: 0, waiting: 0 };
+  const machine = loanMachine(host, counter);
+  const clock = new SteppingClock();
+  clock.set(T0);
+  let finished = 0;
+  const ids = Array.from({ length: customers }, (_, i) => customerId(i));
+  const settle = async () => {
+    // Effects resolve in microtasks; let every chain run until it blocks on a timer or ends.
+    let before = -1;
+    while (before !== counter.steps) {
+      before = counter.steps;
+      await tick();
+    }
+  };
+
+  const heapBefore = heapUsed();
+  const started = performance.now();
+  let pausedMs = 0;
+
+  const actors: AnyActorRef[] = new Array(customers);
+  for (let i = 0; i < customers; i++) {
+    const actor = createActor(machine, { input: { customerId: ids[i]! }, clock });
+    actor.subscribe({ complete: () => void (finished += 1) });
+    actor.start();
+    actors[i] = actor;
+    if (i % ENROLL_BATCH === ENROLL_BATCH - 1) await tick(); // enrol in batches, like the engine side
+  }
+  await settle();
+
+  const pause = performance.now();
+  const waiting = counter.waiting;
+  const heapPerWaiting = (heapUsed() - heapBefore) / waiting;
+  pausedMs += performance.now() - pause;
+
+  for (let i = 0; i < customers; i++) {
+    const type = outcomeOf(i);
+    if (type !== null) actors[i]!.send({ type: 'OUTCOME', outcome: type });
+  }
+  for (let next = clock.nextDue(); next !== null; next = clock.nextDue()) {
+    clock.set(Math.max(next, clock.now()));
+    await settle();
+  }
+  const ms = performance.now() - started - pausedMs;
+  return { name: 'XState v5 (SimulatedClock)', steps: counter.steps, ms, waiting, heapPerWaiting, counts: host.counts, finished };
+}
+
+// ───────────────────────────── report ─────────────────────────────
+
+function loadLoanNurture(): unknown {
+  return JSON.parse(readFileSync(new URL('../examples/journeys/loan-nurture.json', import.meta.url), 'utf8')) as unknown;
+}
+
+function expectedSteps(customers: number): number {
+  let steps = 0;
+  for (let i = 0; i < customers; i++) steps += outcomeOf(i) === 'conversion' ? 5 : 8;
+  return steps;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** Run the benchmark and print a table with ratios. */
+export async function run(options: { customers?: number; only?: 'ours' | 'xstate' } = {}): Promise<void> {
+  const customers = options.customers ?? 100_000;
+  if (options.only !== undefined) {
+    // One side alone, for profiling (`--only ours|xstate`): no ratios.
+    const side = options.only === 'ours' ? await runOurs(customers, loadLoanNurture()) : await runXState(customers);
+    console.log(`${side.name}: ${fmt(side.steps)} steps in ${fmt(side.ms)} ms = ${fmt(side.steps / (side.ms / 1000))} steps/s; ${fmt(side.heapPerWaiting)} B heap per waiting`);
+    return;
+  }
+  if (!Number.isInteger(customers) || customers < 1) throw new Error('customers must be a positive integer');
+  const ours = await runOurs(customers, loadLoanNurture());
+  heapUsed();
+  const xstate = await runXState(customers);
+
+  const expected = expectedSteps(customers);
+  for (const side of [ours, xstate]) {
+    if (side.steps !== expected) throw new Error(`${side.name} entered ${side.steps} steps; expected ${expected}`);
+    if (side.finished !== customers) throw new Error(`${side.name} finished ${side.finished} of ${customers} customers`);
+  }
+  if (JSON.stringify(ours.counts) !== JSON.stringify(xstate.counts)) {
+    throw new Error(`the two sides did different work: ${JSON.stringify(ours.counts)} vs ${JSON.stringify(xstate.counts)}`);
+  }
+
+  console.log(
+    `loan nurture, ${fmt(customers)} customers, ${fmt(expected)} steps (step = entering a journey step), ` +
+      `effects ${JSON.stringify(ours.counts)}; node ${process.version}; GC ${gc ? 'forced before heap readings' : 'NOT available: heap figures are noisy'}`,
+  );
+  console.table(
+    [ours, xstate].map((s) => ({
+      runtime: s.name,
+      'steps/s': fmt(s.steps / (s.ms / 1000)),
+      'wall ms': fmt(s.ms),
+      waiting: fmt(s.waiting),
+      'heap B / waiting': fmt(s.heapPerWaiting),
+    })),
+  );
+  const speed = ours.steps / ours.ms / (xstate.steps / xstate.ms);
+  console.log(`steps/s, ours ÷ XState:        ${speed.toFixed(2)}x  (target >= 5x: ${speed >= 5 ? 'met' : 'MISSED'})`);
+  console.log(
+    `heap per waiting enrollment:   ours ${fmt(ours.heapPerWaiting)} B, XState ${fmt(xstate.heapPerWaiting)} B, ` +
+      `ours ÷ XState ${(ours.heapPerWaiting / xstate.heapPerWaiting).toFixed(2)}  (target <= 2,048 B: ${ours.heapPerWaiting <= 2048 ? 'met' : 'MISSED'})`,
+  );
+}
+
+function flag(argv: readonly string[], name: string): string | undefined {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const argv = process.argv.slice(2);
+  const rawCustomers = flag(argv, '--customers');
+  const customers = rawCustomers === undefined ? undefined : Number(rawCustomers);
+  if (customers !== undefined && (!Number.isInteger(customers) || customers < 1)) throw new Error(`--customers needs a positive integer, got ${rawCustomers}`);
+  const only = flag(argv, '--only');
+  if (only !== undefined && only !== 'ours' && only !== 'xstate') throw new Error('--only takes ours or xstate');
+  await run({ ...(customers === undefined ? {} : { customers }), ...(only === undefined ? {} : { only }) });
+}
