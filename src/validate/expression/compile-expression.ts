@@ -8,7 +8,7 @@ import type { SourcePositions } from './parse-source.js';
 import { parseSource } from './parse-source.js';
 import { compileStrictBinary } from './compile-binary.js';
 import { compilePath, compileSteps } from './compile-path.js';
-import { FORBIDDEN_PROPERTIES } from './safe-read.js';
+import { FORBIDDEN_PROPERTIES } from './forbidden-properties.js';
 
 /** Options for {@link compileExpression}. */
 export interface CompileExpressionOptions {

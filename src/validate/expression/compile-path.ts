@@ -3,7 +3,7 @@ import type { Evaluator } from './functions.js';
 /**
  * Fused, own-property-only reads of a static path such as `customer.address.city` or
  * `results.offers[0].score`. One closure per path instead of one per step keeps the hot path
- * short. Semantics match `readOwn`/`readIndex` in safe-read.ts step by step: a step on anything
+ * short. Semantics are: a step on anything
  * but an object (or a string's `length` / index at the end) is `undefined`, inherited
  * properties are never read, and a function is never returned.
  */
