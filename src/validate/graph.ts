@@ -1,10 +1,10 @@
 /**
  * The journey as a graph over step indices, and the linear-time graph algorithms the analyses
  * share: reachability, strongly connected components (Tarjan), dominators (Lengauer–Tarjan)
- * and shortest waits (Dijkstra). All iterative, so a 10,000-step chain cannot overflow the stack.
+ * and shortest waits (Dijkstra). All iterative over typed arrays, so a 10,000-step chain cannot
+ * overflow the stack and allocates little.
  */
 import type { Step } from '../model/types.js';
-import { resolveTransitions, stepTargets } from './transitions.js';
 
 /** A transition whose target names no step. */
 export interface UnknownTarget {
@@ -15,80 +15,121 @@ export interface UnknownTarget {
   readonly path: (string | number)[];
 }
 
+/**
+ * Edges in compressed form: the successors of node `v` are
+ * `targets[offsets[v]] … targets[offsets[v + 1] - 1]`. Two flat arrays instead of one array per
+ * node, so a 10,000-step journey allocates almost nothing.
+ */
+export interface Adjacency {
+  readonly size: number;
+  readonly offsets: Int32Array;
+  readonly targets: ArrayLike<number>;
+}
+
 /** The steps as nodes `0 … size-1` (array indices) with their transitions as edges. */
 export interface JourneyGraph {
   readonly size: number;
   /** Step id → index of its FIRST occurrence. */
   readonly indexById: ReadonlyMap<string, number>;
   /** Known targets of each step, without repeats. */
-  readonly successors: readonly (readonly number[])[];
+  readonly successors: Adjacency;
   /** Whether the step can end the journey (`next: null`, or the last step's normal transition). */
-  readonly endsJourney: readonly boolean[];
+  readonly endsJourney: Uint8Array;
   /** Whether the step has a transition to an id that names no step. */
-  readonly hasUnknownTarget: readonly boolean[];
+  readonly hasUnknownTarget: Uint8Array;
   readonly unknownTargets: readonly UnknownTarget[];
 }
 
+/** Whether `v → w` is an edge. O(out-degree of v). */
+export function hasEdge(adjacency: Adjacency, v: number, w: number): boolean {
+  for (let e = adjacency.offsets[v]!; e < adjacency.offsets[v + 1]!; e++) if (adjacency.targets[e] === w) return true;
+  return false;
+}
+
 /**
- * Build the graph. The normal transition "the following step" is the next array index (even
- * when ids repeat); an id target resolves to the first step with that id.
+ * Build the graph with the semantics of {@link stepTargets}: `next` when present (null ends),
+ * else the following array index (even when ids repeat; the last step ends); a branch adds its
+ * condition targets and its default, which replaces the normal transition. An id target
+ * resolves to the first step with that id.
  */
 export function buildGraph(steps: readonly Step[]): JourneyGraph {
   const size = steps.length;
   const indexById = new Map<string, number>();
   for (let i = 0; i < size; i++) if (!indexById.has(steps[i]!.id)) indexById.set(steps[i]!.id, i);
-  const resolved = resolveTransitions(steps);
-  const successors: number[][] = [];
-  const endsJourney: boolean[] = [];
-  const hasUnknownTarget: boolean[] = [];
+  const offsets = new Int32Array(size + 1);
+  const targets: number[] = [];
+  const endsJourney = new Uint8Array(size);
+  const hasUnknownTarget = new Uint8Array(size);
   const unknownTargets: UnknownTarget[] = [];
   const seen = new Int32Array(size).fill(-1);
+  // Targets are collected per step as indices; an id that names no step is recorded as
+  // unknown with the place it is written (`slot`: -1 next, -2 default, j condition j).
+  const unknown = (i: number, id: string, slot: number): void => {
+    hasUnknownTarget[i] = 1;
+    const path: (string | number)[] =
+      slot === -1 ? ['steps', i, 'next'] : slot === -2 ? ['steps', i, 'config', 'defaultTargetStepId'] : ['steps', i, 'config', 'conditions', slot, 'targetStepId'];
+    unknownTargets.push({ index: i, stepId: steps[i]!.id, targetStepId: id, path });
+  };
   for (let i = 0; i < size; i++) {
+    offsets[i] = targets.length;
     const step = steps[i]!;
-    const out: number[] = [];
-    let ends = false;
-    let unknown = false;
-    for (const t of stepTargets(step, resolved[i] ?? null)) {
-      let j: number | undefined;
-      if (t.targetStepId === null) {
-        ends = true;
-        continue;
+    let useNormal = true;
+    if (step.type === 'branch') {
+      const conditions = step.config.conditions;
+      for (let j = 0; j < conditions.length; j++) {
+        const id = conditions[j]!.targetStepId;
+        const t = indexById.get(id);
+        if (t === undefined) unknown(i, id, j);
+        else if (seen[t] !== i) {
+          seen[t] = i;
+          targets.push(t);
+        }
       }
-      if (t.kind === 'order') j = i + 1;
-      else j = indexById.get(t.targetStepId);
-      if (j === undefined) {
-        unknown = true;
-        unknownTargets.push({ index: i, stepId: step.id, targetStepId: t.targetStepId, path: ['steps', i, ...t.path] });
-        continue;
-      }
-      if (seen[j] !== i) {
-        seen[j] = i;
-        out.push(j);
+      const fallback = step.config.defaultTargetStepId;
+      if (fallback !== undefined) {
+        useNormal = false;
+        const t = indexById.get(fallback);
+        if (t === undefined) unknown(i, fallback, -2);
+        else if (seen[t] !== i) {
+          seen[t] = i;
+          targets.push(t);
+        }
       }
     }
-    successors.push(out);
-    endsJourney.push(ends);
-    hasUnknownTarget.push(unknown);
+    if (!useNormal) continue;
+    const next = step.next;
+    let t: number | undefined;
+    if (next === null) endsJourney[i] = 1;
+    else if (next !== undefined) {
+      t = indexById.get(next);
+      if (t === undefined) unknown(i, next, -1);
+    } else if (i + 1 < size) t = i + 1;
+    else endsJourney[i] = 1;
+    if (t !== undefined && seen[t] !== i) {
+      seen[t] = i;
+      targets.push(t);
+    }
   }
-  return { size, indexById, successors, endsJourney, hasUnknownTarget, unknownTargets };
+  offsets[size] = targets.length;
+  return { size, indexById, successors: { size, offsets, targets }, endsJourney, hasUnknownTarget, unknownTargets };
 }
 
 /** Nodes reachable from `start` (inclusive) without entering a node for which `blocked` is true. */
-export function reachableFrom(
-  successors: readonly (readonly number[])[],
-  start: number,
-  blocked?: (node: number) => boolean,
-): Uint8Array {
-  const seen = new Uint8Array(successors.length);
-  if (start < 0 || start >= successors.length || blocked?.(start)) return seen;
-  const stack = [start];
+export function reachableFrom(graph: Adjacency, start: number, blocked?: (node: number) => boolean): Uint8Array {
+  const { offsets, targets, size } = graph;
+  const seen = new Uint8Array(size);
+  if (start < 0 || start >= size || blocked?.(start)) return seen;
+  const stack = new Int32Array(size);
+  let top = 0;
+  stack[top++] = start;
   seen[start] = 1;
-  while (stack.length > 0) {
-    const v = stack.pop()!;
-    for (const w of successors[v]!) {
+  while (top > 0) {
+    const v = stack[--top]!;
+    for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
+      const w = targets[e]!;
       if (seen[w] === 0 && !blocked?.(w)) {
         seen[w] = 1;
-        stack.push(w);
+        stack[top++] = w;
       }
     }
   }
@@ -97,59 +138,69 @@ export function reachableFrom(
 
 /**
  * Strongly connected components of the subgraph induced by the nodes for which `include` is
- * true (Tarjan's algorithm, iterative). Each component lists its nodes in ascending order.
+ * true (Tarjan's algorithm, iterative). Only components with more than one node, or a single
+ * node with an edge to itself, are returned when `cyclicOnly` is set. Each component lists its
+ * nodes in ascending order.
  */
 export function stronglyConnectedComponents(
-  successors: readonly (readonly number[])[],
+  graph: Adjacency,
   include: (node: number) => boolean,
+  cyclicOnly = false,
 ): number[][] {
-  const n = successors.length;
+  const { offsets, targets, size: n } = graph;
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
-  const stack: number[] = [];
+  const stack = new Int32Array(n);
+  let sp = 0;
   const components: number[][] = [];
-  const callNode: number[] = [];
-  const callEdge: number[] = [];
+  const callNode = new Int32Array(n);
+  const callEdge = new Int32Array(n);
+  let depth = 0;
   let counter = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1 || !include(root)) continue;
-    callNode.push(root);
-    callEdge.push(0);
+    callNode[depth] = root;
+    callEdge[depth] = offsets[root]!;
+    depth++;
     index[root] = low[root] = counter++;
-    stack.push(root);
+    stack[sp++] = root;
     onStack[root] = 1;
-    while (callNode.length > 0) {
-      const top = callNode.length - 1;
+    while (depth > 0) {
+      const top = depth - 1;
       const v = callNode[top]!;
-      const edges = successors[v]!;
       const e = callEdge[top]!;
-      if (e < edges.length) {
+      if (e < offsets[v + 1]!) {
         callEdge[top] = e + 1;
-        const w = edges[e]!;
+        const w = targets[e]!;
         if (!include(w)) continue;
         if (index[w] === -1) {
           index[w] = low[w] = counter++;
-          stack.push(w);
+          stack[sp++] = w;
           onStack[w] = 1;
-          callNode.push(w);
-          callEdge.push(0);
+          callNode[depth] = w;
+          callEdge[depth] = offsets[w]!;
+          depth++;
         } else if (onStack[w] === 1 && index[w]! < low[v]!) {
           low[v] = index[w]!;
         }
         continue;
       }
-      callNode.pop();
-      callEdge.pop();
-      if (callNode.length > 0) {
-        const parent = callNode[callNode.length - 1]!;
+      depth--;
+      if (depth > 0) {
+        const parent = callNode[depth - 1]!;
         if (low[v]! < low[parent]!) low[parent] = low[v]!;
       }
       if (low[v] === index[v]) {
+        if (stack[sp - 1] === v && cyclicOnly && !hasEdge(graph, v, v)) {
+          sp--;
+          onStack[v] = 0;
+          continue;
+        }
         const component: number[] = [];
         let w: number;
         do {
-          w = stack.pop()!;
+          w = stack[--sp]!;
           onStack[w] = 0;
           component.push(w);
         } while (w !== v);
@@ -171,62 +222,78 @@ export interface Dominators {
 }
 
 /** Dominators from `entry` (Lengauer–Tarjan, simple version with path compression). */
-export function dominators(successors: readonly (readonly number[])[], entry: number): Dominators {
-  const n = successors.length;
+export function dominators(graph: Adjacency, entry: number): Dominators {
+  const { offsets, targets, size: n } = graph;
   const dfnum = new Int32Array(n).fill(-1);
-  const vertex: number[] = [];
+  const vertex = new Int32Array(n);
   const parent = new Int32Array(n).fill(-1);
   const idom = new Int32Array(n).fill(-1);
   if (n === 0 || entry < 0 || entry >= n) {
     return { idom, reachable: () => false, dominates: () => false };
   }
   // Depth-first numbering.
-  const nodeStack = [entry];
-  const edgeStack = [0];
-  dfnum[entry] = 0;
-  vertex.push(entry);
-  while (nodeStack.length > 0) {
-    const top = nodeStack.length - 1;
+  const nodeStack = new Int32Array(n);
+  const edgeStack = new Int32Array(n);
+  let depth = 0;
+  let count = 0;
+  dfnum[entry] = count;
+  vertex[count++] = entry;
+  nodeStack[depth] = entry;
+  edgeStack[depth++] = offsets[entry]!;
+  while (depth > 0) {
+    const top = depth - 1;
     const v = nodeStack[top]!;
     const e = edgeStack[top]!;
-    const edges = successors[v]!;
-    if (e >= edges.length) {
-      nodeStack.pop();
-      edgeStack.pop();
+    if (e >= offsets[v + 1]!) {
+      depth--;
       continue;
     }
     edgeStack[top] = e + 1;
-    const w = edges[e]!;
+    const w = targets[e]!;
     if (dfnum[w] === -1) {
-      dfnum[w] = vertex.length;
-      vertex.push(w);
+      dfnum[w] = count;
+      vertex[count++] = w;
       parent[w] = v;
-      nodeStack.push(w);
-      edgeStack.push(0);
+      nodeStack[depth] = w;
+      edgeStack[depth++] = offsets[w]!;
     }
   }
-  const count = vertex.length;
-  const preds: number[][] = Array.from({ length: n }, () => []);
-  for (const v of vertex) for (const w of successors[v]!) preds[w]!.push(v);
+  // Predecessors (among reachable nodes), compressed.
+  const predOffsets = new Int32Array(n + 1);
+  for (let i = 0; i < count; i++) {
+    const v = vertex[i]!;
+    for (let e = offsets[v]!; e < offsets[v + 1]!; e++) predOffsets[targets[e]! + 1]!++;
+  }
+  for (let v = 0; v < n; v++) predOffsets[v + 1]! += predOffsets[v]!;
+  const preds = new Int32Array(predOffsets[n]!);
+  const fill = predOffsets.slice(0, n);
+  for (let i = 0; i < count; i++) {
+    const v = vertex[i]!;
+    for (let e = offsets[v]!; e < offsets[v + 1]!; e++) preds[fill[targets[e]!]!++] = v;
+  }
 
   const semi = new Int32Array(n).fill(-1); // as a DFS number
   const ancestor = new Int32Array(n).fill(-1);
   const label = new Int32Array(n);
-  const bucket: number[][] = Array.from({ length: n }, () => []);
-  for (const v of vertex) {
-    semi[v] = dfnum[v]!;
+  // Buckets as singly linked lists: head per node, next per member.
+  const bucketHead = new Int32Array(n).fill(-1);
+  const bucketNext = new Int32Array(n).fill(-1);
+  for (let i = 0; i < count; i++) {
+    const v = vertex[i]!;
+    semi[v] = i;
     label[v] = v;
   }
-  const compressStack: number[] = [];
+  const compressStack = new Int32Array(n);
   const evaluate = (v: number): number => {
     if (ancestor[v] === -1) return v;
+    let sp = 0;
     let x = v;
     while (ancestor[ancestor[x]!] !== -1) {
-      compressStack.push(x);
+      compressStack[sp++] = x;
       x = ancestor[x]!;
     }
-    while (compressStack.length > 0) {
-      const y = compressStack.pop()!;
+    while (sp > 0) {
+      const y = compressStack[--sp]!;
       const a = ancestor[y]!;
       if (semi[label[a]!]! < semi[label[y]!]!) label[y] = label[a]!;
       ancestor[y] = ancestor[a]!;
@@ -235,54 +302,59 @@ export function dominators(successors: readonly (readonly number[])[], entry: nu
   };
   for (let i = count - 1; i >= 1; i--) {
     const w = vertex[i]!;
-    for (const v of preds[w]!) {
-      const u = evaluate(v);
+    for (let e = predOffsets[w]!; e < predOffsets[w + 1]!; e++) {
+      const u = evaluate(preds[e]!);
       if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
     }
-    bucket[vertex[semi[w]!]!]!.push(w);
+    const s = vertex[semi[w]!]!;
+    bucketNext[w] = bucketHead[s]!;
+    bucketHead[s] = w;
     const p = parent[w]!;
     ancestor[w] = p;
-    for (const v of bucket[p]!) {
+    for (let v = bucketHead[p]!; v !== -1; v = bucketNext[v]!) {
       const u = evaluate(v);
       idom[v] = semi[u]! < semi[v]! ? u : p;
     }
-    bucket[p] = [];
+    bucketHead[p] = -1;
   }
   for (let i = 1; i < count; i++) {
     const w = vertex[i]!;
     if (idom[w] !== vertex[semi[w]!]) idom[w] = idom[idom[w]!]!;
   }
-  // Pre/post numbers on the dominator tree for O(1) queries.
-  const children: number[][] = Array.from({ length: n }, () => []);
-  for (let i = 1; i < count; i++) children[idom[vertex[i]!]!]!.push(vertex[i]!);
+  // Pre/post numbers on the dominator tree for O(1) queries; children as linked lists.
+  const childHead = new Int32Array(n).fill(-1);
+  const sibling = new Int32Array(n).fill(-1);
+  for (let i = count - 1; i >= 1; i--) {
+    const v = vertex[i]!;
+    sibling[v] = childHead[idom[v]!]!;
+    childHead[idom[v]!] = v;
+  }
   const pre = new Int32Array(n).fill(-1);
   const post = new Int32Array(n).fill(-1);
   let clock = 0;
-  const tNodes = [entry];
-  const tEdges = [0];
+  const cursor = new Int32Array(n);
+  depth = 0;
+  nodeStack[depth] = entry;
+  cursor[depth++] = childHead[entry]!;
   pre[entry] = clock++;
-  while (tNodes.length > 0) {
-    const top = tNodes.length - 1;
-    const v = tNodes[top]!;
-    const e = tEdges[top]!;
-    const kids = children[v]!;
-    if (e < kids.length) {
-      tEdges[top] = e + 1;
-      const c = kids[e]!;
+  while (depth > 0) {
+    const top = depth - 1;
+    const c = cursor[top]!;
+    if (c !== -1) {
+      cursor[top] = sibling[c]!;
       pre[c] = clock++;
-      tNodes.push(c);
-      tEdges.push(0);
+      nodeStack[depth] = c;
+      cursor[depth++] = childHead[c]!;
     } else {
-      post[v] = clock++;
-      tNodes.pop();
-      tEdges.pop();
+      post[nodeStack[top]!] = clock++;
+      depth--;
     }
   }
+  const inRange = (v: number): boolean => v >= 0 && v < n && pre[v] !== -1;
   return {
     idom,
-    reachable: (node) => dfnum[node] !== undefined && dfnum[node] !== -1,
-    dominates: (a, b) =>
-      pre[a] !== undefined && pre[a] !== -1 && pre[b] !== undefined && pre[b] !== -1 && pre[a]! <= pre[b]! && post[b]! <= post[a]!,
+    reachable: inRange,
+    dominates: (a, b) => inRange(a) && inRange(b) && pre[a]! <= pre[b]! && post[b]! <= post[a]!,
   };
 }
 
@@ -341,12 +413,8 @@ class MinHeap {
  * Shortest distances from `entry` where leaving node `v` costs `cost[v]` (Dijkstra with a
  * binary heap). Unreached nodes are `Infinity`.
  */
-export function shortestDistances(
-  successors: readonly (readonly number[])[],
-  cost: ArrayLike<number>,
-  entry: number,
-): Float64Array {
-  const n = successors.length;
+export function shortestDistances(graph: Adjacency, cost: ArrayLike<number>, entry: number): Float64Array {
+  const { offsets, targets, size: n } = graph;
   const dist = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   if (entry < 0 || entry >= n) return dist;
   const heap = new MinHeap();
@@ -357,7 +425,8 @@ export function shortestDistances(
     const d = heap.lastKey;
     if (d > dist[v]!) continue;
     const nd = d + cost[v]!;
-    for (const w of successors[v]!) {
+    for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
+      const w = targets[e]!;
       if (nd < dist[w]!) {
         dist[w] = nd;
         heap.push(nd, w);

@@ -1,7 +1,8 @@
 /**
  * Schema validation with friendly diagnostics: parses a journey document with the zod schemas
  * of src/model, one step at a time with the schema its `type` selects (faster than the big
- * discriminated union, and a step with an unknown type gets one clear diagnostic), and maps
+ * discriminated union, and a step with an unknown type gets one clear diagnostic) after a
+ * fast path that accepts certainly-valid steps without zod (fast-steps.ts), and maps
  * every zod issue to an `invalid-field` / `unknown-field` diagnostic with a path into the input.
  */
 import { z } from 'zod';
@@ -18,6 +19,7 @@ import { formatPath } from '../model/errors.js';
 import { STEP_TYPES } from '../model/types.js';
 import type { JourneyDocument, Step, UpdateStep } from '../model/types.js';
 import { closestKey } from './closest-key.js';
+import { fastParseStep } from './fast-steps.js';
 import { diagnostic } from './diagnostics.js';
 import type { Diagnostic, DiagnosticPath } from './diagnostics.js';
 import { knownKeysAt, ownValue, valueAt } from './schema-walk.js';
@@ -223,17 +225,20 @@ function isCyclic(root: unknown): boolean {
 
 function checkAcyclicValues(step: UpdateStep, path: DiagnosticPath, stepId: string | undefined, out: Diagnostic[]): boolean {
   let ok = true;
-  step.config.operations.forEach((op, j) => {
-    if (op.type === 'set_attribute' && isCyclic(op.value)) {
-      const p = [...path, 'config', 'operations', j, 'value'];
-      out.push(diagnostic('invalid-field', `${where(p)} refers back to itself; an attribute value must be plain JSON without cycles.`, p, stepId));
-      ok = false;
-    }
-  });
+  const operations = step.config.operations;
+  for (let j = 0; j < operations.length; j++) {
+    const op = operations[j]!;
+    if (op.type !== 'set_attribute' || op.value === null || typeof op.value !== 'object' || !isCyclic(op.value)) continue;
+    const p = [...path, 'config', 'operations', j, 'value'];
+    out.push(diagnostic('invalid-field', `${where(p)} refers back to itself; an attribute value must be plain JSON without cycles.`, p, stepId));
+    ok = false;
+  }
   return ok;
 }
 
 function parseStep(raw: unknown, index: number, out: Diagnostic[]): Step | undefined {
+  const fast = fastParseStep(raw);
+  if (fast) return fast;
   const path: DiagnosticPath = ['steps', index];
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     out.push(diagnostic('invalid-field', `${where(path)} must be an object with "id", "type" and "config", but it is ${describeValue(raw)}.`, path));

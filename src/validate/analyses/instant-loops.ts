@@ -13,13 +13,7 @@ const LISTED = 10;
  */
 export function checkInstantLoops({ steps, graph, out }: AnalysisContext): void {
   const isWait = (i: number): boolean => steps[i]!.type === 'wait';
-  const components = stronglyConnectedComponents(graph.successors, (i) => !isWait(i));
-  const found = [];
-  for (const component of components) {
-    const first = component[0]!;
-    if (component.length === 1 && !graph.successors[first]!.includes(first)) continue;
-    found.push(component);
-  }
+  const found = stronglyConnectedComponents(graph.successors, (i) => !isWait(i), true);
   found.sort((a, b) => a[0]! - b[0]!);
   for (const component of found) {
     const first = component[0]!;

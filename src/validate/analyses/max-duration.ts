@@ -25,7 +25,7 @@ export function checkMaxDuration({ journey, steps, graph, out }: AnalysisContext
   const dist = shortestDistances(graph.successors, cost, 0);
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < steps.length; i++) {
-    if (!graph.endsJourney[i] && !graph.hasUnknownTarget[i]) continue;
+    if (graph.endsJourney[i] === 0 && graph.hasUnknownTarget[i] === 0) continue;
     const d = dist[i]! + cost[i]!;
     if (d < best) best = d;
   }

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { stepSchema } from '../../src/model/schema.js';
+import { FAST_PATH_ENABLED, fastParseStep } from '../../src/validate/fast-steps.js';
+import { generateJourney } from '../../bench/validation.js';
+
+/** Mostly valid values, sometimes boundary or wrong ones. */
+const mostly = <T, U>(valid: fc.Arbitrary<T>, odd: fc.Arbitrary<U>) =>
+  fc.oneof({ weight: 8, arbitrary: valid }, { weight: 3, arbitrary: odd }, { weight: 1, arbitrary: fc.jsonValue() });
+const idArb = mostly(
+  fc.constantFrom('a', 'step_1', 'ok.id-2', 'x'.repeat(128), 'constructor'),
+  fc.constantFrom('a:b', '', 'has space', 'x'.repeat(129)),
+);
+const keyArb = mostly(fc.constantFrom('k', '_a1', '$x', 'y'.repeat(128)), fc.constantFrom('1abc', '', '__proto__', 'prototype', 'a-b', 'y'.repeat(129)));
+const textArb = mostly(fc.constantFrom('', 'x', 'z'.repeat(255), "outcome == 'click'"), fc.oneof(fc.constantFrom('z'.repeat(256), 'e'.repeat(2001)), fc.string()));
+const numArb = mostly(
+  fc.constantFrom(0.5, 1, 2.5, 100, 365, 8760, 525600),
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(0, -1, 101, 366, 8761, 525601, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY) },
+    { weight: 1, arbitrary: fc.double() },
+    { weight: 1, arbitrary: fc.integer() },
+  ),
+);
+const scalarArb = fc.oneof(textArb, numArb, fc.boolean(), fc.constant(null));
+/** Usually present, sometimes absent. */
+const field = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 5 });
+
+const objectOf = (shape: Record<string, fc.Arbitrary<unknown>>) =>
+  fc.tuple(fc.record(shape), fc.oneof({ weight: 10, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('extra', 'duraton') })).map(([r, extra]) => {
+    const out = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
+    return extra === undefined ? out : { ...out, [extra]: 1 };
+  });
+
+const conditionArb = objectOf({ label: field(textArb), expression: textArb, targetStepId: idArb });
+const operationArb = fc.oneof(
+  objectOf({ type: fc.constant('set_attribute'), key: keyArb, value: fc.oneof(scalarArb, fc.array(scalarArb, { maxLength: 2 })) }),
+  objectOf({ type: fc.constantFrom('unset_attribute', 'set_attribute'), key: keyArb }),
+  objectOf({ type: fc.constantFrom('add_segment', 'remove_segment', 'other'), segment: idArb }),
+  objectOf({ type: fc.constant('set_flag'), flag: keyArb, value: field(fc.oneof(fc.boolean(), scalarArb)) }),
+);
+const configs: Record<string, fc.Arbitrary<unknown>> = {
+  wait: objectOf({ duration: numArb, unit: mostly(fc.constantFrom('minutes', 'hours', 'days'), fc.constant('weeks')) }),
+  decide: objectOf({ decisionFlowId: idArb, maxOffers: field(numArb), storeResultAs: field(keyArb) }),
+  branch: objectOf({ conditions: fc.array(conditionArb, { maxLength: 3 }), defaultTargetStepId: field(idArb) }),
+  send: objectOf({ channelId: idArb, creativeId: field(idArb), resultSource: field(idArb) }),
+  update: objectOf({ operations: fc.array(operationArb, { maxLength: 3 }) }),
+};
+const stepArb = fc.constantFrom('wait', 'decide', 'branch', 'send', 'update').chain((type) =>
+  objectOf({
+    id: idArb,
+    type: mostly(fc.constant(type), fc.constantFrom('other', 'wait')),
+    next: field(fc.oneof(idArb, fc.constant(null))),
+    label: field(textArb),
+    position: field(objectOf({ x: numArb, y: numArb })),
+    config: mostly(configs[type]!, fc.oneof(...Object.values(configs))),
+  }),
+);
+
+describe('the fast step parser', () => {
+  it('is enabled: its shapes match src/model', () => {
+    expect(FAST_PATH_ENABLED).toBe(true);
+  });
+
+  it('accepts a step only when zod accepts it, with an equal result', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(stepArb, (raw) => {
+        const fast = fastParseStep(raw);
+        if (fast === undefined) return;
+        accepted++;
+        const zod = stepSchema.safeParse(raw);
+        expect(zod.success).toBe(true);
+        expect(fast).toStrictEqual(zod.data);
+        expect(Object.keys(fast)).toEqual(Object.keys(zod.data!));
+      }),
+      { numRuns: 10_000 },
+    );
+    expect(accepted).toBeGreaterThan(200);
+  });
+
+  it('accepts every step of a realistic journey, matching zod', () => {
+    for (const raw of generateJourney(200)['steps'] as unknown[]) {
+      const fast = fastParseStep(raw);
+      expect(fast).toBeDefined();
+      expect(fast).toStrictEqual(stepSchema.parse(raw));
+    }
+  });
+
+  it('leaves unusual objects to zod', () => {
+    class Step {
+      id = 'a';
+      type = 'send';
+      config = { channelId: 'c' };
+    }
+    expect(fastParseStep(new Step())).toBeUndefined();
+    expect(fastParseStep({ id: 'a', type: 'send', config: { channelId: 'c' }, label: undefined })).toBeUndefined();
+  });
+});
