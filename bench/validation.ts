@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { validateJourney } from '../src/validate/index.js';
+import { checkExpressions } from '../src/validate/analyses/expressions.js';
 import { parseJourneyDocument } from '../src/validate/schema-diagnostics.js';
 
 const EXPRESSIONS = [
@@ -84,7 +85,7 @@ function time(fn: () => void, iterations: number): number {
 /** Run the benchmark and print a table. */
 export async function run(): Promise<void> {
   const sizes = [100, 1_000, 10_000];
-  const rows: { steps: number; total: number; schema: number; diagnostics: number }[] = [];
+  const rows: { steps: number; total: number; schema: number; expressions: number; diagnostics: number }[] = [];
   for (const size of sizes) {
     const doc = generateJourney(size);
     const check = validateJourney(doc);
@@ -92,15 +93,19 @@ export async function run(): Promise<void> {
     const iterations = size >= 10_000 ? 40 : size >= 1_000 ? 100 : 300;
     const total = time(() => validateJourney(doc), iterations);
     const schema = time(() => parseJourneyDocument(doc), iterations);
-    rows.push({ steps: (doc['steps'] as unknown[]).length, total, schema, diagnostics: check.diagnostics.length });
+    const parsed = parseJourneyDocument(doc).steps;
+    const expressions = time(() => checkExpressions(parsed, {}, []), iterations);
+    rows.push({ steps: (doc['steps'] as unknown[]).length, total, schema, expressions, diagnostics: check.diagnostics.length });
   }
   console.log('validateJourney — median per call');
-  console.log('steps     median ms   of which schema ms   diagnostics');
+  console.log('steps     median ms   schema ms   expressions ms   graph+rest ms   diagnostics');
   for (const r of rows) {
+    const rest = Math.max(0, r.total - r.schema - r.expressions);
     console.log(
-      `${String(r.steps).padEnd(9)} ${r.total.toFixed(3).padStart(9)}   ${r.schema.toFixed(3).padStart(18)}   ${r.diagnostics}`,
+      `${String(r.steps).padEnd(9)} ${r.total.toFixed(3).padStart(9)}   ${r.schema.toFixed(3).padStart(9)}   ${r.expressions.toFixed(3).padStart(14)}   ${rest.toFixed(3).padStart(13)}   ${r.diagnostics}`,
     );
   }
+  console.log('(schema, expressions: each timed on its own; graph+rest = median minus both)');
   const k1 = rows[1]!;
   const k10 = rows[2]!;
   console.log(`growth 10k/1k: ${(k10.total / k1.total).toFixed(2)} (linear ≈ 10)`);
