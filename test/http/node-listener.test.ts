@@ -1,0 +1,79 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { toNodeListener } from '../../src/adapters/http/index.js';
+import { api, GOOD, SEED } from './http-helpers.js';
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+async function listen(handler: Parameters<typeof toNodeListener>[0]): Promise<string> {
+  server = createServer(toNodeListener(handler));
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Send with node's client (it reports the answer even when the server stops reading the upload). */
+function send(url: string, method: string, body: Buffer | string): Promise<{ status: number; text: string; connection?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, ...(res.headers.connection ? { connection: res.headers.connection } : {}) }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    req.end(body);
+  });
+}
+
+describe('toNodeListener on a real node:http server', () => {
+  it('serves the API: create the seed example, read it back, list', async () => {
+    const a = api();
+    const base = await listen(a.handler);
+    const created = await fetch(`${base}/api/v1/journeys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SEED) });
+    expect(created.status).toBe(201);
+    const body = (await created.json()) as { id: string; diagnostics: unknown[] };
+    expect(body.diagnostics).toHaveLength(2);
+    const read = await fetch(`${base}/api/v1/journeys/${body.id}`);
+    expect(((await read.json()) as { stepCount: number }).stepCount).toBe(4);
+    const wrong = await fetch(`${base}/api/v1/journeys`, { method: 'PATCH' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST, GET, OPTIONS');
+  });
+
+  it('answers 413 for a body over the limit without reading all of it, then closes the connection', async () => {
+    const a = api({ http: { limits: { maxBodyBytes: 64 * 1024 } } });
+    const base = await listen(a.handler);
+    const big = Buffer.alloc(4 * 1024 * 1024, 0x20);
+    const r = await send(`${base}/api/v1/journeys`, 'POST', big);
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.text).error.code).toBe('payload-too-large');
+    expect((await a.engine.listJourneys()).total).toBe(0);
+    const ok = await send(`${base}/api/v1/journeys`, 'POST', JSON.stringify(GOOD));
+    expect(ok.status).toBe(201);
+  });
+
+  it('answers 413 while streaming a chunked body with no Content-Length', async () => {
+    const a = api({ http: { limits: { maxBodyBytes: 1000 } } });
+    const base = await listen(a.handler);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${base}/api/v1/journeys`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
+      const chunk = Buffer.alloc(600, 0x20);
+      req.write(chunk);
+      req.write(chunk);
+      // never end: the server must answer from what it has read
+    });
+    expect(status).toBe(413);
+  });
+});
