@@ -5,7 +5,6 @@ import type { Claim, Commit, CommitResult, EffectRecord, EnrollmentQuery, StepCo
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   JOURNEY_LEVEL_STEP,
-  aggregateCounters,
   buildStats,
   checkCommitShape,
   checkRevision,
@@ -385,14 +384,25 @@ class MemoryStorage implements Storage {
     else list.push(effect);
   }
 
+  /**
+   * Add one to each counter. Repeats are simply added again: in memory there is no per-row
+   * write cost to save, so the shared `aggregateCounters` (a Map and key strings per commit) is
+   * skipped on this hot path. The totals are the same.
+   */
   private count(tenantId: string, counters: readonly StepCounter[] | undefined): void {
-    for (const c of aggregateCounters(counters)) {
-      const key = journeyKey(tenantId, c.journeyId);
-      let steps = this.counters.get(key);
-      if (steps === undefined) this.counters.set(key, (steps = new Map()));
+    if (counters === undefined) return;
+    let journeyId: string | undefined;
+    let steps: Counts | undefined;
+    for (const c of counters) {
+      if (steps === undefined || c.journeyId !== journeyId) {
+        journeyId = c.journeyId;
+        const key = journeyKey(tenantId, journeyId);
+        steps = this.counters.get(key);
+        if (steps === undefined) this.counters.set(key, (steps = new Map()));
+      }
       let metrics = steps.get(c.stepId);
       if (metrics === undefined) steps.set(c.stepId, (metrics = new Map()));
-      metrics.set(c.metric, (metrics.get(c.metric) ?? 0) + c.count);
+      metrics.set(c.metric, (metrics.get(c.metric) ?? 0) + 1);
     }
   }
 }
