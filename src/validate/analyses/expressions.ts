@@ -48,7 +48,7 @@ export function checkExpressions(steps: readonly (Step | undefined)[], options: 
         out.push(
           diagnostic(
             'unknown-identifier',
-            `Condition ${j + 1} of branch ${JSON.stringify(step.id)} (${shown}): ${outcome.message}${/character/.test(outcome.message) ? '' : ` (at character ${outcome.index})`}. An expression may only name: ${rootList}.`,
+            `Condition ${j + 1} of branch ${JSON.stringify(step.id)} (${shown}): ${outcome.message}${/character/.test(outcome.message) ? '' : ` (at character ${outcome.index})`}.${roots.some((r) => outcome.message.includes(r)) ? '' : ` An expression may only name: ${rootList}.`}`,
             path,
             step.id,
           ),
