@@ -1,0 +1,88 @@
+/**
+ * The Postgres schema as ordered migrations, each a list of statements (one statement per query,
+ * so drivers that only speak the extended protocol, like PGlite's `query`, can run them).
+ * Append only: never edit a migration that has shipped. `S` stands for the quoted schema name.
+ */
+export interface PgMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: (schema: string) => readonly string[];
+}
+
+const ID = 'text COLLATE "C"';
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    statements: (S) => [
+      `CREATE TABLE ${S}.je_journeys (
+        tenant_id  ${ID} NOT NULL,
+        id         ${ID} NOT NULL,
+        status     text NOT NULL,
+        version    integer NOT NULL,
+        revision   integer NOT NULL,
+        created_at double precision NOT NULL,
+        updated_at double precision NOT NULL,
+        data       json NOT NULL,
+        PRIMARY KEY (tenant_id, id))`,
+      `CREATE INDEX je_journeys_by_created ON ${S}.je_journeys (tenant_id, created_at DESC, id)`,
+      `CREATE TABLE ${S}.je_journey_versions (
+        tenant_id  ${ID} NOT NULL,
+        journey_id ${ID} NOT NULL,
+        version    integer NOT NULL,
+        definition json NOT NULL,
+        PRIMARY KEY (tenant_id, journey_id, version))`,
+      `CREATE TABLE ${S}.je_enrollments (
+        id              ${ID} PRIMARY KEY,
+        tenant_id       ${ID} NOT NULL,
+        journey_id      ${ID} NOT NULL,
+        journey_version integer NOT NULL,
+        customer_id     ${ID} NOT NULL,
+        status          text NOT NULL,
+        phase           text NOT NULL,
+        step_id         ${ID},
+        wake_at         double precision,
+        lease_until     double precision,
+        claim_token     integer NOT NULL DEFAULT 0,
+        claimed_by      text,
+        version         integer NOT NULL,
+        entered_at      double precision NOT NULL,
+        ended_at        double precision,
+        exit_reason     text,
+        updated_at      double precision NOT NULL,
+        data            json NOT NULL)`,
+      `CREATE UNIQUE INDEX je_enrollments_one_active ON ${S}.je_enrollments (tenant_id, journey_id, customer_id) WHERE status = 'active'`,
+      `CREATE INDEX je_enrollments_due ON ${S}.je_enrollments (wake_at, id) WHERE status = 'active' AND wake_at IS NOT NULL`,
+      `CREATE INDEX je_enrollments_by_journey ON ${S}.je_enrollments (tenant_id, journey_id, entered_at, id)`,
+      `CREATE INDEX je_enrollments_by_customer ON ${S}.je_enrollments (tenant_id, customer_id)`,
+      `CREATE INDEX je_enrollments_by_entered ON ${S}.je_enrollments (tenant_id, entered_at, id)`,
+      `CREATE TABLE ${S}.je_effects (
+        seq             bigserial PRIMARY KEY,
+        idempotency_key ${ID} NOT NULL UNIQUE,
+        tenant_id       ${ID} NOT NULL,
+        journey_id      ${ID} NOT NULL,
+        enrollment_id   ${ID} NOT NULL,
+        step_id         ${ID} NOT NULL,
+        visit           integer NOT NULL,
+        type            text NOT NULL,
+        at              double precision NOT NULL,
+        detail          json)`,
+      `CREATE INDEX je_effects_by_enrollment ON ${S}.je_effects (enrollment_id, seq)`,
+      `CREATE TABLE ${S}.je_outcome_keys (
+        enrollment_id ${ID} NOT NULL,
+        key           ${ID} NOT NULL,
+        PRIMARY KEY (enrollment_id, key))`,
+      `CREATE TABLE ${S}.je_counters (
+        tenant_id  ${ID} NOT NULL,
+        journey_id ${ID} NOT NULL,
+        step_id    ${ID} NOT NULL,
+        metric     ${ID} NOT NULL,
+        count      bigint NOT NULL,
+        PRIMARY KEY (tenant_id, journey_id, step_id, metric))`,
+    ],
+  },
+];
+
+/** The newest schema version this code knows. */
+export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

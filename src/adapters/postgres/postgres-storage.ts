@@ -1,0 +1,574 @@
+import { JourneyError } from '../../model/errors.js';
+import type { JourneyStatus } from '../../model/status.js';
+import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
+import type { Claim, Commit, CommitResult, EffectRecord, EnrollmentQuery, StepCounter, StepStats, Storage } from '../../runtime/ports.js';
+import type { Enrollment, ExitReason } from '../../runtime/types.js';
+import {
+  type EffectRow,
+  type EnrollmentRow,
+  type JourneyRow,
+  decodeDefinition,
+  decodeEffect,
+  decodeEnrollment,
+  decodeJourney,
+  decodeToken,
+  definitionData,
+  effectDetail,
+  enrollmentData,
+  journeyData,
+} from '../storage-common/rows.js';
+import {
+  JOURNEY_LEVEL_STEP,
+  aggregateCounters,
+  buildStats,
+  checkCommitShape,
+  checkRevision,
+  compareIds,
+  definitionOf,
+  leaseChange,
+  refusal,
+} from '../storage-common/storage-rules.js';
+import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
+import type { PgPool, PgQueryable } from './pg-pool.js';
+
+/** Options for {@link postgresStorage}. */
+export interface PostgresStorageOptions {
+  /** A `pg.Pool`, a PGlite instance, or anything with the same `query` (and optionally `connect`). */
+  readonly pool: PgPool;
+  /** The schema holding the tables (created if missing). Default `journey_engine`. */
+  readonly schema?: string;
+}
+
+/**
+ * Durable storage in Postgres, for any number of workers on any number of hosts. Claims use
+ * `FOR UPDATE SKIP LOCKED`, so workers never block each other nor claim the same enrollment;
+ * every claim bumps a fencing token. All times come from the arguments (the injected clock),
+ * never from the database's `now()`.
+ *
+ * The adapter never imports `pg`: pass a `pg.Pool` (each transaction runs on its own client; a
+ * client whose connection broke is released with the error so the pool drops it), or a PGlite
+ * instance (one session: the adapter serialises its transactions — use one adapter per PGlite).
+ * `init()` creates or migrates the schema under an advisory lock (safe when several workers start
+ * at once) and refuses a schema newer than this library (`schema-too-new`). Rows are checked on
+ * read (`corrupt-row`). `close()` does not end the pool: the host owns it.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * import { postgresStorage } from 'journey-engine/postgres';
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * pool.on('error', (err) => log.warn(err)); // idle clients may drop; the pool replaces them
+ * const storage = postgresStorage({ pool, schema: 'journeys' });
+ * await storage.init();
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { PGlite } from '@electric-sql/pglite';
+ * const storage = postgresStorage({ pool: new PGlite() }); // in-process, for tests and demos
+ * ```
+ */
+export function postgresStorage(options: PostgresStorageOptions): Storage {
+  return new PostgresStorage(options);
+}
+
+const DUPLICATE = Symbol('duplicate outcome');
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Serialises async sections (used when the pool is a single session). */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(section: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(section, section);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+class PostgresStorage implements Storage {
+  private readonly pool: PgPool;
+  private readonly schema: string;
+  private readonly t: ReturnType<typeof tableNames>;
+  private readonly mutex = new Mutex();
+  private opening: Promise<void> | null = null;
+  private ready = false;
+  private closed = false;
+
+  constructor(options: PostgresStorageOptions) {
+    const schema = options.schema ?? 'journey_engine';
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new JourneyError('invalid-option', `schema must be a plain identifier (letters, digits, "_"), got ${JSON.stringify(schema)}`, {
+        path: ['schema'],
+      });
+    }
+    this.pool = options.pool;
+    this.schema = schema;
+    this.t = tableNames(`"${schema}"`);
+  }
+
+  async init(): Promise<void> {
+    await this.start();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.opening?.catch(() => undefined);
+  }
+
+  // ───────────────────────── plumbing ─────────────────────────
+
+  private async start(): Promise<void> {
+    if (this.closed) throw new JourneyError('storage-closed', 'this storage was closed; create a new one');
+    if (this.ready) return;
+    this.opening ??= this.migrate().catch((error: unknown) => {
+      this.opening = null; // a failed init may be retried
+      throw error;
+    });
+    await this.opening;
+    this.ready = true;
+  }
+
+  /** One statement, outside any transaction. */
+  private async q(text: string, params: unknown[] = []): Promise<unknown[]> {
+    await this.start();
+    if (this.pool.connect !== undefined) return (await this.pool.query(text, params)).rows;
+    return (await this.mutex.run(() => this.pool.query(text, params))).rows;
+  }
+
+  /** Run `body` in one transaction; a thrown value rolls it back and is rethrown. */
+  private async tx<T>(body: (db: PgQueryable) => Promise<T>, started = true): Promise<T> {
+    if (started) await this.start();
+    const connect = this.pool.connect?.bind(this.pool);
+    if (connect === undefined) return this.mutex.run(() => this.inTransaction(this.pool, body));
+    const client = await connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken ??= asError(error);
+    };
+    client.on?.('error', onError);
+    try {
+      return await this.inTransaction(client, body, onError);
+    } finally {
+      client.removeListener?.('error', onError);
+      client.release(broken);
+    }
+  }
+
+  private async inTransaction<T>(db: PgQueryable, body: (db: PgQueryable) => Promise<T>, onBroken?: (error: Error) => void): Promise<T> {
+    await db.query('BEGIN');
+    let result: T;
+    try {
+      result = await body(db);
+    } catch (error) {
+      try {
+        await db.query('ROLLBACK');
+      } catch (rollbackError) {
+        onBroken?.(asError(rollbackError)); // the connection is gone: discard it
+      }
+      throw error;
+    }
+    try {
+      await db.query('COMMIT');
+    } catch (error) {
+      onBroken?.(asError(error));
+      throw error;
+    }
+    return result;
+  }
+
+  private async migrate(): Promise<void> {
+    const S = `"${this.schema}"`;
+    await this.tx(async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`journey-engine:${this.schema}`]);
+      await db.query(`CREATE SCHEMA IF NOT EXISTS ${S}`);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${S}.journey_engine_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now())`);
+      const { rows } = await db.query(`SELECT max(version) AS v FROM ${S}.journey_engine_migrations`);
+      const current = rows[0]?.v === null || rows[0]?.v === undefined ? 0 : Number(rows[0].v);
+      if (current > PG_SCHEMA_VERSION) {
+        throw new JourneyError(
+          'schema-too-new',
+          `schema ${this.schema} has journey-engine schema version ${current}, but this version of the library knows only up to ${PG_SCHEMA_VERSION}; upgrade journey-engine`,
+          { details: { found: current, supported: PG_SCHEMA_VERSION, schema: this.schema } },
+        );
+      }
+      for (const m of PG_MIGRATIONS) {
+        if (m.version <= current) continue;
+        for (const statement of m.statements(S)) await db.query(statement);
+        await db.query(`INSERT INTO ${S}.journey_engine_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      }
+    }, false);
+  }
+
+  // ───────────────────────── journeys ─────────────────────────
+
+  async createJourney(record: JourneyRecord): Promise<boolean> {
+    return this.tx(async (db) => {
+      const { rows } = await db.query(
+        `INSERT INTO ${this.t.journeys} (tenant_id, id, status, version, revision, created_at, updated_at, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING 1`,
+        journeyParams(record),
+      );
+      if (rows.length === 0) return false;
+      await this.insertVersion(db, record);
+      return true;
+    });
+  }
+
+  private async insertVersion(db: PgQueryable, r: JourneyRecord): Promise<void> {
+    await db.query(
+      `INSERT INTO ${this.t.versions} (tenant_id, journey_id, version, definition) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [r.tenantId, r.id, r.version, definitionData(definitionOf(r))],
+    );
+  }
+
+  async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
+    const rows = (await this.q(`SELECT * FROM ${this.t.journeys} WHERE tenant_id = $1 AND id = $2`, [tenantId, id])) as JourneyRow[];
+    return rows[0] === undefined ? null : decodeJourney(rows[0], 'je_journeys');
+  }
+
+  async listJourneys(
+    tenantId: string,
+    query: { readonly status?: JourneyStatus; readonly limit: number; readonly offset: number },
+  ): Promise<{ readonly items: readonly JourneyRecord[]; readonly total: number }> {
+    const where = query.status === undefined ? 'tenant_id = $1' : 'tenant_id = $1 AND status = $2';
+    const params: unknown[] = query.status === undefined ? [tenantId] : [tenantId, query.status];
+    const n = params.length;
+    const rows = (await this.q(
+      `SELECT *, count(*) OVER () AS total FROM ${this.t.journeys} WHERE ${where}
+       ORDER BY created_at DESC, id LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, query.limit, query.offset],
+    )) as (JourneyRow & { total: unknown })[];
+    const total = rows[0] !== undefined ? Number(rows[0].total) : await this.count(this.t.journeys, where, params);
+    return { items: rows.map((r) => decodeJourney(r, 'je_journeys')), total };
+  }
+
+  private async count(table: string, where: string, params: unknown[]): Promise<number> {
+    const rows = (await this.q(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params)) as { n: unknown }[];
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async updateJourney(record: JourneyRecord, expectedRevision: number): Promise<boolean> {
+    checkRevision(record, expectedRevision);
+    return this.tx(async (db) => {
+      const { rows } = await db.query(
+        `UPDATE ${this.t.journeys} SET status = $3, version = $4, revision = $5, created_at = $6, updated_at = $7, data = $8
+         WHERE tenant_id = $1 AND id = $2 AND revision = $9 RETURNING 1`,
+        [...journeyParams(record), expectedRevision],
+      );
+      if (rows.length === 0) return false;
+      await this.insertVersion(db, record);
+      return true;
+    });
+  }
+
+  async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
+    return this.tx(async (db) => {
+      const { rows } = await db.query(`DELETE FROM ${this.t.journeys} WHERE tenant_id = $1 AND id = $2 AND revision = $3 RETURNING 1`, [
+        tenantId,
+        id,
+        expectedRevision,
+      ]);
+      if (rows.length === 0) return false;
+      await db.query(`DELETE FROM ${this.t.versions} WHERE tenant_id = $1 AND journey_id = $2`, [tenantId, id]);
+      await db.query(`DELETE FROM ${this.t.counters} WHERE tenant_id = $1 AND journey_id = $2`, [tenantId, id]);
+      return true;
+    });
+  }
+
+  async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
+    const rows = (await this.q(`SELECT definition FROM ${this.t.versions} WHERE tenant_id = $1 AND journey_id = $2 AND version = $3`, [
+      tenantId,
+      journeyId,
+      version,
+    ])) as { definition: unknown }[];
+    return rows[0] === undefined ? null : decodeDefinition(rows[0].definition, 'je_journey_versions', `${journeyId}@${version}`);
+  }
+
+  // ───────────────────────── enrollments ─────────────────────────
+
+  async createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'> {
+    return this.tx(async (db) => {
+      const { rows } = await db.query(
+        `INSERT INTO ${this.t.enrollments} (id, tenant_id, journey_id, journey_version, customer_id, status, phase, step_id,
+           wake_at, version, entered_at, ended_at, exit_reason, updated_at, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING RETURNING 1`,
+        [
+          enrollment.id,
+          enrollment.tenantId,
+          enrollment.journeyId,
+          enrollment.journeyVersion,
+          enrollment.customerId,
+          ...stateParams(enrollment),
+          enrollment.enteredAt,
+          enrollment.endedAt,
+          enrollment.exitReason,
+          enrollment.updatedAt,
+          enrollmentData(enrollment),
+        ],
+      );
+      if (rows.length === 0) return 'duplicate' as const;
+      await this.addCounters(db, enrollment.tenantId, counters);
+      return 'created' as const;
+    });
+  }
+
+  async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
+    const rows = (await this.q(`SELECT * FROM ${this.t.enrollments} WHERE id = $1 AND tenant_id = $2`, [id, tenantId])) as EnrollmentRow[];
+    return rows[0] === undefined ? null : decodeEnrollment(rows[0], 'je_enrollments');
+  }
+
+  async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
+    const conditions = ['tenant_id = $1'];
+    const params: unknown[] = [query.tenantId];
+    for (const [column, value] of [
+      ['journey_id', query.journeyId],
+      ['customer_id', query.customerId],
+      ['status', query.status],
+      ['step_id', query.stepId],
+    ] as const) {
+      if (value === undefined) continue;
+      params.push(value);
+      conditions.push(`${column} = $${params.length}`);
+    }
+    const where = conditions.join(' AND ');
+    const n = params.length;
+    const rows = (await this.q(
+      `SELECT *, count(*) OVER () AS total FROM ${this.t.enrollments} WHERE ${where}
+       ORDER BY entered_at, id LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, query.limit, query.offset],
+    )) as (EnrollmentRow & { total: unknown })[];
+    const total = rows[0] !== undefined ? Number(rows[0].total) : await this.count(this.t.enrollments, where, params);
+    return { items: rows.map((r) => decodeEnrollment(r, 'je_enrollments')), total };
+  }
+
+  async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
+    const rows = (await this.q(
+      `SELECT bool_or(status = 'active') AS active, max(ended_at) FILTER (WHERE status <> 'active') AS last
+       FROM ${this.t.enrollments} WHERE tenant_id = $1 AND customer_id = $2`,
+      [tenantId, customerId],
+    )) as { active: boolean | null; last: unknown }[];
+    const row = rows[0];
+    return { active: row?.active === true, lastEndedAt: row?.last === null || row?.last === undefined ? null : Number(row.last) };
+  }
+
+  // ───────────────────────── claims and commits ─────────────────────────
+
+  async claimDue(query: {
+    readonly now: number;
+    readonly limit: number;
+    readonly leaseMs: number;
+    readonly workerId: string;
+  }): Promise<readonly Claim[]> {
+    if (query.limit <= 0) {
+      await this.start();
+      return [];
+    }
+    const leaseUntil = query.now + query.leaseMs;
+    const E = this.t.enrollments;
+    // Decode inside the transaction: a corrupt row rolls the whole claim back.
+    const claims = await this.tx(async (db) => {
+      const { rows } = await db.query(
+        `WITH due AS (
+           SELECT e.id FROM ${E} e
+           JOIN ${this.t.journeys} j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
+           WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND e.wake_at <= $1
+             AND (e.lease_until IS NULL OR e.lease_until <= $1) AND j.status = 'active'
+           ORDER BY e.wake_at, e.id
+           LIMIT $2
+           FOR UPDATE OF e SKIP LOCKED)
+         UPDATE ${E} e SET claim_token = e.claim_token + 1, lease_until = $3, claimed_by = $4
+         FROM due WHERE e.id = due.id
+         RETURNING e.*`,
+        [query.now, query.limit, leaseUntil, query.workerId],
+      );
+      return (rows as EnrollmentRow[]).map((row) => ({
+        enrollment: decodeEnrollment(row, 'je_enrollments'),
+        token: decodeToken(row, 'je_enrollments'),
+        leaseUntil,
+      }));
+    });
+    claims.sort((a, b) => a.enrollment.wakeAt! - b.enrollment.wakeAt! || compareIds(a.enrollment.id, b.enrollment.id));
+    return claims;
+  }
+
+  async release(enrollmentId: string, token: number): Promise<void> {
+    await this.q(
+      `UPDATE ${this.t.enrollments} SET lease_until = NULL, claimed_by = NULL WHERE id = $1 AND claim_token = $2 AND lease_until IS NOT NULL`,
+      [enrollmentId, token],
+    );
+  }
+
+  async commit(commit: Commit): Promise<CommitResult> {
+    checkCommitShape(commit);
+    const e = commit.enrollment;
+    const lease = leaseChange(commit);
+    const E = this.t.enrollments;
+    try {
+      return await this.tx(async (db): Promise<CommitResult> => {
+        const { rows } = await db.query(
+          `UPDATE ${E} SET status = $1, phase = $2, step_id = $3, wake_at = $4, version = $5,
+             journey_version = $6, ended_at = $7, exit_reason = $8, updated_at = $9, data = $10,
+             lease_until = CASE $11::integer WHEN 0 THEN lease_until WHEN 1 THEN NULL ELSE $12::double precision END,
+             claimed_by = CASE $11::integer WHEN 1 THEN NULL ELSE claimed_by END
+           WHERE id = $13 AND tenant_id = $14 AND journey_id = $15 AND customer_id = $16 AND version = $17
+             AND ($18::integer IS NULL OR claim_token = $18::integer)
+             AND (status = 'active' OR $1 <> 'active')
+           RETURNING 1`,
+          [
+            ...stateParams(e),
+            e.journeyVersion,
+            e.endedAt,
+            e.exitReason,
+            e.updatedAt,
+            enrollmentData(e),
+            lease.kind === 'keep' ? 0 : lease.kind === 'end' ? 1 : 2,
+            lease.kind === 'extend' ? lease.until : null,
+            e.id,
+            e.tenantId,
+            e.journeyId,
+            e.customerId,
+            commit.expectedVersion,
+            commit.token ?? null,
+          ],
+        );
+        if (rows.length === 0) {
+          const found = await db.query(`SELECT tenant_id, journey_id, customer_id, status, version, claim_token FROM ${E} WHERE id = $1`, [e.id]);
+          const row = found.rows[0] as Record<string, unknown> | undefined;
+          const stored = row && {
+            tenantId: String(row['tenant_id']),
+            journeyId: String(row['journey_id']),
+            customerId: String(row['customer_id']),
+            status: String(row['status']),
+            version: Number(row['version']),
+            token: Number(row['claim_token']),
+          };
+          return refusal(commit, stored) ?? 'conflict';
+        }
+        if (commit.outcomeKey !== undefined) {
+          const outcome = await db.query(
+            `INSERT INTO ${this.t.outcomeKeys} (enrollment_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+            [e.id, commit.outcomeKey],
+          );
+          if (outcome.rows.length === 0) throw DUPLICATE;
+        }
+        if (commit.effects !== undefined && commit.effects.length > 0) {
+          const params: unknown[] = [];
+          const tuples = commit.effects.map((x) => {
+            const base = params.length;
+            params.push(x.idempotencyKey, x.tenantId, x.journeyId, x.enrollmentId, x.stepId, x.visit, x.type, x.at, effectDetail(x));
+            return `(${Array.from({ length: 9 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+          });
+          await db.query(
+            `INSERT INTO ${this.t.effects} (idempotency_key, tenant_id, journey_id, enrollment_id, step_id, visit, type, at, detail)
+             VALUES ${tuples.join(', ')} ON CONFLICT (idempotency_key) DO NOTHING`,
+            params,
+          );
+        }
+        await this.addCounters(db, e.tenantId, commit.counters);
+        return 'ok';
+      });
+    } catch (error) {
+      if (error === DUPLICATE) return 'duplicate';
+      throw error;
+    }
+  }
+
+  private async addCounters(db: PgQueryable, tenantId: string, counters: readonly StepCounter[] | undefined): Promise<void> {
+    const increments = aggregateCounters(counters);
+    if (increments.length === 0) return;
+    const params: unknown[] = [tenantId];
+    const tuples = increments.map((c) => {
+      params.push(c.journeyId, c.stepId, c.metric, c.count);
+      const b = params.length;
+      return `($1, $${b - 3}, $${b - 2}, $${b - 1}, $${b}::bigint)`;
+    });
+    await db.query(
+      `INSERT INTO ${this.t.counters} (tenant_id, journey_id, step_id, metric, count) VALUES ${tuples.join(', ')}
+       ON CONFLICT (tenant_id, journey_id, step_id, metric) DO UPDATE SET count = ${this.t.counters}.count + excluded.count`,
+      params,
+    );
+  }
+
+  async exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]> {
+    const E = this.t.enrollments;
+    const rows = (await this.q(
+      `WITH old AS (
+         SELECT id, step_id FROM ${E} WHERE tenant_id = $1 AND journey_id = $2 AND status = 'active' FOR UPDATE
+       ), upd AS (
+         UPDATE ${E} e SET status = 'exited', phase = 'done', exit_reason = $3, ended_at = $4, updated_at = $4,
+           wake_at = NULL, lease_until = NULL, claimed_by = NULL, version = e.version + 1
+         FROM old WHERE e.id = old.id AND e.status = 'active'
+         RETURNING e.id, old.step_id
+       ), counted AS (
+         INSERT INTO ${this.t.counters} (tenant_id, journey_id, step_id, metric, count)
+         SELECT $1, $2, coalesce(step_id, $5), 'exited:' || $3::text, count(*) FROM upd GROUP BY coalesce(step_id, $5)
+         ON CONFLICT (tenant_id, journey_id, step_id, metric) DO UPDATE SET count = ${this.t.counters}.count + excluded.count
+       )
+       SELECT id FROM upd`,
+      [tenantId, journeyId, reason, at, JOURNEY_LEVEL_STEP],
+    )) as { id: string }[];
+    return rows.map((r) => r.id).sort(compareIds);
+  }
+
+  async nextWakeAt(): Promise<number | null> {
+    const rows = (await this.q(
+      `SELECT e.wake_at FROM ${this.t.enrollments} e
+       JOIN ${this.t.journeys} j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
+       WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND j.status = 'active'
+       ORDER BY e.wake_at LIMIT 1`,
+    )) as { wake_at: unknown }[];
+    return rows[0] === undefined ? null : Number(rows[0].wake_at);
+  }
+
+  async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {
+    const counters = (await this.q(`SELECT step_id, metric, count FROM ${this.t.counters} WHERE tenant_id = $1 AND journey_id = $2`, [
+      tenantId,
+      journeyId,
+    ])) as { step_id: string; metric: string; count: unknown }[];
+    const current = (await this.q(
+      `SELECT step_id, count(*) AS n FROM ${this.t.enrollments}
+       WHERE tenant_id = $1 AND journey_id = $2 AND status = 'active' AND step_id IS NOT NULL GROUP BY step_id`,
+      [tenantId, journeyId],
+    )) as { step_id: string; n: unknown }[];
+    return buildStats(
+      counters.map((r) => ({ stepId: r.step_id, metric: r.metric, count: Number(r.count) })),
+      current.map((r) => ({ stepId: r.step_id, count: Number(r.n) })),
+    );
+  }
+
+  async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
+    const rows = (await this.q(`SELECT * FROM ${this.t.effects} WHERE enrollment_id = $1 AND tenant_id = $2 ORDER BY seq`, [
+      enrollmentId,
+      tenantId,
+    ])) as EffectRow[];
+    return rows.map((r) => decodeEffect(r, 'je_effects'));
+  }
+}
+
+function tableNames(S: string) {
+  return {
+    journeys: `${S}.je_journeys`,
+    versions: `${S}.je_journey_versions`,
+    enrollments: `${S}.je_enrollments`,
+    effects: `${S}.je_effects`,
+    outcomeKeys: `${S}.je_outcome_keys`,
+    counters: `${S}.je_counters`,
+  };
+}
+
+function journeyParams(r: JourneyRecord): unknown[] {
+  return [r.tenantId, r.id, r.status, r.version, r.revision, r.createdAt, r.updatedAt, journeyData(r)];
+}
+
+/** status, phase, step_id, wake_at, version: the columns a commit changes first. */
+function stateParams(e: Enrollment): unknown[] {
+  return [e.status, e.phase, e.stepId, e.wakeAt, e.version];
+}

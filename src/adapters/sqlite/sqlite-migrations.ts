@@ -1,0 +1,100 @@
+/**
+ * The SQLite schema, as an ordered list of migrations. Append only: never edit a migration that
+ * has shipped; add a new one. The applied versions are recorded in `journey_engine_migrations`.
+ *
+ * Indexes are chosen so that a commit (the hot path) rewrites few b-tree pages: a commit changes
+ * only the `one_active` and `due` index columns; the listing indexes use columns that never
+ * change after insert.
+ */
+export interface SqliteMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE je_journeys (
+  tenant_id  TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  status     TEXT NOT NULL,
+  version    INTEGER NOT NULL,
+  revision   INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  data       TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+CREATE INDEX je_journeys_by_created ON je_journeys (tenant_id, created_at DESC, id);
+
+CREATE TABLE je_journey_versions (
+  tenant_id  TEXT NOT NULL,
+  journey_id TEXT NOT NULL,
+  version    INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, journey_id, version)
+) WITHOUT ROWID;
+
+CREATE TABLE je_enrollments (
+  id              TEXT PRIMARY KEY NOT NULL,
+  tenant_id       TEXT NOT NULL,
+  journey_id      TEXT NOT NULL,
+  journey_version INTEGER NOT NULL,
+  customer_id     TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  phase           TEXT NOT NULL,
+  step_id         TEXT,
+  wake_at         INTEGER,
+  lease_until     INTEGER,
+  claim_token     INTEGER NOT NULL DEFAULT 0,
+  claimed_by      TEXT,
+  version         INTEGER NOT NULL,
+  entered_at      INTEGER NOT NULL,
+  ended_at        INTEGER,
+  exit_reason     TEXT,
+  updated_at      INTEGER NOT NULL,
+  data            TEXT NOT NULL
+);
+CREATE UNIQUE INDEX je_enrollments_one_active ON je_enrollments (tenant_id, journey_id, customer_id) WHERE status = 'active';
+CREATE INDEX je_enrollments_due ON je_enrollments (wake_at, id) WHERE status = 'active' AND wake_at IS NOT NULL;
+CREATE INDEX je_enrollments_by_journey ON je_enrollments (tenant_id, journey_id, entered_at, id);
+CREATE INDEX je_enrollments_by_customer ON je_enrollments (tenant_id, customer_id);
+CREATE INDEX je_enrollments_by_entered ON je_enrollments (tenant_id, entered_at, id);
+
+CREATE TABLE je_effects (
+  seq             INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  tenant_id       TEXT NOT NULL,
+  journey_id      TEXT NOT NULL,
+  enrollment_id   TEXT NOT NULL,
+  step_id         TEXT NOT NULL,
+  visit           INTEGER NOT NULL,
+  type            TEXT NOT NULL,
+  at              INTEGER NOT NULL,
+  detail          TEXT
+);
+CREATE INDEX je_effects_by_enrollment ON je_effects (enrollment_id, seq);
+
+CREATE TABLE je_outcome_keys (
+  enrollment_id TEXT NOT NULL,
+  key           TEXT NOT NULL,
+  PRIMARY KEY (enrollment_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE je_counters (
+  tenant_id  TEXT NOT NULL,
+  journey_id TEXT NOT NULL,
+  step_id    TEXT NOT NULL,
+  metric     TEXT NOT NULL,
+  count      INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, journey_id, step_id, metric)
+) WITHOUT ROWID;
+`,
+  },
+];
+
+/** The newest schema version this code knows. */
+export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

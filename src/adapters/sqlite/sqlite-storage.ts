@@ -1,0 +1,549 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { JourneyError } from '../../model/errors.js';
+import type { JourneyStatus } from '../../model/status.js';
+import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
+import type { Claim, Commit, CommitResult, EffectRecord, EnrollmentQuery, StepCounter, StepStats, Storage } from '../../runtime/ports.js';
+import type { Enrollment, ExitReason } from '../../runtime/types.js';
+import {
+  type EffectRow,
+  type EnrollmentRow,
+  type JourneyRow,
+  decodeDefinition,
+  decodeEffect,
+  decodeEnrollment,
+  decodeJourney,
+  decodeToken,
+  definitionData,
+  effectDetail,
+  enrollmentData,
+  journeyData,
+} from '../storage-common/rows.js';
+import {
+  JOURNEY_LEVEL_STEP,
+  aggregateCounters,
+  buildStats,
+  checkCommitShape,
+  checkRevision,
+  compareIds,
+  definitionOf,
+  leaseChange,
+  refusal,
+} from '../storage-common/storage-rules.js';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.js';
+
+type Database = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement;
+
+/** Options shared by both ways of opening SQLite storage. */
+export interface SqliteStorageTuning {
+  /**
+   * `normal` (default): in WAL mode a commit is not fsynced; a process crash loses nothing, but
+   * an OS crash or power loss may roll back the last few commits (never corrupting the file).
+   * Effects are at-least-once, so a rolled-back step is retried with the same idempotency key.
+   * `full`: every commit is fsynced — durable against power loss, several times slower.
+   */
+  readonly synchronous?: 'normal' | 'full';
+  /** How long a write waits for another connection's lock before failing (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+/** Open (and own) a database file. `':memory:'` gives a private in-memory database. */
+export interface SqliteFileOptions extends SqliteStorageTuning {
+  readonly filename: string;
+}
+
+/** Use a better-sqlite3 `Database` the host opened (and closes). */
+export interface SqliteDatabaseOptions extends SqliteStorageTuning {
+  readonly database: Database;
+}
+
+/** How to open SQLite storage. */
+export type SqliteStorageOptions = SqliteFileOptions | SqliteDatabaseOptions;
+
+/**
+ * Durable storage in one SQLite file, on better-sqlite3 (an optional peer dependency reached only
+ * through `journey-engine/sqlite`). Good for one host process, or a few on the same machine
+ * (WAL mode, `BEGIN IMMEDIATE` writes, a busy timeout). `init()` creates or migrates the schema;
+ * a file whose schema is newer than this version of the library is refused (`schema-too-new`).
+ * Rows are parsed and checked on read: a damaged row throws `corrupt-row`.
+ *
+ * @example
+ * ```ts
+ * import { sqliteStorage } from 'journey-engine/sqlite';
+ *
+ * const storage = sqliteStorage({ filename: './journeys.db' });
+ * await storage.init();
+ * // … hand it to the engine; on shutdown:
+ * await storage.close();
+ * ```
+ */
+export function sqliteStorage(options: SqliteStorageOptions): Storage {
+  return new SqliteStorage(options);
+}
+
+const E = 'je_enrollments';
+const DUPLICATE = Symbol('duplicate outcome');
+
+interface Statements {
+  journeyInsert: Statement;
+  versionInsert: Statement;
+  journeyGet: Statement;
+  journeyUpdate: Statement;
+  journeyDelete: Statement;
+  versionsDelete: Statement;
+  countersDelete: Statement;
+  versionGet: Statement;
+  enrollmentInsert: Statement;
+  enrollmentGet: Statement;
+  history: Statement;
+  claim: Statement;
+  release: Statement;
+  commitUpdate: Statement;
+  identity: Statement;
+  outcomeInsert: Statement;
+  effectInsert: Statement;
+  counterAdd: Statement;
+  exitSelect: Statement;
+  exitUpdate: Statement;
+  nextWake: Statement;
+  counterRows: Statement;
+  currentRows: Statement;
+  effects: Statement;
+}
+
+interface Open {
+  readonly db: Database;
+  readonly st: Statements;
+  readonly commitTx: (commit: Commit) => CommitResult;
+  readonly createTx: (e: Enrollment, counters: readonly StepCounter[] | undefined) => 'created' | 'duplicate';
+  readonly claimTx: (now: number, limit: number, leaseUntil: number, workerId: string) => Claim[];
+  readonly exitTx: (tenantId: string, journeyId: string, reason: string, at: number) => string[];
+  readonly journeyTx: (record: JourneyRecord, expectedRevision: number | null) => boolean;
+  readonly deleteTx: (tenantId: string, id: string, expectedRevision: number) => boolean;
+  readonly listCache: Map<string, Statement>;
+}
+
+class SqliteStorage implements Storage {
+  private state: Open | null = null;
+  private opening: Promise<Open> | null = null;
+  private closed = false;
+
+  constructor(private readonly options: SqliteStorageOptions) {}
+
+  async init(): Promise<void> {
+    await this.ready();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const state = this.state ?? (await this.opening?.catch(() => null)) ?? null;
+    if (state !== null && !('database' in this.options)) state.db.close();
+    this.state = null;
+  }
+
+  private async ready(): Promise<Open> {
+    if (this.closed) throw new JourneyError('storage-closed', 'this storage was closed; create a new one');
+    if (this.state !== null) return this.state;
+    this.opening ??= this.open();
+    this.state = await this.opening;
+    return this.state;
+  }
+
+  private async open(): Promise<Open> {
+    let db: Database;
+    if ('database' in this.options) db = this.options.database;
+    else {
+      const { default: Sqlite } = await import('better-sqlite3');
+      db = new Sqlite(this.options.filename);
+    }
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.options.busyTimeoutMs ?? 5000))}`);
+      db.pragma(`synchronous = ${this.options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      migrate(db);
+      return prepare(db);
+    } catch (error) {
+      if (!('database' in this.options)) db.close();
+      throw error;
+    }
+  }
+
+  // ───────────────────────── journeys ─────────────────────────
+
+  async createJourney(record: JourneyRecord): Promise<boolean> {
+    const s = await this.ready();
+    return s.journeyTx(record, null);
+  }
+
+  async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
+    const s = await this.ready();
+    const row = s.st.journeyGet.get(tenantId, id) as JourneyRow | undefined;
+    return row === undefined ? null : decodeJourney(row, 'je_journeys');
+  }
+
+  async listJourneys(
+    tenantId: string,
+    query: { readonly status?: JourneyStatus; readonly limit: number; readonly offset: number },
+  ): Promise<{ readonly items: readonly JourneyRecord[]; readonly total: number }> {
+    const s = await this.ready();
+    const where = query.status === undefined ? 'tenant_id = ?' : 'tenant_id = ? AND status = ?';
+    const params: unknown[] = query.status === undefined ? [tenantId] : [tenantId, query.status];
+    const rows = cached(s, `SELECT * FROM je_journeys WHERE ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(
+      ...params,
+      query.limit,
+      query.offset,
+    ) as JourneyRow[];
+    const total = (cached(s, `SELECT count(*) AS n FROM je_journeys WHERE ${where}`).get(...params) as { n: number }).n;
+    return { items: rows.map((r) => decodeJourney(r, 'je_journeys')), total };
+  }
+
+  async updateJourney(record: JourneyRecord, expectedRevision: number): Promise<boolean> {
+    checkRevision(record, expectedRevision);
+    const s = await this.ready();
+    return s.journeyTx(record, expectedRevision);
+  }
+
+  async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
+    const s = await this.ready();
+    return s.deleteTx(tenantId, id, expectedRevision);
+  }
+
+  async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
+    const s = await this.ready();
+    const row = s.st.versionGet.get(tenantId, journeyId, version) as { definition: unknown } | undefined;
+    return row === undefined ? null : decodeDefinition(row.definition, 'je_journey_versions', `${journeyId}@${version}`);
+  }
+
+  // ───────────────────────── enrollments ─────────────────────────
+
+  async createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'> {
+    const s = await this.ready();
+    return s.createTx(enrollment, counters);
+  }
+
+  async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
+    const s = await this.ready();
+    const row = s.st.enrollmentGet.get(id, tenantId) as EnrollmentRow | undefined;
+    return row === undefined ? null : decodeEnrollment(row, E);
+  }
+
+  async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
+    const s = await this.ready();
+    const conditions = ['tenant_id = ?'];
+    const params: unknown[] = [query.tenantId];
+    for (const [column, value] of [
+      ['journey_id', query.journeyId],
+      ['customer_id', query.customerId],
+      ['status', query.status],
+      ['step_id', query.stepId],
+    ] as const) {
+      if (value === undefined) continue;
+      conditions.push(`${column} = ?`);
+      params.push(value);
+    }
+    const where = conditions.join(' AND ');
+    const rows = cached(s, `SELECT * FROM ${E} WHERE ${where} ORDER BY entered_at, id LIMIT ? OFFSET ?`).all(
+      ...params,
+      query.limit,
+      query.offset,
+    ) as EnrollmentRow[];
+    const total = (cached(s, `SELECT count(*) AS n FROM ${E} WHERE ${where}`).get(...params) as { n: number }).n;
+    return { items: rows.map((r) => decodeEnrollment(r, E)), total };
+  }
+
+  async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
+    const s = await this.ready();
+    const row = s.st.history.get(tenantId, customerId) as { active: number | null; last: number | null };
+    return { active: row.active === 1, lastEndedAt: row.last };
+  }
+
+  // ───────────────────────── claims and commits ─────────────────────────
+
+  async claimDue(query: {
+    readonly now: number;
+    readonly limit: number;
+    readonly leaseMs: number;
+    readonly workerId: string;
+  }): Promise<readonly Claim[]> {
+    const s = await this.ready();
+    if (query.limit <= 0) return [];
+    const leaseUntil = query.now + query.leaseMs;
+    // Rows are decoded inside the transaction: a corrupt row rolls the whole claim back.
+    const claims = s.claimTx(query.now, query.limit, leaseUntil, query.workerId);
+    claims.sort((a, b) => a.enrollment.wakeAt! - b.enrollment.wakeAt! || compareIds(a.enrollment.id, b.enrollment.id));
+    return claims;
+  }
+
+  async release(enrollmentId: string, token: number): Promise<void> {
+    const s = await this.ready();
+    s.st.release.run(enrollmentId, token);
+  }
+
+  async commit(commit: Commit): Promise<CommitResult> {
+    checkCommitShape(commit);
+    const s = await this.ready();
+    try {
+      return s.commitTx(commit);
+    } catch (error) {
+      if (error === DUPLICATE) return 'duplicate';
+      throw error;
+    }
+  }
+
+  async exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]> {
+    const s = await this.ready();
+    return s.exitTx(tenantId, journeyId, reason, at);
+  }
+
+  async nextWakeAt(): Promise<number | null> {
+    const s = await this.ready();
+    const row = s.st.nextWake.get() as { wake_at: number } | undefined;
+    return row === undefined ? null : row.wake_at;
+  }
+
+  async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {
+    const s = await this.ready();
+    const counters = s.st.counterRows.all(tenantId, journeyId) as { step_id: string; metric: string; count: number }[];
+    const current = s.st.currentRows.all(tenantId, journeyId) as { step_id: string; n: number }[];
+    return buildStats(
+      counters.map((r) => ({ stepId: r.step_id, metric: r.metric, count: r.count })),
+      current.map((r) => ({ stepId: r.step_id, count: r.n })),
+    );
+  }
+
+  async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
+    const s = await this.ready();
+    return (s.st.effects.all(enrollmentId, tenantId) as EffectRow[]).map((r) => decodeEffect(r, 'je_effects'));
+  }
+}
+
+function cached(s: Open, sql: string): Statement {
+  let st = s.listCache.get(sql);
+  if (st === undefined) s.listCache.set(sql, (st = s.db.prepare(sql)));
+  return st;
+}
+
+/** Apply the migrations this database lacks, once, under a write lock (safe to re-run). */
+function migrate(db: Database): void {
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS journey_engine_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+    )`);
+    const row = db.prepare('SELECT max(version) AS v FROM journey_engine_migrations').get() as { v: number | null };
+    const current = row.v ?? 0;
+    if (current > SQLITE_SCHEMA_VERSION) {
+      throw new JourneyError(
+        'schema-too-new',
+        `this database has journey-engine schema version ${current}, but this version of the library knows only up to ${SQLITE_SCHEMA_VERSION}; upgrade journey-engine`,
+        { details: { found: current, supported: SQLITE_SCHEMA_VERSION } },
+      );
+    }
+    const record = db.prepare('INSERT INTO journey_engine_migrations (version, name) VALUES (?, ?)');
+    for (const m of SQLITE_MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      record.run(m.version, m.name);
+    }
+  }).immediate();
+}
+
+const ENROLLMENT_COLUMNS =
+  'id, tenant_id, journey_id, journey_version, customer_id, status, phase, step_id, wake_at, version, entered_at, ended_at, exit_reason, updated_at, data';
+
+function enrollmentParams(e: Enrollment) {
+  return {
+    id: e.id,
+    tenant_id: e.tenantId,
+    journey_id: e.journeyId,
+    journey_version: e.journeyVersion,
+    customer_id: e.customerId,
+    status: e.status,
+    phase: e.phase,
+    step_id: e.stepId,
+    wake_at: e.wakeAt,
+    version: e.version,
+    entered_at: e.enteredAt,
+    ended_at: e.endedAt,
+    exit_reason: e.exitReason,
+    updated_at: e.updatedAt,
+    data: enrollmentData(e),
+  };
+}
+
+function prepare(db: Database): Open {
+  const st: Statements = {
+    journeyInsert: db.prepare(
+      `INSERT INTO je_journeys (tenant_id, id, status, version, revision, created_at, updated_at, data)
+       VALUES (@tenant_id, @id, @status, @version, @revision, @created_at, @updated_at, @data) ON CONFLICT DO NOTHING`,
+    ),
+    versionInsert: db.prepare(
+      'INSERT INTO je_journey_versions (tenant_id, journey_id, version, definition) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    journeyGet: db.prepare('SELECT * FROM je_journeys WHERE tenant_id = ? AND id = ?'),
+    journeyUpdate: db.prepare(
+      `UPDATE je_journeys SET status = @status, version = @version, revision = @revision, created_at = @created_at,
+         updated_at = @updated_at, data = @data
+       WHERE tenant_id = @tenant_id AND id = @id AND revision = @expected`,
+    ),
+    journeyDelete: db.prepare('DELETE FROM je_journeys WHERE tenant_id = ? AND id = ? AND revision = ?'),
+    versionsDelete: db.prepare('DELETE FROM je_journey_versions WHERE tenant_id = ? AND journey_id = ?'),
+    countersDelete: db.prepare('DELETE FROM je_counters WHERE tenant_id = ? AND journey_id = ?'),
+    versionGet: db.prepare('SELECT definition FROM je_journey_versions WHERE tenant_id = ? AND journey_id = ? AND version = ?'),
+    enrollmentInsert: db.prepare(
+      `INSERT INTO ${E} (${ENROLLMENT_COLUMNS}) VALUES (@id, @tenant_id, @journey_id, @journey_version, @customer_id, @status,
+         @phase, @step_id, @wake_at, @version, @entered_at, @ended_at, @exit_reason, @updated_at, @data) ON CONFLICT DO NOTHING`,
+    ),
+    enrollmentGet: db.prepare(`SELECT * FROM ${E} WHERE id = ? AND tenant_id = ?`),
+    history: db.prepare(
+      `SELECT max(status = 'active') AS active, max(CASE WHEN status <> 'active' THEN ended_at END) AS last
+       FROM ${E} WHERE tenant_id = ? AND customer_id = ?`,
+    ),
+    claim: db.prepare(
+      `UPDATE ${E} SET claim_token = claim_token + 1, lease_until = @lease_until, claimed_by = @worker
+       WHERE id IN (
+         SELECT e.id FROM ${E} e JOIN je_journeys j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
+         WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND e.wake_at <= @now
+           AND (e.lease_until IS NULL OR e.lease_until <= @now) AND j.status = 'active'
+         ORDER BY e.wake_at, e.id LIMIT @limit)
+       RETURNING *`,
+    ),
+    release: db.prepare(`UPDATE ${E} SET lease_until = NULL, claimed_by = NULL WHERE id = ? AND claim_token = ? AND lease_until IS NOT NULL`),
+    commitUpdate: db.prepare(
+      `UPDATE ${E} SET journey_version = @journey_version, status = @status, phase = @phase, step_id = @step_id,
+         wake_at = @wake_at, version = @version, ended_at = @ended_at, exit_reason = @exit_reason, updated_at = @updated_at,
+         data = @data,
+         lease_until = CASE @lease_mode WHEN 0 THEN lease_until WHEN 1 THEN NULL ELSE @lease_until END,
+         claimed_by = CASE @lease_mode WHEN 1 THEN NULL ELSE claimed_by END
+       WHERE id = @id AND tenant_id = @tenant_id AND journey_id = @journey_id AND customer_id = @customer_id
+         AND version = @expected AND (@token IS NULL OR claim_token = @token)
+         AND (status = 'active' OR @status <> 'active')`,
+    ),
+    identity: db.prepare(`SELECT tenant_id, journey_id, customer_id, status, version, claim_token FROM ${E} WHERE id = ?`),
+    outcomeInsert: db.prepare('INSERT INTO je_outcome_keys (enrollment_id, key) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    effectInsert: db.prepare(
+      `INSERT INTO je_effects (idempotency_key, tenant_id, journey_id, enrollment_id, step_id, visit, type, at, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+    ),
+    counterAdd: db.prepare(
+      `INSERT INTO je_counters (tenant_id, journey_id, step_id, metric, count) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, journey_id, step_id, metric) DO UPDATE SET count = count + excluded.count`,
+    ),
+    exitSelect: db.prepare(`SELECT id, step_id FROM ${E} WHERE tenant_id = ? AND journey_id = ? AND status = 'active'`),
+    exitUpdate: db.prepare(
+      `UPDATE ${E} SET status = 'exited', phase = 'done', exit_reason = @reason, ended_at = @at, updated_at = @at,
+         wake_at = NULL, lease_until = NULL, claimed_by = NULL, version = version + 1
+       WHERE tenant_id = @tenant_id AND journey_id = @journey_id AND status = 'active'`,
+    ),
+    nextWake: db.prepare(
+      `SELECT e.wake_at FROM ${E} e JOIN je_journeys j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
+       WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND j.status = 'active' ORDER BY e.wake_at LIMIT 1`,
+    ),
+    counterRows: db.prepare('SELECT step_id, metric, count FROM je_counters WHERE tenant_id = ? AND journey_id = ?'),
+    currentRows: db.prepare(
+      `SELECT step_id, count(*) AS n FROM ${E} WHERE tenant_id = ? AND journey_id = ? AND status = 'active' AND step_id IS NOT NULL GROUP BY step_id`,
+    ),
+    effects: db.prepare('SELECT * FROM je_effects WHERE enrollment_id = ? AND tenant_id = ? ORDER BY seq'),
+  };
+
+  const addCounters = (tenantId: string, counters: readonly StepCounter[] | undefined) => {
+    for (const c of aggregateCounters(counters)) st.counterAdd.run(tenantId, c.journeyId, c.stepId, c.metric, c.count);
+  };
+
+  const commitTx = db.transaction((commit: Commit): CommitResult => {
+    const e = commit.enrollment;
+    const lease = leaseChange(commit);
+    const changed = st.commitUpdate.run({
+      ...enrollmentParams(e),
+      expected: commit.expectedVersion,
+      token: commit.token ?? null,
+      lease_mode: lease.kind === 'keep' ? 0 : lease.kind === 'end' ? 1 : 2,
+      lease_until: lease.kind === 'extend' ? lease.until : null,
+    }).changes;
+    if (changed === 0) {
+      const row = st.identity.get(e.id) as
+        | { tenant_id: string; journey_id: string; customer_id: string; status: string; version: number; claim_token: number }
+        | undefined;
+      const stored = row && {
+        tenantId: row.tenant_id,
+        journeyId: row.journey_id,
+        customerId: row.customer_id,
+        status: row.status,
+        version: row.version,
+        token: row.claim_token,
+      };
+      return refusal(commit, stored) ?? 'conflict';
+    }
+    if (commit.outcomeKey !== undefined && st.outcomeInsert.run(e.id, commit.outcomeKey).changes === 0) throw DUPLICATE;
+    if (commit.effects !== undefined) {
+      for (const x of commit.effects) {
+        st.effectInsert.run(x.idempotencyKey, x.tenantId, x.journeyId, x.enrollmentId, x.stepId, x.visit, x.type, x.at, effectDetail(x));
+      }
+    }
+    addCounters(e.tenantId, commit.counters);
+    return 'ok';
+  });
+
+  const createTx = db.transaction((e: Enrollment, counters: readonly StepCounter[] | undefined) => {
+    if (st.enrollmentInsert.run(enrollmentParams(e)).changes === 0) return 'duplicate' as const;
+    addCounters(e.tenantId, counters);
+    return 'created' as const;
+  });
+
+  const claimTx = db.transaction((now: number, limit: number, leaseUntil: number, worker: string): Claim[] =>
+    (st.claim.all({ now, limit, lease_until: leaseUntil, worker }) as EnrollmentRow[]).map((row) => ({
+      enrollment: decodeEnrollment(row, E),
+      token: decodeToken(row, E),
+      leaseUntil,
+    })),
+  );
+
+  const exitTx = db.transaction((tenantId: string, journeyId: string, reason: string, at: number) => {
+    const rows = st.exitSelect.all(tenantId, journeyId) as { id: string; step_id: string | null }[];
+    if (rows.length === 0) return [];
+    st.exitUpdate.run({ tenant_id: tenantId, journey_id: journeyId, reason, at });
+    addCounters(
+      tenantId,
+      rows.map((r) => ({ journeyId, stepId: r.step_id ?? JOURNEY_LEVEL_STEP, metric: `exited:${reason}` })),
+    );
+    return rows.map((r) => r.id).sort(compareIds);
+  });
+
+  const journeyTx = db.transaction((r: JourneyRecord, expected: number | null) => {
+    const params = {
+      tenant_id: r.tenantId,
+      id: r.id,
+      status: r.status,
+      version: r.version,
+      revision: r.revision,
+      created_at: r.createdAt,
+      updated_at: r.updatedAt,
+      data: journeyData(r),
+    };
+    const changed = expected === null ? st.journeyInsert.run(params).changes : st.journeyUpdate.run({ ...params, expected }).changes;
+    if (changed === 0) return false;
+    st.versionInsert.run(r.tenantId, r.id, r.version, definitionData(definitionOf(r)));
+    return true;
+  });
+
+  const deleteTx = db.transaction((tenantId: string, id: string, expected: number) => {
+    if (st.journeyDelete.run(tenantId, id, expected).changes === 0) return false;
+    st.versionsDelete.run(tenantId, id);
+    st.countersDelete.run(tenantId, id);
+    return true;
+  });
+
+  return {
+    db,
+    st,
+    commitTx: commitTx.immediate,
+    createTx: createTx.immediate,
+    claimTx: claimTx.immediate,
+    exitTx: exitTx.immediate,
+    journeyTx: journeyTx.immediate,
+    deleteTx: deleteTx.immediate,
+    listCache: new Map(),
+  };
+}

@@ -1,0 +1,218 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresStorage, PG_SCHEMA_VERSION } from '../../src/adapters/postgres/index.js';
+import type { PgPool, PgPoolClient } from '../../src/adapters/postgres/index.js';
+import { describeStorageConformance } from './conformance.js';
+import { T, effect, enrollment, journey, next } from './fixtures.js';
+import { PG_KIND, PG_URL, pgHarness, type PgHarness } from './pg-harness.js';
+
+let h: PgHarness;
+beforeAll(async () => {
+  h = await pgHarness();
+});
+afterAll(async () => {
+  await h.end();
+});
+
+describeStorageConformance(`postgres (${PG_KIND})`, () => h.make());
+
+describe(`postgresStorage (${PG_KIND})`, () => {
+  it('runs each migration once, is safe to re-run, and records versions', async () => {
+    const schema = h.newSchema();
+    for (let i = 0; i < 3; i++) {
+      const s = postgresStorage({ pool: h.pool, schema });
+      await s.init();
+      await s.init();
+      await s.close();
+    }
+    const { rows } = await h.pool.query(`SELECT version FROM "${schema}".journey_engine_migrations ORDER BY version`);
+    expect(rows.map((r) => Number(r.version))).toEqual(Array.from({ length: PG_SCHEMA_VERSION }, (_, i) => i + 1));
+    await h.dropSchema(schema);
+  });
+
+  it('keeps data across adapter instances', async () => {
+    const schema = h.newSchema();
+    const a = postgresStorage({ pool: h.pool, schema });
+    await a.init();
+    await a.createJourney(journey());
+    await a.createEnrollment(enrollment({ wakeAt: 10 }));
+    await a.close();
+    const b = postgresStorage({ pool: h.pool, schema });
+    expect(await b.getEnrollment(T, 'e1')).toEqual(enrollment({ wakeAt: 10 }));
+    expect(await b.nextWakeAt()).toBe(10);
+    await h.dropSchema(schema);
+  });
+
+  it('refuses a schema newer than the code', async () => {
+    const schema = h.newSchema();
+    const s = postgresStorage({ pool: h.pool, schema });
+    await s.init();
+    await h.pool.query(`INSERT INTO "${schema}".journey_engine_migrations (version, name) VALUES ($1, 'future')`, [PG_SCHEMA_VERSION + 1]);
+    const newer = postgresStorage({ pool: h.pool, schema });
+    await expect(newer.init()).rejects.toMatchObject({ code: 'schema-too-new', details: { found: PG_SCHEMA_VERSION + 1 } });
+    await h.dropSchema(schema);
+  });
+
+  it('refuses a schema name that is not a plain identifier', () => {
+    expect(() => postgresStorage({ pool: h.pool, schema: 'x"; DROP TABLE y; --' })).toThrow(expect.objectContaining({ code: 'invalid-option' }));
+  });
+
+  it('throws corrupt-row for a damaged row, naming table and id', async () => {
+    const { storage, schema, cleanup } = await h.make();
+    await storage.init();
+    await storage.createJourney(journey());
+    await storage.createEnrollment(enrollment({ wakeAt: 10 }));
+    await h.pool.query(`UPDATE "${schema}".je_enrollments SET data = '{"visits": 3}'`);
+    const expected = { code: 'corrupt-row', details: { table: 'je_enrollments', id: 'e1' } };
+    await expect(storage.getEnrollment(T, 'e1')).rejects.toMatchObject(expected);
+    await expect(storage.claimDue({ now: 100, limit: 5, leaseMs: 10, workerId: 'w' })).rejects.toMatchObject(expected);
+    const { rows } = await h.pool.query(`SELECT lease_until FROM "${schema}".je_enrollments`);
+    expect(rows[0].lease_until).toBeNull(); // the failed claim was rolled back
+    await h.pool.query(`UPDATE "${schema}".je_enrollments SET status = 'zombie'`);
+    await expect(storage.getEnrollment(T, 'e1')).rejects.toMatchObject(expected);
+    await cleanup();
+  });
+
+  it('releases a client whose connection broke with the error, and keeps working', async () => {
+    const schema = h.newSchema();
+    const released: (Error | boolean | undefined)[] = [];
+    let breakOn: RegExp | null = null;
+    const real = h.pool;
+    // A pool whose clients fail like a dropped connection when told to (then every later query fails too).
+    const pool: PgPool = {
+      query: (text, params) => real.query(text, params),
+      async connect(): Promise<PgPoolClient> {
+        const inner: PgPoolClient | null = real.connect ? await real.connect() : null;
+        let dead = false;
+        return {
+          async query(text, params) {
+            if (dead || (breakOn !== null && breakOn.test(text))) {
+              dead = true;
+              throw new Error('Connection terminated unexpectedly');
+            }
+            return inner ? inner.query(text, params) : real.query(text, params);
+          },
+          release(err) {
+            released.push(err);
+            inner?.release(err);
+          },
+        };
+      },
+    };
+    const s = postgresStorage({ pool, schema });
+    await s.init();
+    const e = enrollment();
+    await s.createEnrollment(e);
+    breakOn = /je_effects/;
+    await expect(s.commit({ enrollment: next(e), expectedVersion: 1, now: 5, effects: [effect(e, 'send1', 1)] })).rejects.toThrow(/terminated/);
+    expect(released.at(-1)).toBeInstanceOf(Error);
+    breakOn = null;
+    if (!real.connect) await real.query('ROLLBACK').catch(() => {}); // PGlite: the fake left the one session mid-transaction
+    expect(await s.commit({ enrollment: next(e), expectedVersion: 1, now: 6, effects: [effect(e, 'send1', 1)] })).toBe('ok');
+    expect(released.at(-1)).toBeUndefined();
+    expect(await s.listEffects(T, 'e1')).toHaveLength(1);
+    await h.dropSchema(schema);
+  });
+
+  it('serialises concurrent transactions on a single-session pool', async () => {
+    const { storage, cleanup } = await h.make();
+    await storage.init();
+    await storage.createJourney(journey());
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => storage.createEnrollment(enrollment({ id: `e${i}`, customerId: `c${i % 5}`, wakeAt: i }))),
+    );
+    expect(results.filter((r) => r === 'created')).toHaveLength(5);
+    const claims = await Promise.all(Array.from({ length: 4 }, () => storage.claimDue({ now: 100, limit: 2, leaseMs: 1_000, workerId: 'w' })));
+    expect(new Set(claims.flat().map((c) => c.enrollment.id)).size).toBe(5);
+    await cleanup();
+  });
+});
+
+describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
+  it('initialises once when several workers start at once (advisory lock)', async () => {
+    const schema = h.newSchema();
+    const pools = Array.from({ length: 5 }, () => new pg.Pool({ connectionString: PG_URL, max: 2 }));
+    await Promise.all(pools.map((pool) => postgresStorage({ pool, schema }).init()));
+    const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM "${schema}".journey_engine_migrations`);
+    expect(rows[0].n).toBe(PG_SCHEMA_VERSION);
+    await Promise.all(pools.map((p) => p.end()));
+    await h.dropSchema(schema);
+  });
+
+  it('workers on separate pools never claim the same enrollment', async () => {
+    const schema = h.newSchema();
+    const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: PG_URL, max: 2 }));
+    const workers = pools.map((pool) => postgresStorage({ pool, schema }));
+    await workers[0]!.init();
+    await workers[0]!.createJourney(journey());
+    for (let i = 0; i < 200; i++) await workers[0]!.createEnrollment(enrollment({ id: `e${String(i).padStart(3, '0')}`, customerId: `c${i}`, wakeAt: i }));
+    const batches = await Promise.all(
+      workers.flatMap((w, k) => [0, 1, 2].map(() => w.claimDue({ now: 1_000, limit: 20, leaseMs: 60_000, workerId: `w${k}` }))),
+    );
+    const ids = batches.flat().map((c) => c.enrollment.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(200);
+    await Promise.all(pools.map((p) => p.end()));
+    await h.dropSchema(schema);
+  });
+
+  it('survives backends terminated by pg_terminate_backend', async () => {
+    const schema = h.newSchema();
+    const appName = `je_reconnect_${schema}`;
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 3, application_name: appName });
+    pool.on('error', () => {}); // idle clients killed below; the pool drops them
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    const kill = () => admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [appName]);
+    // The pool as the adapter sees it, with a trap: the first effects insert kills the backend first.
+    let armed = false;
+    const released: (Error | boolean | undefined)[] = [];
+    const trapped: PgPool = {
+      query: (text, params) => pool.query(text, params),
+      async connect() {
+        const client = await pool.connect();
+        return {
+          async query(text: string, params?: unknown[]) {
+            if (armed && /je_effects/.test(text)) {
+              armed = false;
+              await kill();
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            return client.query(text, params);
+          },
+          release: (err?: Error | boolean) => {
+            released.push(err);
+            client.release(err);
+          },
+          on: (event: 'error', listener: (err: Error) => void) => client.on(event, listener),
+          removeListener: (event: 'error', listener: (err: Error) => void) => client.removeListener(event, listener),
+        };
+      },
+    };
+    const s = postgresStorage({ pool: trapped, schema });
+    await s.init();
+    await s.createJourney(journey());
+    const e = enrollment({ wakeAt: 10 });
+    await s.createEnrollment(e);
+
+    // idle connections killed: the next calls get fresh ones
+    await kill();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await s.getEnrollment(T, 'e1')).toEqual(e);
+    expect(await s.createJourney(journey({ id: 'j2' }))).toBe(true);
+
+    // a connection killed in the middle of a commit's transaction
+    const [claim] = await s.claimDue({ now: 20, limit: 1, leaseMs: 60_000, workerId: 'w' });
+    armed = true;
+    const step = { enrollment: next(e, { wakeAt: 500 }), expectedVersion: 1, token: claim!.token, release: true, now: 30, effects: [effect(e, 'send1', 1)] };
+    await expect(s.commit(step)).rejects.toThrow();
+    expect(released.at(-1)).toBeInstanceOf(Error); // released with the error: the pool discards it
+    expect(await s.getEnrollment(T, 'e1')).toEqual(e); // nothing was written
+    expect(await s.commit(step)).toBe('ok'); // a fresh connection; the retry succeeds
+    expect(released.at(-1)).toBeUndefined();
+    expect(await s.listEffects(T, 'e1')).toHaveLength(1);
+    await admin.end();
+    await pool.end();
+    await h.dropSchema(schema);
+  });
+});

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sqliteStorage, SQLITE_SCHEMA_VERSION } from '../../src/adapters/sqlite/index.js';
+import { describeStorageConformance } from './conformance.js';
+import { T, effect, enrollment, journey, next } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'je-sqlite-'));
+let n = 0;
+const file = () => join(dir, `s${++n}.db`);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStorageConformance('sqlite (file)', async () => {
+  const storage = sqliteStorage({ filename: file() });
+  return { storage, cleanup: () => storage.close() };
+});
+
+describeStorageConformance('sqlite (host database, :memory:)', async () => {
+  const database = new Database(':memory:');
+  return {
+    storage: sqliteStorage({ database }),
+    cleanup: async () => {
+      database.close();
+    },
+  };
+});
+
+describe('sqliteStorage', () => {
+  it('keeps everything across a close and reopen of the file', async () => {
+    const filename = file();
+    const a = sqliteStorage({ filename });
+    await a.init();
+    await a.createJourney(journey());
+    const e = enrollment({ wakeAt: 10 });
+    await a.createEnrollment(e, [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }]);
+    const [claim] = await a.claimDue({ now: 20, limit: 1, leaseMs: 1_000, workerId: 'w1' });
+    const moved = next(e, { wakeAt: 500 });
+    const fx = effect(e, 'send1', 1, { detail: { messageId: 'm' } });
+    expect(await a.commit({ enrollment: moved, expectedVersion: 1, token: claim!.token, release: true, now: 30, effects: [fx], outcomeKey: 'k' })).toBe('ok');
+    await a.close();
+
+    const b = sqliteStorage({ filename });
+    await b.init();
+    expect(await b.getJourney(T, 'j1')).toEqual(journey());
+    expect(await b.getEnrollment(T, 'e1')).toEqual(moved);
+    expect(await b.listEffects(T, 'e1')).toEqual([fx]);
+    expect((await b.stats(T, 'j1'))['wait1']?.entered).toBe(1);
+    expect(await b.nextWakeAt()).toBe(500);
+    expect(await b.commit({ enrollment: next(moved), expectedVersion: 2, now: 40, outcomeKey: 'k' })).toBe('duplicate');
+    const [again] = await b.claimDue({ now: 600, limit: 1, leaseMs: 1_000, workerId: 'w2' });
+    expect(again!.token).toBe(claim!.token + 1);
+    await b.close();
+  });
+
+  it('runs each migration once and is safe to re-run', async () => {
+    const filename = file();
+    for (let i = 0; i < 3; i++) {
+      const s = sqliteStorage({ filename });
+      await s.init();
+      await s.init();
+      await s.close();
+    }
+    const db = new Database(filename);
+    expect(db.prepare('SELECT version FROM journey_engine_migrations ORDER BY version').all()).toEqual(
+      Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+    );
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('refuses a database whose schema is newer than the code', async () => {
+    const filename = file();
+    const s = sqliteStorage({ filename });
+    await s.init();
+    await s.close();
+    const db = new Database(filename);
+    db.prepare('INSERT INTO journey_engine_migrations (version, name) VALUES (?, ?)').run(SQLITE_SCHEMA_VERSION + 1, 'from the future');
+    db.close();
+    const newer = sqliteStorage({ filename });
+    await expect(newer.init()).rejects.toMatchObject({ code: 'schema-too-new', details: { found: SQLITE_SCHEMA_VERSION + 1 } });
+    await newer.close();
+  });
+
+  it('sets busy_timeout and synchronous', async () => {
+    const database = new Database(file());
+    const s = sqliteStorage({ database, synchronous: 'full', busyTimeoutMs: 1234 });
+    await s.init();
+    expect(database.pragma('busy_timeout', { simple: true })).toBe(1234);
+    expect(database.pragma('synchronous', { simple: true })).toBe(2);
+    const d = sqliteStorage({ database });
+    await d.init();
+    expect(database.pragma('synchronous', { simple: true })).toBe(1);
+    database.close();
+  });
+
+  it('refuses use after close', async () => {
+    const s = sqliteStorage({ filename: ':memory:' });
+    await s.init();
+    await s.close();
+    await expect(s.getEnrollment(T, 'e1')).rejects.toMatchObject({ code: 'storage-closed' });
+  });
+
+  describe('corrupt rows', () => {
+    let database: Database.Database;
+    let good: string;
+    async function damaged(sql: string, ...params: unknown[]) {
+      database = new Database(':memory:');
+      const s = sqliteStorage({ database });
+      await s.init();
+      await s.createJourney(journey());
+      await s.createEnrollment(enrollment({ wakeAt: 10 }));
+      await s.commit({ enrollment: next(enrollment({ wakeAt: 10 })), expectedVersion: 1, now: 5, effects: [effect(enrollment(), 'send1', 1)] });
+      good = (database.prepare('SELECT data FROM je_enrollments').get() as { data: string }).data;
+      database.prepare(sql).run(...params);
+      return s;
+    }
+
+    it.each([
+      ['invalid JSON', `UPDATE je_enrollments SET data = '{"visits":'`],
+      ['an unknown status', `UPDATE je_enrollments SET status = 'zombie'`],
+      ['an unknown phase', `UPDATE je_enrollments SET phase = 'sleeping'`],
+      ['a missing field in data', `UPDATE je_enrollments SET data = json_remove(data, '$.visits')`],
+      ['a wrong type in data', `UPDATE je_enrollments SET data = json_set(data, '$.attempts', 'many')`],
+      ['a text version', `UPDATE je_enrollments SET version = 'two'`],
+      ['an ended active row', `UPDATE je_enrollments SET ended_at = 5`],
+    ])('throws corrupt-row for %s on read, naming table and id', async (_, sql) => {
+      const s = await damaged(sql);
+      const expected = { code: 'corrupt-row', details: { table: 'je_enrollments', id: 'e1' } };
+      await expect(s.getEnrollment(T, 'e1')).rejects.toMatchObject(expected);
+      await expect(s.listEnrollments({ tenantId: T, limit: 10, offset: 0 })).rejects.toMatchObject(expected);
+      if (!sql.includes('status')) {
+        await expect(s.claimDue({ now: 100, limit: 10, leaseMs: 10, workerId: 'w' })).rejects.toMatchObject(expected);
+        // the failed claim changed nothing: the row is not leased
+        database.prepare(`UPDATE je_enrollments SET data = @data, status = 'active', phase = 'waiting', version = 2, ended_at = NULL`).run({ data: good });
+        expect(await s.claimDue({ now: 100, limit: 10, leaseMs: 10, workerId: 'w' })).toHaveLength(1);
+      }
+    });
+
+    it('checks journeys, versions and effects too', async () => {
+      const s = await damaged(`UPDATE je_journeys SET data = json_set(data, '$.steps[0].type', 'teleport')`);
+      await expect(s.getJourney(T, 'j1')).rejects.toMatchObject({ code: 'corrupt-row', details: { table: 'je_journeys', id: 'j1' } });
+      const v = await damaged(`UPDATE je_journey_versions SET definition = '[]'`);
+      await expect(v.getJourneyVersion(T, 'j1', 1)).rejects.toMatchObject({ code: 'corrupt-row', details: { table: 'je_journey_versions' } });
+      const x = await damaged(`UPDATE je_effects SET type = 'launch'`);
+      await expect(x.listEffects(T, 'e1')).rejects.toMatchObject({ code: 'corrupt-row', details: { table: 'je_effects', id: 'e1:send1:1' } });
+    });
+  });
+});
