@@ -6,6 +6,12 @@ export interface CliIo {
   stderr(text: string): void;
   /** Read a UTF-8 text file. */
   readFile(path: string): Promise<string>;
+  /** Whether standard error is a terminal (progress bars are drawn only then). Default false. */
+  readonly stderrIsTTY?: boolean;
+  /** Wall clock for timings, epoch ms (default: `systemClock()`). */
+  readonly now?: () => number;
+  /** Aborted on SIGINT/SIGTERM: long-running commands (`serve`) stop gracefully and resolve. */
+  readonly signal?: AbortSignal;
 }
 
 /** One `journeys <name>` subcommand. */

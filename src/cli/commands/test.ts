@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import { JourneyError, simulate, type SimulateOptions, type SimulatedOutcome } from '../../index.js';
+import { EXIT } from '../command.js';
+import type { Command } from '../command.js';
+import { jsonOption, loadJourney, reportError } from '../journey-file.js';
+import { formatTimeline } from '../print.js';
+
+const USAGE = `Usage: journeys test <journey.json> [--customer <json|file>] [--outcome <when>:<type> ...]
+                     [--decisions <json|file>] [--start <ISO>] [--check-entry] [--json]
+
+Run one sample customer through a journey on a virtual clock and print the timeline: one line
+per entry with the time, the step, what happened and the detail.
+
+Options:
+  --customer <json|file>     the customer: {"id":"c1","segments":[...],"attributes":{...}}
+  --outcome <when>:<type>    a scripted response, repeatable. <when> is a step id (the customer
+                             responds right after that step completes) or +<duration> after the
+                             start (+2d, +36h). Example: --outcome step_send_email:click
+  --decisions <json|file>    offers per decision flow: {"df_personal_loans":[{"id":"loan_a"}]}
+                             (default: one offer "<flowId>:offer")
+  --start <ISO>              when the customer enters (default 2026-01-01T00:00:00Z)
+  --check-entry              apply the journey's entry conditions (segments) to the customer
+  --json                     print { status, exitReason, timeline } as JSON
+  -h, --help                 show this help
+
+Exit status: 0 when the run finished, 1 when the journey or an input is invalid, 2 for a usage error.
+`;
+
+/** `stepId:type` or `+3d:type`. */
+export function parseOutcome(spec: string): SimulatedOutcome {
+  const colon = spec.lastIndexOf(':');
+  const when = spec.slice(0, colon);
+  const type = spec.slice(colon + 1);
+  if (colon <= 0 || type === '') throw new JourneyError('invalid-option', `--outcome "${spec}" is not <stepId>:<type> or +<duration>:<type>`, { path: ['outcome'] });
+  if (when.startsWith('+')) {
+    if (!/^\d+(?:\.\d+)?(?:ms|s|m|h|d|w)$/.test(when.slice(1))) throw new JourneyError('invalid-option', `--outcome "${spec}": "${when}" is not a duration like +2d`, { path: ['outcome'] });
+    return { at: when.slice(1), type };
+  }
+  return { afterStepId: when, type };
+}
+
+function checkStart(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value) || !Number.isFinite(Date.parse(value))) {
+    throw new JourneyError('invalid-option', `--start "${value}" is not an ISO-8601 date-time such as 2026-03-10T09:00:00Z`, { path: ['start'] });
+  }
+  return value;
+}
+
+/** `journeys test`: one sample customer through `simulate`. */
+export const testCommand: Command = {
+  name: 'test',
+  summary: 'run a sample customer through a journey and print the timeline',
+  usage: USAGE,
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        options: {
+          customer: { type: 'string' },
+          outcome: { type: 'string', multiple: true },
+          decisions: { type: 'string' },
+          start: { type: 'string' },
+          'check-entry': { type: 'boolean' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      io.stderr(`journeys test: ${(error as Error).message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    if (positionals.length !== 1) {
+      io.stderr(`journeys test: name exactly one journey file.\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    try {
+      const journey = await loadJourney(positionals[0]!, io);
+      const customer = values.customer === undefined ? undefined : await jsonOption(values.customer, io, 'customer');
+      if (customer !== undefined && (customer === null || typeof customer !== 'object' || Array.isArray(customer))) {
+        throw new JourneyError('invalid-option', '--customer must be a JSON object like {"id":"c1","segments":["loan_interested"]}', { path: ['customer'] });
+      }
+      const decisions = values.decisions === undefined ? undefined : await jsonOption(values.decisions, io, 'decisions');
+      const start = checkStart(values.start);
+      const options: SimulateOptions = {
+        ...(customer ? { customer: customer as SimulateOptions['customer'] } : {}),
+        outcomes: (values.outcome ?? []).map(parseOutcome),
+        ...(decisions ? { decisions: decisions as SimulateOptions['decisions'] } : {}),
+        ...(start ? { start } : {}),
+        ...(values['check-entry'] ? { checkEntry: true } : {}),
+      };
+      const result = await simulate(journey, options);
+      if (values.json) {
+        io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        return EXIT.ok;
+      }
+      const lines = formatTimeline(result.timeline);
+      if (result.refusal) lines.push(`not enrolled: ${result.refusal.reason}: ${result.refusal.message}`);
+      else lines.push(`result: ${result.status}${result.exitReason ? ` (${result.exitReason})` : ''}`);
+      io.stdout(`${lines.join('\n')}\n`);
+      return EXIT.ok;
+    } catch (error) {
+      return reportError(io, 'test', error);
+    }
+  },
+};
