@@ -1,12 +1,13 @@
 import type { SendStep } from '../../model/types.js';
-import { closestKey } from '../closest-key.js';
+import { KeyMatcher } from '../closest-key.js';
 import { diagnostic } from '../diagnostics.js';
 import { dominators } from '../graph.js';
 import type { Dominators } from '../graph.js';
 import type { AnalysisContext } from './context.js';
 import { quote } from './context.js';
 
-const MAX_SUGGESTIONS = 32;
+/** Caps the comparisons spent on "did you mean" hints. */
+const SUGGESTION_BUDGET = 200_000;
 
 /**
  * Result names: a decide step stores its offers under `storeResultAs`, else its own id, and a
@@ -50,8 +51,7 @@ export function checkResultSources({ steps, graph, out }: AnalysisContext): void
   }
 
   let doms: Dominators | undefined;
-  let names: string[] | undefined;
-  let suggested = 0;
+  let matcher: KeyMatcher | undefined;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
     if (step.type !== 'send') continue;
@@ -60,13 +60,9 @@ export function checkResultSources({ steps, graph, out }: AnalysisContext): void
     const path = ['steps', i, 'config', 'resultSource'];
     const producer = producers.get(source);
     if (producer === undefined) {
-      let hint = '';
-      if (suggested < MAX_SUGGESTIONS) {
-        suggested++;
-        names ??= [...producers.keys()];
-        const guess = closestKey(source, names);
-        if (guess !== undefined) hint = ` Did you mean ${quote(guess)}?`;
-      }
+      matcher ??= new KeyMatcher([...producers.keys()], SUGGESTION_BUDGET);
+      const guess = matcher.suggest(source);
+      const hint = guess === undefined ? '' : ` Did you mean ${quote(guess)}?`;
       out.push(
         diagnostic(
           'unknown-result-source',

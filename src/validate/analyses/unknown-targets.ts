@@ -1,23 +1,18 @@
-import { closestKey } from '../closest-key.js';
+import { KeyMatcher } from '../closest-key.js';
 import { diagnostic } from '../diagnostics.js';
 import type { AnalysisContext } from './context.js';
 import { quote } from './context.js';
 
-/** Suggestions scan every id; cap them so a document full of bad targets stays linear. */
-const MAX_SUGGESTIONS = 32;
+/** Suggestions compare against every id; this caps the total comparisons so a document full of bad targets stays linear. */
+const SUGGESTION_BUDGET = 200_000;
 
 /** `unknown-target`: a `next`, condition `targetStepId` or `defaultTargetStepId` naming no step. */
 export function checkUnknownTargets({ graph, out }: AnalysisContext): void {
-  let ids: string[] | undefined;
-  let suggested = 0;
+  let matcher: KeyMatcher | undefined;
   for (const t of graph.unknownTargets) {
-    let hint = '';
-    if (suggested < MAX_SUGGESTIONS) {
-      suggested++;
-      ids ??= [...graph.indexById.keys()];
-      const guess = closestKey(t.targetStepId, ids);
-      if (guess !== undefined) hint = ` Did you mean ${quote(guess)}?`;
-    }
+    matcher ??= new KeyMatcher([...graph.indexById.keys()], SUGGESTION_BUDGET);
+    const guess = matcher.suggest(t.targetStepId);
+    const hint = guess === undefined ? '' : ` Did you mean ${quote(guess)}?`;
     const field = t.path[t.path.length - 1];
     out.push(
       diagnostic(
