@@ -23,31 +23,30 @@ const SUGGESTION_BUDGET = 200_000;
 export function checkResultSources({ steps, graph, out }: AnalysisContext): void {
   /** Name → index of the first decide claiming it, or -1 when several claim it. */
   const producers = new Map<string, number>();
+  const claim = (i: number, name: string, viaKey: boolean): void => {
+    const owner = producers.get(name);
+    if (owner === undefined) {
+      producers.set(name, i);
+      return;
+    }
+    const step = steps[i]!;
+    const other = owner === -1 ? undefined : steps[owner]!;
+    producers.set(name, -1);
+    out.push(
+      diagnostic(
+        'duplicate-result-name',
+        `Decide step ${quote(step.id)} ${viaKey ? 'stores its result as' : 'has the id'} ${quote(name)}, which ${other ? `decide step ${quote(other.id)}` : 'another decide step'} already uses as a result name, so a send's resultSource ${quote(name)} would be ambiguous. Give ${viaKey ? 'it a different storeResultAs' : 'one of them a different id or storeResultAs'}.`,
+        viaKey ? ['steps', i, 'config', 'storeResultAs'] : ['steps', i, 'id'],
+        step.id,
+      ),
+    );
+  };
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
     if (step.type !== 'decide') continue;
-    const claims: { name: string; path: (string | number)[] }[] = [];
-    if (graph.indexById.get(step.id) === i) claims.push({ name: step.id, path: ['steps', i, 'id'] });
+    if (graph.indexById.get(step.id) === i) claim(i, step.id, false);
     const key = step.config.storeResultAs;
-    if (key !== undefined && key !== step.id) claims.push({ name: key, path: ['steps', i, 'config', 'storeResultAs'] });
-    for (const claim of claims) {
-      const owner = producers.get(claim.name);
-      if (owner === undefined) {
-        producers.set(claim.name, i);
-        continue;
-      }
-      const other = owner === -1 ? undefined : steps[owner]!;
-      producers.set(claim.name, -1);
-      const viaKey = claim.path[claim.path.length - 1] === 'storeResultAs';
-      out.push(
-        diagnostic(
-          'duplicate-result-name',
-          `Decide step ${quote(step.id)} ${viaKey ? 'stores its result as' : 'has the id'} ${quote(claim.name)}, which ${other ? `decide step ${quote(other.id)}` : 'another decide step'} already uses as a result name, so a send's resultSource ${quote(claim.name)} would be ambiguous. Give ${viaKey ? 'it a different storeResultAs' : 'one of them a different id or storeResultAs'}.`,
-          claim.path,
-          step.id,
-        ),
-      );
-    }
+    if (key !== undefined && key !== step.id) claim(i, key, true);
   }
 
   let doms: Dominators | undefined;
@@ -57,7 +56,6 @@ export function checkResultSources({ steps, graph, out }: AnalysisContext): void
     if (step.type !== 'send') continue;
     const source = (step as SendStep).config.resultSource;
     if (source === undefined) continue;
-    const path = ['steps', i, 'config', 'resultSource'];
     const producer = producers.get(source);
     if (producer === undefined) {
       matcher ??= new KeyMatcher([...producers.keys()], SUGGESTION_BUDGET);
@@ -67,7 +65,7 @@ export function checkResultSources({ steps, graph, out }: AnalysisContext): void
         diagnostic(
           'unknown-result-source',
           `Send step ${quote(step.id)} takes its offer from resultSource ${quote(source)}, but no decide step has that id or storeResultAs.${hint} Name a decide step's id or its storeResultAs.`,
-          path,
+          ['steps', i, 'config', 'resultSource'],
           step.id,
         ),
       );
@@ -81,7 +79,7 @@ export function checkResultSources({ steps, graph, out }: AnalysisContext): void
       diagnostic(
         'result-maybe-missing',
         `Send step ${quote(step.id)} uses the result ${quote(source)}, but some path from the first step reaches it without passing decide step ${quote(decide.id)}, so the result may be missing when it sends. Make every path to this send pass ${quote(decide.id)} first.`,
-        path,
+        ['steps', i, 'config', 'resultSource'],
         step.id,
       ),
     );
