@@ -334,6 +334,15 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.commit({ enrollment: next(e, { wakeAt: 9_000 }), expectedVersion: 1, token: c!.token, release: true, now: 5_000 })).toBe('ok');
       });
 
+      it('never hands out the same enrollment to concurrent claims', async () => {
+        await s.createJourney(journey());
+        for (let i = 0; i < 10; i++) await s.createEnrollment(enrollment({ id: `e${i}`, customerId: `c${i}`, wakeAt: i }));
+        const batches = await Promise.all([1, 2, 3, 4].map((w) => claim(100, 3, 1_000, `w${w}`)));
+        const ids = batches.flat().map((c) => c.enrollment.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`).sort());
+      });
+
       it('returns nothing for limit 0', async () => {
         await s.createJourney(journey());
         await s.createEnrollment(enrollment({ wakeAt: 10 }));
