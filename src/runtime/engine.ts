@@ -2,7 +2,6 @@
  * `createEngine`: the host's handle on journeys. It owns the loop; the interpreter owns the
  * semantics; the ports own the I/O.
  */
-import { randomUUID } from 'node:crypto';
 import { JourneyError } from '../model/errors.js';
 import type { JourneyStatus } from '../model/status.js';
 import { JOURNEY_STATUSES } from '../model/status.js';
@@ -133,6 +132,11 @@ export interface JourneyEngine {
   forTenant(tenantId: string): JourneyEngine;
   /** Stop and close the storage. */
   close(): Promise<void>;
+}
+
+/** A random UUID from the platform's Web Crypto (Node 20+, Deno, Bun, browsers, workers). */
+function randomUUID(): string {
+  return globalThis.crypto.randomUUID();
 }
 
 function page(limit: unknown, offset: unknown, max = 1000): { limit: number; offset: number } {

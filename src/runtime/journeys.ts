@@ -115,8 +115,18 @@ export function withDiagnostics(record: JourneyRecord): JourneyDetails {
   return { ...record, diagnostics: validateJourney(documentOf(record)).diagnostics };
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** Structural equality of JSON values; object key order does not matter. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, i) => sameJson(item, other[i]));
+  }
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /**
@@ -142,7 +152,14 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
   if (current.status === 'archived') {
     throw new JourneyError('journey-archived', 'an archived journey is permanently retired and cannot change', { path: [] });
   }
-  const structural = STRUCTURAL_FIELDS.filter((f) => fields[f] !== undefined && !sameJson(fields[f], current[f]));
+  const merged = { ...documentOf(current), ...fields, status };
+  const result = validateJourney(merged);
+  // A structural change is one the parsed document shows (defaults filled in, key order ignored);
+  // when the patch does not even parse, any structural field that differs as given counts.
+  const parsed = result.journey;
+  const structural = STRUCTURAL_FIELDS.filter((f) =>
+    fields[f] !== undefined && !sameJson(parsed ? parsed[f] : fields[f], current[f]),
+  );
   if (structural.length > 0 && current.status === 'active') {
     throw new JourneyError(
       'journey-active',
@@ -153,13 +170,10 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
   if (status !== current.status && !canTransition(current.status, status)) {
     throw new JourneyError('invalid-transition', `a journey cannot go from "${current.status}" to "${status}"`, { path: ['status'] });
   }
-
-  const merged = { ...documentOf(current), ...fields, status };
-  const result = validateJourney(merged);
-  if (!result.journey) refuseInvalid(result, 'the updated journey is not valid; see details.diagnostics');
+  if (!parsed) refuseInvalid(result, 'the updated journey is not valid; see details.diagnostics');
   if (status === 'active' && !result.valid) refuseActivation(result);
 
-  const doc = result.journey;
+  const doc = parsed;
   const now = ctx.clock.now();
   const record: JourneyRecord = {
     ...current,

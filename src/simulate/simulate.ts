@@ -110,7 +110,7 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
   // Outcomes at fixed instants, in time order; outcomes after a step, queued when it completes.
   const timed = (options.outcomes ?? [])
     .filter((o): o is Extract<SimulatedOutcome, { at: unknown }> => 'at' in o)
-    .map((o) => ({ type: o.type, at: resolveAt(o.at, startAt) }))
+    .map((o, i) => ({ type: o.type, at: resolveAt(o.at, startAt, ['outcomes', i, 'at']) }))
     .sort((a, b) => a.at - b.at);
   const afterStep = (options.outcomes ?? []).filter((o): o is Extract<SimulatedOutcome, { afterStepId: string }> => 'afterStepId' in o);
   const queued: string[] = [];
@@ -158,11 +158,18 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
   throw new JourneyError('simulation-too-long', `the simulation did not finish within ${MAX_ITERATIONS} steps`);
 }
 
-function resolveAt(at: number | string, startAt: number): number {
-  if (typeof at === 'number') return at;
-  const iso = Date.parse(at);
-  if (Number.isFinite(iso) && /^\d{4}-/.test(at)) return iso;
-  return startAt + parseDuration(at);
+function resolveAt(at: number | string, startAt: number, path: ReadonlyArray<string | number>): number {
+  if (typeof at === 'number' && Number.isFinite(at)) return at;
+  if (typeof at === 'string') {
+    const iso = Date.parse(at);
+    if (Number.isFinite(iso) && /^\d{4}-/.test(at)) return iso;
+    try {
+      return startAt + parseDuration(at);
+    } catch {
+      // fall through to the coded error
+    }
+  }
+  throw new JourneyError('invalid-instant', `"${String(at)}" is not an instant (epoch ms or ISO-8601) or a duration after the start (like '2d')`, { path });
 }
 
 function describe(event: StepEvent, wakeAt: number | null, iso: (ms: number) => string): TimelineEntry {

@@ -94,6 +94,15 @@ describe('engine: lifecycle', () => {
     expect((await h.engine.getJourney(id))?.maxDuration).toBe(21);
   });
 
+  it('the same steps with keys in another order, or with defaults left out, are not a structural change', async () => {
+    const { h, id } = await activeLoan();
+    const reordered = (loan['steps'] as Array<Record<string, unknown>>).map((step) =>
+      Object.fromEntries(Object.entries(step).reverse().map(([k, v]) => [k, k === 'config' && step['type'] === 'decide' ? { storeResultAs: 'loan_recommendation', decisionFlowId: 'df_personal_loans' } : v])),
+    );
+    const updated = await h.engine.updateJourney(id, { steps: reordered, name: 'Renamed' });
+    expect(updated).toMatchObject({ name: 'Renamed', version: 1, status: 'active' });
+  });
+
   it('only drafts can be deleted', async () => {
     const { h, id } = await activeLoan();
     await rejects(h.engine.deleteJourney(id), 'journey-not-draft');

@@ -48,6 +48,13 @@ describe('simulate(): a sample customer on a virtual clock', () => {
     expect(branch).toEqual(['step_reminder', 'step_thank_you']);
   });
 
+  it('refuses an outcome time it cannot read with a coded error and its path', async () => {
+    const error = await simulate(loan, { outcomes: [{ at: 'next tuesday', type: 'click' }] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'invalid-instant', path: ['outcomes', 0, 'at'] });
+    const start = await simulate(loan, { start: 'yesterday' }).catch((e: unknown) => e);
+    expect(start).toMatchObject({ code: 'invalid-instant' });
+  });
+
   it('checks entry conditions when asked', async () => {
     const result = await simulate(loan, { customer: { id: 'c1', segments: [] }, checkEntry: true });
     expect(result).toMatchObject({ status: 'not-enrolled', refusal: { reason: 'not-in-segment' } });
