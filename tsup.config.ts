@@ -10,6 +10,7 @@ export default defineConfig([
       index: 'src/index.ts',
       testing: 'src/testing.ts',
       sqlite: 'src/adapters/sqlite/index.ts',
+      postgres: 'src/adapters/postgres/index.ts',
       http: 'src/adapters/http/index.ts',
     },
     format: ['esm', 'cjs'],
