@@ -49,11 +49,9 @@ const journeyKey = (tenantId: string, journeyId: string) => tenantId + SEP + jou
  *
  * @example
  * ```ts
- * import { createEngine, memoryStorage } from 'journey-engine';
+ * import { createEngine, memoryStorage, virtualClock } from 'journey-engine';
  *
- * const storage = memoryStorage();
- * await storage.init();
- * const claims = await storage.claimDue({ now: clock.now(), limit: 100, leaseMs: 30_000, workerId: 'w1' });
+ * const engine = createEngine({ storage: memoryStorage(), clock: virtualClock(), channels, decisions, profiles });
  * ```
  */
 export function memoryStorage(): Storage {
