@@ -118,12 +118,19 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface SideResult {
   readonly name: string;
   readonly steps: number;
   readonly ms: number;
+  /** Process CPU time (user + system, all threads) over the same span: steadier than wall time on a busy machine. */
+  readonly cpuMs: number;
   readonly waiting: number;
   readonly heapPerWaiting: number;
   readonly counts: EffectCounts;
@@ -152,7 +159,9 @@ async function runOurs(customers: number, journeyDocument: unknown): Promise<Sid
 
   const heapBefore = heapUsed();
   const started = performance.now();
+  const cpuStarted = cpuNow();
   let pausedMs = 0;
+  let pausedCpu = 0;
 
   for (let i = 0; i < customers; i += ENROLL_BATCH) {
     await engine.enroll(journeyId, { customerIds: ids.slice(i, i + ENROLL_BATCH) });
@@ -160,10 +169,12 @@ async function runOurs(customers: number, journeyDocument: unknown): Promise<Sid
   await engine.runDue(); // decide + send, then everyone waits 3 days
 
   const pause = performance.now();
+  const pauseCpu = cpuNow();
   const stats = await engine.stats(journeyId);
   const waiting = stats.steps.find((s) => s.stepId === 'step_wait_3d')?.current ?? 0;
   const heapPerWaiting = (heapUsed() - heapBefore) / waiting;
   pausedMs += performance.now() - pause;
+  pausedCpu += cpuNow() - pauseCpu;
 
   for (let i = 0; i < customers; i++) {
     const type = outcomeOf(i);
@@ -174,8 +185,9 @@ async function runOurs(customers: number, journeyDocument: unknown): Promise<Sid
     await engine.runDue();
   }
   const ms = performance.now() - started - pausedMs;
+  const cpuMs = cpuNow() - cpuStarted - pausedCpu;
   await engine.close();
-  return { name: 'journey-engine', steps, ms, waiting, heapPerWaiting, counts: host.counts, finished };
+  return { name: 'journey-engine', steps, ms, cpuMs, waiting, heapPerWaiting, counts: host.counts, finished };
 }
 
 // ───────────────────────────── XState v5 ─────────────────────────────
@@ -339,7 +351,9 @@ async function runXState(customers: number): Promise<SideResult> {
 
   const heapBefore = heapUsed();
   const started = performance.now();
+  const cpuStarted = cpuNow();
   let pausedMs = 0;
+  let pausedCpu = 0;
 
   const actors: AnyActorRef[] = new Array(customers);
   for (let i = 0; i < customers; i++) {
@@ -352,9 +366,11 @@ async function runXState(customers: number): Promise<SideResult> {
   await settle();
 
   const pause = performance.now();
+  const pauseCpu = cpuNow();
   const waiting = counter.waiting;
   const heapPerWaiting = (heapUsed() - heapBefore) / waiting;
   pausedMs += performance.now() - pause;
+  pausedCpu += cpuNow() - pauseCpu;
 
   for (let i = 0; i < customers; i++) {
     const type = outcomeOf(i);
@@ -365,7 +381,8 @@ async function runXState(customers: number): Promise<SideResult> {
     await settle();
   }
   const ms = performance.now() - started - pausedMs;
-  return { name: 'XState v5 (SimulatedClock)', steps: counter.steps, ms, waiting, heapPerWaiting, counts: host.counts, finished };
+  const cpuMs = cpuNow() - cpuStarted - pausedCpu;
+  return { name: 'XState v5 (SimulatedClock)', steps: counter.steps, ms, cpuMs, waiting, heapPerWaiting, counts: host.counts, finished };
 }
 
 // ───────────────────────────── report ─────────────────────────────
@@ -388,7 +405,10 @@ export async function run(options: { customers?: number; only?: 'ours' | 'xstate
   if (options.only !== undefined) {
     // One side alone, for profiling (`--only ours|xstate`): no ratios.
     const side = options.only === 'ours' ? await runOurs(customers, loadLoanNurture()) : await runXState(customers);
-    console.log(`${side.name}: ${fmt(side.steps)} steps in ${fmt(side.ms)} ms = ${fmt(side.steps / (side.ms / 1000))} steps/s; ${fmt(side.heapPerWaiting)} B heap per waiting`);
+    console.log(
+      `${side.name}: ${fmt(side.steps)} steps in ${fmt(side.ms)} ms = ${fmt(side.steps / (side.ms / 1000))} steps/s ` +
+        `(CPU ${fmt(side.cpuMs)} ms = ${fmt(side.steps / (side.cpuMs / 1000))} steps per CPU-s); ${fmt(side.heapPerWaiting)} B heap per waiting`,
+    );
     return;
   }
   if (!Number.isInteger(customers) || customers < 1) throw new Error('customers must be a positive integer');
@@ -414,12 +434,16 @@ export async function run(options: { customers?: number; only?: 'ours' | 'xstate
       runtime: s.name,
       'steps/s': fmt(s.steps / (s.ms / 1000)),
       'wall ms': fmt(s.ms),
+      'steps per CPU-s': fmt(s.steps / (s.cpuMs / 1000)),
+      'CPU ms': fmt(s.cpuMs),
       waiting: fmt(s.waiting),
       'heap B / waiting': fmt(s.heapPerWaiting),
     })),
   );
   const speed = ours.steps / ours.ms / (xstate.steps / xstate.ms);
+  const cpuSpeed = ours.steps / ours.cpuMs / (xstate.steps / xstate.cpuMs);
   console.log(`steps/s, ours ÷ XState:        ${speed.toFixed(2)}x  (target >= 5x: ${speed >= 5 ? 'met' : 'MISSED'})`);
+  console.log(`steps per CPU-second, ours ÷ XState: ${cpuSpeed.toFixed(2)}x`);
   console.log(
     `heap per waiting enrollment:   ours ${fmt(ours.heapPerWaiting)} B, XState ${fmt(xstate.heapPerWaiting)} B, ` +
       `ours ÷ XState ${(ours.heapPerWaiting / xstate.heapPerWaiting).toFixed(2)}  (target <= 2,048 B: ${ours.heapPerWaiting <= 2048 ? 'met' : 'MISSED'})`,
