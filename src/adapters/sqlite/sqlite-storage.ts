@@ -98,6 +98,7 @@ interface Statements {
   history: Statement;
   claim: Statement;
   release: Statement;
+  commitActive: Statement;
   commitUpdate: Statement;
   identity: Statement;
   outcomeInsert: Statement;
@@ -411,6 +412,17 @@ function prepare(db: Database): Open {
        RETURNING *`,
     ),
     release: db.prepare(`UPDATE ${E} SET lease_until = NULL, claimed_by = NULL WHERE id = ? AND claim_token = ? AND lease_until IS NOT NULL`),
+    // An active enrollment that stays active: \`status\` is left out of SET so SQLite does not
+    // rewrite the one-active index (it updates an index whenever a SET names one of its columns).
+    commitActive: db.prepare(
+      `UPDATE ${E} SET journey_version = @journey_version, phase = @phase, step_id = @step_id,
+         wake_at = @wake_at, version = @version, ended_at = @ended_at, exit_reason = @exit_reason, updated_at = @updated_at,
+         data = @data,
+         lease_until = CASE @lease_mode WHEN 0 THEN lease_until WHEN 1 THEN NULL ELSE @lease_until END,
+         claimed_by = CASE @lease_mode WHEN 1 THEN NULL ELSE claimed_by END
+       WHERE id = @id AND tenant_id = @tenant_id AND journey_id = @journey_id AND customer_id = @customer_id
+         AND version = @expected AND (@token IS NULL OR claim_token = @token) AND status = 'active'`,
+    ),
     commitUpdate: db.prepare(
       `UPDATE ${E} SET journey_version = @journey_version, status = @status, phase = @phase, step_id = @step_id,
          wake_at = @wake_at, version = @version, ended_at = @ended_at, exit_reason = @exit_reason, updated_at = @updated_at,
@@ -455,7 +467,7 @@ function prepare(db: Database): Open {
   const commitTx = db.transaction((commit: Commit): CommitResult => {
     const e = commit.enrollment;
     const lease = leaseChange(commit);
-    const changed = st.commitUpdate.run({
+    const changed = (e.status === 'active' ? st.commitActive : st.commitUpdate).run({
       ...enrollmentParams(e),
       expected: commit.expectedVersion,
       token: commit.token ?? null,
