@@ -1,7 +1,7 @@
 /**
  * A binary min-heap of index entries with lazy deletion, for the memory storage's due and lease
- * indexes. Entries are kept in three parallel arrays (key, generation, record) so an entry costs
- * three array slots and no object. An entry is live while its generation equals its record's
+ * indexes. Entries are kept in parallel arrays (key, generation, record, tie-break id) so an entry
+ * costs four array slots and no object. An entry is live while its generation equals its record's
  * current generation; bumping the record's generation deletes all its entries at once.
  */
 
@@ -18,6 +18,8 @@ export class EntryHeap {
   private readonly keys: number[] = [];
   private readonly gens: number[] = [];
   private readonly recs: HeapRecord[] = [];
+  /** Each entry's tie-break id, copied from its record so comparing equal keys reads no record. */
+  private readonly ids: string[] = [];
   /** Live entries (the rest are stale and dropped when met or on compaction). */
   live = 0;
 
@@ -33,6 +35,7 @@ export class EntryHeap {
     this.keys.push(key);
     this.gens.push(rec.gen);
     this.recs.push(rec);
+    this.ids.push(rec.id());
     this.up(this.keys.length - 1);
     if (this.keys.length > 64 && this.keys.length > 2 * this.live + 64) this.compact();
   }
@@ -84,6 +87,7 @@ export class EntryHeap {
     this.keys.pop();
     this.gens.pop();
     this.recs.pop();
+    this.ids.pop();
     if (last > 0) this.down(0);
   }
 
@@ -97,6 +101,7 @@ export class EntryHeap {
     this.keys.length = w;
     this.gens.length = w;
     this.recs.length = w;
+    this.ids.length = w;
     for (let i = (w >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
@@ -104,23 +109,26 @@ export class EntryHeap {
     const a = this.keys[i]!;
     const b = this.keys[j]!;
     if (a !== b) return a < b;
-    return this.recs[i]!.id() < this.recs[j]!.id();
+    return this.ids[i]! < this.ids[j]!;
   }
 
   private move(from: number, to: number): void {
     this.keys[to] = this.keys[from]!;
     this.gens[to] = this.gens[from]!;
     this.recs[to] = this.recs[from]!;
+    this.ids[to] = this.ids[from]!;
   }
 
   private swap(i: number, j: number): void {
     const k = this.keys[i]!;
     const g = this.gens[i]!;
     const r = this.recs[i]!;
+    const id = this.ids[i]!;
     this.move(j, i);
     this.keys[j] = k;
     this.gens[j] = g;
     this.recs[j] = r;
+    this.ids[j] = id;
   }
 
   private up(i: number): void {
