@@ -39,15 +39,25 @@ export async function pgHarness(): Promise<PgHarness> {
     pool = lite;
     end = () => lite.close();
   }
-  const newSchema = () => `${prefix}_${++counter}`;
+  const live = new Set<string>();
+  const newSchema = () => {
+    const schema = `${prefix}_${++counter}`;
+    live.add(schema);
+    return schema;
+  };
   const dropSchema = async (schema: string) => {
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    live.delete(schema);
   };
   return {
     pool,
     newSchema,
     dropSchema,
-    end,
+    /** Drops the schemas a failed test left behind, then closes the connection. */
+    async end() {
+      for (const schema of [...live]) await dropSchema(schema).catch(() => {});
+      await end();
+    },
     async make() {
       const schema = newSchema();
       const storage = postgresStorage({ pool, schema });
