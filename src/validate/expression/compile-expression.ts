@@ -7,7 +7,8 @@ import { BINARY_OPERATORS, LOGICAL_OPERATORS, UNARY_OPERATORS } from './operator
 import type { SourcePositions } from './parse-source.js';
 import { parseSource } from './parse-source.js';
 import { compileStrictBinary } from './compile-binary.js';
-import { compilePath, compileSteps } from './compile-path.js';
+import { compileFusedBinary } from './compile-fused.js';
+import { compilePath, compileSteps, pathOf } from './compile-path.js';
 import { FORBIDDEN_PROPERTIES } from './forbidden-properties.js';
 
 /** Options for {@link compileExpression}. */
@@ -334,6 +335,14 @@ function compileBinary(node: Expression, context: Context, depth: number): Evalu
   const rightNode = node['right'] as Expression;
   const left = compileNode(leftNode, context, depth + 1);
   const right = compileNode(rightNode, context, depth + 1);
+  if (!isLogical) {
+    const leftOperand = pathOf(left) ?? constantOf(leftNode, left);
+    const rightOperand = pathOf(right) ?? constantOf(rightNode, right);
+    if (leftOperand !== undefined && rightOperand !== undefined) {
+      const fused = compileFusedBinary(operator as string, leftOperand, rightOperand);
+      if (fused !== undefined) return fused;
+    }
+  }
   switch (operator) {
     case '&&':
       return (scope) => {
@@ -374,6 +383,11 @@ function compileBinary(node: Expression, context: Context, depth: number): Evalu
       return (scope) => apply(left(scope), right(scope));
     }
   }
+}
+
+/** The value of a literal or all-literal array operand (already compiled and checked). */
+function constantOf(node: Expression, compiled: Evaluator): { readonly value: unknown } | undefined {
+  return node.type === 'Literal' || isConstantArray(node) ? { value: compiled({}) } : undefined;
 }
 
 function isConstantArray(node: Expression): boolean {

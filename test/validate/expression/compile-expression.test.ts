@@ -73,6 +73,10 @@ describe('literals and reads', () => {
     expect(run('customer.name.length')).toBe(3);
     expect(run('customer.name[0]')).toBe('A');
     expect(run('customer?.age')).toBe(30);
+    // A string in the middle of a path still answers indexes and length (found by the fused-shapes property).
+    expect(run('outcome[0][0]')).toBe('c');
+    expect(run('outcome[0].length')).toBe(1);
+    expect(run("outcome[0][0] == 'c'")).toBe(true);
   });
 
   it('reads absent things as undefined, never throwing', () => {

@@ -247,6 +247,86 @@ describe('expression properties', () => {
     );
   });
 
+  // The shapes compile-fused.ts specialises — `path OP literal`, `literal OP path`,
+  // `path OP path`, for paths of 0 to 3 keys and every literal kind (including `undefined` and
+  // constant arrays) — generated densely, so each specialised closure meets the reference.
+  const pathArb = fc
+    .tuple(
+      fc.constantFrom(...ROOTS),
+      fc.array(fc.oneof(fc.constantFrom(...KEYS).map((key) => ({ key })), fc.integer({ min: 0, max: 2 }).map((i) => ({ i }))), { maxLength: 3 }),
+    )
+    .map(([name, steps]) =>
+      steps.reduce<Node>((obj, s) => ('key' in s ? { k: 'member', obj, key: s.key } : { k: 'index', obj, i: s.i }), { k: 'root', name }),
+    );
+  const scalarArb = fc.oneof(
+    { arbitrary: fc.constantFrom(...STRINGS), weight: 2 },
+    { arbitrary: fc.constantFrom(0, 1, 2, 18, 0.5, 40), weight: 2 },
+    { arbitrary: fc.constantFrom(undefined, null), weight: 2 },
+    { arbitrary: fc.boolean(), weight: 1 },
+  ).map((v): Node => ({ k: 'lit', v: v as string }));
+  const literalArb = fc.oneof(
+    { arbitrary: scalarArb, weight: 3 },
+    { arbitrary: fc.array(scalarArb, { maxLength: 3 }).map((items): Node => ({ k: 'array', items })), weight: 1 },
+  );
+  const fusedArb = fc
+    .tuple(
+      fc.constantFrom(...BINARY),
+      fc.oneof(
+        fc.tuple(pathArb, literalArb),
+        fc.tuple(literalArb, pathArb),
+        fc.tuple(pathArb, pathArb),
+      ),
+      fc.constantFrom('', '!'),
+    )
+    .map(([op, [l, r], not]): Node => {
+      const binary: Node = { k: 'binary', op, l, r };
+      return not === '' ? binary : { k: 'unary', op: '!', arg: binary };
+    });
+  // Paths print bare (`customer.a[0]`), as people write them, so they compile as fused paths.
+  const printBare = (n: Node): string => {
+    switch (n.k) {
+      case 'root': return n.name;
+      case 'member': return `${printBare(n.obj)}.${n.key}`;
+      case 'index': return `${printBare(n.obj)}[${n.i}]`;
+      case 'lit': return n.v === undefined ? 'undefined' : print(n);
+      case 'array': return `[${n.items.map(printBare).join(', ')}]`;
+      case 'binary': return `${printBare(n.l)} ${n.op} ${printBare(n.r)}`;
+      case 'unary': return `${n.op}(${printBare(n.arg)})`;
+      default: return print(n);
+    }
+  };
+
+  // Dense scopes: most keys present, functions and undefined common, so the function filter
+  // and the string/array branches of every fused closure are exercised.
+  const leafArb = fc.oneof(
+    { arbitrary: fc.constantFrom(...STRINGS), weight: 2 },
+    { arbitrary: fc.constantFrom(0, 1, 2, 18, 0.5, 40, Number.NaN), weight: 2 },
+    { arbitrary: fc.constantFrom(true, false, null, undefined), weight: 1 },
+    { arbitrary: fc.constant(() => 'a function'), weight: 3 },
+    { arbitrary: fc.array(fc.constantFrom(...STRINGS, undefined, null, 1), { maxLength: 3 }), weight: 2 },
+  );
+  const dictOf = (value: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
+    fc.dictionary(fc.constantFrom(...KEYS, '0', '1'), value, { minKeys: 4, maxKeys: 8 });
+  const innerArb = fc.oneof(leafArb, dictOf(leafArb), fc.array(leafArb, { maxLength: 3 }));
+  const denseArb = fc.oneof(leafArb, dictOf(innerArb), fc.array(innerArb, { maxLength: 3 }));
+  const denseScopeArb = fc.record(
+    { customer: denseArb, segments: denseArb, outcome: denseArb, results: denseArb },
+    { requiredKeys: [] },
+  ) as fc.Arbitrary<Record<string, unknown>>;
+
+  it('fused shapes (path OP literal, literal OP path, path OP path) agree with the reference', () => {
+    fc.assert(
+      fc.property(fusedArb, fc.oneof(scopeArb, denseScopeArb), (node, scope) => {
+        const compiled = compileExpression(printBare(node));
+        expect(compiled.evaluate(scope)).toEqual(ref(node, scope));
+        const hostile = poisoned(scope) as Record<string, unknown>;
+        const result = withPoisonedBuiltins(() => compiled.evaluate(hostile));
+        expect(typeof result).not.toBe('function');
+      }),
+      { numRuns: 2500 },
+    );
+  }, 60_000);
+
   const tokens = fc.constantFrom(
     'customer', 'outcome', 'segments', 'x', '.', '?.', '(', ')', '[', ']', "'", '"', '\\', ',', ';', ':', '?',
     ' ', '1', '0x1', '1e3', '.5', '+', '-', '*', '/', '%', '!', '~', '&', '&&', '|', '||', '??', '=', '==',
