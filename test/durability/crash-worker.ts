@@ -1,0 +1,121 @@
+/**
+ * A worker process for the durability tests (crash.test.ts, concurrency.test.ts): runs the engine
+ * on SQLite or Postgres until no enrollment is active, then exits 0. The parent kills it (SIGKILL),
+ * pauses it (SIGSTOP/SIGCONT) and restarts it at will.
+ *
+ *   node --import tsx test/durability/crash-worker.ts '<json WorkerConfig>'
+ *
+ * - The channel appends each send's idempotency key to `sendLog` (appendFileSync) BEFORE it
+ *   answers, so a kill between the append and the engine's commit shows up as a second line with
+ *   the same key (a redelivery). Decide and update ports are trivial.
+ * - Time: a clock derived from real time, `t0 + (Date.now() - epoch) * factor`, shared by every
+ *   process of a run, so a 1-minute wait passes in 60 / factor real seconds.
+ * - With `commitLog`, every commit result is appended as `<worker> <enrollment> <token> <result>`.
+ * - Prints `ready` once the storage is initialised, `sending <key>` when `announceSends` is set.
+ */
+import { appendFileSync } from 'node:fs';
+import pg from 'pg';
+import { postgresStorage } from '../../src/adapters/postgres/index.js';
+import { sqliteStorage } from '../../src/adapters/sqlite/index.js';
+import { createEngine } from '../../src/runtime/engine.js';
+import type { Channels, Commit, DecisionFlows, Profiles, Storage } from '../../src/runtime/ports.js';
+
+export interface WorkerConfig {
+  readonly storage: { readonly kind: 'sqlite'; readonly filename: string } | { readonly kind: 'pg'; readonly url: string; readonly schema: string };
+  readonly workerId: string;
+  readonly sendLog: string;
+  readonly commitLog?: string;
+  /** Real-time origin shared by the processes of a run, and the clock instant it maps to. */
+  readonly epoch: number;
+  readonly t0: number;
+  /** Clock ms per real ms. */
+  readonly factor: number;
+  /** Lease in clock ms. */
+  readonly leaseMs: number;
+  /** Claims per batch (`runDue({ limit })`). */
+  readonly batch: number;
+  /** Real ms each send takes (0: none). */
+  readonly sendDelayMs: number;
+  readonly announceSends?: boolean;
+  /** Real ms to sleep when nothing is due. */
+  readonly idleMs?: number;
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
+
+const clock = { now: () => config.t0 + (Date.now() - config.epoch) * config.factor };
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+let pool: pg.Pool | undefined;
+let base: Storage;
+if (config.storage.kind === 'sqlite') {
+  base = sqliteStorage({ filename: config.storage.filename });
+} else {
+  pool = new pg.Pool({ connectionString: config.storage.url, max: 2 });
+  pool.on('error', () => {});
+  base = postgresStorage({ pool, schema: config.storage.schema });
+}
+
+const commitLog = config.commitLog;
+const storage: Storage = commitLog
+  ? Object.assign(Object.create(base) as Storage, {
+      init: () => base.init(),
+      close: () => base.close(),
+      async commit(commit: Commit) {
+        const result = await base.commit(commit);
+        appendFileSync(commitLog, `${config.workerId} ${commit.enrollment.id} ${commit.token ?? '-'} ${result}\n`);
+        return result;
+      },
+    })
+  : base;
+// Object.create keeps the class methods reachable, but they must run with the real instance.
+if (commitLog) {
+  for (const name of ['createJourney', 'getJourney', 'listJourneys', 'updateJourney', 'deleteJourney', 'getJourneyVersion', 'createEnrollment',
+    'getEnrollment', 'listEnrollments', 'customerHistory', 'claimDue', 'release', 'exitAll', 'nextWakeAt', 'stats', 'listEffects'] as const) {
+    (storage as unknown as Record<string, unknown>)[name] = (base[name] as (...a: unknown[]) => unknown).bind(base);
+  }
+}
+
+const channels: Channels = {
+  async send(request) {
+    if (config.announceSends) process.stdout.write(`sending ${request.idempotencyKey}\n`);
+    if (config.sendDelayMs > 0) await sleep(config.sendDelayMs);
+    appendFileSync(config.sendLog, `${request.idempotencyKey}\n`);
+    return { messageId: `m:${request.idempotencyKey}` };
+  },
+};
+const decisions: DecisionFlows = { decide: async () => [{ id: 'offer_a' }] };
+const profiles: Profiles = {
+  get: async (customerId) => ({ id: customerId, attributes: {}, segments: [] }),
+  apply: async (customerId) => ({ id: customerId, attributes: { nurtured: true }, segments: [] }),
+};
+
+const engine = createEngine({
+  storage,
+  clock,
+  channels,
+  decisions,
+  profiles,
+  leaseMs: config.leaseMs,
+  workerId: config.workerId,
+  onError: (error) => process.stderr.write(`engine error: ${String(error)}\n`),
+});
+
+await storage.init();
+process.stdout.write('ready\n');
+for (;;) {
+  try {
+    const { processed, lost } = await engine.runDue({ limit: config.batch });
+    if (processed + lost > 0) continue;
+    if ((await storage.nextWakeAt()) === null) break;
+  } catch (error) {
+    // A storage hiccup (a busy SQLite file, a dropped connection): what was interrupted wrote
+    // nothing, and its claims expire. Keep going, as a host's loop would.
+    process.stderr.write(`runDue failed: ${String(error)}\n`);
+  }
+  await sleep(config.idleMs ?? 20);
+}
+await engine.close();
+await pool?.end();
+process.stdout.write('done\n');
+process.exit(0);
