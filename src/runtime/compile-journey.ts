@@ -31,6 +31,8 @@ export type CompiledStep =
       readonly type: 'branch';
       readonly conditions: readonly CompiledCondition[];
       readonly defaultTarget: string | null;
+      /** The scope roots its conditions read: only these are built when it runs. */
+      readonly roots: ReadonlySet<string>;
     })
   | (CompiledStepBase & {
       readonly type: 'send';
@@ -121,11 +123,14 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
         });
         break;
       case 'branch': {
+        const roots = new Set<string>();
         const conditions = step.config.conditions.map((condition, i): CompiledCondition => {
           const path = ['steps', index, 'config', 'conditions', i] as const;
           let evaluate: CompiledCondition['evaluate'];
           try {
-            evaluate = compileExpression(condition.expression).evaluate;
+            const compiledExpression = compileExpression(condition.expression);
+            for (const root of compiledExpression.identifiers) roots.add(root);
+            evaluate = compiledExpression.evaluate;
           } catch (error) {
             throw new JourneyError('journey-invalid', `expression does not compile: ${(error as Error).message}`, {
               path: [...path, 'expression'],
@@ -142,7 +147,7 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
           step.config.defaultTargetStepId === undefined
             ? null
             : target(step.config.defaultTargetStepId, ['steps', index, 'config', 'defaultTargetStepId']);
-        compiled.set(step.id, { ...base, type: 'branch', conditions, defaultTarget });
+        compiled.set(step.id, { ...base, type: 'branch', conditions, defaultTarget, roots });
         break;
       }
       case 'send': {

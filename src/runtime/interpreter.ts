@@ -321,7 +321,7 @@ class Run {
 
   private chooseBranch(step: Extract<CompiledStep, { type: 'branch' }>): { target: string | null; matched: string | number } {
     if (step.conditions.length > 0) {
-      const scope = this.scope();
+      const scope = this.scope(step.roots);
       for (let i = 0; i < step.conditions.length; i++) {
         const condition = step.conditions[i]!;
         if (condition.evaluate(scope)) return { target: condition.targetStepId, matched: condition.label ?? i };
@@ -330,28 +330,46 @@ class Run {
     return { target: step.defaultTarget ?? step.successor, matched: 'default' };
   }
 
-  /** The names a branch expression may read. */
-  private scope(): Record<string, unknown> {
+  /** The names a branch expression may read; only the roots its conditions name are built. */
+  private scope(roots: ReadonlySet<string>): Record<string, unknown> {
     const d = this.draft;
     const customer = this.options.customer;
-    return {
-      outcome: d.latestOutcome?.type ?? null,
-      outcomes: d.outcomes.map((o) => o.type),
-      customer: customer?.attributes ?? {},
-      segments: customer?.segments ?? [],
-      results: d.results,
-      journey: { id: this.journey.id, name: this.journey.name, version: this.journey.version },
-      enrollment: {
-        id: d.id,
-        customerId: d.customerId,
-        enteredAt: d.enteredAt,
-        stepId: d.stepId,
-        visits: d.visits,
-        flags: d.flags,
-        context: d.context,
-        lastSendAt: d.lastSendAt,
-      },
-    };
+    const scope: Record<string, unknown> = {};
+    for (const root of roots) {
+      switch (root) {
+        case 'outcome':
+          scope['outcome'] = d.latestOutcome?.type ?? null;
+          break;
+        case 'outcomes':
+          scope['outcomes'] = d.outcomes.map((o) => o.type);
+          break;
+        case 'customer':
+          scope['customer'] = customer?.attributes ?? {};
+          break;
+        case 'segments':
+          scope['segments'] = customer?.segments ?? [];
+          break;
+        case 'results':
+          scope['results'] = d.results;
+          break;
+        case 'journey':
+          scope['journey'] = { id: this.journey.id, name: this.journey.name, version: this.journey.version };
+          break;
+        case 'enrollment':
+          scope['enrollment'] = {
+            id: d.id,
+            customerId: d.customerId,
+            enteredAt: d.enteredAt,
+            stepId: d.stepId,
+            visits: d.visits,
+            flags: d.flags,
+            context: d.context,
+            lastSendAt: d.lastSendAt,
+          };
+          break;
+      }
+    }
+    return scope;
   }
 
   private issueEffect(step: CompiledStep, visit: number): void {
