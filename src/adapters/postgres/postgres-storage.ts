@@ -159,6 +159,31 @@ class PostgresStorage implements Storage {
     }
   }
 
+  /**
+   * Run `body` on one pooled client without a transaction block (each statement commits on its
+   * own). A client that fails is released with the error, so `pg.Pool` discards it.
+   */
+  private async onClient<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
+    await this.start();
+    const connect = this.pool.connect?.bind(this.pool);
+    if (connect === undefined) return this.mutex.run(() => body(this.pool));
+    const client = await connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken ??= asError(error);
+    };
+    client.on?.('error', onError);
+    try {
+      return await body(client);
+    } catch (error) {
+      broken ??= asError(error);
+      throw error;
+    } finally {
+      client.removeListener?.('error', onError);
+      client.release(broken);
+    }
+  }
+
   private async inTransaction<T>(db: PgQueryable, body: (db: PgQueryable) => Promise<T>, onBroken?: (error: Error) => void): Promise<T> {
     await db.query('BEGIN');
     let result: T;
@@ -408,67 +433,23 @@ class PostgresStorage implements Storage {
 
   async commit(commit: Commit): Promise<CommitResult> {
     checkCommitShape(commit);
+    if (commit.outcomeKey === undefined) return this.commitInOneStatement(commit);
     const e = commit.enrollment;
-    const lease = leaseChange(commit);
-    const E = this.t.enrollments;
     try {
       return await this.tx(async (db): Promise<CommitResult> => {
-        const { rows } = await db.query(
-          `UPDATE ${E} SET status = $1, phase = $2, step_id = $3, wake_at = $4, version = $5,
-             journey_version = $6, ended_at = $7, exit_reason = $8, updated_at = $9, data = $10,
-             lease_until = CASE $11::integer WHEN 0 THEN lease_until WHEN 1 THEN NULL ELSE $12::double precision END,
-             claimed_by = CASE $11::integer WHEN 1 THEN NULL ELSE claimed_by END
-           WHERE id = $13 AND tenant_id = $14 AND journey_id = $15 AND customer_id = $16 AND version = $17
-             AND ($18::integer IS NULL OR claim_token = $18::integer)
-             AND (status = 'active' OR $1 <> 'active')
-           RETURNING 1`,
-          [
-            ...stateParams(e),
-            e.journeyVersion,
-            e.endedAt,
-            e.exitReason,
-            e.updatedAt,
-            enrollmentData(e),
-            lease.kind === 'keep' ? 0 : lease.kind === 'end' ? 1 : 2,
-            lease.kind === 'extend' ? lease.until : null,
-            e.id,
-            e.tenantId,
-            e.journeyId,
-            e.customerId,
-            commit.expectedVersion,
-            commit.token ?? null,
-          ],
+        const { rows } = await db.query(`${this.updateSql()} RETURNING 1`, updateParams(commit));
+        if (rows.length === 0) return this.refuse(db, commit);
+        const outcome = await db.query(
+          `INSERT INTO ${this.t.outcomeKeys} (enrollment_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+          [e.id, commit.outcomeKey],
         );
-        if (rows.length === 0) {
-          const found = await db.query(`SELECT tenant_id, journey_id, customer_id, status, version, claim_token FROM ${E} WHERE id = $1`, [e.id]);
-          const row = found.rows[0] as Record<string, unknown> | undefined;
-          const stored = row && {
-            tenantId: String(row['tenant_id']),
-            journeyId: String(row['journey_id']),
-            customerId: String(row['customer_id']),
-            status: String(row['status']),
-            version: Number(row['version']),
-            token: Number(row['claim_token']),
-          };
-          return refusal(commit, stored) ?? 'conflict';
-        }
-        if (commit.outcomeKey !== undefined) {
-          const outcome = await db.query(
-            `INSERT INTO ${this.t.outcomeKeys} (enrollment_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-            [e.id, commit.outcomeKey],
-          );
-          if (outcome.rows.length === 0) throw DUPLICATE;
-        }
+        if (outcome.rows.length === 0) throw DUPLICATE;
         if (commit.effects !== undefined && commit.effects.length > 0) {
           const params: unknown[] = [];
-          const tuples = commit.effects.map((x) => {
-            const base = params.length;
-            params.push(x.idempotencyKey, x.tenantId, x.journeyId, x.enrollmentId, x.stepId, x.visit, x.type, x.at, effectDetail(x));
-            return `(${Array.from({ length: 9 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
-          });
+          const tuples = this.effectTuples(commit.effects, params);
           await db.query(
             `INSERT INTO ${this.t.effects} (idempotency_key, tenant_id, journey_id, enrollment_id, step_id, visit, type, at, detail)
-             VALUES ${tuples.join(', ')} ON CONFLICT (idempotency_key) DO NOTHING`,
+             VALUES ${tuples} ON CONFLICT (idempotency_key) DO NOTHING`,
             params,
           );
         }
@@ -479,6 +460,82 @@ class PostgresStorage implements Storage {
       if (error === DUPLICATE) return 'duplicate';
       throw error;
     }
+  }
+
+  /**
+   * The hot path (a worker's step): the guarded UPDATE, the effect records and the counter
+   * increments as one statement (data-modifying CTEs), so one round trip and one implicit
+   * transaction instead of BEGIN, three statements and COMMIT. The inserts run only when the
+   * UPDATE matched; when it did not, nothing was written and a read tells why.
+   */
+  private async commitInOneStatement(commit: Commit): Promise<CommitResult> {
+    const e = commit.enrollment;
+    const params = updateParams(commit);
+    const parts = [`upd AS (${this.updateSql()} RETURNING 1)`];
+    if (commit.effects !== undefined && commit.effects.length > 0) {
+      const tuples = this.effectTuples(commit.effects, params, true);
+      parts.push(`eff AS (
+        INSERT INTO ${this.t.effects} (idempotency_key, tenant_id, journey_id, enrollment_id, step_id, visit, type, at, detail)
+        SELECT * FROM (VALUES ${tuples}) AS v WHERE EXISTS (SELECT 1 FROM upd)
+        ON CONFLICT (idempotency_key) DO NOTHING)`);
+    }
+    const increments = aggregateCounters(commit.counters);
+    if (increments.length > 0) {
+      params.push(e.tenantId);
+      const tenant = params.length;
+      const tuples = increments.map((c) => {
+        params.push(c.journeyId, c.stepId, c.metric, c.count);
+        const b = params.length;
+        return `($${tenant}::text, $${b - 3}::text, $${b - 2}::text, $${b - 1}::text, $${b}::bigint)`;
+      });
+      parts.push(`cnt AS (
+        INSERT INTO ${this.t.counters} (tenant_id, journey_id, step_id, metric, count)
+        SELECT * FROM (VALUES ${tuples.join(', ')}) AS v WHERE EXISTS (SELECT 1 FROM upd)
+        ON CONFLICT (tenant_id, journey_id, step_id, metric) DO UPDATE SET count = ${this.t.counters}.count + excluded.count)`);
+    }
+    return this.onClient(async (db) => {
+      const { rows } = await db.query(`WITH ${parts.join(', ')} SELECT count(*)::int AS n FROM upd`, params);
+      return rows[0]?.n === 1 ? 'ok' : this.refuse(db, commit);
+    });
+  }
+
+  private updateSql(): string {
+    return `UPDATE ${this.t.enrollments} SET status = $1, phase = $2, step_id = $3, wake_at = $4, version = $5,
+             journey_version = $6, ended_at = $7, exit_reason = $8, updated_at = $9, data = $10,
+             lease_until = CASE $11::integer WHEN 0 THEN lease_until WHEN 1 THEN NULL ELSE $12::double precision END,
+             claimed_by = CASE $11::integer WHEN 1 THEN NULL ELSE claimed_by END
+           WHERE id = $13 AND tenant_id = $14 AND journey_id = $15 AND customer_id = $16 AND version = $17
+             AND ($18::integer IS NULL OR claim_token = $18::integer)
+             AND (status = 'active' OR $1 <> 'active')`;
+  }
+
+  /** `($n, …), …` for effect rows, their values appended to `params`; `typed` adds casts (needed inside SELECT … VALUES). */
+  private effectTuples(effects: readonly EffectRecord[], params: unknown[], typed = false): string {
+    const types = ['text', 'text', 'text', 'text', 'text', 'integer', 'text', 'double precision', 'json'];
+    return effects
+      .map((x) => {
+        const base = params.length;
+        params.push(x.idempotencyKey, x.tenantId, x.journeyId, x.enrollmentId, x.stepId, x.visit, x.type, x.at, effectDetail(x));
+        return `(${types.map((t, i) => `$${base + i + 1}${typed ? `::${t}` : ''}`).join(', ')})`;
+      })
+      .join(', ');
+  }
+
+  /** Why a guarded UPDATE matched nothing: missing, fenced, conflict (or a rule broken: throws). */
+  private async refuse(db: PgQueryable, commit: Commit): Promise<CommitResult> {
+    const found = await db.query(`SELECT tenant_id, journey_id, customer_id, status, version, claim_token FROM ${this.t.enrollments} WHERE id = $1`, [
+      commit.enrollment.id,
+    ]);
+    const row = found.rows[0] as Record<string, unknown> | undefined;
+    const stored = row && {
+      tenantId: String(row['tenant_id']),
+      journeyId: String(row['journey_id']),
+      customerId: String(row['customer_id']),
+      status: String(row['status']),
+      version: Number(row['version']),
+      token: Number(row['claim_token']),
+    };
+    return refusal(commit, stored) ?? 'conflict';
   }
 
   private async addCounters(db: PgQueryable, tenantId: string, counters: readonly StepCounter[] | undefined): Promise<void> {
@@ -566,6 +623,28 @@ function tableNames(S: string) {
 
 function journeyParams(r: JourneyRecord): unknown[] {
   return [r.tenantId, r.id, r.status, r.version, r.revision, r.createdAt, r.updatedAt, journeyData(r)];
+}
+
+/** $1…$18 of the commit's guarded UPDATE. */
+function updateParams(commit: Commit): unknown[] {
+  const e = commit.enrollment;
+  const lease = leaseChange(commit);
+  return [
+    ...stateParams(e),
+    e.journeyVersion,
+    e.endedAt,
+    e.exitReason,
+    e.updatedAt,
+    enrollmentData(e),
+    lease.kind === 'keep' ? 0 : lease.kind === 'end' ? 1 : 2,
+    lease.kind === 'extend' ? lease.until : null,
+    e.id,
+    e.tenantId,
+    e.journeyId,
+    e.customerId,
+    commit.expectedVersion,
+    commit.token ?? null,
+  ];
 }
 
 /** status, phase, step_id, wake_at, version: the columns a commit changes first. */
