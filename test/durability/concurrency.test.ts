@@ -49,9 +49,9 @@ async function finished(worker: Worker, label: string): Promise<void> {
   if (code !== 0) throw new Error(`${label} exited with ${code ?? signal}: ${worker.stderr.join('')}`);
 }
 
-/** Counter rows of a schema as `step/metric → count`. */
+/** Step counters of a schema as `step/metric → count` (summed over shards). */
 async function counters(pool: pg.Pool, schema: string): Promise<Record<string, number>> {
-  const { rows } = await pool.query(`SELECT step_id, metric, count FROM "${schema}".je_counters ORDER BY step_id, metric`);
+  const { rows } = await pool.query(`SELECT step_id, metric, sum(count) AS count FROM "${schema}".je_counters GROUP BY step_id, metric`);
   return Object.fromEntries(rows.map((r) => [`${r.step_id}/${r.metric}`, Number(r.count)]));
 }
 

@@ -82,7 +82,23 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         PRIMARY KEY (tenant_id, journey_id, step_id, metric))`,
     ],
   },
+  {
+    version: 2,
+    name: 'shard step counters',
+    // Every commit increments the same few counter rows (journey, step, metric). With one row per
+    // counter, concurrent workers queue on its row lock until the holder's commit is flushed, so
+    // commits serialise on WAL flushes. A commit now adds to one of 16 shards of a counter (chosen
+    // by enrollment id); readers sum the shards.
+    statements: (S) => [
+      `ALTER TABLE ${S}.je_counters ADD COLUMN shard smallint NOT NULL DEFAULT 0`,
+      `ALTER TABLE ${S}.je_counters DROP CONSTRAINT je_counters_pkey`,
+      `ALTER TABLE ${S}.je_counters ADD CONSTRAINT je_counters_pkey PRIMARY KEY (tenant_id, journey_id, step_id, metric, shard)`,
+    ],
+  },
 ];
+
+/** Shards per step counter (migration 2). */
+export const PG_COUNTER_SHARDS = 16;
 
 /** The newest schema version this code knows. */
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -28,7 +28,7 @@ import {
   leaseChange,
   refusal,
 } from '../storage-common/storage-rules.js';
-import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
+import { PG_COUNTER_SHARDS, PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
 import type { PgPool, PgQueryable } from './pg-pool.js';
 
 /** Options for {@link postgresStorage}. */
@@ -481,17 +481,17 @@ class PostgresStorage implements Storage {
     }
     const increments = aggregateCounters(commit.counters);
     if (increments.length > 0) {
-      params.push(e.tenantId);
-      const tenant = params.length;
+      params.push(e.tenantId, counterShard(e.id));
+      const tenant = params.length - 1;
       const tuples = increments.map((c) => {
         params.push(c.journeyId, c.stepId, c.metric, c.count);
         const b = params.length;
-        return `($${tenant}::text, $${b - 3}::text, $${b - 2}::text, $${b - 1}::text, $${b}::bigint)`;
+        return `($${tenant}::text, $${b - 3}::text, $${b - 2}::text, $${b - 1}::text, $${tenant + 1}::smallint, $${b}::bigint)`;
       });
       parts.push(`cnt AS (
-        INSERT INTO ${this.t.counters} (tenant_id, journey_id, step_id, metric, count)
+        INSERT INTO ${this.t.counters} (tenant_id, journey_id, step_id, metric, shard, count)
         SELECT * FROM (VALUES ${tuples.join(', ')}) AS v WHERE EXISTS (SELECT 1 FROM upd)
-        ON CONFLICT (tenant_id, journey_id, step_id, metric) DO UPDATE SET count = ${this.t.counters}.count + excluded.count)`);
+        ON CONFLICT (tenant_id, journey_id, step_id, metric, shard) DO UPDATE SET count = ${this.t.counters}.count + excluded.count)`);
     }
     return this.onClient(async (db) => {
       const { rows } = await db.query(`WITH ${parts.join(', ')} SELECT count(*)::int AS n FROM upd`, params);
@@ -549,7 +549,7 @@ class PostgresStorage implements Storage {
     });
     await db.query(
       `INSERT INTO ${this.t.counters} (tenant_id, journey_id, step_id, metric, count) VALUES ${tuples.join(', ')}
-       ON CONFLICT (tenant_id, journey_id, step_id, metric) DO UPDATE SET count = ${this.t.counters}.count + excluded.count`,
+       ON CONFLICT (tenant_id, journey_id, step_id, metric, shard) DO UPDATE SET count = ${this.t.counters}.count + excluded.count`,
       params,
     );
   }
@@ -567,7 +567,7 @@ class PostgresStorage implements Storage {
        ), counted AS (
          INSERT INTO ${this.t.counters} (tenant_id, journey_id, step_id, metric, count)
          SELECT $1, $2, coalesce(step_id, $5), 'exited:' || $3::text, count(*) FROM upd GROUP BY coalesce(step_id, $5)
-         ON CONFLICT (tenant_id, journey_id, step_id, metric) DO UPDATE SET count = ${this.t.counters}.count + excluded.count
+         ON CONFLICT (tenant_id, journey_id, step_id, metric, shard) DO UPDATE SET count = ${this.t.counters}.count + excluded.count
        )
        SELECT id FROM upd`,
       [tenantId, journeyId, reason, at, JOURNEY_LEVEL_STEP],
@@ -586,7 +586,7 @@ class PostgresStorage implements Storage {
   }
 
   async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {
-    const counters = (await this.q(`SELECT step_id, metric, count FROM ${this.t.counters} WHERE tenant_id = $1 AND journey_id = $2`, [
+    const counters = (await this.q(`SELECT step_id, metric, sum(count) AS count FROM ${this.t.counters} WHERE tenant_id = $1 AND journey_id = $2 GROUP BY step_id, metric`, [
       tenantId,
       journeyId,
     ])) as { step_id: string; metric: string; count: unknown }[];
@@ -623,6 +623,13 @@ function tableNames(S: string) {
 
 function journeyParams(r: JourneyRecord): unknown[] {
   return [r.tenantId, r.id, r.status, r.version, r.revision, r.createdAt, r.updatedAt, journeyData(r)];
+}
+
+/** Which shard of a step counter an enrollment's commits add to (FNV-1a of its id). */
+function counterShard(enrollmentId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < enrollmentId.length; i++) h = Math.imul(h ^ enrollmentId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % PG_COUNTER_SHARDS;
 }
 
 /** $1…$18 of the commit's guarded UPDATE. */
