@@ -45,7 +45,8 @@ export function harness(
 
 /** Run due work, then jump to the next wake-up, until nothing is left or `until` is reached. */
 export async function runUntilIdle(h: Harness, until = Number.POSITIVE_INFINITY): Promise<void> {
-  for (let i = 0; i < 10_000; i++) {
+  // A journey may loop through short waits until maxDuration (e.g. every 2 minutes for 7 days).
+  for (let i = 0; i < 100_000; i++) {
     await h.engine.runDue();
     const next = await h.engine.nextWakeAt();
     if (next === null || next > until) return;

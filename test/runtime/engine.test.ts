@@ -192,6 +192,23 @@ describe('engine: lifecycle', () => {
   });
 });
 
+describe('engine: loops through waits', () => {
+  it('a journey that loops through a short wait runs until maxDuration and exits there', async () => {
+    const h = harness();
+    const { id } = await h.engine.createJourney(journey([
+      { id: 'check', type: 'branch', config: { conditions: [{ expression: "outcome == 'click'", targetStepId: 'done' }] } },
+      { id: 'wait', type: 'wait', config: { duration: 1, unit: 'minutes' } },
+      { id: 'again', type: 'wait', config: { duration: 1, unit: 'minutes' }, next: 'check' },
+      { id: 'done', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'clicked' }] } },
+    ], { maxDuration: 7, status: 'active' }));
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await runUntilIdle(h);
+    const [e] = (await h.engine.listEnrollments({ journeyId: id })).items;
+    expect(e).toMatchObject({ status: 'exited', exitReason: 'max-duration', endedAt: T0 + 7 * DAY });
+    expect(e?.visits['check']).toBe(7 * 24 * 30); // one pass every two minutes
+  });
+});
+
 describe('engine: failures', () => {
   it('retries a failing channel with backoff, then fails the enrollment with the error kept', async () => {
     const h = harness({ channels: { fail: () => new Error('smtp down') }, engine: { retry: { maxAttempts: 3, initialDelayMs: 1000, factor: 2 } } });
