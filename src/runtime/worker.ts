@@ -9,7 +9,7 @@ import { safeEmit } from './events.js';
 import { advance } from './interpreter.js';
 import type { Claim, EffectRecord, StepCounter } from './ports.js';
 import { nextRetryAt } from './retry.js';
-import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, StepEvent } from './types.js';
+import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, Offer, StepEvent } from './types.js';
 
 /** What one `runDue` call did. */
 export interface RunDueResult {
@@ -89,17 +89,9 @@ interface EffectOutcome {
   readonly customer?: CustomerProfile;
 }
 
-/** Carry out one effect through its port. Never throws: a failure becomes an `effect-failed` input. */
-async function execute(ctx: EngineContext, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
-  const now = () => ctx.clock.now();
-  const context = {
-    tenantId: enrollment.tenantId,
-    journeyId: enrollment.journeyId,
-    enrollmentId: enrollment.id,
-    stepId: command.stepId,
-    idempotencyKey: command.idempotencyKey,
-  };
-  const record = (detail: Record<string, unknown>): EffectRecord => ({
+/** The effect-log record of an effect that succeeded. */
+function effectRecord(enrollment: Enrollment, command: EffectCommand, at: number, detail: Record<string, unknown>): EffectRecord {
+  return {
     idempotencyKey: command.idempotencyKey,
     tenantId: enrollment.tenantId,
     journeyId: enrollment.journeyId,
@@ -107,30 +99,52 @@ async function execute(ctx: EngineContext, enrollment: Enrollment, command: Effe
     stepId: command.stepId,
     visit: command.visit,
     type: command.type,
-    at: now(),
+    at,
     detail,
-  });
+  };
+}
+
+function isOffers(value: unknown): value is readonly Offer[] {
+  if (!Array.isArray(value)) return false;
+  for (const offer of value) {
+    if (offer === null || typeof offer !== 'object' || typeof (offer as { id?: unknown }).id !== 'string') return false;
+  }
+  return true;
+}
+
+/** Carry out one effect through its port. Never throws: a failure becomes an `effect-failed` input. */
+async function execute(ctx: EngineContext, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
+  const context = {
+    tenantId: enrollment.tenantId,
+    journeyId: enrollment.journeyId,
+    enrollmentId: enrollment.id,
+    stepId: command.stepId,
+    idempotencyKey: command.idempotencyKey,
+  };
   try {
     switch (command.type) {
       case 'decide': {
         if (!ctx.decisions) throw new JourneyError('no-adapter', 'no DecisionFlows adapter was given to createEngine');
-        const offers = await ctx.decisions.decide({ ...context, decisionFlowId: command.decisionFlowId, customer, maxOffers: command.maxOffers });
-        if (!Array.isArray(offers) || offers.some((o) => o === null || typeof o !== 'object' || typeof (o as { id?: unknown }).id !== 'string')) {
+        const offers: unknown = await ctx.decisions.decide({ ...context, decisionFlowId: command.decisionFlowId, customer, maxOffers: command.maxOffers });
+        if (!isOffers(offers)) {
           throw new JourneyError('bad-adapter-answer', `decision flow "${command.decisionFlowId}" must answer an array of offers with string ids`);
         }
+        const kept = offers.length > command.maxOffers ? offers.slice(0, command.maxOffers) : offers;
         return {
-          input: { type: 'decided', stepId: command.stepId, visit: command.visit, offers },
-          record: record({ decisionFlowId: command.decisionFlowId, offerIds: offers.slice(0, command.maxOffers).map((o) => o.id) }),
+          input: { type: 'decided', stepId: command.stepId, visit: command.visit, offers: kept },
+          record: effectRecord(enrollment, command, ctx.clock.now(), { decisionFlowId: command.decisionFlowId, offerIds: kept.map((o) => o.id) }),
         };
       }
       case 'send': {
         if (!ctx.channels) throw new JourneyError('no-adapter', 'no Channels adapter was given to createEngine');
         const answer = await ctx.channels.send({ ...context, channelId: command.channelId, creativeId: command.creativeId, offer: command.offer, offers: command.offers, customer });
-        const receipt = answer !== null && typeof answer === 'object' ? answer : {};
-        const messageId = typeof receipt.messageId === 'string' ? receipt.messageId : undefined;
+        const messageId = answer !== null && typeof answer === 'object' && typeof answer.messageId === 'string' ? answer.messageId : undefined;
+        const detail: Record<string, unknown> = { channelId: command.channelId };
+        if (messageId !== undefined) detail['messageId'] = messageId;
+        if (command.offer) detail['offerId'] = command.offer.id;
         return {
           input: { type: 'sent', stepId: command.stepId, visit: command.visit, receipt: messageId === undefined ? {} : { messageId } },
-          record: record({ channelId: command.channelId, ...(messageId === undefined ? {} : { messageId }), ...(command.offer ? { offerId: command.offer.id } : {}) }),
+          record: effectRecord(enrollment, command, ctx.clock.now(), detail),
         };
       }
       case 'update': {
@@ -138,7 +152,7 @@ async function execute(ctx: EngineContext, enrollment: Enrollment, command: Effe
         const updated = await ctx.profiles.apply(enrollment.customerId, command.operations, context);
         return {
           input: { type: 'updated', stepId: command.stepId, visit: command.visit },
-          record: record({ operations: command.operations.length }),
+          record: effectRecord(enrollment, command, ctx.clock.now(), { operations: command.operations.length }),
           customer: updated && typeof updated === 'object' ? updated : await loadCustomer(ctx, enrollment),
         };
       }
@@ -146,14 +160,13 @@ async function execute(ctx: EngineContext, enrollment: Enrollment, command: Effe
   } catch (thrown) {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
     const code = (error as { code?: unknown }).code;
-    const attempts = enrollment.attempts + 1;
     return {
       input: {
         type: 'effect-failed',
         stepId: command.stepId,
         visit: command.visit,
         error: { message: error.message.slice(0, 2000), ...(typeof code === 'string' ? { code } : {}) },
-        retryAt: nextRetryAt(ctx.retry, attempts, now()),
+        retryAt: nextRetryAt(ctx.retry, enrollment.attempts + 1, ctx.clock.now()),
       },
     };
   }
