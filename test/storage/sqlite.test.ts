@@ -95,6 +95,19 @@ describe('sqliteStorage', () => {
     database.close();
   });
 
+  it('checkpoints the WAL every 10,000 pages by default and caps the WAL file after a checkpoint', async () => {
+    const database = new Database(file());
+    const s = sqliteStorage({ database });
+    await s.init();
+    expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    expect(database.pragma('journal_size_limit', { simple: true })).toBe(80_000 * 1024);
+    const t = sqliteStorage({ database, walAutocheckpoint: 500 });
+    await t.init();
+    expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(500);
+    expect(database.pragma('journal_size_limit', { simple: true })).toBe(64 * 1024 * 1024);
+    database.close();
+  });
+
   it('refuses use after close', async () => {
     const s = sqliteStorage({ filename: ':memory:' });
     await s.init();
