@@ -16,6 +16,11 @@
  * complete each job on its own — like us, every unit of work is made durable on its own (one
  * complete per job, as one commit per step).
  *
+ * Postgres runs three ways: 1 worker and 4 workers processing one claim at a time, and 4 workers
+ * with BENCH_CONCURRENCY (default 8) in flight each — the engine's `concurrency` option against
+ * pg-boss completing that many jobs of its fetched batch at once — each process's pool sized
+ * concurrency + 1 for both.
+ *
  * Workers are separate processes (`tsx bench/storage.ts --worker …`); each signals `ready`
  * after connecting and waits for `go` on stdin, so start-up is not timed.
  */
@@ -44,6 +49,8 @@ const NOW = Date.UTC(2026, 2, 10, 9, 0, 0);
 const clock = { now: () => NOW };
 const BATCH = 100;
 const QUEUE = 'bench_steps';
+/** In flight per worker in the last Postgres row (engine option `concurrency`; pg-boss: completes in flight). */
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 8);
 
 const channels: Channels = { send: async (r) => ({ messageId: `m:${r.idempotencyKey}` }) };
 const decisions: DecisionFlows = { decide: async () => [{ id: 'offer_a' }] };
@@ -52,13 +59,13 @@ const profiles: Profiles = {
   apply: async (customerId) => ({ id: customerId, attributes: { nurtured: true }, segments: [] }),
 };
 
-function engineOn(storage: Storage, workerId = 'bench') {
-  return createEngine({ storage, clock, channels, decisions, profiles, workerId, leaseMs: 600_000 });
+function engineOn(storage: Storage, workerId = 'bench', concurrency = 1) {
+  return createEngine({ storage, clock, channels, decisions, profiles, workerId, leaseMs: 600_000, concurrency });
 }
 
 /** Run due work until none is left. */
-async function drain(storage: Storage): Promise<void> {
-  const engine = engineOn(storage, `bench_${process.pid}`);
+async function drain(storage: Storage, concurrency = 1): Promise<void> {
+  const engine = engineOn(storage, `bench_${process.pid}`, concurrency);
   for (;;) {
     const { processed, lost } = await engine.runDue({ limit: BATCH });
     if (processed + lost === 0) return;
@@ -88,6 +95,18 @@ interface WorkerArgs {
   readonly kind: 'engine' | 'pgboss';
   readonly url: string;
   readonly schema: string;
+  /** Units of work in flight per worker process (engine: `concurrency`; pg-boss: completes in flight). */
+  readonly concurrency: number;
+}
+
+/** Run `work` over `items` with at most `lanes` calls in flight, started in order. */
+async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(lanes, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 async function waitForGo(): Promise<void> {
@@ -99,21 +118,21 @@ async function waitForGo(): Promise<void> {
 
 async function worker(args: WorkerArgs): Promise<void> {
   if (args.kind === 'engine') {
-    const pool = new pg.Pool({ connectionString: args.url, max: 2 });
+    const pool = new pg.Pool({ connectionString: args.url, max: args.concurrency + 1 });
     const storage = postgresStorage({ pool, schema: args.schema });
     await storage.init();
     await waitForGo();
-    await drain(storage);
+    await drain(storage, args.concurrency);
     await pool.end();
   } else {
-    const boss = new PgBoss({ connectionString: args.url, schema: args.schema, max: 2, supervise: false, schedule: false, migrate: false });
+    const boss = new PgBoss({ connectionString: args.url, schema: args.schema, max: args.concurrency + 1, supervise: false, schedule: false, migrate: false });
     boss.on('error', (e) => process.stderr.write(`pg-boss: ${String(e)}\n`));
     await boss.start();
     await waitForGo();
     for (;;) {
       const jobs = await boss.fetch(QUEUE, { batchSize: BATCH });
       if (jobs.length === 0) break;
-      for (const job of jobs) await boss.complete(QUEUE, job.id);
+      await inLanes(jobs, args.concurrency, (job) => boss.complete(QUEUE, job.id));
     }
     await boss.stop({ graceful: false, wait: true });
   }
@@ -148,6 +167,8 @@ async function timeWorkers(n: number, args: WorkerArgs): Promise<number> {
 interface Row {
   readonly system: string;
   readonly workers: number;
+  /** In flight per worker. */
+  readonly concurrency: number;
   readonly steps: number;
   readonly ms: number;
   readonly note?: string;
@@ -167,29 +188,29 @@ async function sqliteRun(n: number): Promise<Row> {
     const db = new Database(filename, { readonly: true });
     const steps = (db.prepare('SELECT count(*) AS n FROM je_effects').get() as { n: number }).n;
     db.close();
-    return { system: 'journey-engine, SQLite (file, WAL, synchronous=normal)', workers: 1, steps, ms };
+    return { system: 'journey-engine, SQLite (file, WAL, synchronous=normal)', workers: 1, concurrency: 1, steps, ms };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function postgresRun(url: string, n: number, workers: number): Promise<Row> {
+async function postgresRun(url: string, n: number, workers: number, concurrency: number): Promise<Row> {
   const schema = `je_bench_${randomBytes(4).toString('hex')}`;
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   try {
     await enroll(postgresStorage({ pool, schema }), n, 4);
-    const ms = await timeWorkers(workers, { kind: 'engine', url, schema });
+    const ms = await timeWorkers(workers, { kind: 'engine', url, schema, concurrency });
     const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${schema}".je_effects`);
     const { rows: left } = await pool.query(`SELECT count(*)::int AS n FROM "${schema}".je_enrollments WHERE status <> 'completed'`);
     if (left[0].n !== 0) throw new Error(`${left[0].n} enrollments did not complete`);
-    return { system: 'journey-engine, Postgres', workers, steps: rows[0].n, ms };
+    return { system: 'journey-engine, Postgres', workers, concurrency, steps: rows[0].n, ms };
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pool.end();
   }
 }
 
-async function pgBossRun(url: string, jobs: number, workers: number): Promise<Row> {
+async function pgBossRun(url: string, jobs: number, workers: number, concurrency: number): Promise<Row> {
   const schema = `pgboss_bench_${randomBytes(4).toString('hex')}`;
   const boss = new PgBoss({ connectionString: url, schema, max: 4, supervise: false, schedule: false });
   boss.on('error', (e) => console.error('pg-boss', e));
@@ -201,9 +222,9 @@ async function pgBossRun(url: string, jobs: number, workers: number): Promise<Ro
       await boss.insert(Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({ name: QUEUE, data: { step: i + k } })));
     }
     const sendMs = performance.now() - t;
-    const ms = await timeWorkers(workers, { kind: 'pgboss', url, schema });
+    const ms = await timeWorkers(workers, { kind: 'pgboss', url, schema, concurrency });
     const { rows } = await boss.getDb().executeSql(`SELECT count(*)::int AS n FROM "${schema}".job WHERE state = 'completed'`, []);
-    return { system: 'pg-boss 10 (fetch 100, complete each job)', workers, steps: rows[0].n, ms, note: `send ${Math.round(jobs / (sendMs / 1000))} jobs/s (insert, 1000 a call)` };
+    return { system: 'pg-boss 10 (fetch 100, complete each job)', workers, concurrency, steps: rows[0].n, ms, note: `send ${Math.round(jobs / (sendMs / 1000))} jobs/s (insert, 1000 a call)` };
   } finally {
     await boss.stop({ graceful: false, wait: true });
     const pool = new pg.Pool({ connectionString: url, max: 1 });
@@ -220,23 +241,23 @@ export async function run(): Promise<void> {
   const rows: Row[] = [];
   const show = (row: Row) => {
     rows.push(row);
-    console.log(`  ${row.system}, ${row.workers} worker(s): ${row.steps} in ${Math.round(row.ms)} ms = ${rate(row)}/s${row.note ? ` (${row.note})` : ''}`);
+    console.log(`  ${row.system}, ${row.workers} worker(s) × ${row.concurrency} in flight: ${row.steps} in ${Math.round(row.ms)} ms = ${rate(row)}/s${row.note ? ` (${row.note})` : ''}`);
   };
   show(await sqliteRun(n));
   if (!url) {
     console.log('Postgres and pg-boss skipped: set JOURNEY_TEST_PG_URL (or DATABASE_URL) to a server');
   } else {
-    for (const workers of [1, 4]) {
-      show(await postgresRun(url, n, workers));
-      show(await pgBossRun(url, jobs, workers));
+    for (const [workers, concurrency] of [[1, 1], [4, 1], [4, CONCURRENCY]] as const) {
+      show(await postgresRun(url, n, workers, concurrency));
+      show(await pgBossRun(url, jobs, workers, concurrency));
     }
   }
-  console.log('\n| system | workers | durable steps (jobs) | seconds | per second | ours ÷ pg-boss |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('\n| system | workers | in flight per worker | durable steps (jobs) | seconds | per second | ours ÷ pg-boss |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) {
-    const peer = row.system.startsWith('journey-engine, Postgres') ? rows.find((r) => r.system.startsWith('pg-boss') && r.workers === row.workers) : undefined;
+    const peer = row.system.startsWith('journey-engine, Postgres') ? rows.find((r) => r.system.startsWith('pg-boss') && r.workers === row.workers && r.concurrency === row.concurrency) : undefined;
     const ratio = peer ? (rate(row) / rate(peer)).toFixed(2) : '';
-    console.log(`| ${row.system} | ${row.workers} | ${row.steps} | ${(row.ms / 1000).toFixed(2)} | ${rate(row)} | ${ratio} |`);
+    console.log(`| ${row.system} | ${row.workers} | ${row.concurrency} | ${row.steps} | ${(row.ms / 1000).toFixed(2)} | ${rate(row)} | ${ratio} |`);
   }
 }
 

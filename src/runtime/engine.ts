@@ -56,6 +56,12 @@ export interface EngineOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** How long a worker holds a claimed enrollment before another may take it, ms. Default 30,000. */
   readonly leaseMs?: number;
+  /**
+   * Claimed enrollments a worker advances at once (default 1: strictly one after another in
+   * wake-up order). Higher values keep several commits in flight, which lets Postgres flush them
+   * together; give a `pg.Pool` at least this many connections. See `runDue`.
+   */
+  readonly concurrency?: number;
   /** Names this worker in claims (default: random). */
   readonly workerId?: string;
   /** Id generator (default: `jrn_`/`enr_` + random UUID). */
@@ -120,8 +126,11 @@ export interface JourneyEngine {
   listEnrollments(query?: EnrollmentListQuery): Promise<{ items: readonly Enrollment[]; total: number }>;
   stats(journeyId: string): Promise<JourneyStats>;
 
-  /** Advance every enrollment due now (all tenants), in wake-up order. */
-  runDue(options?: { limit?: number }): Promise<RunDueResult>;
+  /**
+   * Advance every enrollment due now (all tenants), in wake-up order. `concurrency` (default: the
+   * engine's) is how many claimed enrollments are advanced at once; they start in wake-up order.
+   */
+  runDue(options?: { limit?: number; concurrency?: number }): Promise<RunDueResult>;
   /** Run `runDue` in the background, polling every `pollMs` when idle. */
   start(options?: { pollMs?: number }): void;
   /** Stop the background loop after the enrollment in hand is committed. */
@@ -173,6 +182,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
   if (typeof options.clock?.now !== 'function') throw new JourneyError('invalid-options', 'createEngine needs a clock (systemClock() or virtualClock())', { path: ['clock'] });
   const leaseMs = options.leaseMs ?? 30_000;
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new JourneyError('invalid-options', 'leaseMs must be a positive number', { path: ['leaseMs'] });
+  const concurrency = checkConcurrency(options.concurrency ?? 1);
 
   const ctx: EngineContext = {
     storage: options.storage,
@@ -246,7 +256,8 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       }),
       stats: withInit(async (journeyId: string) => journeyStats(ctx, tenantId, await requireJourney(ctx, tenantId, journeyId))),
 
-      runDue: withInit((opts: { limit?: number } = {}) => runDue(ctx, opts)),
+      runDue: withInit((opts: { limit?: number; concurrency?: number } = {}) =>
+        runDue(ctx, { ...(opts.limit === undefined ? {} : { limit: opts.limit }), concurrency: opts.concurrency === undefined ? concurrency : checkConcurrency(opts.concurrency) })),
       start(opts = {}) {
         if (running) return;
         running = true;
@@ -256,7 +267,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
           while (running) {
             let processed = 0;
             try {
-              processed = (await runDue(ctx, { limit: 1000 })).processed;
+              processed = (await runDue(ctx, { limit: 1000, concurrency })).processed;
             } catch (error) {
               options.onError?.(error);
             }
@@ -295,6 +306,13 @@ export function createEngine(options: EngineOptions): JourneyEngine {
   }
 
   return view(options.tenantId ?? 'default');
+}
+
+function checkConcurrency(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
+    throw new JourneyError('invalid-options', 'concurrency must be an integer from 1 to 1000', { path: ['concurrency'] });
+  }
+  return value;
 }
 
 async function journeyStats(ctx: EngineContext, tenantId: string, journey: JourneyRecord): Promise<JourneyStats> {

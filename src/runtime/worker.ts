@@ -272,12 +272,29 @@ function advanceFailure(enrollment: Enrollment, now: number, code: string, messa
   };
 }
 
+/** Options of {@link runDue}. */
+export interface RunDueOptions {
+  /** At most this many enrollments (default: all that are due). */
+  readonly limit?: number;
+  /** Enrollments claimed per `claimDue` call (default 100; raised to `concurrency` if lower). */
+  readonly batchSize?: number;
+  /**
+   * Claims of a batch processed at once (default 1: one after another, in wake-up order). Above 1,
+   * claims still *start* in wake-up order, but up to this many are in flight together, so their
+   * commits overlap (Postgres flushes concurrent commits' WAL together). A claim that throws does
+   * not stop the others of its batch; once the batch has settled, `runDue` rejects with the first
+   * error.
+   */
+  readonly concurrency?: number;
+}
+
 /**
  * Advance every enrollment due at `clock.now()`, in wake-up order, at most `limit` of them.
  */
-export async function runDue(ctx: EngineContext, options: { readonly limit?: number; readonly batchSize?: number } = {}): Promise<RunDueResult> {
+export async function runDue(ctx: EngineContext, options: RunDueOptions = {}): Promise<RunDueResult> {
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const batchSize = Math.max(1, Math.min(options.batchSize ?? 100, limit));
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const batchSize = Math.max(1, Math.min(Math.max(options.batchSize ?? 100, concurrency), limit));
   let processed = 0;
   let lost = 0;
   while (processed + lost < limit) {
@@ -288,10 +305,28 @@ export async function runDue(ctx: EngineContext, options: { readonly limit?: num
       workerId: ctx.workerId,
     });
     if (claims.length === 0) break;
-    for (const claim of claims) {
-      if ((await processClaim(ctx, claim)) === 'ok') processed += 1;
-      else lost += 1;
+    if (concurrency === 1) {
+      for (const claim of claims) {
+        if ((await processClaim(ctx, claim)) === 'ok') processed += 1;
+        else lost += 1;
+      }
+      continue;
     }
+    let next = 0;
+    let failed: { error: unknown } | undefined;
+    const lane = async (): Promise<void> => {
+      while (next < claims.length) {
+        const claim = claims[next++]!;
+        try {
+          if ((await processClaim(ctx, claim)) === 'ok') processed += 1;
+          else lost += 1;
+        } catch (error) {
+          failed ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, claims.length) }, lane));
+    if (failed) throw failed.error;
   }
   return { processed, lost };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JourneyError } from '../../src/model/errors.js';
 import { DAY, HOUR, journey, loadExample, T0 } from './helpers.js';
 import { harness, runUntilIdle } from './engine-helpers.js';
+import { memoryStorage } from '../../src/adapters/memory/index.js';
 
 const loan = loadExample('loan-nurture.json');
 const inSegment = (id: string) => ({ id, segments: ['loan_interested'] });
@@ -355,5 +356,86 @@ describe('engine: the worker loop', () => {
     expect(waiting.items.length).toBe(2);
     expect((await h.engine.listEnrollments({ status: 'completed' })).total).toBe(0);
     h.clock.advance(HOUR);
+  });
+});
+
+describe('engine: concurrency', () => {
+  const customers = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'];
+
+  /** Decisions that record the order calls start in and how many are in flight at once. */
+  function tracked(h: ReturnType<typeof harness>) {
+    const started: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const original = h.decisions.decide.bind(h.decisions);
+    h.decisions.decide = async (request) => {
+      started.push(request.enrollmentId);
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight -= 1;
+      return original(request);
+    };
+    return { started, max: () => maxInFlight };
+  }
+
+  async function setup(engine: { concurrency?: number } = {}) {
+    const h = harness({ customers: customers.map(inSegment), engine });
+    const { id } = await activeLoan(h);
+    const { enrolled } = await h.engine.enroll(id, { customerIds: customers });
+    return { h, id, ids: enrolled.map((e) => e.enrollmentId) };
+  }
+
+  it('processes claims one at a time by default, in wake-up order', async () => {
+    const { h, ids } = await setup();
+    const t = tracked(h);
+    expect(await h.engine.runDue()).toEqual({ processed: customers.length, lost: 0 });
+    expect(t.started).toEqual(ids);
+    expect(t.max()).toBe(1);
+  });
+
+  it('with concurrency N keeps up to N claims in flight, started in wake-up order, each processed once', async () => {
+    const { h, id, ids } = await setup({ concurrency: 3 });
+    const t = tracked(h);
+    expect(await h.engine.runDue()).toEqual({ processed: customers.length, lost: 0 });
+    expect(t.started).toEqual(ids);
+    expect(t.max()).toBe(3);
+    expect(h.channels.sent.map((s) => s.customer.id).sort()).toEqual(customers);
+    for (const enrollmentId of ids) {
+      const keys = (await h.storage.listEffects('default', enrollmentId)).map((e) => e.idempotencyKey);
+      expect(keys).toEqual([`${enrollmentId}:step_initial_offer:1`, `${enrollmentId}:step_send_email:1`]);
+    }
+    const stats = await h.engine.stats(id);
+    expect(stats.steps.find((s) => s.stepId === 'step_send_email')).toMatchObject({ entered: 7, completed: 7 });
+    expect((await h.engine.listEnrollments({ journeyId: id })).items.every((e) => e.phase === 'waiting')).toBe(true);
+  });
+
+  it('a per-call concurrency overrides the engine option', async () => {
+    const { h } = await setup({ concurrency: 4 });
+    const t = tracked(h);
+    await h.engine.runDue({ concurrency: 2 });
+    expect(t.max()).toBe(2);
+  });
+
+  it('a claim that throws does not stop the others of its batch; runDue then rejects with its error', async () => {
+    const storage = memoryStorage();
+    const h = harness({ customers: customers.map(inSegment), storage, engine: { concurrency: 3 } });
+    const { id } = await activeLoan(h);
+    const { enrolled } = await h.engine.enroll(id, { customerIds: customers });
+    const broken = enrolled[2]!.enrollmentId;
+    const commit = storage.commit.bind(storage);
+    storage.commit = async (c) => {
+      if (c.enrollment.id === broken) throw new Error('disk on fire');
+      return commit(c);
+    };
+    await expect(h.engine.runDue()).rejects.toThrow('disk on fire');
+    const items = (await h.engine.listEnrollments({ journeyId: id })).items;
+    for (const e of items) expect(e.phase).toBe(e.id === broken ? 'ready' : 'waiting');
+    expect(h.channels.sent.length).toBe(customers.length - 1);
+  });
+
+  it('refuses a concurrency that is not a positive integer', async () => {
+    expect(() => harness({ engine: { concurrency: 0 } })).toThrow(expect.objectContaining({ code: 'invalid-options' }));
+    const { h } = await setup();
+    await rejects(h.engine.runDue({ concurrency: 1.5 }), 'invalid-options');
   });
 });
