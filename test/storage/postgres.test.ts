@@ -156,6 +156,53 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     await h.dropSchema(schema);
   });
 
+  it('runs the commit as a named prepared statement on a pg.Pool, and as text when told not to', async () => {
+    for (const namedStatements of [undefined, false]) {
+      const schema = h.newSchema();
+      const pool = new pg.Pool({ connectionString: PG_URL, max: 2 });
+      const named: string[] = [];
+      const spied = new WeakSet<object>();
+      // Spy on the clients the adapter checks out (pool.query's own callback path is left alone).
+      const connect = pool.connect.bind(pool) as (...args: unknown[]) => Promise<pg.PoolClient>;
+      (pool as unknown as { connect: (...args: unknown[]) => unknown }).connect = (...args: unknown[]) => {
+        if (args.length > 0) return connect(...args);
+        return connect().then((client) => {
+          if (spied.has(client)) return client;
+          spied.add(client);
+          const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+          (client as unknown as { query: (...a: unknown[]) => unknown }).query = (config: unknown, ...rest: unknown[]) => {
+            if (typeof config === 'object' && config !== null && 'name' in config) named.push(String((config as { name: string }).name));
+            return query(config, ...rest);
+          };
+          return client;
+        });
+      };
+      const s = postgresStorage({ pool, schema, ...(namedStatements === undefined ? {} : { namedStatements }) });
+      await s.init();
+      await s.createJourney(journey());
+      const e = enrollment();
+      await s.createEnrollment(e);
+      let stored = e;
+      for (let i = 1; i <= 3; i++) {
+        const n = next(stored, { updatedAt: i });
+        expect(await s.commit({ enrollment: n, expectedVersion: stored.version, now: i, effects: [effect(e, `send${i}`, 1)] })).toBe('ok');
+        stored = n;
+      }
+      expect(await s.commit({ enrollment: next(e), expectedVersion: 1, now: 9 })).toBe('conflict');
+      expect(await s.listEffects(T, e.id)).toHaveLength(3);
+      if (namedStatements === false) expect(named).toEqual([]);
+      else {
+        // One name per statement shape: three commits with one effect, one without.
+        expect(named).toHaveLength(4);
+        expect(new Set(named.slice(0, 3)).size).toBe(1);
+        expect(named[3]).not.toBe(named[0]);
+        expect(named.every((n) => /^je_[0-9a-z]+$/.test(n))).toBe(true);
+      }
+      await pool.end();
+      await h.dropSchema(schema);
+    }
+  });
+
   it('survives backends terminated by pg_terminate_backend', async () => {
     const schema = h.newSchema();
     const appName = `je_reconnect_${schema}`;

@@ -37,6 +37,14 @@ export interface PostgresStorageOptions {
   readonly pool: PgPool;
   /** The schema holding the tables (created if missing). Default `journey_engine`. */
   readonly schema?: string;
+  /**
+   * Run the hot commit statement as a named prepared statement (pg's `{ name, text, values }`
+   * query config), so each connection parses and plans it once instead of on every step. Default:
+   * on for a `pg.Pool` (recognised by its `totalCount` and `idleCount`), off for anything else
+   * (PGlite, pool-shaped wrappers whose `query` takes only text). Set it explicitly for a wrapper
+   * that passes pg's query config through.
+   */
+  readonly namedStatements?: boolean;
 }
 
 /**
@@ -95,6 +103,8 @@ class PostgresStorage implements Storage {
   private readonly schema: string;
   private readonly t: ReturnType<typeof tableNames>;
   private readonly mutex = new Mutex();
+  private readonly named: boolean;
+  private readonly names = new Map<string, string>();
   private opening: Promise<void> | null = null;
   private ready = false;
   private closed = false;
@@ -107,6 +117,7 @@ class PostgresStorage implements Storage {
       });
     }
     this.pool = options.pool;
+    this.named = options.namedStatements ?? (typeof options.pool.connect === 'function' && 'totalCount' in options.pool && 'idleCount' in options.pool);
     this.schema = schema;
     this.t = tableNames(`"${schema}"`);
   }
@@ -493,10 +504,23 @@ class PostgresStorage implements Storage {
         SELECT * FROM (VALUES ${tuples.join(', ')}) AS v WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (tenant_id, journey_id, step_id, metric, shard) DO UPDATE SET count = ${this.t.counters}.count + excluded.count)`);
     }
+    const text = `WITH ${parts.join(', ')} SELECT count(*)::int AS n FROM upd`;
     return this.onClient(async (db) => {
-      const { rows } = await db.query(`WITH ${parts.join(', ')} SELECT count(*)::int AS n FROM upd`, params);
+      const { rows } = this.named
+        ? await (db as unknown as NamedQueryable).query({ name: this.statementName(text), text, values: params })
+        : await db.query(text, params);
       return rows[0]?.n === 1 ? 'ok' : this.refuse(db, commit);
     });
+  }
+
+  /** A name for a prepared statement: derived from its text, so equal on every connection and storage. */
+  private statementName(text: string): string {
+    let name = this.names.get(text);
+    if (name === undefined) {
+      if (this.names.size >= 1000) this.names.clear();
+      this.names.set(text, (name = `je_${hash53(text).toString(36)}`));
+    }
+    return name;
   }
 
   private updateSql(): string {
@@ -608,6 +632,25 @@ class PostgresStorage implements Storage {
     ])) as EffectRow[];
     return rows.map((r) => decodeEffect(r, 'je_effects'));
   }
+}
+
+/** pg's query config: a named statement is parsed and planned once per connection. */
+interface NamedQueryable {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: { n?: number }[] }>;
+}
+
+/** A 53-bit string hash (cyrb53): statement names that do not collide in practice. */
+function hash53(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 function tableNames(S: string) {
