@@ -42,7 +42,8 @@ export interface PostgresStorageOptions {
    * query config), so each connection parses and plans it once instead of on every step. Default:
    * on for a `pg.Pool` (recognised by its `totalCount` and `idleCount`), off for anything else
    * (PGlite, pool-shaped wrappers whose `query` takes only text). Set it explicitly for a wrapper
-   * that passes pg's query config through.
+   * that passes pg's query config through; turn it off behind PgBouncer in transaction mode
+   * without `max_prepared_statements`.
    */
   readonly namedStatements?: boolean;
 }
