@@ -4,7 +4,6 @@
  * idempotent, so an interrupted demo picks up where it stopped when run again.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type BetterSqlite3 from 'better-sqlite3';
 import { virtualClock } from '../../adapters/clock/virtual-clock.js';
@@ -13,6 +12,7 @@ import { memoryProfiles } from '../../adapters/testing/memory-profiles.js';
 import { createEngine } from '../../runtime/engine.js';
 import type { Channels, DecisionFlows } from '../../runtime/ports.js';
 import { EXIT, type CliIo, type Command } from '../command.js';
+import { parseCommandLine } from '../parse-command-line.js';
 
 const START = Date.UTC(2026, 2, 10, 9, 0, 0);
 const DAY = 86_400_000;
@@ -69,7 +69,7 @@ export async function runDemo(options: { db: string; customers: number; fresh: b
   const progress = progressTable(db);
   const storage = sqliteStorage({ database: db });
   const clock = virtualClock(Number(progress.get('clock') ?? START));
-  const resumed = progress.get('clock') !== undefined;
+  const resumed = progress.get('journeyId') !== undefined;
   const profiles = memoryProfiles();
   for (let i = 0; i < options.customers; i++) profiles.set({ id: customerId(i), segments: ['loan_interested'], attributes: { index: i } });
   let sends = 0;
@@ -145,22 +145,10 @@ export const demoCommand: Command = {
   summary: "Run the seed's loan nurture journey for 10,000 customers on SQLite and print the funnel",
   usage: USAGE,
   async run(argv, io) {
-    let values: { db?: string; customers?: string; fresh?: boolean; help?: boolean };
-    try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        options: { db: { type: 'string' }, customers: { type: 'string' }, fresh: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      io.stderr(`journeys demo: ${(error as Error).message}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
-    if (values.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
+    const options = { db: { type: 'string' }, customers: { type: 'string' }, fresh: { type: 'boolean' } } as const;
+    const parsed = parseCommandLine(demoCommand, argv, options, io, { positionals: false });
+    if (typeof parsed === 'number') return parsed;
+    const { values } = parsed;
     const customers = values.customers === undefined ? 10_000 : Number(values.customers);
     if (!Number.isInteger(customers) || customers < 1 || customers > 1_000_000) {
       io.stderr('journeys demo: --customers must be a whole number from 1 to 1000000\n');

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { EXIT } from '../command.js';
+import { parseCommandLine } from '../parse-command-line.js';
 import type { Command } from '../command.js';
 import { journeyDiagram } from '../journey-diagram.js';
 import { loadJourney, reportError } from '../journey-file.js';
@@ -22,17 +22,8 @@ export const diagramCommand: Command = {
   summary: 'print a journey as a Mermaid flowchart',
   usage: USAGE,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: [...argv], options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    } catch (error) {
-      io.stderr(`journeys diagram: ${(error as Error).message}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
-    if (parsed.values.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
+    const parsed = parseCommandLine({ name: 'diagram', usage: USAGE }, argv, {}, io);
+    if (typeof parsed === 'number') return parsed;
     if (parsed.positionals.length !== 1) {
       io.stderr(`journeys diagram: name exactly one journey file.\n\n${USAGE}`);
       return EXIT.usage;

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { toNodeListener, createHttpHandler, type HttpHandler } from '../../adapters/http/index.js';
 import { createEngine, JourneyError, systemClock, virtualClock, type Channels, type Clock, type VirtualClock } from '../../index.js';
 import { memoryProfiles, type MemoryProfiles, type ProfileSeed } from '../../testing.js';
 import { EXIT } from '../command.js';
+import { parseCommandLine } from '../parse-command-line.js';
 import type { CliIo, Command } from '../command.js';
 import { jsonOption, parseNdjson, readText, reportError } from '../journey-file.js';
 import { printingChannels, rulesDecisions, webhookChannels } from '../serve-adapters.js';
@@ -119,33 +119,19 @@ export const serveCommand: Command = {
   summary: 'serve the HTTP API with a worker loop on SQLite',
   usage: USAGE,
   async run(argv, io: CliIo) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv],
-        options: {
-          db: { type: 'string' },
-          port: { type: 'string' },
-          host: { type: 'string' },
-          'virtual-clock': { type: 'boolean' },
-          webhook: { type: 'string' },
-          rules: { type: 'string' },
-          customers: { type: 'string' },
-          'poll-ms': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: false,
-        strict: true,
-      });
-    } catch (error) {
-      io.stderr(`journeys serve: ${(error as Error).message}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
+    const options = {
+      db: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'virtual-clock': { type: 'boolean' },
+      webhook: { type: 'string' },
+      rules: { type: 'string' },
+      customers: { type: 'string' },
+      'poll-ms': { type: 'string' },
+    } as const;
+    const parsed = parseCommandLine({ name: 'serve', usage: USAGE }, argv, options, io, { positionals: false });
+    if (typeof parsed === 'number') return parsed;
     const { values } = parsed;
-    if (values.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
     let server: Server | undefined;
     let engine: ReturnType<typeof createEngine> | undefined;
     try {

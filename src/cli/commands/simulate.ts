@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { createEngine, JourneyError, memoryStorage, systemClock, virtualClock, type JourneyDocument } from '../../index.js';
 import { memoryProfiles, scriptedDecisions, type ProfileSeed } from '../../testing.js';
 import { EXIT } from '../command.js';
+import { parseCommandLine } from '../parse-command-line.js';
 import type { CliIo, Command } from '../command.js';
 import { loadJourney, parseNdjson, readText, reportError } from '../journey-file.js';
 import { formatMs, progressBar, table } from '../print.js';
@@ -156,23 +156,10 @@ export const simulateCommand: Command = {
   summary: 'run many synthetic customers through a journey and print the funnel',
   usage: USAGE,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv],
-        options: { customers: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      io.stderr(`journeys simulate: ${(error as Error).message}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
+    const options = { customers: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, json: { type: 'boolean' } } as const;
+    const parsed = parseCommandLine({ name: 'simulate', usage: USAGE }, argv, options, io);
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
     const seed = values.seed === undefined ? 1 : Number(values.seed);
     if (positionals.length !== 1 || values.customers === undefined || !Number.isSafeInteger(seed)) {
       io.stderr(`journeys simulate: name one journey file and --customers (and an integer --seed).\n\n${USAGE}`);

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { JourneyError, simulate, type SimulateOptions, type SimulatedOutcome } from '../../index.js';
 import { EXIT } from '../command.js';
+import { parseCommandLine } from '../parse-command-line.js';
 import type { Command } from '../command.js';
 import { jsonOption, loadJourney, reportError } from '../journey-file.js';
 import { formatTimeline } from '../print.js';
@@ -53,31 +53,17 @@ export const testCommand: Command = {
   summary: 'run a sample customer through a journey and print the timeline',
   usage: USAGE,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv],
-        options: {
-          customer: { type: 'string' },
-          outcome: { type: 'string', multiple: true },
-          decisions: { type: 'string' },
-          start: { type: 'string' },
-          'check-entry': { type: 'boolean' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      io.stderr(`journeys test: ${(error as Error).message}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
+    const options = {
+      customer: { type: 'string' },
+      outcome: { type: 'string', multiple: true },
+      decisions: { type: 'string' },
+      start: { type: 'string' },
+      'check-entry': { type: 'boolean' },
+      json: { type: 'boolean' },
+    } as const;
+    const parsed = parseCommandLine({ name: 'test', usage: USAGE }, argv, options, io);
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
     if (positionals.length !== 1) {
       io.stderr(`journeys test: name exactly one journey file.\n\n${USAGE}`);
       return EXIT.usage;

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { formatPath } from '../../index.js';
 import { validateJourney } from '../../validate/index.js';
 import type { Diagnostic } from '../../validate/index.js';
 import { EXIT } from '../command.js';
+import { parseCommandLine } from '../parse-command-line.js';
 import type { CliIo, Command } from '../command.js';
 
 /** A diagnostic as the CLI reports it: a validator code, or `unreadable-file` / `invalid-json`. */
@@ -75,25 +75,9 @@ export const validateCommand: Command = {
   summary: 'check journey documents and print diagnostics like a compiler',
   usage: USAGE,
   async run(argv, io) {
-    let values: { json?: boolean | undefined; help?: boolean | undefined };
-    let files: string[];
-    try {
-      const parsed = parseArgs({
-        args: [...argv],
-        options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-        allowPositionals: true,
-        strict: true,
-      });
-      values = parsed.values;
-      files = parsed.positionals;
-    } catch (error) {
-      io.stderr(`journeys validate: ${messageOf(error)}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
-    if (values.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
+    const parsed = parseCommandLine(validateCommand, argv, { json: { type: 'boolean' } }, io);
+    if (typeof parsed === 'number') return parsed;
+    const { values, positionals: files } = parsed;
     if (files.length === 0) {
       io.stderr(`journeys validate: name at least one journey file.\n\n${USAGE}`);
       return EXIT.usage;
