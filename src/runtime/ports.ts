@@ -210,7 +210,12 @@ export interface Storage {
    * `wakeAt` null, version +1, counters `exited:<reason>` per step. Returns the ids exited.
    */
   exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]>;
-  /** The earliest `wakeAt` among active enrollments of active journeys, or null. */
+  /**
+   * The earliest instant at which an active enrollment of an active journey can be claimed: its
+   * `wakeAt`, or the end of its lease when it is claimed and the lease ends later. Null when none.
+   * (A driver that jumps a virtual clock from wake-up to wake-up relies on this after a crash:
+   * leases the dead worker held end, and the work is claimed again.)
+   */
   nextWakeAt(): Promise<number | null>;
   /** Per-step counters plus current (active) counts for one journey. */
   stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>>;

@@ -430,7 +430,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         const moved = next(e, { phase: 'effect', wakeAt: 100 });
         expect(await s.commit({ enrollment: moved, expectedVersion: 1, token: c!.token, release: false, leaseMs: 5_000, now: 900 })).toBe('ok');
         expect(await s.claimDue({ now: 5_899, limit: 1, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
-        expect(await s.nextWakeAt()).toBe(100);
+        expect(await s.nextWakeAt()).toBe(5_900);
         const [again] = await s.claimDue({ now: 5_900, limit: 1, leaseMs: 1_000, workerId: 'w2' });
         expect(again?.enrollment).toEqual(moved);
         // and the same token keeps working until then
@@ -631,10 +631,13 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.nextWakeAt()).toBe(50);
       });
 
-      it('counts claimed enrollments too', async () => {
+      it('counts a claimed enrollment at the end of its lease, when it can be claimed again', async () => {
         await s.createJourney(journey());
-        await s.createEnrollment(enrollment({ wakeAt: 40 }));
-        await s.claimDue({ now: 50, limit: 1, leaseMs: 1_000, workerId: 'w' });
+        const e = enrollment({ wakeAt: 40 });
+        await s.createEnrollment(e);
+        const [c] = await s.claimDue({ now: 50, limit: 1, leaseMs: 1_000, workerId: 'w' });
+        expect(await s.nextWakeAt()).toBe(1_050);
+        await s.release(e.id, c!.token);
         expect(await s.nextWakeAt()).toBe(40);
       });
     });

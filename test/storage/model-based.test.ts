@@ -101,7 +101,7 @@ class Model {
   nextWakeAt(): number | null {
     const w = this.slots
       .filter((s) => s.e.status === 'active' && s.e.wakeAt !== null && this.journeys.get(s.e.journeyId)?.status === 'active')
-      .map((s) => s.e.wakeAt!);
+      .map((s) => (s.lease !== null && s.lease > s.e.wakeAt! ? s.lease : s.e.wakeAt!));
     return w.length === 0 ? null : Math.min(...w);
   }
 

@@ -315,13 +315,25 @@ class MemoryStorage implements Storage {
     for (const [key, heap] of this.due) {
       if (this.journeys.get(key)?.status !== 'active') continue;
       const top = heap.peekKey();
-      if (top !== undefined && (min === null || top < min)) min = top;
-    }
-    this.leases.forEachLive((_, rec) => {
-      const { e } = rec as Slot;
-      if (e.wakeAt !== null && (min === null || e.wakeAt < min) && this.journeys.get(journeyKey(e.tenantId, e.journeyId))?.status === 'active') {
-        min = e.wakeAt;
+      if (top === undefined) continue;
+      const lease = (heap.peekRecord() as Slot).lease;
+      if (lease === null || lease <= top) {
+        if (min === null || top < min) min = top;
+        continue;
       }
+      // Rare (an expired lease was put back): the earliest may sit deeper in this heap.
+      heap.forEachLive((wakeAt, rec) => {
+        const held = (rec as Slot).lease;
+        const at = held !== null && held > wakeAt ? held : wakeAt;
+        if (min === null || at < min) min = at;
+      });
+    }
+    // A claimed enrollment can be claimed again when its lease ends (or at its wakeAt, if later).
+    this.leases.forEachLive((leaseUntil, rec) => {
+      const { e } = rec as Slot;
+      if (e.wakeAt === null) return;
+      const at = Math.max(e.wakeAt, leaseUntil);
+      if ((min === null || at < min) && this.journeys.get(journeyKey(e.tenantId, e.journeyId))?.status === 'active') min = at;
     });
     return min;
   }

@@ -602,12 +602,12 @@ class PostgresStorage implements Storage {
 
   async nextWakeAt(): Promise<number | null> {
     const rows = (await this.q(
-      `SELECT e.wake_at FROM ${this.t.enrollments} e
+      `SELECT min(GREATEST(e.wake_at, COALESCE(e.lease_until, e.wake_at))) AS wake_at FROM ${this.t.enrollments} e
        JOIN ${this.t.journeys} j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
-       WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND j.status = 'active'
-       ORDER BY e.wake_at LIMIT 1`,
+       WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND j.status = 'active'`,
     )) as { wake_at: unknown }[];
-    return rows[0] === undefined ? null : Number(rows[0].wake_at);
+    const at = rows[0]?.wake_at;
+    return at === undefined || at === null ? null : Number(at);
   }
 
   async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {

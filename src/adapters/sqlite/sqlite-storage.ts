@@ -317,8 +317,8 @@ class SqliteStorage implements Storage {
 
   async nextWakeAt(): Promise<number | null> {
     const s = await this.ready();
-    const row = s.st.nextWake.get() as { wake_at: number } | undefined;
-    return row === undefined ? null : row.wake_at;
+    const row = s.st.nextWake.get() as { wake_at: number | null } | undefined;
+    return row?.wake_at ?? null;
   }
 
   async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {
@@ -468,8 +468,9 @@ function prepare(db: Database): Open {
        WHERE tenant_id = @tenant_id AND journey_id = @journey_id AND status = 'active'`,
     ),
     nextWake: db.prepare(
-      `SELECT e.wake_at FROM ${E} e JOIN je_journeys j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
-       WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND j.status = 'active' ORDER BY e.wake_at LIMIT 1`,
+      `SELECT min(CASE WHEN e.lease_until IS NOT NULL AND e.lease_until > e.wake_at THEN e.lease_until ELSE e.wake_at END) AS wake_at
+       FROM ${E} e JOIN je_journeys j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
+       WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND j.status = 'active'`,
     ),
     counterRows: db.prepare('SELECT step_id, metric, count FROM je_counters WHERE tenant_id = ? AND journey_id = ?'),
     currentRows: db.prepare(
