@@ -5,7 +5,7 @@ import type { Evaluator } from './functions.js';
 import { lookupFunction } from './functions.js';
 import { BINARY_OPERATORS, LOGICAL_OPERATORS, UNARY_OPERATORS } from './operators.js';
 import type { SourcePositions } from './parse-source.js';
-import { parseSource } from './parse-source.js';
+import { parseSource, PositionsNeeded } from './parse-source.js';
 import { compileStrictBinary } from './compile-binary.js';
 import { compileFusedBinary } from './compile-fused.js';
 import { compilePath, compileSteps, pathOf } from './compile-path.js';
@@ -84,7 +84,25 @@ export function compileExpression(
     );
   }
   checkNesting(source, maxDepth);
-  const { ast, positions } = parseSource(source);
+  try {
+    return compileParsed(source, options, maxDepth, maxNodes, false);
+  } catch (error) {
+    // Positions are only needed to report an error: parse again, recording them.
+    if (error instanceof PositionsNeeded) return compileParsed(source, options, maxDepth, maxNodes, true);
+    throw error;
+  }
+}
+
+const DEFAULT_ROOTS: ReadonlySet<string> = new Set(EXPRESSION_ROOTS);
+
+function compileParsed(
+  source: string,
+  options: CompileExpressionOptions,
+  maxDepth: number,
+  maxNodes: number,
+  recordPositions: boolean,
+): CompiledExpression {
+  const { ast, positions } = parseSource(source, recordPositions);
   if (ast.type === 'Compound') {
     const body = ast['body'] as Expression[];
     if (body.length === 0) throw new ExpressionError('syntax', 'Expression is empty', 0);
@@ -96,7 +114,7 @@ export function compileExpression(
     );
   }
   const context: Context = {
-    roots: new Set(options.roots ?? EXPRESSION_ROOTS),
+    roots: options.roots === undefined || options.roots === EXPRESSION_ROOTS ? DEFAULT_ROOTS : new Set(options.roots),
     maxDepth,
     maxNodes,
     positions,
@@ -439,14 +457,15 @@ function compileCall(node: Expression, context: Context, depth: number): Evaluat
   }
   const name = callee['name'];
   const spec = lookupFunction(name);
-  const index = context.positions.start(callee);
   if (spec === undefined) {
+    const index = context.positions.start(callee);
     throw new ExpressionError('unknown-function', `Unknown function '${name}' at character ${index}`, index);
   }
   context.nodes++; // the callee counts as a node
   const argNodes = node['arguments'] as Expression[];
   if (argNodes.length < spec.minArgs || argNodes.length > spec.maxArgs) {
     const expected = spec.minArgs === spec.maxArgs ? `${spec.minArgs}` : `${spec.minArgs} to ${spec.maxArgs}`;
+    const index = context.positions.start(callee);
     throw new ExpressionError(
       'syntax',
       `${name}() takes ${expected} argument(s), got ${argNodes.length} (at character ${index})`,

@@ -103,7 +103,23 @@ class PositionedJsep extends Jsep {
  * swapped in right before the (synchronous) parse and restored in `finally`, so the host's jsep
  * configuration is never observed by us nor changed by us.
  */
-export function parseSource(source: string): { ast: Expression; positions: SourcePositions } {
+/**
+ * Thrown by the positions of a parse made without recording: positions are only needed to
+ * report an error, so the compiler parses once without them and, on the rare error path,
+ * parses again with them (see `compileExpression`).
+ */
+export class PositionsNeeded extends Error {}
+
+const NO_POSITIONS: SourcePositions = Object.freeze({
+  start(): number {
+    throw new PositionsNeeded();
+  },
+  operator(): number {
+    throw new PositionsNeeded();
+  },
+});
+
+export function parseSource(source: string, record = true): { ast: Expression; positions: SourcePositions } {
   const saved = {
     binary_ops: Jsep.binary_ops,
     unary_ops: Jsep.unary_ops,
@@ -114,7 +130,7 @@ export function parseSource(source: string): { ast: Expression; positions: Sourc
     literals: Jsep.literals,
     this_str: Jsep.this_str,
   };
-  const parser = new PositionedJsep(source);
+  const parser = record ? new PositionedJsep(source) : new Jsep(source);
   let ast: Expression;
   try {
     Jsep.binary_ops = BINARY_OPS;
@@ -147,12 +163,14 @@ export function parseSource(source: string): { ast: Expression; positions: Sourc
     Jsep.literals = saved.literals;
     Jsep.this_str = saved.this_str;
   }
+  if (!(parser instanceof PositionedJsep)) return { ast, positions: NO_POSITIONS };
 
+  const recorded = parser;
   const start = (node: Expression): number => {
     let current: Expression | undefined = node;
     // Composite nodes start where their leftmost child starts.
     for (let guard = 0; current !== undefined && guard < 10_000; guard++) {
-      const known = parser.starts.get(current);
+      const known = recorded.starts.get(current);
       if (known !== undefined) return known;
       current = leftChild(current);
     }
@@ -161,7 +179,7 @@ export function parseSource(source: string): { ast: Expression; positions: Sourc
   const end = (node: Expression): number => {
     let current: Expression | undefined = node;
     for (let guard = 0; current !== undefined && guard < 10_000; guard++) {
-      const known = parser.ends.get(current);
+      const known = recorded.ends.get(current);
       if (known !== undefined) return known;
       current = rightChild(current);
     }
