@@ -1,31 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/command.js';
 import { validateCommand } from '../../src/cli/commands/validate.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { fakeIo, root } from './cli-io.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-function memoryIo(files: Record<string, string> = {}): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-    async readFile(path: string) {
-      if (path in files) return files[path]!;
-      return readFile(new URL(path, `file://${root}/`), 'utf8');
-    },
-  };
-  return io;
-}
+const memoryIo = (files: Record<string, string> = {}) => fakeIo(files);
 
 const SEED = 'examples/journeys/loan-nurture.seed.json';
 const GOOD = 'examples/journeys/loan-nurture.json';
