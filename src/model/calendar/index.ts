@@ -1,0 +1,11 @@
+export { attributeInstant, type AttributeInstant, type AttributeInstantProblem, type InstantOffset } from './attribute-instant.js';
+export { calendarWakeAt, type CalendarWake } from './calendar-wake.js';
+export { compileWindow, isEmptyWindow, parseClockTime, type CompiledWindow, type WindowSpec } from './calendar-window.js';
+export { parseIsoDateTime, parseIsoInstant, type IsoDateTime } from './iso-8601.js';
+export { localDayOf, type LocalDay } from './local-day.js';
+export { toWallClock, wallClockToInstant } from './local-time.js';
+export { nextInstantInWindow, nextInstantOutsideWindow } from './next-in-window.js';
+export { CUSTOMER_ZONE_PREFIX, resolveTimeZone, type ResolvedTimeZone, type TimeZoneFallbackReason } from './resolve-time-zone.js';
+export { isValidTimeZone } from './time-zone.js';
+export { formatWallDate, WEEKDAYS, type Weekday } from './wall-clock.js';
+export { zoneOffsetMs } from './zone-offset.js';
