@@ -6,12 +6,18 @@ import { zoneOffsetMs } from './zone-offset.js';
  * this is a binary search over seconds: about 20 zone look-ups for a week-long range, paid only
  * when a range does contain a change (twice a year for most zones).
  */
-export function firstOffsetChange(after: number, until: number, zone: string, offset: number): number {
+export function firstOffsetChange(
+  after: number,
+  until: number,
+  zone: string,
+  offset: number,
+  offsetOf: (instant: number, zone: string) => number = zoneOffsetMs,
+): number {
   let lo = Math.floor(after / 1000);
   let hi = Math.floor(until / 1000);
   while (hi - lo > 1) {
     const mid = lo + Math.floor((hi - lo) / 2);
-    if (zoneOffsetMs(mid * 1000, zone) === offset) lo = mid;
+    if (offsetOf(mid * 1000, zone) === offset) lo = mid;
     else hi = mid;
   }
   return hi * 1000;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toWallClock, wallClockToInstant } from '../../../src/model/calendar/local-time.js';
-import { zoneOffsetMs } from '../../../src/model/calendar/zone-offset.js';
+import { SPAN_CACHE_LIMIT, spanCacheSize, zoneOffsetMs } from '../../../src/model/calendar/zone-offset.js';
 import {
   instant, instantArb, nearTransition, oracleCompatible, oraclePossibleInstants, oracleWall, oracleWallToInstant, wall, zoneArb,
 } from './oracle.js';
@@ -121,5 +121,13 @@ describe('wallClockToInstant', () => {
       expect(back).toBeLessThanOrEqual(at);
       expect(toWallClock(back, zone)).toBe(toWallClock(at, zone));
     }), { numRuns: 1000 });
+  });
+});
+
+describe('the offset cache', () => {
+  it('stays bounded however many spans and zones are asked for', () => {
+    for (let i = 0; i < SPAN_CACHE_LIMIT + 200; i++) zoneOffsetMs(i * 2 ** 31, `Nowhere/Zone_${i % 7}`);
+    expect(spanCacheSize()).toBeLessThanOrEqual(SPAN_CACHE_LIMIT);
+    expect(zoneOffsetMs(instant('2026-07-15T12:00Z'), 'Asia/Kolkata')).toBe(5.5 * HOUR);
   });
 });
