@@ -45,7 +45,7 @@ export function parseClockTime(text: unknown, end = false): number | null {
 }
 
 /** The index (0 = Sunday) of a weekday name, or `-1`. */
-export function weekdayIndex(name: unknown): number {
+function weekdayIndex(name: unknown): number {
   return WEEKDAYS.indexOf(name as Weekday);
 }
 

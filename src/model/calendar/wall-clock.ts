@@ -18,11 +18,6 @@ export function wallDay(wall: number): number {
   return Math.floor(wall / WALL_DAY);
 }
 
-/** Milliseconds since local midnight of a wall-clock time. */
-export function wallTimeOfDay(wall: number): number {
-  return wall - wallDay(wall) * WALL_DAY;
-}
-
 /** The weekday (0 = Sunday … 6 = Saturday) of a day number. */
 export function weekdayOfDay(day: number): number {
   return (((day + 4) % 7) + 7) % 7;
