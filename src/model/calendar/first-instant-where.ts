@@ -36,7 +36,7 @@ export function firstInstantWhere<C>(instant: number, zone: string, rule: WallCl
     if (candidateOffset === offset) {
       at = candidate;
     } else {
-      at = firstOffsetChange(at, candidate, zone, offset);
+      at = firstOffsetChange(at, candidate, zone, offset, zoneOffsetMs);
       offset = zoneOffsetMs(at, zone);
     }
   }

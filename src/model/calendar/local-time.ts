@@ -36,5 +36,5 @@ export function wallClockToInstant(wall: number, zone: string): number {
   const late = wall - after;
   if (zoneOffsetMs(late, zone) === after) return late;
   // Neither reading exists: a gap. Clocks jump from before `wall` to after it at the change.
-  return firstOffsetChange(Math.min(early, late), Math.max(early, late), zone, zoneOffsetMs(Math.min(early, late), zone));
+  return firstOffsetChange(Math.min(early, late), Math.max(early, late), zone, zoneOffsetMs(Math.min(early, late), zone), zoneOffsetMs);
 }
