@@ -9,6 +9,8 @@ const MODULES = [
   { file: 'expressions.ts', title: 'Expressions: branch-condition evaluation against filtrex, expr-eval, jexl' },
   { file: 'validation.ts', title: 'Validation: validateJourney on large journeys' },
   { file: 'runtime.ts', title: 'Runtime: 100,000 customers through loan nurture, against XState v5' },
+  { file: 'calendar.ts', title: 'Calendar: time-zone offsets, local times, windows and local days, against temporal-polyfill' },
+  { file: 'split-assignment.ts', title: 'Split assignment: assignVariant over 100,000 customers' },
 ] as const;
 
 for (const { file, title } of MODULES) {
