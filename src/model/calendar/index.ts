@@ -5,6 +5,7 @@ export { parseIsoDateTime, parseIsoInstant, type IsoDateTime } from './iso-8601.
 export { localDayOf, type LocalDay } from './local-day.js';
 export { toWallClock, wallClockToInstant } from './local-time.js';
 export { nextInstantInWindow, nextInstantOutsideWindow } from './next-in-window.js';
+export { quietHoursEnd, type QuietHours } from './quiet-hours.js';
 export { CUSTOMER_ZONE_PREFIX, resolveTimeZone, type ResolvedTimeZone, type TimeZoneFallbackReason } from './resolve-time-zone.js';
 export { isValidTimeZone } from './time-zone.js';
 export { formatWallDate, WEEKDAYS, type Weekday } from './wall-clock.js';
