@@ -2,7 +2,7 @@ import { clampInstant, intlOffsetMs } from './intl-offset.js';
 import { firstOffsetChange } from './offset-change.js';
 
 /**
- * A zone's offsets over one stretch of time (a "span" of about 24 days): the offset at its
+ * A zone's offsets over one stretch of time (a "span" of about 25 days): the offset at its
  * start and each change inside it. Built from `Intl` once, then every look-up in the span is an
  * array scan, not a `format` call.
  */
@@ -43,8 +43,8 @@ function build(zone: string, span: number): SpanOffsets | null {
 
 /**
  * The offset of `zone` from UTC at `instant`, in milliseconds (local wall clock minus UTC):
- * `-18_000_000` for New York in winter, `19_800_000` for Kolkata, `49_500_000` for Chatham in
- * winter. `NaN` when `zone` is not a valid zone name. Instants outside the years 1000–9999 use
+ * `-18_000_000` for New York in January, `19_800_000` for Kolkata, `45_900_000` for Chatham in
+ * July. `NaN` when `zone` is not a valid zone name. Instants outside the years 1000–9999 use
  * the offset at the nearer end of that range.
  *
  * The first look-up in a zone's 25-day span reads `Intl` about 100 times (~0.2 ms); later ones
