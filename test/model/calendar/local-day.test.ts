@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { localDayOf } from '../../../src/model/calendar/local-day.js';
 import { formatWallDate } from '../../../src/model/calendar/wall-clock.js';
-import { instant, instantArb, nearTransition, oracleDay, wall, zoneArb } from './oracle.js';
+import { instant, instantArb, nearTransition, oracleDay, oracleWall, wall, zoneArb } from './oracle.js';
 
 const HOUR = 3_600_000;
 
@@ -38,6 +38,18 @@ describe('localDayOf (the customer\'s own calendar day, for caps)', () => {
     expect(day.start).toBe(instant('2026-03-08T05:00Z')); // 00:00 CST does not exist; 01:00 CDT is the first instant
   });
 
+  it('ends an instant\'s day when midnight comes the second time, where clocks fall back across midnight', () => {
+    // St. John's, 1990-10-28: at 00:01 NDT the clocks went back to 23:01 NST on the 27th.
+    const secondEvening = instant('1990-10-28T02:31Z'); // 23:01 NST on the 27th, again
+    expect(localDayOf(secondEvening, 'America/St_Johns')).toEqual({
+      start: instant('1990-10-27T02:30Z'),
+      end: instant('1990-10-28T03:30Z'), // 00:00 NST on the 28th
+      date: '1990-10-27',
+    });
+    // Temporal's next startOfDay is the first 00:00 (NDT), a minute before the instant.
+    expect(oracleDay(secondEvening, 'America/St_Johns').end).toBe(instant('1990-10-28T02:30Z'));
+  });
+
   it('is null for an invalid zone', () => {
     expect(localDayOf(0, 'Mars/Base')).toBeNull();
   });
@@ -46,10 +58,18 @@ describe('localDayOf (the customer\'s own calendar day, for caps)', () => {
     fc.assert(fc.property(instantArb, zoneArb, fc.integer({ min: -1500, max: 1500 }), fc.boolean(), (at, zone, minutes, near) => {
       const t = near ? nearTransition(at, zone, minutes) : at;
       const day = localDayOf(t, zone)!;
+      const oracle = oracleDay(t, zone);
       expect(day.start).toBeLessThanOrEqual(t);
       expect(day.end).toBeGreaterThan(t);
-      expect(day).toEqual(oracleDay(t, zone));
-    }), { numRuns: 1000 });
+      expect({ start: day.start, date: day.date }).toEqual({ start: oracle.start, date: oracle.date });
+      if (oracle.end > t) expect(day.end).toBe(oracle.end);
+      else {
+        // Clocks fell back across midnight: the day ends when the next midnight comes again.
+        const nextMidnight = wall(`${oracle.date}T00:00`) + 86_400_000;
+        expect(oracleWall(day.end, zone)).toBeGreaterThanOrEqual(nextMidnight);
+        expect(oracleWall(day.end - 1, zone)).toBeLessThan(nextMidnight);
+      }
+    }), { numRuns: 1000, examples: [[638940660000, 'America/St_Johns', 0, true]] });
   });
 });
 
