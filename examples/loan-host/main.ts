@@ -71,6 +71,8 @@ function describe(event: StepEvent): string {
       if (event.stepType === 'wait') return 'waited';
       return 'updated the profile';
     }
+    case 'skipped':
+      return `skipped (${event.reason})`;
     case 'journey-completed':
       return 'completed the journey';
     case 'exited':

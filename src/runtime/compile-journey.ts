@@ -1,5 +1,6 @@
 import { durationToMs, MS_PER_DAY } from '../model/duration.js';
 import { JourneyError } from '../model/errors.js';
+import { emptyRecord } from '../model/own.js';
 import type { JourneyDefinition, Step, UpdateOperation } from '../model/types.js';
 import { compileExpression } from '../validate/expression/index.js';
 
@@ -168,7 +169,7 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
         break;
       }
       case 'update': {
-        const flags: Record<string, boolean> = {};
+        const flags = emptyRecord<boolean>();
         const profileOperations: UpdateOperation[] = [];
         for (const op of step.config.operations) {
           if (op.type === 'set_flag') flags[op.flag] = op.value;

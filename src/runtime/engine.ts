@@ -5,6 +5,7 @@
 import { JourneyError } from '../model/errors.js';
 import type { JourneyStatus } from '../model/status.js';
 import { JOURNEY_STATUSES } from '../model/status.js';
+import { emptyRecord, own } from '../model/own.js';
 import type { JourneyRecord } from '../model/types.js';
 import type { ValidationResult } from '../validate/diagnostics.js';
 import { validateJourney } from '../validate/validate-journey.js';
@@ -317,8 +318,8 @@ function checkConcurrency(value: unknown): number {
 
 async function journeyStats(ctx: EngineContext, tenantId: string, journey: JourneyRecord): Promise<JourneyStats> {
   const raw = await ctx.storage.stats(tenantId, journey.id);
-  const zero: StepStats = { entered: 0, completed: 0, current: 0, exited: {}, failed: 0 };
-  const exited: Record<string, number> = {};
+  const zero: StepStats = { entered: 0, completed: 0, skipped: {}, current: 0, exited: {}, failed: 0 };
+  const exited = emptyRecord<number>();
   let failed = 0;
   let active = 0;
   for (const stats of Object.values(raw)) {
@@ -328,8 +329,8 @@ async function journeyStats(ctx: EngineContext, tenantId: string, journey: Journ
   }
   return {
     journeyId: journey.id,
-    steps: journey.steps.map((step) => ({ stepId: step.id, type: step.type, ...(raw[step.id] ?? zero) })),
-    completed: raw['$journey']?.completed ?? 0,
+    steps: journey.steps.map((step) => ({ stepId: step.id, type: step.type, ...zero, ...own(raw, step.id) })),
+    completed: own(raw, '$journey')?.completed ?? 0,
     exited,
     failed,
     active,

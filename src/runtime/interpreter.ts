@@ -6,6 +6,7 @@
  * inputs always give the same outputs. "Activations in, commands out", as in Temporal's workflow
  * core and XState's `transition()`.
  */
+import { own } from '../model/own.js';
 import type { JsonValue } from '../model/schema.js';
 import type { CompiledJourney, CompiledStep } from './compile-journey.js';
 import { assertNever } from './compile-journey.js';
@@ -159,7 +160,7 @@ class Run {
 
   isPending(stepId: string, visit: number): boolean {
     const d = this.draft;
-    return d.phase === 'effect' && d.stepId === stepId && d.visits[stepId] === visit;
+    return d.phase === 'effect' && d.stepId === stepId && own(d.visits, stepId) === visit;
   }
 
   // ── inputs ──────────────────────────────────────────────────────────────
@@ -182,7 +183,7 @@ class Run {
       case 'effect': {
         const step = this.currentStep();
         if (!step) return;
-        this.issueEffect(step, d.visits[step.id] ?? 1);
+        this.issueEffect(step, own(d.visits, step.id) ?? 1);
         return;
       }
       case 'done':
@@ -278,7 +279,7 @@ class Run {
       }
       const step = this.currentStep();
       if (!step) return;
-      const visit = (d.visits[step.id] ?? 0) + 1;
+      const visit = (own(d.visits, step.id) ?? 0) + 1;
       d.visits = { ...d.visits, [step.id]: visit };
       this.events.push({ type: 'entered', stepId: step.id, stepType: step.type, visit, at: this.now });
       this.runStep(step, visit);
@@ -296,9 +297,9 @@ class Run {
       case 'decide':
         return this.issueEffect(step, visit);
       case 'send':
-        if (step.resultKey !== null && (d.results[step.resultKey]?.length ?? 0) === 0) {
+        if (step.resultKey !== null && (own(d.results, step.resultKey)?.length ?? 0) === 0) {
           // Nothing to send: the decision flow returned no offer (or never ran on this path).
-          this.completed(step, { skipped: 'no-offer', resultKey: step.resultKey });
+          this.events.push({ type: 'skipped', stepId: step.id, stepType: step.type, visit, at: this.now, reason: 'no-offer', detail: { resultKey: step.resultKey } });
           return this.moveTo(step.successor);
         }
         return this.issueEffect(step, visit);
@@ -383,7 +384,7 @@ class Run {
         command = { type: 'decide', stepId: step.id, visit, idempotencyKey: key, decisionFlowId: step.decisionFlowId, maxOffers: step.maxOffers, storeAs: step.storeAs };
         break;
       case 'send': {
-        const offers: readonly Offer[] = step.resultKey === null ? [] : (d.results[step.resultKey] ?? []);
+        const offers: readonly Offer[] = step.resultKey === null ? [] : (own(d.results, step.resultKey) ?? []);
         command = { type: 'send', stepId: step.id, visit, idempotencyKey: key, channelId: step.channelId, creativeId: step.creativeId, offer: offers[0] ?? null, offers };
         break;
       }
@@ -428,7 +429,7 @@ class Run {
   }
 
   private completed(step: CompiledStep, detail?: Readonly<Record<string, unknown>>): void {
-    const visit = this.draft.visits[step.id] ?? 1;
+    const visit = own(this.draft.visits, step.id) ?? 1;
     this.events.push(
       detail === undefined
         ? { type: 'completed', stepId: step.id, stepType: step.type, visit, at: this.now }

@@ -92,7 +92,7 @@ export interface EffectRecord {
 export interface StepCounter {
   readonly journeyId: string;
   readonly stepId: string;
-  /** `entered`, `completed`, or `exited:<reason>` / `failed`. */
+  /** `entered`, `completed`, `skipped:<reason>`, `exited:<reason>` or `failed`. */
   readonly metric: string;
 }
 
@@ -139,7 +139,10 @@ export interface EnrollmentQuery {
 /** Per-step counters of one journey. */
 export interface StepStats {
   readonly entered: number;
+  /** Visits that did the step's work (a skipped step is not completed: see `skipped`). */
   readonly completed: number;
+  /** Visits that ran without doing the step's work, by reason (`{ 'no-offer': 3 }`: a send with no offer to send). */
+  readonly skipped: Readonly<Record<string, number>>;
   /** Active enrollments at this step now. */
   readonly current: number;
   readonly exited: Readonly<Record<string, number>>;

@@ -198,6 +198,19 @@ export type StepEvent =
       readonly at: number;
       readonly detail?: Readonly<Record<string, unknown>>;
     }
+  /**
+   * The step ran without doing its work: a send whose `resultSource` holds no offer (`reason:
+   * 'no-offer'`). Counted as `skipped` (by reason) in stats, not as `completed`.
+   */
+  | {
+      readonly type: 'skipped';
+      readonly stepId: string;
+      readonly stepType: string;
+      readonly visit: number;
+      readonly at: number;
+      readonly reason: string;
+      readonly detail?: Readonly<Record<string, unknown>>;
+    }
   | { readonly type: 'exited'; readonly stepId: string | null; readonly reason: ExitReason; readonly at: number }
   | { readonly type: 'journey-completed'; readonly at: number }
   | { readonly type: 'failed'; readonly stepId: string | null; readonly error: EnrollmentError; readonly at: number };

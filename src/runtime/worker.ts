@@ -31,6 +31,9 @@ export function countersOf(journeyId: string, events: readonly StepEvent[]): Ste
       case 'completed':
         counters.push({ journeyId, stepId: event.stepId, metric: event.type });
         break;
+      case 'skipped':
+        counters.push({ journeyId, stepId: event.stepId, metric: `skipped:${event.reason}` });
+        break;
       case 'exited':
         counters.push({ journeyId, stepId: event.stepId ?? JOURNEY_LEVEL, metric: `exited:${event.reason}` });
         break;

@@ -180,12 +180,11 @@ function describe(event: StepEvent, wakeAt: number | null, iso: (ms: number) => 
         ? { at, stepId: event.stepId, type: 'waiting', detail: { until: iso(wakeAt) } }
         : { at, stepId: event.stepId, type: 'entered', detail: { stepType: event.stepType, visit: event.visit } };
     case 'completed': {
-      const type =
-        event.detail?.['skipped'] !== undefined
-          ? 'skipped'
-          : ({ decide: 'decided', send: 'sent', update: 'updated', wait: 'waited', branch: 'branched' } as Record<string, string>)[event.stepType] ?? 'completed';
+      const type = ({ decide: 'decided', send: 'sent', update: 'updated', wait: 'waited', branch: 'branched' } as Record<string, string>)[event.stepType] ?? 'completed';
       return event.detail === undefined ? { at, stepId: event.stepId, type } : { at, stepId: event.stepId, type, detail: event.detail };
     }
+    case 'skipped':
+      return { at, stepId: event.stepId, type: 'skipped', detail: { skipped: event.reason, ...event.detail } };
     case 'exited':
       return { at, stepId: event.stepId, type: 'exited', detail: { reason: event.reason } };
     case 'failed':

@@ -56,7 +56,8 @@ describe('journeys simulate', () => {
     const io = fakeIo();
     expect(await simulateCommand.run([GOOD, '--customers', '500', '--seed', '3'], io)).toBe(0);
     expect(io.out).toMatch(/^Personal Loan Nurture: 500 customers, \d+ enrolled \(not enrolled: not-in-segment \d+\)/);
-    expect(io.out).toMatch(/step_initial_offer +decide +\d+ +\d+ +100\.0%/);
+    expect(io.out).toMatch(/step +type +entered +completed +skipped +of enrolled/);
+    expect(io.out).toMatch(/step_initial_offer +decide +\d+ +\d+ +0 +100\.0%/);
     expect(io.out).toMatch(/completed: \d+/);
     expect(io.out).toMatch(/simulated 7 days in 0 ms wall time/);
     expect(io.err).toBe('');
@@ -74,6 +75,26 @@ describe('journeys simulate', () => {
     expect(step('step_check_response').completed).toBe(r.enrolled);
     expect(step('step_not_converted').entered + step('step_thank_you').entered).toBe(r.completed);
     expect(r.outcomes.conversion).toBe(step('step_thank_you').entered);
+  });
+
+  it('counts sends skipped for want of an offer apart from the completed ones', async () => {
+    const doc = {
+      name: 'Skips',
+      maxDuration: 30,
+      steps: [
+        { id: 'who', type: 'branch', config: { conditions: [{ expression: 'customer.vip == true', targetStepId: 'pick' }], defaultTargetStepId: 'mail' } },
+        { id: 'pick', type: 'decide', config: { decisionFlowId: 'df', storeResultAs: 'offer' } },
+        { id: 'mail', type: 'send', config: { channelId: 'email', resultSource: 'offer' } },
+      ],
+    };
+    const customers = ['{"id":"vip","attributes":{"vip":true}}', '{"id":"a"}', '{"id":"b"}'].join('\n');
+    const io = fakeIo({ 'j.json': JSON.stringify(doc), 'c.ndjson': customers });
+    expect(await simulateCommand.run(['j.json', '--customers', 'c.ndjson', '--json'], io)).toBe(0);
+    const mail = JSON.parse(io.out).steps.find((s: { stepId: string }) => s.stepId === 'mail');
+    expect(mail).toEqual({ stepId: 'mail', type: 'send', entered: 3, completed: 1, skipped: { 'no-offer': 2 } });
+    const text = fakeIo({ 'j.json': JSON.stringify(doc), 'c.ndjson': customers });
+    await simulateCommand.run(['j.json', '--customers', 'c.ndjson'], text);
+    expect(text.out).toMatch(/mail +send +3 +1 +2 +100\.0%/);
   });
 
   it('draws a progress bar on stderr only when it is a terminal', async () => {

@@ -134,7 +134,7 @@ describe('interpreter: advance()', () => {
     expect(r.commands[0]).toMatchObject({ type: 'send', offer: { id: 'o1' } });
   });
 
-  it('skips a send whose result source holds no offer', () => {
+  it('skips a send whose result source holds no offer: a skipped event (reason no-offer), not completed', () => {
     const j = compile(journey([
       { id: 'd', type: 'decide', config: { decisionFlowId: 'df', storeResultAs: 'rec' } },
       { id: 's', type: 'send', config: { channelId: 'ch', resultSource: 'rec' } },
@@ -142,7 +142,8 @@ describe('interpreter: advance()', () => {
     let r = advance(j, start(j), { type: 'wake' }, T0);
     r = advance(j, r.enrollment, { type: 'decided', stepId: 'd', visit: 1, offers: [] }, T0);
     expect(r.commands).toEqual([{ type: 'complete' }]);
-    expect(r.events).toContainEqual(expect.objectContaining({ type: 'completed', stepId: 's', detail: { skipped: 'no-offer', resultKey: 'rec' } }));
+    expect(r.events).toContainEqual(expect.objectContaining({ type: 'skipped', stepId: 's', stepType: 'send', visit: 1, reason: 'no-offer', detail: { resultKey: 'rec' } }));
+    expect(r.events).not.toContainEqual(expect.objectContaining({ type: 'completed', stepId: 's' }));
   });
 
   it('wait units: minutes, hours, days', () => {

@@ -3,6 +3,7 @@
  * drift apart: commit checks, lease handling, counter aggregation, orderings and stats shape.
  */
 import { JourneyError } from '../../model/errors.js';
+import { emptyRecord } from '../../model/own.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
 import type { Commit, StepCounter, StepStats } from '../../runtime/ports.js';
 import type { Enrollment } from '../../runtime/types.js';
@@ -107,26 +108,31 @@ export function aggregateCounters(counters: readonly StepCounter[] | undefined):
   return [...byKey.values()];
 }
 
-/** Build the `stats` answer from counter rows and current (active) counts per step. */
+/**
+ * Build the `stats` answer from counter rows and current (active) counts per step. Every record
+ * is prototype-free, so a step id or a reason such as `constructor` or `__proto__` is a key like
+ * any other.
+ */
 export function buildStats(
   counters: Iterable<{ readonly stepId: string; readonly metric: string; readonly count: number }>,
   current: Iterable<{ readonly stepId: string; readonly count: number }>,
 ): Record<string, StepStats> {
-  const out: Record<string, { entered: number; completed: number; current: number; exited: Record<string, number>; failed: number }> =
-    Object.create(null);
-  const at = (stepId: string) => (out[stepId] ??= { entered: 0, completed: 0, current: 0, exited: {}, failed: 0 });
+  type Mutable = { entered: number; completed: number; skipped: Record<string, number>; current: number; exited: Record<string, number>; failed: number };
+  const out = emptyRecord<Mutable>();
+  const at = (stepId: string) =>
+    (out[stepId] ??= { entered: 0, completed: 0, skipped: emptyRecord(), current: 0, exited: emptyRecord(), failed: 0 });
+  const add = (record: Record<string, number>, reason: string, count: number) => {
+    record[reason] = (record[reason] ?? 0) + count;
+  };
   for (const { stepId, metric, count } of counters) {
     if (metric === 'entered') at(stepId).entered += count;
     else if (metric === 'completed') at(stepId).completed += count;
     else if (metric === 'failed') at(stepId).failed += count;
-    else if (metric.startsWith('exited:')) {
-      const exited = at(stepId).exited;
-      const reason = metric.slice('exited:'.length);
-      exited[reason] = (exited[reason] ?? 0) + count;
-    }
+    else if (metric.startsWith('exited:')) add(at(stepId).exited, metric.slice('exited:'.length), count);
+    else if (metric.startsWith('skipped:')) add(at(stepId).skipped, metric.slice('skipped:'.length), count);
   }
   for (const { stepId, count } of current) if (count > 0) at(stepId).current += count;
-  const result: Record<string, StepStats> = {};
+  const result = emptyRecord<StepStats>();
   for (const stepId of Object.keys(out).sort(compareIds)) result[stepId] = out[stepId]!;
   return result;
 }

@@ -31,7 +31,8 @@ export interface SimulationReport {
   readonly customers: number;
   readonly enrolled: number;
   readonly notEnrolled: Readonly<Record<string, number>>;
-  readonly steps: ReadonlyArray<{ stepId: string; type: string; entered: number; completed: number }>;
+  /** Per step: visits, visits that did the step's work, and visits skipped by reason (a send with no offer). */
+  readonly steps: ReadonlyArray<{ stepId: string; type: string; entered: number; completed: number; skipped: Readonly<Record<string, number>> }>;
   readonly completed: number;
   readonly exited: Readonly<Record<string, number>>;
   readonly failed: number;
@@ -123,7 +124,7 @@ export async function runSimulation(
     customers: customers.length,
     enrolled,
     notEnrolled,
-    steps: stats.steps.map((s) => ({ stepId: s.stepId, type: s.type, entered: s.entered, completed: s.completed })),
+    steps: stats.steps.map((s) => ({ stepId: s.stepId, type: s.type, entered: s.entered, completed: s.completed, skipped: s.skipped })),
     completed: stats.completed,
     exited: stats.exited,
     failed: stats.failed,
@@ -140,7 +141,8 @@ function pct(n: number, of: number): string {
 /** The report as text: the funnel table, then how enrollments ended. */
 export function formatReport(r: SimulationReport): string {
   const lines = [`${r.journey}: ${r.customers} customers, ${r.enrolled} enrolled${Object.keys(r.notEnrolled).length ? ` (not enrolled: ${Object.entries(r.notEnrolled).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`, ''];
-  lines.push(...table(['step', 'type', 'entered', 'completed', 'of enrolled'], r.steps.map((s) => [s.stepId, s.type, s.entered, s.completed, pct(s.entered, r.enrolled)])));
+  const skipped = (s: SimulationReport['steps'][number]) => Object.values(s.skipped).reduce((a, b) => a + b, 0);
+  lines.push(...table(['step', 'type', 'entered', 'completed', 'skipped', 'of enrolled'], r.steps.map((s) => [s.stepId, s.type, s.entered, s.completed, skipped(s), pct(s.entered, r.enrolled)])));
   lines.push('');
   lines.push(`completed: ${r.completed} (${pct(r.completed, r.enrolled)})`);
   for (const [reason, n] of Object.entries(r.exited)) lines.push(`exited (${reason}): ${n} (${pct(n, r.enrolled)})`);
