@@ -34,7 +34,7 @@ import {
   type JourneyDetails,
   type JourneyPatch,
 } from './journeys.js';
-import type { Channels, Clock, DecisionFlows, Profiles, StepStats, Storage } from './ports.js';
+import type { Channels, Clock, DecisionFlows, Profiles, QuarantinedEnrollment, StepStats, Storage } from './ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { Enrollment, EnrollmentStatus, ExitReason } from './types.js';
 import { ENROLLMENT_STATUSES } from './types.js';
@@ -98,7 +98,7 @@ export interface EnrollmentListQuery {
 /** The engine's API, scoped to one tenant. */
 export interface JourneyEngine {
   readonly tenantId: string;
-  /** Typed events (mitt): `enrolled`, `step`, `sent`, `outcome`, `completed`, `exited`, `failed`, `retry`. */
+  /** Typed events (mitt): `enrolled`, `step`, `sent`, `outcome`, `completed`, `exited`, `failed`, `retry`, `quarantined`. */
   readonly events: EngineEmitter;
 
   /** Save a journey (a draft may hold validation errors). Answers the seed's 201 body plus diagnostics. */
@@ -126,6 +126,29 @@ export interface JourneyEngine {
   getEnrollment(id: string): Promise<Enrollment | null>;
   listEnrollments(query?: EnrollmentListQuery): Promise<{ items: readonly Enrollment[]; total: number }>;
   stats(journeyId: string): Promise<JourneyStats>;
+
+  /**
+   * This tenant's quarantined enrollments: due enrollments whose stored row could not be read
+   * (bad JSON, a field failing the row checks), taken out of due work so that the rest keep
+   * running. Oldest quarantine first; `limit` 1..1000 (default 50).
+   *
+   * @example
+   * engine.events.on('quarantined', (q) => log.error(`enrollment ${q.enrollmentId} quarantined: ${q.reason}`));
+   * const { items } = await engine.listQuarantined();
+   */
+  listQuarantined(query?: { limit?: number; offset?: number }): Promise<{ items: readonly QuarantinedEnrollment[]; total: number }>;
+  /**
+   * Repair a quarantined enrollment: its stored row is replaced by `enrollment` (the whole
+   * enrollment as it should be; same id, journey and customer, this tenant) and it is due again at
+   * its `wakeAt`. Throws `invalid-request` (naming the field) when `enrollment` does not pass the
+   * row checks or changes its journey or customer, and `enrollment-not-found` when it is not
+   * quarantined in this tenant. Nothing is written then.
+   *
+   * @example
+   * const [q] = (await engine.listQuarantined()).items;
+   * await engine.repairEnrollment({ ...lastGoodCopy, version: lastGoodCopy.version + 1 });
+   */
+  repairEnrollment(enrollment: Enrollment): Promise<void>;
 
   /**
    * Advance every enrollment due now (all tenants), in wake-up order. `concurrency` (default: the
@@ -256,6 +279,21 @@ export function createEngine(options: EngineOptions): JourneyEngine {
         return { items: result.items, total: result.total };
       }),
       stats: withInit(async (journeyId: string) => journeyStats(ctx, tenantId, await requireJourney(ctx, tenantId, journeyId))),
+      listQuarantined: withInit(async (query: { limit?: number; offset?: number } = {}) => {
+        const result = await ctx.storage.listQuarantined(tenantId, page(query.limit, query.offset));
+        return { items: result.items, total: result.total };
+      }),
+      repairEnrollment: withInit(async (enrollment: Enrollment) => {
+        if (enrollment === null || typeof enrollment !== 'object' || typeof enrollment.id !== 'string') {
+          throw new JourneyError('invalid-request', 'give the whole enrollment as it should be', { path: ['enrollment'] });
+        }
+        if (enrollment.tenantId !== tenantId) {
+          throw new JourneyError('invalid-request', `the enrollment belongs to tenant ${String(enrollment.tenantId)}, not ${tenantId}`, { path: ['enrollment', 'tenantId'] });
+        }
+        if ((await ctx.storage.repairEnrollment(enrollment)) === 'missing') {
+          throw new JourneyError('enrollment-not-found', `no quarantined enrollment "${enrollment.id}"`, { path: ['enrollment', 'id'] });
+        }
+      }),
 
       runDue: withInit((opts: { limit?: number; concurrency?: number } = {}) =>
         runDue(ctx, { ...(opts.limit === undefined ? {} : { limit: opts.limit }), concurrency: opts.concurrency === undefined ? concurrency : checkConcurrency(opts.concurrency) })),

@@ -1,4 +1,5 @@
 import mittImport, { type Emitter } from 'mitt';
+import type { QuarantinedEnrollment } from './ports.js';
 import type { Enrollment, EnrollmentError, ExitReason, OutcomeEntry, SendReceipt, StepEvent } from './types.js';
 
 /** Events the engine emits, by name. Subscribe with `engine.events.on(name, handler)`. */
@@ -25,6 +26,11 @@ export type EngineEvents = {
   failed: { readonly enrollment: Enrollment; readonly error: EnrollmentError };
   /** An adapter call failed and will be retried. */
   retry: { readonly enrollment: Enrollment; readonly error: EnrollmentError; readonly retryAt: number };
+  /**
+   * A due enrollment's stored row could not be read, so it was taken out of due work (the rest
+   * keep running). List with `engine.listQuarantined()`, fix with `engine.repairEnrollment()`.
+   */
+  quarantined: QuarantinedEnrollment;
 };
 
 export type EngineEmitter = Emitter<EngineEvents>;

@@ -116,6 +116,15 @@ export interface Commit {
   readonly outcomeKey?: string;
 }
 
+/** Effect records to append without moving their enrollment: see {@link Storage.appendEffects}. */
+export interface EffectAppend {
+  /** The tenant of the records and the counters. */
+  readonly tenantId: string;
+  readonly effects: readonly EffectRecord[];
+  /** Applied only when at least one of `effects` is new. */
+  readonly counters?: readonly StepCounter[];
+}
+
 /**
  * - `ok`: written.
  * - `conflict`: the stored version is not `expectedVersion` (someone else wrote first). Nothing written.
@@ -134,6 +143,24 @@ export interface EnrollmentQuery {
   readonly stepId?: string;
   readonly limit: number;
   readonly offset: number;
+}
+
+/**
+ * An enrollment taken out of due work because its stored row could not be read (bad JSON, a
+ * field failing the row checks). It stays where it is, is never claimed, and is listed by
+ * `listQuarantined` until an operator repairs it (`repairEnrollment`).
+ */
+export interface QuarantinedEnrollment {
+  readonly enrollmentId: string;
+  readonly tenantId: string;
+  readonly journeyId: string;
+  readonly customerId: string;
+  /** What the row check found (the `corrupt-row` message). */
+  readonly reason: string;
+  /** The field that failed the check (`data`, `data.visits.constructor`, `phase`, …), when known. */
+  readonly field: string | null;
+  /** When it was quarantined (the `now` of the claim that found it), epoch ms. */
+  readonly at: number;
 }
 
 /** Per-step counters of one journey. */
@@ -197,17 +224,44 @@ export interface Storage {
    * Claim up to `limit` active enrollments with `wakeAt <= now` whose journey is `active` and
    * whose lease is free or expired, in (wakeAt, id) order. Each claim gets a new fencing token
    * and a lease until `now + leaseMs`.
+   *
+   * A due row that cannot be read (`corrupt-row`) does not fail the claim: it is quarantined in
+   * the same transaction (never claimed again until repaired; see {@link QuarantinedEnrollment}),
+   * `onQuarantine` is called with it once the claim is written, and the rest are claimed, still up
+   * to `limit`.
    */
   claimDue(query: {
     readonly now: number;
     readonly limit: number;
     readonly leaseMs: number;
     readonly workerId: string;
+    readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]>;
+  /** A tenant's quarantined enrollments, oldest quarantine first (then by id), with a total. */
+  listQuarantined(
+    tenantId: string,
+    query: { readonly limit: number; readonly offset: number },
+  ): Promise<{ readonly items: readonly QuarantinedEnrollment[]; readonly total: number }>;
+  /**
+   * Replace a quarantined enrollment's stored row with `enrollment` (as it should be: the same id,
+   * tenant, journey and customer) and give it back to due work at its `wakeAt`; the quarantine
+   * entry is removed. `enrollment` must pass the row checks (else `invalid-request`, nothing
+   * written). `missing` when the enrollment is not quarantined in that tenant.
+   */
+  repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'>;
   /** Give a claim back unchanged (only if `token` is still current). */
   release(enrollmentId: string, token: number): Promise<void>;
   /** Atomically write an enrollment, its effect records and counters. See {@link CommitResult}. */
   commit(commit: Commit): Promise<CommitResult>;
+  /**
+   * Append effect records and their step counters without touching the enrollment, in one
+   * transaction: for an effect that happened while the enrollment moved on under the worker (the
+   * journey was archived, the host exited it), so its commit was refused. Idempotent on the
+   * idempotency keys: a record whose key is in the log is skipped, and the counters are applied
+   * only when at least one record was new, so a retry never records or counts twice. Answers the
+   * records that were new. Every record's `tenantId` must be `tenantId` (else `invalid-commit`).
+   */
+  appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]>;
   /**
    * Exit every active enrollment of a journey (archive): status `exited`, `exitReason`, `endedAt`,
    * `wakeAt` null, version +1, counters `exited:<reason>` per step. Returns the ids exited.

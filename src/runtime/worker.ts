@@ -219,11 +219,15 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
         effects,
         counters: countersOf(base.journeyId, events),
       });
-      if (result === 'conflict') {
+      if (result === 'conflict' || result === 'missing') {
+        const fresh = result === 'missing' ? null : await ctx.storage.getEnrollment(base.tenantId, base.id);
+        if (!fresh || fresh.status !== 'active') {
+          // The enrollment ended under us (archived, exited): the effect still happened.
+          await recordMovedOnEffects(ctx, fresh ?? state, effects, events);
+          return 'lost';
+        }
         // Give up after a few tries; the lease runs out and the enrollment is claimed again.
         if (++conflicts > MAX_CONFLICT_RETRIES) return 'lost';
-        const fresh = await ctx.storage.getEnrollment(base.tenantId, base.id);
-        if (!fresh || fresh.status !== 'active') return 'lost';
         base = state = fresh;
         input = { type: 'wake' };
         events = [];
@@ -232,17 +236,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
       }
       if (result !== 'ok') return 'lost';
       emitCommitted(ctx, next, events);
-      for (const record of effects) {
-        if (record.type === 'send') {
-          safeEmit(ctx.events, 'sent', {
-            enrollment: next,
-            stepId: record.stepId,
-            channelId: String(record.detail?.['channelId'] ?? ''),
-            idempotencyKey: record.idempotencyKey,
-            receipt: record.detail?.['messageId'] === undefined ? {} : { messageId: String(record.detail['messageId']) },
-          }, ctx.onListenerError);
-        }
-      }
+      emitSent(ctx, next, effects);
       const retry = step.commands.find((c) => c.type === 'schedule');
       if (input.type === 'effect-failed' && retry && next.lastError) {
         safeEmit(ctx.events, 'retry', { enrollment: next, error: next.lastError, retryAt: retry.wakeAt }, ctx.onListenerError);
@@ -265,6 +259,40 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
     if (outcome.customer) customer = outcome.customer;
     input = outcome.input;
   }
+}
+
+/** Emit `sent` for the send records among `records`, once they are in the effect log. */
+function emitSent(ctx: EngineContext, enrollment: Enrollment, records: readonly EffectRecord[]): void {
+  for (const record of records) {
+    if (record.type !== 'send') continue;
+    safeEmit(ctx.events, 'sent', {
+      enrollment,
+      stepId: record.stepId,
+      channelId: String(record.detail?.['channelId'] ?? ''),
+      idempotencyKey: record.idempotencyKey,
+      receipt: record.detail?.['messageId'] === undefined ? {} : { messageId: String(record.detail['messageId']) },
+    }, ctx.onListenerError);
+  }
+}
+
+/**
+ * An effect ran, but its commit was refused because the enrollment ended meanwhile (an archive's
+ * `exitAll`, a manual exit). The effect happened, so it goes into the effect log anyway, with the
+ * counters of the events up to its step's completion (what came after never happened: the
+ * enrollment stays where it ended), and its events are emitted. `appendEffects` is idempotent on
+ * the effect's key, so a retry records and counts nothing twice.
+ */
+async function recordMovedOnEffects(ctx: EngineContext, enrollment: Enrollment, effects: readonly EffectRecord[], events: readonly StepEvent[]): Promise<void> {
+  const last = effects[effects.length - 1];
+  if (last === undefined) return;
+  const completesLast = (e: StepEvent) => e.type === 'completed' && e.stepId === last.stepId && e.visit === last.visit;
+  let end = events.length;
+  while (end > 0 && !completesLast(events[end - 1]!)) end--;
+  const happened = events.slice(0, end);
+  const added = await ctx.storage.appendEffects({ tenantId: enrollment.tenantId, effects, counters: countersOf(enrollment.journeyId, happened) });
+  if (added.length === 0) return;
+  emitCommitted(ctx, enrollment, happened);
+  emitSent(ctx, enrollment, added);
 }
 
 function advanceFailure(enrollment: Enrollment, now: number, code: string, message: string): { enrollment: Enrollment; events: StepEvent[] } {
@@ -306,6 +334,7 @@ export async function runDue(ctx: EngineContext, options: RunDueOptions = {}): P
       limit: Math.min(batchSize, limit - processed - lost),
       leaseMs: ctx.leaseMs,
       workerId: ctx.workerId,
+      onQuarantine: (entry) => safeEmit(ctx.events, 'quarantined', entry, ctx.onListenerError),
     });
     if (claims.length === 0) break;
     if (concurrency === 1) {

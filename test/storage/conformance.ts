@@ -5,20 +5,28 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JourneyError } from '../../src/model/errors.js';
 import type { Storage } from '../../src/runtime/ports.js';
+import type { Enrollment } from '../../src/runtime/types.js';
 import { DAY, OTHER, T, effect, ended, enrollment, journey, next } from './fixtures.js';
 
-/** Creates a fresh, empty storage (init is called by the suite) and how to dispose of it. */
-export type StorageFactory = () => Promise<{ storage: Storage; cleanup(): Promise<void> }>;
+/**
+ * Creates a fresh, empty storage (init is called by the suite) and how to dispose of it.
+ * `damage(enrollmentId)`, when given, makes that stored enrollment unreadable the way a damaged
+ * row is (bad JSON, a field failing the row checks), with the storage's raw client or test hook;
+ * the quarantine cases run only then.
+ */
+export type StorageFactory = () => Promise<{ storage: Storage; cleanup(): Promise<void>; damage?(enrollmentId: string): Promise<void> }>;
 
 export function describeStorageConformance(name: string, factory: StorageFactory): void {
   describe(`storage conformance: ${name}`, () => {
     let s: Storage;
     let cleanup: () => Promise<void>;
+    let damage: ((enrollmentId: string) => Promise<void>) | undefined;
 
     beforeEach(async () => {
       const made = await factory();
       s = made.storage;
       cleanup = made.cleanup;
+      damage = made.damage?.bind(made);
       await s.init();
     });
     afterEach(async () => {
@@ -144,7 +152,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.createEnrollment(enrollment())).toBe('created');
         expect(await s.createEnrollment(enrollment({ id: 'e2' }), [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }])).toBe('duplicate');
         expect(await s.getEnrollment(T, 'e2')).toBeNull();
-        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, current: 1, exited: {}, failed: 0 } });
+        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 } });
         // another customer, another journey, another tenant: fine
         expect(await s.createEnrollment(enrollment({ id: 'e3', customerId: 'c2' }))).toBe('created');
         expect(await s.createEnrollment(enrollment({ id: 'e4', journeyId: 'j2' }))).toBe('created');
@@ -170,7 +178,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
           { journeyId: 'j1', stepId: 'wait1', metric: 'entered' },
           { journeyId: 'j1', stepId: 'wait1', metric: 'entered' },
         ]);
-        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 2, completed: 0, current: 1, exited: {}, failed: 0 } });
+        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 2, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 } });
       });
     });
 
@@ -403,8 +411,8 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.getEnrollment(T, 'e1')).toEqual(moved);
         expect(await s.listEffects(T, 'e1')).toEqual([fx]);
         expect(await s.stats(T, 'j1')).toEqual({
-          send1: { entered: 1, completed: 0, current: 1, exited: {}, failed: 0 },
-          wait1: { entered: 0, completed: 1, current: 0, exited: {}, failed: 0 },
+          send1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 },
+          wait1: { entered: 0, completed: 1, skipped: {}, current: 0, exited: {}, failed: 0 },
         });
         // release: true ended the claim, so it is claimable again at once
         expect((await s.claimDue({ now: 101, limit: 1, leaseMs: 1_000, workerId: 'w1' })).map((x) => x.enrollment.version)).toEqual([2]);
@@ -452,7 +460,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(stale).toBe('conflict');
         expect(await s.getEnrollment(T, 'e1')).toEqual(next(e));
         expect(await s.listEffects(T, 'e1')).toEqual([]);
-        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, current: 1, exited: {}, failed: 0 } });
+        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 } });
         // the outcome key was not taken
         expect(await s.commit({ enrollment: next(next(e)), expectedVersion: 2, now: 30, outcomeKey: 'o-1' })).toBe('ok');
       });
@@ -564,7 +572,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         await s.createEnrollment(e);
         await s.commit({ enrollment: ended(e, 50, 'failed'), expectedVersion: 1, now: 50, counters: [counter('wait1', 'failed')] });
         expect(await s.createEnrollment(enrollment({ id: 'e2' }))).toBe('created');
-        expect((await s.stats(T, 'j1'))['wait1']).toEqual({ entered: 0, completed: 0, current: 1, exited: {}, failed: 1 });
+        expect((await s.stats(T, 'j1'))['wait1']).toEqual({ entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 1 });
       });
     });
 
@@ -599,8 +607,8 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect((await s.getEnrollment(T, 'other-journey'))?.status).toBe('active');
         expect((await s.getEnrollment(OTHER, 'other-tenant'))?.status).toBe('active');
         expect(await s.stats(T, 'j1')).toEqual({
-          send1: { entered: 0, completed: 0, current: 0, exited: { archived: 1 }, failed: 0 },
-          wait1: { entered: 0, completed: 0, current: 0, exited: { archived: 2 }, failed: 0 },
+          send1: { entered: 0, completed: 0, skipped: {}, current: 0, exited: { archived: 1 }, failed: 0 },
+          wait1: { entered: 0, completed: 0, skipped: {}, current: 0, exited: { archived: 2 }, failed: 0 },
         });
         // the claimant's commit is refused; nothing is due
         expect(await s.commit({ enrollment: next(claimA!.enrollment), expectedVersion: 1, token: claimA!.token, release: true, now: 600 })).toBe('conflict');
@@ -666,11 +674,11 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         });
         await s.createEnrollment(enrollment({ id: 'z', tenantId: OTHER }), [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }]);
         expect(await s.stats(T, 'j1')).toEqual({
-          send1: { entered: 1, completed: 0, current: 1, exited: {}, failed: 0 },
-          wait1: { entered: 3, completed: 1, current: 1, exited: { manual: 1 }, failed: 0 },
+          send1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 },
+          wait1: { entered: 3, completed: 1, skipped: {}, current: 1, exited: { manual: 1 }, failed: 0 },
         });
         expect(await s.stats(T, 'j2')).toEqual({});
-        expect(await s.stats(OTHER, 'j1')).toEqual({ wait1: { entered: 1, completed: 0, current: 1, exited: {}, failed: 0 } });
+        expect(await s.stats(OTHER, 'j1')).toEqual({ wait1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 } });
       });
     });
 
@@ -686,6 +694,159 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.listEffects(T, 'e1')).toEqual([a, b, c]);
         expect(await s.listEffects(OTHER, 'e1')).toEqual([]);
         expect(await s.listEffects(T, 'nope')).toEqual([]);
+      });
+    });
+
+    describe('appendEffects', () => {
+      const counter = (stepId: string, metric: string) => ({ journeyId: 'j1', stepId, metric });
+
+      it('appends effect records and their counters without touching the enrollment, once per key', async () => {
+        await s.createJourney(journey());
+        const e = enrollment();
+        await s.createEnrollment(e);
+        const done = ended(e, 50, 'exited');
+        await s.commit({ enrollment: done, expectedVersion: 1, now: 50 });
+        const fx = effect(e, 'send1', 1, { detail: { channelId: 'email', messageId: 'm-1' } });
+        const counters = [counter('send1', 'entered'), counter('send1', 'completed')];
+        expect(await s.appendEffects({ tenantId: T, effects: [fx], counters })).toEqual([fx]);
+        expect(await s.listEffects(T, 'e1')).toEqual([fx]);
+        expect(await s.getEnrollment(T, 'e1')).toEqual(done);
+        expect((await s.stats(T, 'j1'))['send1']).toEqual({ entered: 1, completed: 1, skipped: {}, current: 0, exited: {}, failed: 0 });
+        // a retry of the same append records and counts nothing
+        expect(await s.appendEffects({ tenantId: T, effects: [fx], counters })).toEqual([]);
+        expect(await s.listEffects(T, 'e1')).toEqual([fx]);
+        expect((await s.stats(T, 'j1'))['send1']).toMatchObject({ entered: 1, completed: 1 });
+      });
+
+      it('skips a record whose key a commit already logged, and then applies no counters', async () => {
+        await s.createJourney(journey());
+        const e = enrollment();
+        await s.createEnrollment(e);
+        const fx = effect(e, 'send1', 1);
+        await s.commit({ enrollment: next(e), expectedVersion: 1, now: 10, effects: [fx] });
+        const other = effect(e, 'send1', 1, { detail: { messageId: 'later' } });
+        expect(await s.appendEffects({ tenantId: T, effects: [other], counters: [counter('send1', 'completed')] })).toEqual([]);
+        expect(await s.listEffects(T, 'e1')).toEqual([fx]);
+        expect((await s.stats(T, 'j1'))['send1']).toBeUndefined();
+        const fresh = effect(e, 'send1', 2);
+        expect(await s.appendEffects({ tenantId: T, effects: [other, fresh], counters: [counter('send1', 'completed')] })).toEqual([fresh]);
+        expect(await s.listEffects(T, 'e1')).toEqual([fx, fresh]);
+        expect((await s.stats(T, 'j1'))['send1']).toMatchObject({ completed: 1 });
+      });
+
+      it('refuses records of another tenant (invalid-commit) and writes nothing', async () => {
+        const e = enrollment({ tenantId: OTHER });
+        await expect(s.appendEffects({ tenantId: T, effects: [effect(e, 'send1', 1)] })).rejects.toMatchObject({ code: 'invalid-commit' });
+        expect(await s.listEffects(OTHER, 'e1')).toEqual([]);
+      });
+    });
+
+    describe('stats of skipped steps', () => {
+      it('counts skipped:<reason> apart from completed', async () => {
+        await s.createJourney(journey());
+        const e = enrollment();
+        await s.createEnrollment(e, [{ journeyId: 'j1', stepId: 'send1', metric: 'entered' }]);
+        await s.commit({
+          enrollment: next(e),
+          expectedVersion: 1,
+          now: 10,
+          counters: [
+            { journeyId: 'j1', stepId: 'send1', metric: 'skipped:no-offer' },
+            { journeyId: 'j1', stepId: 'send1', metric: 'skipped:no-offer' },
+            { journeyId: 'j1', stepId: 'send1', metric: 'skipped:other' },
+          ],
+        });
+        expect((await s.stats(T, 'j1'))['send1']).toEqual({ entered: 1, completed: 0, skipped: { 'no-offer': 2, other: 1 }, current: 0, exited: {}, failed: 0 });
+      });
+    });
+
+    describe('quarantine of unreadable enrollments', () => {
+      /** e1 (unreadable, due first), e2 and e3 of tenant T, z1 of another tenant: all due. */
+      async function fourDue(): Promise<void> {
+        await s.createJourney(journey());
+        await s.createJourney(journey({ tenantId: OTHER }));
+        await s.createEnrollment(enrollment({ id: 'e1', customerId: 'c1', wakeAt: 10 }));
+        await s.createEnrollment(enrollment({ id: 'e2', customerId: 'c2', wakeAt: 20 }));
+        await s.createEnrollment(enrollment({ id: 'e3', customerId: 'c3', wakeAt: 30 }));
+        await s.createEnrollment(enrollment({ id: 'z1', tenantId: OTHER, customerId: 'c1', wakeAt: 15 }));
+        await damage!('e1');
+      }
+
+      it('quarantines an unreadable due row, reports it once, and claims the rest up to the limit', async (ctx) => {
+        if (!damage) return ctx.skip();
+        await fourDue();
+        await expect(s.getEnrollment(T, 'e1')).rejects.toMatchObject({ code: 'corrupt-row', details: { id: 'e1' } });
+        const reported: unknown[] = [];
+        const claims = await s.claimDue({ now: 100, limit: 2, leaseMs: 1_000, workerId: 'w', onQuarantine: (q) => reported.push(q) });
+        expect(claims.map((c) => c.enrollment.id)).toEqual(['z1', 'e2']);
+        expect(reported).toEqual([
+          { enrollmentId: 'e1', tenantId: T, journeyId: 'j1', customerId: 'c1', reason: expect.stringContaining('e1'), field: expect.any(String), at: 100 },
+        ]);
+        // never claimed again, not a pending wake-up, not in listings; the others go on
+        const again = await s.claimDue({ now: 5_000, limit: 10, leaseMs: 1_000, workerId: 'w', onQuarantine: (q) => reported.push(q) });
+        expect(again.map((c) => c.enrollment.id).sort()).toEqual(['e2', 'e3', 'z1']);
+        expect(reported).toHaveLength(1);
+        for (const c of again) await s.release(c.enrollment.id, c.token);
+        expect(await s.nextWakeAt()).toBe(15); // z1's: e1 (due at 10) is no pending wake-up
+        const listed = await s.listEnrollments({ tenantId: T, limit: 10, offset: 0 });
+        expect(listed.items.map((e) => e.id)).toEqual(['e2', 'e3']);
+        expect(listed.total).toBe(2);
+      });
+
+      it('fills a batch past unreadable rows', async (ctx) => {
+        if (!damage) return ctx.skip();
+        await fourDue();
+        await damage('e2');
+        const reported: string[] = [];
+        const claims = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w', onQuarantine: (q) => reported.push(q.enrollmentId) });
+        expect(claims.map((c) => c.enrollment.id)).toEqual(['z1']);
+        const more = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w', onQuarantine: (q) => reported.push(q.enrollmentId) });
+        expect(more.map((c) => c.enrollment.id)).toEqual(['e3']);
+        expect(reported.sort()).toEqual(['e1', 'e2']);
+      });
+
+      it('lists quarantined enrollments per tenant, with a total', async (ctx) => {
+        if (!damage) return ctx.skip();
+        await fourDue();
+        await damage('z1');
+        await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w' });
+        const mine = await s.listQuarantined(T, { limit: 10, offset: 0 });
+        expect(mine.total).toBe(1);
+        expect(mine.items).toEqual([expect.objectContaining({ enrollmentId: 'e1', tenantId: T, journeyId: 'j1', customerId: 'c1', at: 100 })]);
+        expect((await s.listQuarantined(OTHER, { limit: 10, offset: 0 })).items.map((q) => q.enrollmentId)).toEqual(['z1']);
+        expect(await s.listQuarantined(T, { limit: 10, offset: 1 })).toEqual({ items: [], total: 1 });
+        expect(await s.listQuarantined('nobody', { limit: 10, offset: 0 })).toEqual({ items: [], total: 0 });
+      });
+
+      it('repairs a quarantined enrollment: the row is replaced and due again', async (ctx) => {
+        if (!damage) return ctx.skip();
+        await fourDue();
+        await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w' });
+        const fixed = enrollment({ id: 'e1', customerId: 'c1', wakeAt: 200, version: 5, updatedAt: 150 });
+        expect(await s.repairEnrollment(fixed)).toBe('repaired');
+        expect(await s.getEnrollment(T, 'e1')).toEqual(fixed);
+        expect(await s.listQuarantined(T, { limit: 10, offset: 0 })).toEqual({ items: [], total: 0 });
+        expect((await s.listEnrollments({ tenantId: T, limit: 10, offset: 0 })).items.map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
+        const [claim] = await s.claimDue({ now: 300, limit: 1, leaseMs: 1_000, workerId: 'w' });
+        expect(claim?.enrollment).toEqual(fixed);
+        expect(await s.commit({ enrollment: next(fixed), expectedVersion: 5, token: claim!.token, release: true, now: 300 })).toBe('ok');
+        expect(await s.repairEnrollment(fixed)).toBe('missing'); // no longer quarantined
+      });
+
+      it('refuses a repair that fails the row checks or changes the customer, writing nothing; missing elsewhere', async (ctx) => {
+        if (!damage) return ctx.skip();
+        await fourDue();
+        await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w' });
+        const bad = { ...enrollment({ id: 'e1', customerId: 'c1' }), visits: { wait1: 'one' } } as unknown as Enrollment;
+        await expect(s.repairEnrollment(bad)).rejects.toMatchObject({ code: 'invalid-request', path: ['enrollment', 'visits', 'wait1'] });
+        await expect(s.repairEnrollment(enrollment({ id: 'e1', customerId: 'someone-else' }))).rejects.toMatchObject({
+          code: 'invalid-request',
+          path: ['enrollment', 'customerId'],
+        });
+        expect((await s.listQuarantined(T, { limit: 10, offset: 0 })).total).toBe(1);
+        await expect(s.getEnrollment(T, 'e1')).rejects.toMatchObject({ code: 'corrupt-row' });
+        expect(await s.repairEnrollment(enrollment({ id: 'e2', customerId: 'c2' }))).toBe('missing');
+        expect(await s.repairEnrollment(enrollment({ id: 'e1', customerId: 'c1', tenantId: OTHER }))).toBe('missing');
       });
     });
 

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStorage } from '../../src/adapters/memory/index.js';
+import { damageForTesting } from '../../src/adapters/memory/memory-storage.js';
 import { describeStorageConformance } from './conformance.js';
 import { T, enrollment, journey } from './fixtures.js';
 
-describeStorageConformance('memory', async () => ({ storage: memoryStorage(), cleanup: async () => {} }));
+describeStorageConformance('memory', async () => {
+  const storage = memoryStorage();
+  return { storage, cleanup: async () => {}, damage: async (id: string) => damageForTesting(storage, id, 'data.visits', 'expected a number') };
+});
 
 describe('memoryStorage', () => {
   it('refuses use after close', async () => {

@@ -14,7 +14,16 @@ afterAll(async () => {
   await h.end();
 });
 
-describeStorageConformance(`postgres (${PG_KIND})`, () => h.make());
+describeStorageConformance(`postgres (${PG_KIND})`, async () => {
+  const made = await h.make();
+  return {
+    ...made,
+    // a json column holds valid JSON, so the damage is a field of the wrong type
+    async damage(id: string) {
+      await h.pool.query(`UPDATE "${made.schema}".je_enrollments SET data = '{"visits": 3}' WHERE id = $1`, [id]);
+    },
+  };
+});
 
 describe(`postgresStorage (${PG_KIND})`, () => {
   it('runs each migration once, is safe to re-run, and records versions', async () => {
@@ -57,7 +66,7 @@ describe(`postgresStorage (${PG_KIND})`, () => {
     expect(() => postgresStorage({ pool: h.pool, schema: 'x"; DROP TABLE y; --' })).toThrow(expect.objectContaining({ code: 'invalid-option' }));
   });
 
-  it('throws corrupt-row for a damaged row, naming table and id', async () => {
+  it('throws corrupt-row for a damaged row, naming table and id; a claim quarantines it', async () => {
     const { storage, schema, cleanup } = await h.make();
     await storage.init();
     await storage.createJourney(journey());
@@ -65,9 +74,12 @@ describe(`postgresStorage (${PG_KIND})`, () => {
     await h.pool.query(`UPDATE "${schema}".je_enrollments SET data = '{"visits": 3}'`);
     const expected = { code: 'corrupt-row', details: { table: 'je_enrollments', id: 'e1' } };
     await expect(storage.getEnrollment(T, 'e1')).rejects.toMatchObject(expected);
-    await expect(storage.claimDue({ now: 100, limit: 5, leaseMs: 10, workerId: 'w' })).rejects.toMatchObject(expected);
-    const { rows } = await h.pool.query(`SELECT lease_until FROM "${schema}".je_enrollments`);
-    expect(rows[0].lease_until).toBeNull(); // the failed claim was rolled back
+    const reported: string[] = [];
+    expect(await storage.claimDue({ now: 100, limit: 5, leaseMs: 10, workerId: 'w', onQuarantine: (q) => reported.push(`${q.enrollmentId} ${q.field}`) })).toEqual([]);
+    expect(reported).toEqual(['e1 data.outcomes']); // the first field the row checks find wrong
+    const { rows } = await h.pool.query(`SELECT lease_until, wake_at FROM "${schema}".je_enrollments`);
+    expect(rows[0]).toEqual({ lease_until: null, wake_at: null }); // out of due work, lease free
+    expect(await storage.listQuarantined(T, { limit: 5, offset: 0 })).toMatchObject({ total: 1, items: [{ enrollmentId: 'e1', at: 100 }] });
     await h.pool.query(`UPDATE "${schema}".je_enrollments SET status = 'zombie'`);
     await expect(storage.getEnrollment(T, 'e1')).rejects.toMatchObject(expected);
     await cleanup();

@@ -13,8 +13,18 @@ const file = () => join(dir, `s${++n}.db`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describeStorageConformance('sqlite (file)', async () => {
-  const storage = sqliteStorage({ filename: file() });
-  return { storage, cleanup: () => storage.close() };
+  const filename = file();
+  const storage = sqliteStorage({ filename });
+  return {
+    storage,
+    cleanup: () => storage.close(),
+    // invalid JSON, written by another connection to the file
+    async damage(id: string) {
+      const raw = new Database(filename);
+      raw.prepare(`UPDATE je_enrollments SET data = '{"visits":' WHERE id = ?`).run(id);
+      raw.close();
+    },
+  };
 });
 
 describeStorageConformance('sqlite (host database, :memory:)', async () => {
@@ -23,6 +33,10 @@ describeStorageConformance('sqlite (host database, :memory:)', async () => {
     storage: sqliteStorage({ database }),
     cleanup: async () => {
       database.close();
+    },
+    // what older versions wrote for a step named `constructor`: a visit that is not a number
+    async damage(id: string) {
+      database.prepare(`UPDATE je_enrollments SET data = json_set(data, '$.visits.constructor', 'function Object() { [native code] }1') WHERE id = ?`).run(id);
     },
   };
 });
@@ -138,15 +152,21 @@ describe('sqliteStorage', () => {
       ['a wrong type in data', `UPDATE je_enrollments SET data = json_set(data, '$.attempts', 'many')`],
       ['a text version', `UPDATE je_enrollments SET version = 'two'`],
       ['an ended active row', `UPDATE je_enrollments SET ended_at = 5`],
-    ])('throws corrupt-row for %s on read, naming table and id', async (_, sql) => {
+    ])('throws corrupt-row for %s on read, naming table and id; a claim quarantines the row', async (_, sql) => {
       const s = await damaged(sql);
       const expected = { code: 'corrupt-row', details: { table: 'je_enrollments', id: 'e1' } };
       await expect(s.getEnrollment(T, 'e1')).rejects.toMatchObject(expected);
       await expect(s.listEnrollments({ tenantId: T, limit: 10, offset: 0 })).rejects.toMatchObject(expected);
       if (!sql.includes('status')) {
-        await expect(s.claimDue({ now: 100, limit: 10, leaseMs: 10, workerId: 'w' })).rejects.toMatchObject(expected);
-        // the failed claim changed nothing: the row is not leased
-        database.prepare(`UPDATE je_enrollments SET data = @data, status = 'active', phase = 'waiting', version = 2, ended_at = NULL`).run({ data: good });
+        const reported: string[] = [];
+        expect(await s.claimDue({ now: 100, limit: 10, leaseMs: 10, workerId: 'w', onQuarantine: (q) => reported.push(`${q.enrollmentId} ${q.field}`) })).toEqual([]);
+        expect(reported).toEqual([expect.stringMatching(/^e1 /)]);
+        expect(await s.listEnrollments({ tenantId: T, limit: 10, offset: 0 })).toEqual({ items: [], total: 0 });
+        // the quarantined row keeps its lease free and is out of due work until repaired
+        expect(database.prepare('SELECT lease_until, wake_at FROM je_enrollments').get()).toEqual({ lease_until: null, wake_at: null });
+        expect(await s.claimDue({ now: 100, limit: 10, leaseMs: 10, workerId: 'w' })).toEqual([]);
+        expect(await s.repairEnrollment(next(enrollment({ wakeAt: 10 })))).toBe('repaired');
+        expect(JSON.parse((database.prepare('SELECT data FROM je_enrollments').get() as { data: string }).data)).toEqual(JSON.parse(good));
         expect(await s.claimDue({ now: 100, limit: 10, leaseMs: 10, workerId: 'w' })).toHaveLength(1);
       }
     });

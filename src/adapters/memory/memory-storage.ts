@@ -1,12 +1,25 @@
 import { JourneyError } from '../../model/errors.js';
 import type { JourneyStatus } from '../../model/status.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
-import type { Claim, Commit, CommitResult, EffectRecord, EnrollmentQuery, StepCounter, StepStats, Storage } from '../../runtime/ports.js';
+import type {
+  Claim,
+  Commit,
+  CommitResult,
+  EffectAppend,
+  EffectRecord,
+  EnrollmentQuery,
+  QuarantinedEnrollment,
+  StepCounter,
+  StepStats,
+  Storage,
+} from '../../runtime/ports.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   JOURNEY_LEVEL_STEP,
   buildStats,
+  checkAppendShape,
   checkCommitShape,
+  checkRepair,
   checkRevision,
   compareIds,
   definitionOf,
@@ -14,6 +27,7 @@ import {
   leaseChange,
   refusal,
 } from '../storage-common/storage-rules.js';
+import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
 import { EntryHeap, type HeapRecord } from './entry-heap.js';
 
 /** One stored enrollment and its claim. */
@@ -24,6 +38,10 @@ class Slot implements HeapRecord {
   token = 0;
   /** Lease end of the latest claim, or null when the claim was ended. */
   lease: number | null = null;
+  /** Set by {@link damageForTesting}: the slot reads as an undecodable row would in SQL. */
+  damage: { readonly field: string; readonly problem: string } | null = null;
+  /** Set when a claim found the slot damaged: out of due work until repaired. */
+  quarantine: QuarantinedEnrollment | null = null;
   constructor(public e: Enrollment) {}
   id(): string {
     return this.e.id;
@@ -58,6 +76,19 @@ export function memoryStorage(): Storage {
   return new MemoryStorage();
 }
 
+/**
+ * Test hook: make a stored enrollment read like a damaged SQL row (`corrupt-row` on every read;
+ * quarantined by the next claim that finds it due). Memory storage never damages rows itself;
+ * this lets the conformance suite run its quarantine cases on memory too. Not exported by the
+ * package.
+ */
+export function damageForTesting(storage: Storage, enrollmentId: string, field = 'data', problem = 'damaged by a test'): void {
+  if (!(storage instanceof MemoryStorage)) throw new TypeError('damageForTesting takes a memoryStorage()');
+  const slot = storage['enrollments'].get(enrollmentId);
+  if (slot === undefined) throw new TypeError(`no enrollment ${enrollmentId}`);
+  slot.damage = { field, problem };
+}
+
 class MemoryStorage implements Storage {
   private readonly journeys = new Map<string, JourneyRecord>();
   private readonly versions = new Map<string, Map<number, JourneyDefinition>>();
@@ -74,6 +105,8 @@ class MemoryStorage implements Storage {
   private readonly effectKeys = new Set<string>();
   private readonly effects = new Map<string, EffectRecord[]>();
   private readonly outcomeKeys = new Set<string>();
+  /** Quarantined slots by enrollment id, in quarantine order. */
+  private readonly quarantined = new Map<string, Slot>();
   private closed = false;
 
   async init(): Promise<void> {
@@ -168,7 +201,9 @@ class MemoryStorage implements Storage {
   async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
     this.open();
     const slot = this.enrollments.get(id);
-    return slot !== undefined && slot.e.tenantId === tenantId ? slot.e : null;
+    if (slot === undefined || slot.e.tenantId !== tenantId) return null;
+    this.readable(slot);
+    return slot.e;
   }
 
   async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
@@ -180,7 +215,9 @@ class MemoryStorage implements Storage {
           ? (this.active.get(journeyKey(query.tenantId, query.journeyId))?.values() ?? [])
           : this.enrollments.values();
     const all: Enrollment[] = [];
-    for (const { e } of source) {
+    for (const slot of source) {
+      const { e } = slot;
+      if (slot.quarantine !== null) continue; // listed by listQuarantined
       if (
         e.tenantId === query.tenantId &&
         (query.journeyId === undefined || e.journeyId === query.journeyId) &&
@@ -188,6 +225,7 @@ class MemoryStorage implements Storage {
         (query.status === undefined || e.status === query.status) &&
         (query.stepId === undefined || e.stepId === query.stepId)
       ) {
+        this.readable(slot);
         all.push(e);
       }
     }
@@ -213,9 +251,11 @@ class MemoryStorage implements Storage {
     readonly limit: number;
     readonly leaseMs: number;
     readonly workerId: string;
+    readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]> {
     this.open();
     const { now, limit, leaseMs } = query;
+    const found: QuarantinedEnrollment[] = [];
     // Expired leases go back to the due index (their enrollment keeps its wakeAt and token).
     for (let key = this.leases.peekKey(); key !== undefined && key <= now; key = this.leases.peekKey()) {
       this.place(this.leases.pop() as Slot, true);
@@ -245,13 +285,60 @@ class MemoryStorage implements Storage {
         setAside.push(slot); // the clock went back since the lease was seen expired
         continue;
       }
+      if (slot.damage !== null) {
+        const { e } = slot;
+        slot.quarantine = {
+          enrollmentId: e.id,
+          tenantId: e.tenantId,
+          journeyId: e.journeyId,
+          customerId: e.customerId,
+          reason: corruptRow('enrollments', e.id, slot.damage.field, slot.damage.problem).message,
+          field: slot.damage.field,
+          at: now,
+        };
+        slot.lease = null;
+        this.quarantined.set(e.id, slot);
+        this.place(slot);
+        found.push(slot.quarantine);
+        continue;
+      }
       slot.token += 1;
       slot.lease = now + leaseMs;
       this.place(slot);
       claims.push({ enrollment: slot.e, token: slot.token, leaseUntil: slot.lease });
     }
     for (const slot of setAside) this.place(slot);
+    for (const entry of found) query.onQuarantine?.(entry);
     return claims;
+  }
+
+  async listQuarantined(
+    tenantId: string,
+    query: { readonly limit: number; readonly offset: number },
+  ): Promise<{ readonly items: readonly QuarantinedEnrollment[]; readonly total: number }> {
+    this.open();
+    const all: QuarantinedEnrollment[] = [];
+    for (const slot of this.quarantined.values()) if (slot.quarantine!.tenantId === tenantId) all.push(slot.quarantine!);
+    all.sort((a, b) => a.at - b.at || compareIds(a.enrollmentId, b.enrollmentId));
+    return { items: all.slice(query.offset, query.offset + query.limit), total: all.length };
+  }
+
+  async repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'> {
+    this.open();
+    const slot = this.quarantined.get(enrollment?.id);
+    if (slot === undefined || slot.quarantine!.tenantId !== enrollment.tenantId) return 'missing';
+    const repaired = checkRepairedEnrollment(enrollment);
+    checkRepair(slot.quarantine!, slot.e.status, repaired);
+    if (slot.e.status === 'active' && repaired.status !== 'active') {
+      this.active.get(journeyKey(repaired.tenantId, repaired.journeyId))?.delete(repaired.customerId);
+    }
+    slot.e = repaired;
+    slot.damage = null;
+    slot.quarantine = null;
+    slot.lease = null;
+    this.quarantined.delete(repaired.id);
+    this.place(slot);
+    return 'repaired';
   }
 
   async release(enrollmentId: string, token: number): Promise<void> {
@@ -289,6 +376,15 @@ class MemoryStorage implements Storage {
     this.count(next.tenantId, commit.counters);
     this.place(s);
     return 'ok';
+  }
+
+  async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
+    this.open();
+    checkAppendShape(append);
+    const added: EffectRecord[] = [];
+    for (const effect of append.effects) if (this.record(effect)) added.push(effect);
+    if (added.length > 0) this.count(append.tenantId, append.counters);
+    return added;
   }
 
   async exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]> {
@@ -363,6 +459,11 @@ class MemoryStorage implements Storage {
     if (this.closed) throw new JourneyError('storage-closed', 'this storage was closed; create a new one');
   }
 
+  /** Throw `corrupt-row` for a slot damaged by {@link damageForTesting}, as SQL storage does for a bad row. */
+  private readable(slot: Slot): void {
+    if (slot.damage !== null) throw corruptRow('enrollments', slot.e.id, slot.damage.field, slot.damage.problem);
+  }
+
   /**
    * Put a slot in the index it belongs to: none when it is not due-able, the lease heap while
    * claimed, else its journey's due heap. `expired` moves a claimed slot whose lease ran out to
@@ -375,7 +476,7 @@ class MemoryStorage implements Storage {
     }
     slot.gen += 1;
     const { e } = slot;
-    if (e.status !== 'active' || e.wakeAt === null) return;
+    if (e.status !== 'active' || e.wakeAt === null || slot.quarantine !== null) return;
     if (slot.lease !== null && !expired) {
       this.leases.push(slot.lease, slot);
       return;
@@ -386,12 +487,14 @@ class MemoryStorage implements Storage {
     heap.push(e.wakeAt, slot);
   }
 
-  private record(effect: EffectRecord): void {
-    if (this.effectKeys.has(effect.idempotencyKey)) return; // at-least-once: the first record wins
+  /** Add an effect to the log; false when its key is there already (at-least-once: the first record wins). */
+  private record(effect: EffectRecord): boolean {
+    if (this.effectKeys.has(effect.idempotencyKey)) return false;
     this.effectKeys.add(effect.idempotencyKey);
     const list = this.effects.get(effect.enrollmentId);
     if (list === undefined) this.effects.set(effect.enrollmentId, [effect]);
     else list.push(effect);
+    return true;
   }
 
   /**

@@ -95,6 +95,24 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       `ALTER TABLE ${S}.je_counters ADD CONSTRAINT je_counters_pkey PRIMARY KEY (tenant_id, journey_id, step_id, metric, shard)`,
     ],
   },
+  {
+    version: 3,
+    name: 'quarantine',
+    // Enrollments whose row a claim could not read: taken out of due work (their row's wake_at is
+    // set to NULL; the original is kept here) until an operator repairs them.
+    statements: (S) => [
+      `CREATE TABLE ${S}.je_quarantine (
+        enrollment_id ${ID} PRIMARY KEY,
+        tenant_id     ${ID} NOT NULL,
+        journey_id    ${ID} NOT NULL,
+        customer_id   ${ID} NOT NULL,
+        wake_at       double precision,
+        reason        text NOT NULL,
+        field         text,
+        at            double precision NOT NULL)`,
+      `CREATE INDEX je_quarantine_by_tenant ON ${S}.je_quarantine (tenant_id, at, enrollment_id)`,
+    ],
+  },
 ];
 
 /** Shards per step counter (migration 2). */

@@ -1,7 +1,18 @@
 import { JourneyError } from '../../model/errors.js';
 import type { JourneyStatus } from '../../model/status.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
-import type { Claim, Commit, CommitResult, EffectRecord, EnrollmentQuery, StepCounter, StepStats, Storage } from '../../runtime/ports.js';
+import type {
+  Claim,
+  Commit,
+  CommitResult,
+  EffectAppend,
+  EffectRecord,
+  EnrollmentQuery,
+  QuarantinedEnrollment,
+  StepCounter,
+  StepStats,
+  Storage,
+} from '../../runtime/ports.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   type EffectRow,
@@ -11,17 +22,23 @@ import {
   decodeEffect,
   decodeEnrollment,
   decodeJourney,
+  checkRepairedEnrollment,
+  decodeQuarantine,
   decodeToken,
   definitionData,
   effectDetail,
   enrollmentData,
   journeyData,
+  quarantineEntry,
+  type QuarantineRow,
 } from '../storage-common/rows.js';
 import {
   JOURNEY_LEVEL_STEP,
   aggregateCounters,
   buildStats,
+  checkAppendShape,
   checkCommitShape,
+  checkRepair,
   checkRevision,
   compareIds,
   definitionOf,
@@ -363,7 +380,8 @@ class PostgresStorage implements Storage {
   }
 
   async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
-    const conditions = ['tenant_id = $1'];
+    // Quarantined rows are listed by listQuarantined, not here.
+    const conditions = ['tenant_id = $1', `id NOT IN (SELECT enrollment_id FROM ${this.t.quarantine})`];
     const params: unknown[] = [query.tenantId];
     for (const [column, value] of [
       ['journey_id', query.journeyId],
@@ -403,6 +421,7 @@ class PostgresStorage implements Storage {
     readonly limit: number;
     readonly leaseMs: number;
     readonly workerId: string;
+    readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]> {
     if (query.limit <= 0) {
       await this.start();
@@ -410,30 +429,91 @@ class PostgresStorage implements Storage {
     }
     const leaseUntil = query.now + query.leaseMs;
     const E = this.t.enrollments;
-    // Decode inside the transaction: a corrupt row rolls the whole claim back.
+    // Decode inside the transaction: a corrupt row is quarantined there, the rest claimed.
+    const quarantined: QuarantinedEnrollment[] = [];
     const claims = await this.tx(async (db) => {
-      const { rows } = await db.query(
-        `WITH due AS (
-           SELECT e.id FROM ${E} e
-           JOIN ${this.t.journeys} j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
-           WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND e.wake_at <= $1
-             AND (e.lease_until IS NULL OR e.lease_until <= $1) AND j.status = 'active'
-           ORDER BY e.wake_at, e.id
-           LIMIT $2
-           FOR UPDATE OF e SKIP LOCKED)
-         UPDATE ${E} e SET claim_token = e.claim_token + 1, lease_until = $3, claimed_by = $4
-         FROM due WHERE e.id = due.id
-         RETURNING e.*`,
-        [query.now, query.limit, leaseUntil, query.workerId],
-      );
-      return (rows as EnrollmentRow[]).map((row) => ({
-        enrollment: decodeEnrollment(row, 'je_enrollments'),
-        token: decodeToken(row, 'je_enrollments'),
-        leaseUntil,
-      }));
+      const claimed: Claim[] = [];
+      quarantined.length = 0;
+      // A quarantined row leaves the due set, so claim again for the places it took.
+      for (let want = query.limit; want > 0; want = query.limit - claimed.length) {
+        const { rows } = await db.query(
+          `WITH due AS (
+             SELECT e.id FROM ${E} e
+             JOIN ${this.t.journeys} j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
+             WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND e.wake_at <= $1
+               AND (e.lease_until IS NULL OR e.lease_until <= $1) AND j.status = 'active'
+             ORDER BY e.wake_at, e.id
+             LIMIT $2
+             FOR UPDATE OF e SKIP LOCKED)
+           UPDATE ${E} e SET claim_token = e.claim_token + 1, lease_until = $3, claimed_by = $4
+           FROM due WHERE e.id = due.id
+           RETURNING e.*`,
+          [query.now, want, leaseUntil, query.workerId],
+        );
+        for (const row of rows as EnrollmentRow[]) {
+          try {
+            claimed.push({ enrollment: decodeEnrollment(row, 'je_enrollments'), token: decodeToken(row, 'je_enrollments'), leaseUntil });
+          } catch (error) {
+            const entry = quarantineEntry(row, error, query.now);
+            if (entry === null) throw error;
+            await this.quarantine(db, entry, row.wake_at);
+            quarantined.push(entry);
+          }
+        }
+        if (rows.length < want) break;
+      }
+      return claimed;
     });
     claims.sort((a, b) => a.enrollment.wakeAt! - b.enrollment.wakeAt! || compareIds(a.enrollment.id, b.enrollment.id));
+    for (const entry of quarantined) query.onQuarantine?.(entry);
     return claims;
+  }
+
+  /** Take an unreadable enrollment out of due work and record why (inside the claim's transaction). */
+  private async quarantine(db: PgQueryable, entry: QuarantinedEnrollment, wakeAt: unknown): Promise<void> {
+    const wake = typeof wakeAt === 'number' || typeof wakeAt === 'string' ? Number(wakeAt) : NaN;
+    await db.query(
+      `INSERT INTO ${this.t.quarantine} (enrollment_id, tenant_id, journey_id, customer_id, wake_at, reason, field, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (enrollment_id) DO UPDATE SET reason = excluded.reason, field = excluded.field, at = excluded.at`,
+      [entry.enrollmentId, entry.tenantId, entry.journeyId, entry.customerId, Number.isFinite(wake) ? wake : null, entry.reason, entry.field, entry.at],
+    );
+    await db.query(`UPDATE ${this.t.enrollments} SET wake_at = NULL, lease_until = NULL, claimed_by = NULL WHERE id = $1`, [entry.enrollmentId]);
+  }
+
+  async listQuarantined(
+    tenantId: string,
+    query: { readonly limit: number; readonly offset: number },
+  ): Promise<{ readonly items: readonly QuarantinedEnrollment[]; readonly total: number }> {
+    const rows = (await this.q(
+      `SELECT *, count(*) OVER () AS total FROM ${this.t.quarantine} WHERE tenant_id = $1 ORDER BY at, enrollment_id LIMIT $2 OFFSET $3`,
+      [tenantId, query.limit, query.offset],
+    )) as (QuarantineRow & { total: unknown })[];
+    const total = rows[0] !== undefined ? Number(rows[0].total) : await this.count(this.t.quarantine, 'tenant_id = $1', [tenantId]);
+    return { items: rows.map(decodeQuarantine), total };
+  }
+
+  async repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'> {
+    return this.tx(async (db) => {
+      const found = await db.query(
+        `SELECT q.*, e.status AS stored_status FROM ${this.t.quarantine} q JOIN ${this.t.enrollments} e ON e.id = q.enrollment_id
+         WHERE q.enrollment_id = $1 AND q.tenant_id = $2 FOR UPDATE OF e`,
+        [enrollment?.id, enrollment?.tenantId],
+      );
+      const row = found.rows[0] as (QuarantineRow & { stored_status: string }) | undefined;
+      if (row === undefined) return 'missing' as const;
+      const e = checkRepairedEnrollment(enrollment);
+      checkRepair(decodeQuarantine(row), row.stored_status, e);
+      await db.query(
+        `UPDATE ${this.t.enrollments} SET status = $1, phase = $2, step_id = $3, wake_at = $4, version = $5,
+           journey_version = $6, entered_at = $7, ended_at = $8, exit_reason = $9, updated_at = $10, data = $11,
+           lease_until = NULL, claimed_by = NULL
+         WHERE id = $12 AND tenant_id = $13`,
+        [...stateParams(e), e.journeyVersion, e.enteredAt, e.endedAt, e.exitReason, e.updatedAt, enrollmentData(e), e.id, e.tenantId],
+      );
+      await db.query(`DELETE FROM ${this.t.quarantine} WHERE enrollment_id = $1`, [e.id]);
+      return 'repaired' as const;
+    });
   }
 
   async release(enrollmentId: string, token: number): Promise<void> {
@@ -579,6 +659,26 @@ class PostgresStorage implements Storage {
     );
   }
 
+  async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
+    checkAppendShape(append);
+    if (append.effects.length === 0) {
+      await this.start();
+      return [];
+    }
+    return this.tx(async (db) => {
+      const params: unknown[] = [];
+      const tuples = this.effectTuples(append.effects, params);
+      const { rows } = await db.query(
+        `INSERT INTO ${this.t.effects} (idempotency_key, tenant_id, journey_id, enrollment_id, step_id, visit, type, at, detail)
+         VALUES ${tuples} ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
+        params,
+      );
+      const added = new Set((rows as { idempotency_key: string }[]).map((r) => r.idempotency_key));
+      if (added.size > 0) await this.addCounters(db, append.tenantId, append.counters);
+      return append.effects.filter((x) => added.delete(x.idempotencyKey)); // once per key
+    });
+  }
+
   async exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]> {
     const E = this.t.enrollments;
     const rows = (await this.q(
@@ -662,6 +762,7 @@ function tableNames(S: string) {
     effects: `${S}.je_effects`,
     outcomeKeys: `${S}.je_outcome_keys`,
     counters: `${S}.je_counters`,
+    quarantine: `${S}.je_quarantine`,
   };
 }
 

@@ -94,6 +94,25 @@ CREATE TABLE je_counters (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: 'quarantine',
+    // Enrollments whose row a claim could not read: taken out of due work (their row's wake_at is
+    // set to NULL; the original is kept here) until an operator repairs them.
+    sql: `
+CREATE TABLE je_quarantine (
+  enrollment_id TEXT PRIMARY KEY NOT NULL,
+  tenant_id     TEXT NOT NULL,
+  journey_id    TEXT NOT NULL,
+  customer_id   TEXT NOT NULL,
+  wake_at       INTEGER,
+  reason        TEXT NOT NULL,
+  field         TEXT,
+  at            INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX je_quarantine_by_tenant ON je_quarantine (tenant_id, at, enrollment_id);
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

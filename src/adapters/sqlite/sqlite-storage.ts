@@ -2,7 +2,18 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { JourneyError } from '../../model/errors.js';
 import type { JourneyStatus } from '../../model/status.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
-import type { Claim, Commit, CommitResult, EffectRecord, EnrollmentQuery, StepCounter, StepStats, Storage } from '../../runtime/ports.js';
+import type {
+  Claim,
+  Commit,
+  CommitResult,
+  EffectAppend,
+  EffectRecord,
+  EnrollmentQuery,
+  QuarantinedEnrollment,
+  StepCounter,
+  StepStats,
+  Storage,
+} from '../../runtime/ports.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   type EffectRow,
@@ -12,17 +23,23 @@ import {
   decodeEffect,
   decodeEnrollment,
   decodeJourney,
+  checkRepairedEnrollment,
+  decodeQuarantine,
   decodeToken,
   definitionData,
   effectDetail,
-  enrollmentData,
+  enrollmentColumns,
   journeyData,
+  quarantineEntry,
+  type QuarantineRow,
 } from '../storage-common/rows.js';
 import {
   JOURNEY_LEVEL_STEP,
   aggregateCounters,
   buildStats,
+  checkAppendShape,
   checkCommitShape,
+  checkRepair,
   checkRevision,
   compareIds,
   definitionOf,
@@ -124,14 +141,23 @@ interface Statements {
   counterRows: Statement;
   currentRows: Statement;
   effects: Statement;
+  quarantineInsert: Statement;
+  unschedule: Statement;
+  quarantineGet: Statement;
+  quarantineList: Statement;
+  quarantineCount: Statement;
+  quarantineDelete: Statement;
+  repairUpdate: Statement;
 }
 
 interface Open {
   readonly db: Database;
   readonly st: Statements;
   readonly commitTx: (commit: Commit) => CommitResult;
+  readonly appendTx: (append: EffectAppend) => EffectRecord[];
   readonly createTx: (e: Enrollment, counters: readonly StepCounter[] | undefined) => 'created' | 'duplicate';
-  readonly claimTx: (now: number, limit: number, leaseUntil: number, workerId: string) => Claim[];
+  readonly claimTx: (now: number, limit: number, leaseUntil: number, workerId: string) => { claims: Claim[]; quarantined: QuarantinedEnrollment[] };
+  readonly repairTx: (e: Enrollment) => 'repaired' | 'missing';
   readonly exitTx: (tenantId: string, journeyId: string, reason: string, at: number) => string[];
   readonly journeyTx: (record: JourneyRecord, expectedRevision: number | null) => boolean;
   readonly deleteTx: (tenantId: string, id: string, expectedRevision: number) => boolean;
@@ -249,7 +275,8 @@ class SqliteStorage implements Storage {
 
   async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
     const s = await this.ready();
-    const conditions = ['tenant_id = ?'];
+    // Quarantined rows are listed by listQuarantined, not here.
+    const conditions = ['tenant_id = ?', 'id NOT IN (SELECT enrollment_id FROM je_quarantine)'];
     const params: unknown[] = [query.tenantId];
     for (const [column, value] of [
       ['journey_id', query.journeyId],
@@ -284,14 +311,31 @@ class SqliteStorage implements Storage {
     readonly limit: number;
     readonly leaseMs: number;
     readonly workerId: string;
+    readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]> {
     const s = await this.ready();
     if (query.limit <= 0) return [];
     const leaseUntil = query.now + query.leaseMs;
-    // Rows are decoded inside the transaction: a corrupt row rolls the whole claim back.
-    const claims = s.claimTx(query.now, query.limit, leaseUntil, query.workerId);
+    // Rows are decoded inside the transaction: a corrupt row is quarantined there, the rest claimed.
+    const { claims, quarantined } = s.claimTx(query.now, query.limit, leaseUntil, query.workerId);
     claims.sort((a, b) => a.enrollment.wakeAt! - b.enrollment.wakeAt! || compareIds(a.enrollment.id, b.enrollment.id));
+    for (const entry of quarantined) query.onQuarantine?.(entry);
     return claims;
+  }
+
+  async listQuarantined(
+    tenantId: string,
+    query: { readonly limit: number; readonly offset: number },
+  ): Promise<{ readonly items: readonly QuarantinedEnrollment[]; readonly total: number }> {
+    const s = await this.ready();
+    const rows = s.st.quarantineList.all(tenantId, query.limit, query.offset) as QuarantineRow[];
+    const total = (s.st.quarantineCount.get(tenantId) as { n: number }).n;
+    return { items: rows.map(decodeQuarantine), total };
+  }
+
+  async repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'> {
+    const s = await this.ready();
+    return s.repairTx(enrollment);
   }
 
   async release(enrollmentId: string, token: number): Promise<void> {
@@ -308,6 +352,12 @@ class SqliteStorage implements Storage {
       if (error === DUPLICATE) return 'duplicate';
       throw error;
     }
+  }
+
+  async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
+    checkAppendShape(append);
+    const s = await this.ready();
+    return s.appendTx(append);
   }
 
   async exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]> {
@@ -372,25 +422,7 @@ function migrate(db: Database): void {
 const ENROLLMENT_COLUMNS =
   'id, tenant_id, journey_id, journey_version, customer_id, status, phase, step_id, wake_at, version, entered_at, ended_at, exit_reason, updated_at, data';
 
-function enrollmentParams(e: Enrollment) {
-  return {
-    id: e.id,
-    tenant_id: e.tenantId,
-    journey_id: e.journeyId,
-    journey_version: e.journeyVersion,
-    customer_id: e.customerId,
-    status: e.status,
-    phase: e.phase,
-    step_id: e.stepId,
-    wake_at: e.wakeAt,
-    version: e.version,
-    entered_at: e.enteredAt,
-    ended_at: e.endedAt,
-    exit_reason: e.exitReason,
-    updated_at: e.updatedAt,
-    data: enrollmentData(e),
-  };
-}
+const enrollmentParams = enrollmentColumns;
 
 function prepare(db: Database): Open {
   const st: Statements = {
@@ -477,6 +509,25 @@ function prepare(db: Database): Open {
       `SELECT step_id, count(*) AS n FROM ${E} WHERE tenant_id = ? AND journey_id = ? AND status = 'active' AND step_id IS NOT NULL GROUP BY step_id`,
     ),
     effects: db.prepare('SELECT * FROM je_effects WHERE enrollment_id = ? AND tenant_id = ? ORDER BY seq'),
+    quarantineInsert: db.prepare(
+      `INSERT INTO je_quarantine (enrollment_id, tenant_id, journey_id, customer_id, wake_at, reason, field, at)
+       VALUES (@enrollmentId, @tenantId, @journeyId, @customerId, @wakeAt, @reason, @field, @at)
+       ON CONFLICT (enrollment_id) DO UPDATE SET reason = excluded.reason, field = excluded.field, at = excluded.at`,
+    ),
+    unschedule: db.prepare(`UPDATE ${E} SET wake_at = NULL, lease_until = NULL, claimed_by = NULL WHERE id = ?`),
+    quarantineGet: db.prepare(
+      `SELECT q.*, e.status AS stored_status FROM je_quarantine q JOIN ${E} e ON e.id = q.enrollment_id
+       WHERE q.enrollment_id = ? AND q.tenant_id = ?`,
+    ),
+    quarantineList: db.prepare('SELECT * FROM je_quarantine WHERE tenant_id = ? ORDER BY at, enrollment_id LIMIT ? OFFSET ?'),
+    quarantineCount: db.prepare('SELECT count(*) AS n FROM je_quarantine WHERE tenant_id = ?'),
+    quarantineDelete: db.prepare('DELETE FROM je_quarantine WHERE enrollment_id = ?'),
+    repairUpdate: db.prepare(
+      `UPDATE ${E} SET journey_version = @journey_version, status = @status, phase = @phase, step_id = @step_id,
+         wake_at = @wake_at, version = @version, entered_at = @entered_at, ended_at = @ended_at, exit_reason = @exit_reason,
+         updated_at = @updated_at, data = @data, lease_until = NULL, claimed_by = NULL
+       WHERE id = @id AND tenant_id = @tenant_id`,
+    ),
   };
 
   const addCounters = (tenantId: string, counters: readonly StepCounter[] | undefined) => {
@@ -508,13 +559,19 @@ function prepare(db: Database): Open {
       return refusal(commit, stored) ?? 'conflict';
     }
     if (commit.outcomeKey !== undefined && st.outcomeInsert.run(e.id, commit.outcomeKey).changes === 0) throw DUPLICATE;
-    if (commit.effects !== undefined) {
-      for (const x of commit.effects) {
-        st.effectInsert.run(x.idempotencyKey, x.tenantId, x.journeyId, x.enrollmentId, x.stepId, x.visit, x.type, x.at, effectDetail(x));
-      }
-    }
+    if (commit.effects !== undefined) for (const x of commit.effects) insertEffect(x);
     addCounters(e.tenantId, commit.counters);
     return 'ok';
+  });
+
+  /** Insert an effect record unless its key is in the log; true when it was new. */
+  const insertEffect = (x: EffectRecord): boolean =>
+    st.effectInsert.run(x.idempotencyKey, x.tenantId, x.journeyId, x.enrollmentId, x.stepId, x.visit, x.type, x.at, effectDetail(x)).changes > 0;
+
+  const appendTx = db.transaction((append: EffectAppend): EffectRecord[] => {
+    const added = append.effects.filter(insertEffect);
+    if (added.length > 0) addCounters(append.tenantId, append.counters);
+    return added;
   });
 
   const createTx = db.transaction((e: Enrollment, counters: readonly StepCounter[] | undefined) => {
@@ -523,13 +580,37 @@ function prepare(db: Database): Open {
     return 'created' as const;
   });
 
-  const claimTx = db.transaction((now: number, limit: number, leaseUntil: number, worker: string): Claim[] =>
-    (st.claim.all({ now, limit, lease_until: leaseUntil, worker }) as EnrollmentRow[]).map((row) => ({
-      enrollment: decodeEnrollment(row, E),
-      token: decodeToken(row, E),
-      leaseUntil,
-    })),
-  );
+  const claimTx = db.transaction((now: number, limit: number, leaseUntil: number, worker: string) => {
+    const claims: Claim[] = [];
+    const quarantined: QuarantinedEnrollment[] = [];
+    // A quarantined row leaves the due set, so claim again for the places it took.
+    for (let want = limit; want > 0; want = limit - claims.length) {
+      const rows = st.claim.all({ now, limit: want, lease_until: leaseUntil, worker }) as EnrollmentRow[];
+      for (const row of rows) {
+        try {
+          claims.push({ enrollment: decodeEnrollment(row, E), token: decodeToken(row, E), leaseUntil });
+        } catch (error) {
+          const entry = quarantineEntry(row, error, now);
+          if (entry === null) throw error;
+          st.quarantineInsert.run({ ...entry, wakeAt: typeof row.wake_at === 'number' ? row.wake_at : null });
+          st.unschedule.run(row.id);
+          quarantined.push(entry);
+        }
+      }
+      if (rows.length < want) break;
+    }
+    return { claims, quarantined };
+  });
+
+  const repairTx = db.transaction((e: Enrollment): 'repaired' | 'missing' => {
+    const row = st.quarantineGet.get(e.id, e.tenantId) as (QuarantineRow & { stored_status: string }) | undefined;
+    if (row === undefined) return 'missing';
+    const repaired = checkRepairedEnrollment(e);
+    checkRepair(decodeQuarantine(row), row.stored_status, repaired);
+    st.repairUpdate.run(enrollmentParams(repaired));
+    st.quarantineDelete.run(repaired.id);
+    return 'repaired';
+  });
 
   const exitTx = db.transaction((tenantId: string, journeyId: string, reason: string, at: number) => {
     const rows = st.exitSelect.all(tenantId, journeyId) as { id: string; step_id: string | null }[];
@@ -570,8 +651,10 @@ function prepare(db: Database): Open {
     db,
     st,
     commitTx: commitTx.immediate,
+    appendTx: appendTx.immediate,
     createTx: createTx.immediate,
     claimTx: claimTx.immediate,
+    repairTx: repairTx.immediate,
     exitTx: exitTx.immediate,
     journeyTx: journeyTx.immediate,
     deleteTx: deleteTx.immediate,

@@ -9,7 +9,7 @@ import { JourneyError } from '../../model/errors.js';
 import { entryConditionsSchema, stepSchema } from '../../model/schema.js';
 import { JOURNEY_STATUSES, type JourneyStatus } from '../../model/status.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
-import type { EffectRecord } from '../../runtime/ports.js';
+import type { EffectRecord, QuarantinedEnrollment } from '../../runtime/ports.js';
 import type { Enrollment, EnrollmentPhase, EnrollmentStatus } from '../../runtime/types.js';
 
 /** Where a bad value was found. */
@@ -24,6 +24,37 @@ function corrupt(ref: RowRef, field: string, problem: string, cause?: unknown): 
     `stored row ${ref.table}/${ref.id} is unreadable (${field}: ${problem}); it was written by another version or damaged — repair or remove it`,
     { details: { table: ref.table, id: ref.id, field }, cause },
   );
+}
+
+/** The `corrupt-row` error of a row (for adapters that find damage without decoding, like memory's test hook). */
+export function corruptRow(table: string, id: string, field: string, problem: string): JourneyError {
+  return corrupt({ table, id }, field, problem);
+}
+
+function isCorruptRow(error: unknown): error is JourneyError & { details: { field?: unknown } } {
+  return error instanceof Error && (error as { code?: unknown }).code === 'corrupt-row';
+}
+
+/**
+ * The quarantine entry for a row whose decoding threw `error`, or null when `error` is not a
+ * `corrupt-row` (a bug or an I/O failure: the caller rethrows it).
+ */
+export function quarantineEntry(
+  row: { readonly id: unknown; readonly tenant_id: unknown; readonly journey_id: unknown; readonly customer_id: unknown },
+  error: unknown,
+  at: number,
+): QuarantinedEnrollment | null {
+  if (!isCorruptRow(error)) return null;
+  const field = (error as { details?: { field?: unknown } }).details?.field;
+  return {
+    enrollmentId: String(row.id),
+    tenantId: String(row.tenant_id),
+    journeyId: String(row.journey_id),
+    customerId: String(row.customer_id),
+    reason: error.message,
+    field: typeof field === 'string' ? field : null,
+    at,
+  };
 }
 
 function str(ref: RowRef, field: string, v: unknown): string {
@@ -104,6 +135,27 @@ export function enrollmentData(e: Enrollment): string {
     deadline: e.deadline,
   };
   return JSON.stringify(data);
+}
+
+/** An enrollment as the columns of its row (column names as in the schema; the rest in `data`). */
+export function enrollmentColumns(e: Enrollment) {
+  return {
+    id: e.id,
+    tenant_id: e.tenantId,
+    journey_id: e.journeyId,
+    journey_version: e.journeyVersion,
+    customer_id: e.customerId,
+    status: e.status,
+    phase: e.phase,
+    step_id: e.stepId,
+    wake_at: e.wakeAt,
+    version: e.version,
+    entered_at: e.enteredAt,
+    ended_at: e.endedAt,
+    exit_reason: e.exitReason,
+    updated_at: e.updatedAt,
+    data: enrollmentData(e),
+  };
 }
 
 /** An enrollments row as a driver returns it (column names as in the schema). */
@@ -194,6 +246,41 @@ export function decodeEnrollment(row: EnrollmentRow, table: string): Enrollment 
     version: int(ref, 'version', row.version),
     updatedAt: num(ref, 'updated_at', row.updated_at),
   };
+}
+
+/**
+ * Check an enrollment an operator hands `repairEnrollment`: it must pass the same row checks a
+ * stored row passes (it is encoded as a row and decoded back). Throws `invalid-request` naming the
+ * field, so nothing unreadable is ever written.
+ */
+export function checkRepairedEnrollment(e: Enrollment): Enrollment {
+  try {
+    if (e === null || typeof e !== 'object') throw corrupt({ table: 'enrollment', id: '?' }, 'enrollment', 'expected an object');
+    return decodeEnrollment(enrollmentColumns(e), 'enrollment');
+  } catch (error) {
+    const field = isCorruptRow(error) ? (error as { details?: { field?: unknown } }).details?.field : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new JourneyError('invalid-request', `the repaired enrollment does not pass the row checks: ${message}`, {
+      path: ['enrollment', ...(typeof field === 'string' ? field.replace(/^data\./, '').split('.') : [])],
+      cause: error,
+    });
+  }
+}
+
+/** A `je_quarantine` row as a driver returns it. */
+export interface QuarantineRow {
+  readonly enrollment_id: string;
+  readonly tenant_id: string;
+  readonly journey_id: string;
+  readonly customer_id: string;
+  readonly reason: string;
+  readonly field: string | null;
+  readonly at: unknown;
+}
+
+/** A quarantine entry from its row (`at` may arrive as a string or bigint). */
+export function decodeQuarantine(r: QuarantineRow): QuarantinedEnrollment {
+  return { enrollmentId: r.enrollment_id, tenantId: r.tenant_id, journeyId: r.journey_id, customerId: r.customer_id, reason: r.reason, field: r.field, at: Number(r.at) };
 }
 
 /** The claim token of an enrollments row (0 before its first claim). */

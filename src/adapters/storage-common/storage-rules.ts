@@ -5,7 +5,7 @@
 import { JourneyError } from '../../model/errors.js';
 import { emptyRecord } from '../../model/own.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
-import type { Commit, StepCounter, StepStats } from '../../runtime/ports.js';
+import type { Commit, EffectAppend, QuarantinedEnrollment, StepCounter, StepStats } from '../../runtime/ports.js';
 import type { Enrollment } from '../../runtime/types.js';
 
 /** The step id counters use when an ended enrollment has no step (matches the engine's journey-level key). */
@@ -29,6 +29,36 @@ export function checkCommitShape(commit: Commit): void {
   if (commit.token !== undefined && commit.release === false && commit.leaseMs !== undefined && !(commit.leaseMs > 0)) {
     throw new JourneyError('invalid-commit', `commit of enrollment ${enrollment.id}: leaseMs must be positive`, {
       path: ['leaseMs'],
+    });
+  }
+}
+
+/** Refuse an `appendEffects` whose records belong to another tenant (a caller bug): throws `invalid-commit`. */
+export function checkAppendShape(append: EffectAppend): void {
+  append.effects.forEach((effect, i) => {
+    if (effect.tenantId !== append.tenantId) {
+      throw new JourneyError('invalid-commit', `appendEffects for tenant ${append.tenantId}: effect ${effect.idempotencyKey} belongs to tenant ${effect.tenantId}`, {
+        path: ['effects', i, 'tenantId'],
+      });
+    }
+  });
+}
+
+/**
+ * Refuse a repair that would change what the quarantined enrollment is (its journey or customer),
+ * or make an ended enrollment active again: throws `invalid-request`.
+ */
+export function checkRepair(entry: QuarantinedEnrollment, storedStatus: string, e: Enrollment): void {
+  if (e.journeyId !== entry.journeyId || e.customerId !== entry.customerId) {
+    throw new JourneyError(
+      'invalid-request',
+      `enrollment ${e.id} is in journey ${entry.journeyId} for customer ${entry.customerId}; a repair keeps both`,
+      { path: ['enrollment', e.journeyId !== entry.journeyId ? 'journeyId' : 'customerId'] },
+    );
+  }
+  if (storedStatus !== 'active' && e.status === 'active') {
+    throw new JourneyError('invalid-request', `enrollment ${e.id} has ended (${storedStatus}); a repair cannot make it active again`, {
+      path: ['enrollment', 'status'],
     });
   }
 }
