@@ -150,3 +150,22 @@ describe('stats keyed by ids named like Object.prototype properties', () => {
     }
   });
 });
+
+describe('simulate with ids named like Object.prototype properties', () => {
+  it('runs the sample customer through with the right visits', async () => {
+    const { simulate } = await import('../../src/simulate/simulate.js');
+    const ids: Ids = {
+      steps: ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'],
+      flow: 'constructor',
+      channel: '__proto__',
+      resultKey: 'toString',
+      flag: 'valueOf',
+    };
+    const result = await simulate(loopingJourney(ids));
+    expect(result.status).toBe('completed');
+    const visits = (stepId: string) => result.timeline.filter((t) => t.type === 'entered' && t.stepId === stepId).map((t) => t.detail?.['visit']);
+    expect(visits('constructor')).toEqual([1, 2]);
+    expect(visits('__proto__')).toEqual([1, 2]);
+    expect(result.timeline.filter((t) => t.type === 'sent').map((t) => t.stepId)).toEqual(['__proto__', '__proto__']);
+  });
+});
