@@ -56,7 +56,8 @@ export function rulesDecisions(rules: unknown, source = 'rules'): DecisionFlows 
   if (rules === null || typeof rules !== 'object' || Array.isArray(rules)) {
     throw new JourneyError('invalid-rules', `${source}: rules are an object { "<decisionFlowId>": [{ "id": "offer_a", ... }] }`);
   }
-  const script: Record<string, Offer[]> = {};
+  // Prototype-free, so a flow named `__proto__` is a flow like any other.
+  const script: Record<string, Offer[]> = Object.create(null) as Record<string, Offer[]>;
   for (const [flow, offers] of Object.entries(rules)) {
     if (!Array.isArray(offers) || offers.some((o) => o === null || typeof o !== 'object' || typeof (o as Offer).id !== 'string')) {
       throw new JourneyError('invalid-rules', `${source}: "${flow}" must be an array of offers with string ids`, { path: [flow] });

@@ -70,6 +70,15 @@ describe('journeys serve adapters over real HTTP', () => {
     expect((await h.engine.getEnrollment(enrolled[0]!.enrollmentId))?.status).toBe('completed');
   });
 
+  it('takes flows named like Object.prototype properties (__proto__, constructor) as flows', async () => {
+    const decisions = rulesDecisions(JSON.parse('{"__proto__": [{"id": "p"}], "constructor": [{"id": "c"}]}'));
+    const ask = (decisionFlowId: string) =>
+      decisions.decide({ decisionFlowId, maxOffers: 1, customer: { id: 'c1', attributes: {}, segments: [] }, tenantId: 't', journeyId: 'j', enrollmentId: 'e', stepId: 's', idempotencyKey: 'e:s:1' });
+    expect(await ask('__proto__')).toEqual([{ id: 'p' }]);
+    expect(await ask('constructor')).toEqual([{ id: 'c' }]);
+    expect(await ask('toString')).toEqual([{ id: 'toString:offer' }]);
+  });
+
   it('refuses a rules file that is not { flowId: [offers with string ids] }, naming the flow', () => {
     expect(() => rulesDecisions([])).toThrowError(JourneyError);
     const error = (() => {
