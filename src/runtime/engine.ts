@@ -149,6 +149,13 @@ export interface JourneyEngine {
    * await engine.repairEnrollment({ ...lastGoodCopy, version: lastGoodCopy.version + 1 });
    */
   repairEnrollment(enrollment: Enrollment): Promise<void>;
+  /**
+   * Give back to due work a quarantined enrollment whose stored row was fixed in place (with the
+   * database's own client). The row must now read cleanly (else `corrupt-row`, and it stays
+   * quarantined); it is due at the fixed row's `wakeAt`, else at the one it had when it was
+   * quarantined. `enrollment-not-found` when it is not quarantined in this tenant.
+   */
+  releaseQuarantined(enrollmentId: string): Promise<void>;
 
   /**
    * Advance every enrollment due now (all tenants), in wake-up order. `concurrency` (default: the
@@ -292,6 +299,11 @@ export function createEngine(options: EngineOptions): JourneyEngine {
         }
         if ((await ctx.storage.repairEnrollment(enrollment)) === 'missing') {
           throw new JourneyError('enrollment-not-found', `no quarantined enrollment "${enrollment.id}"`, { path: ['enrollment', 'id'] });
+        }
+      }),
+      releaseQuarantined: withInit(async (enrollmentId: string) => {
+        if (typeof enrollmentId !== 'string' || (await ctx.storage.releaseQuarantined(tenantId, enrollmentId)) === 'missing') {
+          throw new JourneyError('enrollment-not-found', `no quarantined enrollment "${String(enrollmentId)}"`, { path: ['enrollmentId'] });
         }
       }),
 

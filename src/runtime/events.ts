@@ -28,7 +28,8 @@ export type EngineEvents = {
   retry: { readonly enrollment: Enrollment; readonly error: EnrollmentError; readonly retryAt: number };
   /**
    * A due enrollment's stored row could not be read, so it was taken out of due work (the rest
-   * keep running). List with `engine.listQuarantined()`, fix with `engine.repairEnrollment()`.
+   * keep running). List with `engine.listQuarantined()`; fix with `engine.repairEnrollment()`, or
+   * fix the row in place and call `engine.releaseQuarantined()`.
    */
   quarantined: QuarantinedEnrollment;
 };

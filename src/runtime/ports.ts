@@ -249,6 +249,14 @@ export interface Storage {
    * written). `missing` when the enrollment is not quarantined in that tenant.
    */
   repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'>;
+  /**
+   * Give a quarantined enrollment whose stored row was fixed in place (by hand, with the
+   * database's own client) back to due work: the row is read again and must now pass the row
+   * checks (else `corrupt-row`, and it stays quarantined). It is due at the row's `wakeAt` when
+   * the fix set one, else at the `wakeAt` it had when it was quarantined (an ended enrollment is
+   * due never). `missing` when it is not quarantined in that tenant.
+   */
+  releaseQuarantined(tenantId: string, enrollmentId: string): Promise<'released' | 'missing'>;
   /** Give a claim back unchanged (only if `token` is still current). */
   release(enrollmentId: string, token: number): Promise<void>;
   /** Atomically write an enrollment, its effect records and counters. See {@link CommitResult}. */

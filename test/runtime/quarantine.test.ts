@@ -72,4 +72,27 @@ describe('engine: a corrupt row does not stop the world', () => {
     await h.engine.close();
     database.close();
   });
+
+  it('releases an enrollment an operator fixed in place with the database client', async () => {
+    const database = new Database(':memory:');
+    const h = harness({ storage: sqliteStorage({ database }), customers: [{ id: 'c1' }] });
+    const { id } = await h.engine.createJourney(twoSends);
+    const { enrollmentId } = (await h.engine.enroll(id, { customerId: 'c1' })).enrolled[0]!;
+    await h.engine.runDue();
+    const good = (database.prepare('SELECT data FROM je_enrollments WHERE id = ?').get(enrollmentId) as { data: string }).data;
+    database.prepare(`UPDATE je_enrollments SET data = '{"visits":' WHERE id = ?`).run(enrollmentId);
+    h.clock.advance('1d');
+    await runUntilIdle(h);
+    expect((await h.engine.listQuarantined()).items).toEqual([expect.objectContaining({ enrollmentId, field: 'data' })]);
+
+    await expect(h.engine.releaseQuarantined(enrollmentId)).rejects.toMatchObject({ code: 'corrupt-row' });
+    database.prepare('UPDATE je_enrollments SET data = ? WHERE id = ?').run(good, enrollmentId);
+    await h.engine.releaseQuarantined(enrollmentId);
+    await expect(h.engine.releaseQuarantined(enrollmentId)).rejects.toMatchObject({ code: 'enrollment-not-found' });
+    await runUntilIdle(h);
+    expect(await h.engine.getEnrollment(enrollmentId)).toMatchObject({ status: 'completed' });
+    expect(h.channels.to('c1').map((s) => s.channelId)).toEqual(['email', 'sms']);
+    await h.engine.close();
+    database.close();
+  });
 });

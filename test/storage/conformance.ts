@@ -11,22 +11,30 @@ import { DAY, OTHER, T, effect, ended, enrollment, journey, next } from './fixtu
 /**
  * Creates a fresh, empty storage (init is called by the suite) and how to dispose of it.
  * `damage(enrollmentId)`, when given, makes that stored enrollment unreadable the way a damaged
- * row is (bad JSON, a field failing the row checks), with the storage's raw client or test hook;
- * the quarantine cases run only then.
+ * row is (bad JSON, a field failing the row checks), with the storage's raw client or test hook,
+ * and `fix(enrollmentId)` puts back what it damaged (an operator's fix by hand); the quarantine
+ * cases run only then.
  */
-export type StorageFactory = () => Promise<{ storage: Storage; cleanup(): Promise<void>; damage?(enrollmentId: string): Promise<void> }>;
+export type StorageFactory = () => Promise<{
+  storage: Storage;
+  cleanup(): Promise<void>;
+  damage?(enrollmentId: string): Promise<void>;
+  fix?(enrollmentId: string): Promise<void>;
+}>;
 
 export function describeStorageConformance(name: string, factory: StorageFactory): void {
   describe(`storage conformance: ${name}`, () => {
     let s: Storage;
     let cleanup: () => Promise<void>;
     let damage: ((enrollmentId: string) => Promise<void>) | undefined;
+    let fix: ((enrollmentId: string) => Promise<void>) | undefined;
 
     beforeEach(async () => {
       const made = await factory();
       s = made.storage;
       cleanup = made.cleanup;
       damage = made.damage?.bind(made);
+      fix = made.fix?.bind(made);
       await s.init();
     });
     afterEach(async () => {
@@ -831,6 +839,22 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(claim?.enrollment).toEqual(fixed);
         expect(await s.commit({ enrollment: next(fixed), expectedVersion: 5, token: claim!.token, release: true, now: 300 })).toBe('ok');
         expect(await s.repairEnrollment(fixed)).toBe('missing'); // no longer quarantined
+      });
+
+      it('releases an enrollment fixed in place back to due work at the wakeAt it had; refuses one still unreadable', async (ctx) => {
+        if (!damage || !fix) return ctx.skip();
+        await fourDue();
+        await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w' });
+        await expect(s.releaseQuarantined(T, 'e1')).rejects.toMatchObject({ code: 'corrupt-row', details: { id: 'e1' } });
+        expect((await s.listQuarantined(T, { limit: 10, offset: 0 })).total).toBe(1);
+        await fix('e1');
+        expect(await s.releaseQuarantined(OTHER, 'e1')).toBe('missing');
+        expect(await s.releaseQuarantined(T, 'e1')).toBe('released');
+        expect(await s.releaseQuarantined(T, 'e1')).toBe('missing');
+        expect(await s.listQuarantined(T, { limit: 10, offset: 0 })).toEqual({ items: [], total: 0 });
+        expect(await s.getEnrollment(T, 'e1')).toEqual(enrollment({ id: 'e1', customerId: 'c1', wakeAt: 10 }));
+        expect(await s.nextWakeAt()).toBe(10);
+        expect((await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w' })).map((c) => c.enrollment.id)).toEqual(['e1']);
       });
 
       it('refuses a repair that fails the row checks or changes the customer, writing nothing; missing elsewhere', async (ctx) => {

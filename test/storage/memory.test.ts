@@ -6,7 +6,12 @@ import { T, enrollment, journey } from './fixtures.js';
 
 describeStorageConformance('memory', async () => {
   const storage = memoryStorage();
-  return { storage, cleanup: async () => {}, damage: async (id: string) => damageForTesting(storage, id, 'data.visits', 'expected a number') };
+  return {
+    storage,
+    cleanup: async () => {},
+    damage: async (id: string) => damageForTesting(storage, id, 'data.visits', 'expected a number'),
+    fix: async (id: string) => damageForTesting(storage, id, null),
+  };
 });
 
 describe('memoryStorage', () => {

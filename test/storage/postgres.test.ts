@@ -16,11 +16,17 @@ afterAll(async () => {
 
 describeStorageConformance(`postgres (${PG_KIND})`, async () => {
   const made = await h.make();
+  const kept = new Map<string, string>();
   return {
     ...made,
     // a json column holds valid JSON, so the damage is a field of the wrong type
     async damage(id: string) {
+      const { rows } = await h.pool.query(`SELECT data::text AS data FROM "${made.schema}".je_enrollments WHERE id = $1`, [id]);
+      kept.set(id, rows[0].data);
       await h.pool.query(`UPDATE "${made.schema}".je_enrollments SET data = '{"visits": 3}' WHERE id = $1`, [id]);
+    },
+    async fix(id: string) {
+      await h.pool.query(`UPDATE "${made.schema}".je_enrollments SET data = $2::json WHERE id = $1`, [id, kept.get(id)]);
     },
   };
 });

@@ -14,6 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describeStorageConformance('sqlite (file)', async () => {
   const filename = file();
+  const kept = new Map<string, string>();
   const storage = sqliteStorage({ filename });
   return {
     storage,
@@ -21,7 +22,13 @@ describeStorageConformance('sqlite (file)', async () => {
     // invalid JSON, written by another connection to the file
     async damage(id: string) {
       const raw = new Database(filename);
+      kept.set(id, (raw.prepare('SELECT data FROM je_enrollments WHERE id = ?').get(id) as { data: string }).data);
       raw.prepare(`UPDATE je_enrollments SET data = '{"visits":' WHERE id = ?`).run(id);
+      raw.close();
+    },
+    async fix(id: string) {
+      const raw = new Database(filename);
+      raw.prepare('UPDATE je_enrollments SET data = ? WHERE id = ?').run(kept.get(id), id);
       raw.close();
     },
   };
@@ -37,6 +44,9 @@ describeStorageConformance('sqlite (host database, :memory:)', async () => {
     // what older versions wrote for a step named `constructor`: a visit that is not a number
     async damage(id: string) {
       database.prepare(`UPDATE je_enrollments SET data = json_set(data, '$.visits.constructor', 'function Object() { [native code] }1') WHERE id = ?`).run(id);
+    },
+    async fix(id: string) {
+      database.prepare(`UPDATE je_enrollments SET data = json_remove(data, '$.visits.constructor') WHERE id = ?`).run(id);
     },
   };
 });

@@ -82,11 +82,11 @@ export function memoryStorage(): Storage {
  * this lets the conformance suite run its quarantine cases on memory too. Not exported by the
  * package.
  */
-export function damageForTesting(storage: Storage, enrollmentId: string, field = 'data', problem = 'damaged by a test'): void {
+export function damageForTesting(storage: Storage, enrollmentId: string, field: string | null = 'data', problem = 'damaged by a test'): void {
   if (!(storage instanceof MemoryStorage)) throw new TypeError('damageForTesting takes a memoryStorage()');
   const slot = storage['enrollments'].get(enrollmentId);
   if (slot === undefined) throw new TypeError(`no enrollment ${enrollmentId}`);
-  slot.damage = { field, problem };
+  slot.damage = field === null ? null : { field, problem }; // null: "fixed by hand"
 }
 
 class MemoryStorage implements Storage {
@@ -339,6 +339,17 @@ class MemoryStorage implements Storage {
     this.quarantined.delete(repaired.id);
     this.place(slot);
     return 'repaired';
+  }
+
+  async releaseQuarantined(tenantId: string, enrollmentId: string): Promise<'released' | 'missing'> {
+    this.open();
+    const slot = this.quarantined.get(enrollmentId);
+    if (slot === undefined || slot.quarantine!.tenantId !== tenantId) return 'missing';
+    this.readable(slot);
+    slot.quarantine = null;
+    this.quarantined.delete(enrollmentId);
+    this.place(slot); // memory kept its wakeAt: it is due at once if that has passed
+    return 'released';
   }
 
   async release(enrollmentId: string, token: number): Promise<void> {

@@ -493,6 +493,27 @@ class PostgresStorage implements Storage {
     return { items: rows.map(decodeQuarantine), total };
   }
 
+  async releaseQuarantined(tenantId: string, enrollmentId: string): Promise<'released' | 'missing'> {
+    return this.tx(async (db) => {
+      const found = await db.query(
+        `SELECT q.wake_at FROM ${this.t.quarantine} q JOIN ${this.t.enrollments} e ON e.id = q.enrollment_id
+         WHERE q.enrollment_id = $1 AND q.tenant_id = $2 FOR UPDATE OF e`,
+        [enrollmentId, tenantId],
+      );
+      if (found.rows.length === 0) return 'missing' as const;
+      // Active: due again at the fixed row's wake_at, else the one it had; ended: read as it is.
+      const released = await db.query(
+        `UPDATE ${this.t.enrollments} SET wake_at = coalesce(wake_at, $2::double precision), lease_until = NULL, claimed_by = NULL
+         WHERE id = $1 AND status = 'active' RETURNING *`,
+        [enrollmentId, found.rows[0]!.wake_at ?? null],
+      );
+      const row = released.rows[0] ?? (await db.query(`SELECT * FROM ${this.t.enrollments} WHERE id = $1`, [enrollmentId])).rows[0];
+      decodeEnrollment(row as EnrollmentRow, 'je_enrollments'); // still unreadable: throws corrupt-row, rolled back
+      await db.query(`DELETE FROM ${this.t.quarantine} WHERE enrollment_id = $1`, [enrollmentId]);
+      return 'released' as const;
+    });
+  }
+
   async repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'> {
     return this.tx(async (db) => {
       const found = await db.query(

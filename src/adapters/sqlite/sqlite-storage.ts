@@ -148,6 +148,7 @@ interface Statements {
   quarantineCount: Statement;
   quarantineDelete: Statement;
   repairUpdate: Statement;
+  releaseQuarantine: Statement;
 }
 
 interface Open {
@@ -158,6 +159,7 @@ interface Open {
   readonly createTx: (e: Enrollment, counters: readonly StepCounter[] | undefined) => 'created' | 'duplicate';
   readonly claimTx: (now: number, limit: number, leaseUntil: number, workerId: string) => { claims: Claim[]; quarantined: QuarantinedEnrollment[] };
   readonly repairTx: (e: Enrollment) => 'repaired' | 'missing';
+  readonly releaseTx: (tenantId: string, id: string) => 'released' | 'missing';
   readonly exitTx: (tenantId: string, journeyId: string, reason: string, at: number) => string[];
   readonly journeyTx: (record: JourneyRecord, expectedRevision: number | null) => boolean;
   readonly deleteTx: (tenantId: string, id: string, expectedRevision: number) => boolean;
@@ -336,6 +338,11 @@ class SqliteStorage implements Storage {
   async repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'> {
     const s = await this.ready();
     return s.repairTx(enrollment);
+  }
+
+  async releaseQuarantined(tenantId: string, enrollmentId: string): Promise<'released' | 'missing'> {
+    const s = await this.ready();
+    return s.releaseTx(tenantId, enrollmentId);
   }
 
   async release(enrollmentId: string, token: number): Promise<void> {
@@ -522,6 +529,10 @@ function prepare(db: Database): Open {
     quarantineList: db.prepare('SELECT * FROM je_quarantine WHERE tenant_id = ? ORDER BY at, enrollment_id LIMIT ? OFFSET ?'),
     quarantineCount: db.prepare('SELECT count(*) AS n FROM je_quarantine WHERE tenant_id = ?'),
     quarantineDelete: db.prepare('DELETE FROM je_quarantine WHERE enrollment_id = ?'),
+    releaseQuarantine: db.prepare(
+      `UPDATE ${E} SET wake_at = coalesce(wake_at, @wake_at), lease_until = NULL, claimed_by = NULL
+       WHERE id = @id AND status = 'active' RETURNING *`,
+    ),
     repairUpdate: db.prepare(
       `UPDATE ${E} SET journey_version = @journey_version, status = @status, phase = @phase, step_id = @step_id,
          wake_at = @wake_at, version = @version, entered_at = @entered_at, ended_at = @ended_at, exit_reason = @exit_reason,
@@ -602,6 +613,16 @@ function prepare(db: Database): Open {
     return { claims, quarantined };
   });
 
+  const releaseTx = db.transaction((tenantId: string, id: string): 'released' | 'missing' => {
+    const q = st.quarantineGet.get(id, tenantId) as (QuarantineRow & { wake_at: number | null }) | undefined;
+    if (q === undefined) return 'missing';
+    // Active: due again at the fixed row's wake_at, else the one it had; ended: read as it is.
+    const row = (st.releaseQuarantine.get({ id, wake_at: q.wake_at }) ?? st.enrollmentGet.get(id, tenantId)) as EnrollmentRow;
+    decodeEnrollment(row, E); // still unreadable: throws corrupt-row and the transaction rolls back
+    st.quarantineDelete.run(id);
+    return 'released';
+  });
+
   const repairTx = db.transaction((e: Enrollment): 'repaired' | 'missing' => {
     const row = st.quarantineGet.get(e.id, e.tenantId) as (QuarantineRow & { stored_status: string }) | undefined;
     if (row === undefined) return 'missing';
@@ -655,6 +676,7 @@ function prepare(db: Database): Open {
     createTx: createTx.immediate,
     claimTx: claimTx.immediate,
     repairTx: repairTx.immediate,
+    releaseTx: releaseTx.immediate,
     exitTx: exitTx.immediate,
     journeyTx: journeyTx.immediate,
     deleteTx: deleteTx.immediate,
