@@ -26,14 +26,22 @@ import type {
 
 /** Most outcomes kept on an enrollment; older ones are dropped first. */
 export const MAX_OUTCOMES_KEPT = 100;
-/** Most instant steps (branches, skipped sends, flag-only updates) one advance runs before failing. */
+/**
+ * Most steps one advance runs without blocking before failing with `instant-loop`, unless the
+ * journey has more steps: the budget is `max(DEFAULT_MAX_INSTANT_STEPS, step count + 1)`. Without
+ * an instant cycle (which the validator refuses) an advance enters each step at most once, so any
+ * acyclic chain of instant steps finishes; only a true cycle exhausts the budget.
+ */
 export const DEFAULT_MAX_INSTANT_STEPS = 1000;
 
 /** Facts the engine hands the interpreter along with an input. */
 export interface AdvanceOptions {
   /** The customer, for branch expressions (`customer`, `segments`). Absent: an empty profile. */
   readonly customer?: CustomerProfile | null;
-  /** Guard against instant loops the validator would have reported. */
+  /**
+   * Guard against instant loops the validator would have reported: most steps one advance runs
+   * without blocking. Default `max(DEFAULT_MAX_INSTANT_STEPS, journey step count + 1)`.
+   */
   readonly maxInstantSteps?: number;
 }
 
@@ -133,6 +141,14 @@ export function advance(
   return run.result();
 }
 
+/**
+ * The first instant past `deadline` (instants are whole milliseconds): where a wait or a retry
+ * that would end after the deadline is scheduled, so that the enrollment wakes to exit.
+ */
+function firstInstantAfter(deadline: number): number {
+  return Math.floor(deadline) + 1;
+}
+
 function unchanged(enrollment: Enrollment): AdvanceResult {
   return { enrollment, commands: [], events: [] };
 }
@@ -144,6 +160,8 @@ class Run {
   private readonly draft: Mutable<Enrollment>;
   private readonly commands: Command[] = [];
   private readonly events: StepEvent[] = [];
+  /** The draft's own copy of `visits`, once the first visit of this advance was counted. */
+  private ownVisits: Record<string, number> | null = null;
 
   constructor(
     private readonly journey: CompiledJourney,
@@ -244,7 +262,7 @@ class Run {
       this.commands.push({ type: 'fail', error: lastError });
       return;
     }
-    d.wakeAt = Math.min(Math.max(retryAt, this.now), d.deadline);
+    d.wakeAt = Math.min(Math.max(retryAt, this.now), firstInstantAfter(d.deadline));
     this.commands.push({ type: 'schedule', wakeAt: d.wakeAt });
   }
 
@@ -256,10 +274,11 @@ class Run {
     d.latestOutcome = outcome;
   }
 
-  exit(reason: ExitReason): void {
+  /** End the enrollment with `reason`; `at` is when it ended (default now). */
+  exit(reason: ExitReason, at: number = this.now): void {
     const stepId = this.draft.stepId;
-    this.end('exited', reason);
-    this.events.push({ type: 'exited', stepId, reason, at: this.now });
+    this.end('exited', reason, at);
+    this.events.push({ type: 'exited', stepId, reason, at });
     this.commands.push({ type: 'exit', reason });
   }
 
@@ -271,16 +290,17 @@ class Run {
    */
   private runSteps(): void {
     const d = this.draft;
-    let budget = this.options.maxInstantSteps ?? DEFAULT_MAX_INSTANT_STEPS;
+    const limit = this.options.maxInstantSteps ?? Math.max(DEFAULT_MAX_INSTANT_STEPS, this.journey.steps.size + 1);
+    let budget = limit;
     while (d.status === 'active' && d.phase === 'ready') {
       if (this.pastDeadline()) return;
       if (budget-- <= 0) {
-        return this.fail(d.stepId, 'instant-loop', `more than ${this.options.maxInstantSteps ?? DEFAULT_MAX_INSTANT_STEPS} steps ran without a wait`);
+        return this.fail(d.stepId, 'instant-loop', `more than ${limit} steps ran without a wait`);
       }
       const step = this.currentStep();
       if (!step) return;
       const visit = (own(d.visits, step.id) ?? 0) + 1;
-      d.visits = { ...d.visits, [step.id]: visit };
+      this.setVisit(step.id, visit);
       this.events.push({ type: 'entered', stepId: step.id, stepType: step.type, visit, at: this.now });
       this.runStep(step, visit);
     }
@@ -291,7 +311,8 @@ class Run {
     switch (step.type) {
       case 'wait':
         d.phase = 'waiting';
-        d.wakeAt = Math.min(this.now + step.waitMs, d.deadline);
+        // A wait that ends after the deadline wakes at the first instant past it, to exit.
+        d.wakeAt = Math.min(this.now + step.waitMs, firstInstantAfter(d.deadline));
         this.commands.push({ type: 'schedule', wakeAt: d.wakeAt });
         return;
       case 'decide':
@@ -422,10 +443,29 @@ class Run {
     return step;
   }
 
+  /**
+   * The deadline rule: a step due at or before the deadline runs; past it (now > deadline) the
+   * enrollment exits with `max-duration`, recorded as ending at the deadline itself however late
+   * it was noticed (a late worker, a paused journey).
+   */
   private pastDeadline(): boolean {
-    if (this.now < this.draft.deadline) return false;
-    this.exit('max-duration');
+    if (this.now <= this.draft.deadline) return false;
+    this.exit('max-duration', this.draft.deadline);
     return true;
+  }
+
+  /**
+   * Count a visit. The draft's `visits` is copied once per advance, on its first write, and then
+   * written in place: a chain of n instant steps costs O(n), not O(n²); the input is never touched.
+   */
+  private setVisit(stepId: string, visit: number): void {
+    let visits = this.ownVisits;
+    if (visits === null) {
+      visits = this.ownVisits = { ...this.draft.visits };
+      this.draft.visits = visits;
+    }
+    if (stepId === '__proto__') Object.defineProperty(visits, stepId, { value: visit, writable: true, enumerable: true, configurable: true });
+    else visits[stepId] = visit;
   }
 
   private completed(step: CompiledStep, detail?: Readonly<Record<string, unknown>>): void {
@@ -452,12 +492,12 @@ class Run {
     this.commands.push({ type: 'fail', error });
   }
 
-  private end(status: 'completed' | 'exited' | 'failed', reason: ExitReason | null = null): void {
+  private end(status: 'completed' | 'exited' | 'failed', reason: ExitReason | null = null, at: number = this.now): void {
     const d = this.draft;
     d.status = status;
     d.phase = 'done';
     d.wakeAt = null;
-    d.endedAt = this.now;
+    d.endedAt = at;
     d.exitReason = reason;
     if (status !== 'failed') d.stepId = status === 'completed' ? null : d.stepId;
   }

@@ -201,6 +201,12 @@ export interface Storage {
    * `false` on a revision mismatch or a missing journey.
    */
   updateJourney(record: JourneyRecord, expectedRevision: number): Promise<boolean>;
+  /**
+   * A journey's current status, or null when there is none. The worker asks before every effect
+   * it runs (a paused or archived journey's customer stops before its next effect), so it reads
+   * the status alone: no document, no decoding.
+   */
+  journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null>;
   /** Delete a journey and its versions if its revision matches. */
   deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean>;
   /** A stored journey version's definition (versions never change once written). */
@@ -221,9 +227,10 @@ export interface Storage {
   customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }>;
 
   /**
-   * Claim up to `limit` active enrollments with `wakeAt <= now` whose journey is `active` and
-   * whose lease is free or expired, in (wakeAt, id) order. Each claim gets a new fencing token
-   * and a lease until `now + leaseMs`.
+   * Claim up to `limit` active enrollments with `wakeAt <= now` whose lease is free or expired and
+   * whose journey is `active` — or `paused` while the enrollment's `deadline < now` (maxDuration
+   * holds while paused: the worker exits it at its deadline) — in (wakeAt, id) order. Each claim
+   * gets a new fencing token and a lease until `now + leaseMs`.
    *
    * A due row that cannot be read (`corrupt-row`) does not fail the claim: it is quarantined in
    * the same transaction (never claimed again until repaired; see {@link QuarantinedEnrollment}),
@@ -276,8 +283,10 @@ export interface Storage {
    */
   exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]>;
   /**
-   * The earliest instant at which an active enrollment of an active journey can be claimed: its
-   * `wakeAt`, or the end of its lease when it is claimed and the lease ends later. Null when none.
+   * The earliest instant at which an active enrollment can be claimed (see {@link claimDue}): its
+   * `wakeAt`, or the end of its lease when it is claimed and the lease ends later; for a paused
+   * journey's enrollment also no earlier than the first instant past its deadline
+   * (`floor(deadline) + 1`; instants are whole milliseconds). Null when none.
    * (A driver that jumps a virtual clock from wake-up to wake-up relies on this after a crash:
    * leases the dead worker held end, and the work is claimed again.)
    */

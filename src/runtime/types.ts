@@ -91,7 +91,11 @@ export interface Enrollment {
   /** Data the enrollment entered with (event properties, host context). */
   readonly context: Readonly<Record<string, JsonValue>>;
   readonly enteredAt: number;
-  /** enteredAt + maxDuration days: the enrollment exits with `max-duration` at or after this instant. */
+  /**
+   * enteredAt + maxDuration days. A step due at or before this instant runs; once the clock is past
+   * it the enrollment exits with `max-duration`, with `endedAt` = this instant (also while the
+   * journey is paused).
+   */
   readonly deadline: number;
   /** When the enrollment is next due to be advanced; null once ended. */
   readonly wakeAt: number | null;

@@ -252,6 +252,8 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
     if (command === undefined) return 'ok';
     let outcome = memo.get(command.idempotencyKey);
     if (!outcome) {
+      const stop = await stopBeforeEffect(ctx, base, claim);
+      if (stop !== null) return stop;
       outcome = await execute(ctx, state, command, customer);
       if (outcome.input.type !== 'effect-failed') memo.set(command.idempotencyKey, outcome);
     }
@@ -293,6 +295,22 @@ async function recordMovedOnEffects(ctx: EngineContext, enrollment: Enrollment, 
   if (added.length === 0) return;
   emitCommitted(ctx, enrollment, happened);
   emitSent(ctx, enrollment, added);
+}
+
+/**
+ * The check before every effect: the journey must still be active. It reads the journey's status
+ * from storage after the previous effect finished and its commit (if any) was written, and the
+ * effect's port call follows with no await in between, so a pause or archive that returned before
+ * the read stops the customer before this effect. A paused journey's customer stays in place: what
+ * was committed stays (`base`, the state before this effect's advance); the claim is released and
+ * the same advance is replayed on resume, giving the same visit and idempotency key.
+ * Returns null to go on, else the claim's result.
+ */
+async function stopBeforeEffect(ctx: EngineContext, base: Enrollment, claim: Claim): Promise<'ok' | 'lost' | null> {
+  const status = await ctx.storage.journeyStatus(base.tenantId, base.journeyId);
+  if (status === 'active') return null;
+  await ctx.storage.release(base.id, claim.token);
+  return status === 'paused' ? 'ok' : 'lost';
 }
 
 function advanceFailure(enrollment: Enrollment, now: number, code: string, message: string): { enrollment: Enrollment; events: StepEvent[] } {

@@ -153,13 +153,29 @@ describe('interpreter: advance()', () => {
     }
   });
 
-  it('exits with max-duration at the deadline, even while waiting, and schedules the wake-up at the deadline', () => {
+  it('exits with max-duration past the deadline, even while waiting: the wake-up is the first instant after the deadline, endedAt the deadline', () => {
     const j = compile(journey([{ id: 'w', type: 'wait', config: { duration: 10, unit: 'days' } }], { maxDuration: 2 }));
     const waiting = advance(j, start(j), { type: 'wake' }, T0).enrollment;
-    expect(waiting.wakeAt).toBe(T0 + 2 * DAY);
-    const r = advance(j, waiting, { type: 'wake' }, T0 + 2 * DAY);
-    expect(r.enrollment).toMatchObject({ status: 'exited', exitReason: 'max-duration', wakeAt: null });
+    expect(waiting.wakeAt).toBe(T0 + 2 * DAY + 1);
+    const r = advance(j, waiting, { type: 'wake' }, T0 + 2 * DAY + 1);
+    expect(r.enrollment).toMatchObject({ status: 'exited', exitReason: 'max-duration', wakeAt: null, endedAt: T0 + 2 * DAY });
     expect(r.commands).toEqual([{ type: 'exit', reason: 'max-duration' }]);
+    expect(r.events).toEqual([{ type: 'exited', stepId: 'w', reason: 'max-duration', at: T0 + 2 * DAY }]);
+  });
+
+  it('runs a step due exactly at the deadline', () => {
+    const j = compile(journey([{ id: 'w', type: 'wait', config: { duration: 2, unit: 'days' } }, { id: 'b', type: 'branch', config: { conditions: [] } }], { maxDuration: 2 }));
+    const waiting = advance(j, start(j), { type: 'wake' }, T0).enrollment;
+    expect(waiting.wakeAt).toBe(T0 + 2 * DAY);
+    expect(advance(j, waiting, { type: 'wake' }, T0 + 2 * DAY).enrollment).toMatchObject({ status: 'completed', endedAt: T0 + 2 * DAY });
+  });
+
+  it('a retry that would fall after the deadline is scheduled just past it, to exit', () => {
+    const j = compile(journey([{ id: 's', type: 'send', config: { channelId: 'ch' } }], { maxDuration: 1 }));
+    const sending = advance(j, start(j), { type: 'wake' }, T0).enrollment;
+    const r = advance(j, sending, { type: 'effect-failed', stepId: 's', visit: 1, error: { message: 'down' }, retryAt: T0 + 3 * DAY }, T0);
+    expect(r.enrollment.wakeAt).toBe(T0 + DAY + 1);
+    expect(advance(j, r.enrollment, { type: 'wake' }, T0 + DAY + 1).enrollment).toMatchObject({ status: 'exited', exitReason: 'max-duration', endedAt: T0 + DAY });
   });
 
   it('archive exits at once; pause and resume change nothing', () => {

@@ -299,12 +299,36 @@ export function describeStorageConformance(name: string, factory: StorageFactory
           await s.createEnrollment(enrollment({ id: `e-${j}`, journeyId: j, wakeAt: 10 }));
         }
         expect(await claim(100)).toEqual([]);
-        expect(await s.nextWakeAt()).toBeNull();
+        // Only the paused one can still be claimed, once past its deadline (to exit with max-duration).
+        expect(await s.nextWakeAt()).toBe(1_000 + 30 * DAY + 1);
         // resume: the overdue enrollment is claimable at once
         const paused = (await s.getJourney(T, 'paused'))!;
         await s.updateJourney({ ...paused, status: 'active', revision: 2 }, 1);
         expect(await s.nextWakeAt()).toBe(10);
         expect((await claim(100)).map((c) => c.enrollment.id)).toEqual(['e-paused']);
+      });
+
+      it('claims enrollments of a paused journey only once the clock is past their deadline (maxDuration holds while paused)', async () => {
+        await s.createJourney(journey({ id: 'paused', status: 'paused' }));
+        await s.createJourney(journey({ id: 'draft', status: 'draft' }));
+        await s.createJourney(journey({ id: 'active' }));
+        await s.createEnrollment(enrollment({ id: 'late', customerId: 'c1', journeyId: 'paused', wakeAt: 10, deadline: 500 }));
+        await s.createEnrollment(enrollment({ id: 'early', customerId: 'c2', journeyId: 'paused', wakeAt: 20, deadline: 400 }));
+        await s.createEnrollment(enrollment({ id: 'not-yet', customerId: 'c3', journeyId: 'paused', wakeAt: 5, deadline: 900 }));
+        await s.createEnrollment(enrollment({ id: 'future', customerId: 'c4', journeyId: 'paused', wakeAt: 700, deadline: 600 }));
+        await s.createEnrollment(enrollment({ id: 'draft', customerId: 'c5', journeyId: 'draft', wakeAt: 10, deadline: 100 }));
+        await s.createEnrollment(enrollment({ id: 'running', customerId: 'c6', journeyId: 'active', wakeAt: 15 }));
+        // The next instant anything can be claimed: the active one's wakeAt, then just past a deadline.
+        expect(await s.nextWakeAt()).toBe(15);
+        expect((await claim(400)).map((c) => c.enrollment.id)).toEqual(['running']); // deadline 400 is not past at 400
+        expect(await s.nextWakeAt()).toBe(401);
+        expect((await claim(401)).map((c) => c.enrollment.id)).toEqual(['early']);
+        expect(await s.nextWakeAt()).toBe(501);
+        expect((await claim(650)).map((c) => c.enrollment.id)).toEqual(['late']); // 'future' is not due (wakeAt 700)
+        expect(await s.nextWakeAt()).toBe(700);
+        expect((await claim(700)).map((c) => c.enrollment.id)).toEqual(['future']);
+        // draft journeys have no enrollments that run; a paused one past nothing waits for resume
+        expect(await s.nextWakeAt()).toBe(901);
       });
 
       it('skips ended enrollments and enrollments without a wakeAt', async () => {
@@ -626,13 +650,24 @@ export function describeStorageConformance(name: string, factory: StorageFactory
       });
     });
 
+    describe('journeyStatus', () => {
+      it("answers a journey's current status, or null when there is none", async () => {
+        await s.createJourney(journey());
+        expect(await s.journeyStatus(T, 'j1')).toBe('active');
+        expect(await s.journeyStatus(OTHER, 'j1')).toBeNull();
+        expect(await s.journeyStatus(T, 'nope')).toBeNull();
+        await s.updateJourney(journey({ status: 'paused', revision: 2 }), 1);
+        expect(await s.journeyStatus(T, 'j1')).toBe('paused');
+      });
+    });
+
     describe('nextWakeAt', () => {
       it('is the earliest wakeAt among active enrollments of active journeys', async () => {
         expect(await s.nextWakeAt()).toBeNull();
         await s.createJourney(journey());
         await s.createJourney(journey({ id: 'paused', status: 'paused' }));
         await s.createEnrollment(enrollment({ id: 'p', journeyId: 'paused', wakeAt: 5 }));
-        expect(await s.nextWakeAt()).toBeNull();
+        expect(await s.nextWakeAt()).toBe(1_000 + 30 * DAY + 1); // paused: just past its deadline
         const a = enrollment({ id: 'a', customerId: 'c1', wakeAt: 300 });
         await s.createEnrollment(a);
         await s.createEnrollment(enrollment({ id: 'b', customerId: 'c2', wakeAt: 200 }));

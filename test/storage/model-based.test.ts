@@ -51,7 +51,7 @@ class Model {
           s.e.status === 'active' &&
           s.e.wakeAt !== null &&
           s.e.wakeAt <= now &&
-          this.journeys.get(s.e.journeyId)?.status === 'active' &&
+          this.claimable(s.e, now) &&
           (s.lease === null || s.lease <= now),
       )
       .sort((a, b) => a.e.wakeAt! - b.e.wakeAt! || (a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0))
@@ -61,6 +61,12 @@ class Model {
       s.lease = now + leaseMs;
       return { id: s.e.id, token: s.token, leaseUntil: s.lease, enrollment: s.e };
     });
+  }
+
+  /** The journey is active, or paused while the enrollment is past its deadline. */
+  private claimable(e: Enrollment, now: number): boolean {
+    const status = this.journeys.get(e.journeyId)?.status;
+    return status === 'active' || (status === 'paused' && e.deadline < now);
   }
 
   release(id: string, token: number): void {
@@ -100,8 +106,11 @@ class Model {
 
   nextWakeAt(): number | null {
     const w = this.slots
-      .filter((s) => s.e.status === 'active' && s.e.wakeAt !== null && this.journeys.get(s.e.journeyId)?.status === 'active')
-      .map((s) => (s.lease !== null && s.lease > s.e.wakeAt! ? s.lease : s.e.wakeAt!));
+      .filter((s) => s.e.status === 'active' && s.e.wakeAt !== null && ['active', 'paused'].includes(this.journeys.get(s.e.journeyId)?.status ?? ''))
+      .map((s) => {
+        const at = this.journeys.get(s.e.journeyId)?.status === 'paused' ? Math.max(s.e.wakeAt!, Math.floor(s.e.deadline) + 1) : s.e.wakeAt!;
+        return s.lease !== null && s.lease > at ? s.lease : at;
+      });
     return w.length === 0 ? null : Math.min(...w);
   }
 
@@ -142,7 +151,7 @@ const JOURNEYS = ['j1', 'j2', 'j3'] as const;
 const STEPS = ['s1', 's2', 's3'] as const;
 
 type Op =
-  | { t: 'create'; customer: number; journey: number; wakeAt: number | null; step: number }
+  | { t: 'create'; customer: number; journey: number; wakeAt: number | null; step: number; deadline: number }
   | { t: 'claim'; limit: number; leaseMs: number }
   | {
       t: 'commit';
@@ -165,9 +174,14 @@ type Op =
 
 /** wakeAt relative to now: few distinct values, so equal instants and exact lease ends happen often. */
 const WAKE = fc.constantFrom(null, -10, -5, 0, 0, 5, 10, 20, 40);
+/** deadline relative to now: often near, so paused journeys hand out enrollments past it. */
+const DEADLINE = fc.constantFrom(0, 5, 15, 30 * 86_400_000);
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('create' as const), customer: fc.nat(3), journey: fc.nat(2), wakeAt: WAKE, step: fc.nat(2) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ t: fc.constant('create' as const), customer: fc.nat(3), journey: fc.nat(2), wakeAt: WAKE, step: fc.nat(2), deadline: DEADLINE }),
+  },
   { weight: 5, arbitrary: fc.record({ t: fc.constant('claim' as const), limit: fc.nat(4), leaseMs: fc.constantFrom(5, 10, 20) }) },
   {
     weight: 6,
@@ -232,6 +246,7 @@ async function check(storage: Storage, ops: readonly Op[]): Promise<void> {
           enteredAt: now,
           updatedAt: now,
           wakeAt: op.wakeAt === null ? null : now + op.wakeAt,
+          deadline: now + op.deadline,
         });
         const counters = [{ journeyId: e.journeyId, stepId: e.stepId!, metric: 'entered' }];
         expected = model.createEnrollment(e, counters);

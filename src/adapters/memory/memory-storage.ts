@@ -16,6 +16,7 @@ import type {
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   JOURNEY_LEVEL_STEP,
+  afterDeadline,
   buildStats,
   checkAppendShape,
   checkCommitShape,
@@ -50,6 +51,12 @@ class Slot implements HeapRecord {
 
 type Counts = Map<string, Map<string, number>>; // stepId → metric → count
 
+/** Whether `slot` comes before the entry (wakeAt, id) in claim order. */
+function isBefore(slot: Slot, wakeAt: number, id: string): boolean {
+  const key = slot.e.wakeAt!;
+  return key < wakeAt || (key === wakeAt && slot.e.id < id);
+}
+
 const SEP = '\u0000';
 const journeyKey = (tenantId: string, journeyId: string) => tenantId + SEP + journeyId;
 
@@ -63,7 +70,8 @@ const journeyKey = (tenantId: string, journeyId: string) => tenantId + SEP + jou
  * engine never does — the interpreter always returns new objects).
  *
  * Claiming is O(k log n) for k claims among n due enrollments: a min-heap per journey keyed by
- * (wakeAt, id) plus a heap of leases, both with lazy deletion.
+ * (wakeAt, id) plus a heap of leases, both with lazy deletion. Enrollments of paused journeys
+ * (claimable only past their deadline) are found by a scan of those journeys' due heaps.
  *
  * @example
  * ```ts
@@ -156,6 +164,11 @@ class MemoryStorage implements Storage {
     const versions = this.versions.get(key)!;
     if (!versions.has(record.version)) versions.set(record.version, definitionOf(record));
     return true;
+  }
+
+  async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
+    this.open();
+    return this.journeys.get(journeyKey(tenantId, journeyId))?.status ?? null;
   }
 
   async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
@@ -266,10 +279,12 @@ class MemoryStorage implements Storage {
       const top = heap.peekKey();
       if (top !== undefined && top <= now) heaps.push(heap);
     }
+    const overdue = this.pastDeadlineWhilePaused(now);
+    let o = 0;
     const claims: Claim[] = [];
     const setAside: Slot[] = [];
-    while (claims.length < limit && heaps.length > 0) {
-      let best = 0;
+    while (claims.length < limit && (heaps.length > 0 || o < overdue.length)) {
+      let best = heaps.length > 0 ? 0 : -1;
       for (let i = 1; i < heaps.length; i++) {
         const a = heaps[i]!;
         const b = heaps[best]!;
@@ -277,13 +292,21 @@ class MemoryStorage implements Storage {
         const kb = b.peekKey()!;
         if (ka < kb || (ka === kb && a.peekRecord()!.id() < b.peekRecord()!.id())) best = i;
       }
-      const heap = heaps[best]!;
-      const slot = heap.pop() as Slot;
-      const next = heap.peekKey();
-      if (next === undefined || next > now) heaps.splice(best, 1);
-      if (slot.lease !== null && slot.lease > now) {
-        setAside.push(slot); // the clock went back since the lease was seen expired
-        continue;
+      let slot: Slot;
+      const paused = overdue[o];
+      if (paused !== undefined && (best === -1 || isBefore(paused, heaps[best]!.peekKey()!, heaps[best]!.peekRecord()!.id()))) {
+        slot = paused; // still in its heap: place() below moves it to the lease heap
+        o += 1;
+        if (slot.lease !== null && slot.lease > now) continue;
+      } else {
+        const heap = heaps[best]!;
+        slot = heap.pop() as Slot;
+        const next = heap.peekKey();
+        if (next === undefined || next > now) heaps.splice(best, 1);
+        if (slot.lease !== null && slot.lease > now) {
+          setAside.push(slot); // the clock went back since the lease was seen expired
+          continue;
+        }
       }
       if (slot.damage !== null) {
         const { e } = slot;
@@ -420,7 +443,17 @@ class MemoryStorage implements Storage {
     this.open();
     let min: number | null = null;
     for (const [key, heap] of this.due) {
-      if (this.journeys.get(key)?.status !== 'active') continue;
+      const status = this.journeys.get(key)?.status;
+      if (status === 'paused') {
+        // Claimable just past its deadline (and no earlier than its wakeAt or lease).
+        heap.forEachLive((wakeAt, rec) => {
+          const { e, lease } = rec as Slot;
+          const at = Math.max(wakeAt, afterDeadline(e.deadline), lease ?? wakeAt);
+          if (min === null || at < min) min = at;
+        });
+        continue;
+      }
+      if (status !== 'active') continue;
       const top = heap.peekKey();
       if (top === undefined) continue;
       const lease = (heap.peekRecord() as Slot).lease;
@@ -439,8 +472,9 @@ class MemoryStorage implements Storage {
     this.leases.forEachLive((leaseUntil, rec) => {
       const { e } = rec as Slot;
       if (e.wakeAt === null) return;
-      const at = Math.max(e.wakeAt, leaseUntil);
-      if ((min === null || at < min) && this.journeys.get(journeyKey(e.tenantId, e.journeyId))?.status === 'active') min = at;
+      const status = this.journeys.get(journeyKey(e.tenantId, e.journeyId))?.status;
+      const at = status === 'paused' ? Math.max(e.wakeAt, leaseUntil, afterDeadline(e.deadline)) : Math.max(e.wakeAt, leaseUntil);
+      if ((min === null || at < min) && (status === 'active' || status === 'paused')) min = at;
     });
     return min;
   }
@@ -496,6 +530,23 @@ class MemoryStorage implements Storage {
     let heap = this.due.get(key);
     if (heap === undefined) this.due.set(key, (heap = new EntryHeap()));
     heap.push(e.wakeAt, slot);
+  }
+
+  /**
+   * Due enrollments of paused journeys whose deadline is past (`deadline < now`), in (wakeAt, id)
+   * order: the only ones a paused journey hands out, to exit at their deadline. A scan of the
+   * paused journeys' due heaps (they hold only what came due while paused).
+   */
+  private pastDeadlineWhilePaused(now: number): Slot[] {
+    const found: Slot[] = [];
+    for (const [key, heap] of this.due) {
+      if (this.journeys.get(key)?.status !== 'paused') continue;
+      heap.forEachLive((wakeAt, rec) => {
+        const slot = rec as Slot;
+        if (wakeAt <= now && slot.e.deadline < now) found.push(slot);
+      });
+    }
+    return found.sort((a, b) => a.e.wakeAt! - b.e.wakeAt! || compareIds(a.e.id, b.e.id));
   }
 
   /** Add an effect to the log; false when its key is there already (at-least-once: the first record wins). */

@@ -24,6 +24,7 @@ import {
   decodeJourney,
   checkRepairedEnrollment,
   decodeQuarantine,
+  decodeJourneyStatus,
   decodeToken,
   definitionData,
   effectDetail,
@@ -283,6 +284,11 @@ class PostgresStorage implements Storage {
     );
   }
 
+  async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
+    const rows = (await this.q(`SELECT status FROM ${this.t.journeys} WHERE tenant_id = $1 AND id = $2`, [tenantId, journeyId])) as { status: unknown }[];
+    return rows[0] === undefined ? null : decodeJourneyStatus(rows[0].status, 'je_journeys', journeyId);
+  }
+
   async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
     const rows = (await this.q(`SELECT * FROM ${this.t.journeys} WHERE tenant_id = $1 AND id = $2`, [tenantId, id])) as JourneyRow[];
     return rows[0] === undefined ? null : decodeJourney(rows[0], 'je_journeys');
@@ -441,7 +447,8 @@ class PostgresStorage implements Storage {
              SELECT e.id FROM ${E} e
              JOIN ${this.t.journeys} j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
              WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND e.wake_at <= $1
-               AND (e.lease_until IS NULL OR e.lease_until <= $1) AND j.status = 'active'
+               AND (e.lease_until IS NULL OR e.lease_until <= $1)
+               AND (j.status = 'active' OR (j.status = 'paused' AND ${PAUSED_DEADLINE} < $1))
              ORDER BY e.wake_at, e.id
              LIMIT $2
              FOR UPDATE OF e SKIP LOCKED)
@@ -723,9 +730,13 @@ class PostgresStorage implements Storage {
 
   async nextWakeAt(): Promise<number | null> {
     const rows = (await this.q(
-      `SELECT min(GREATEST(e.wake_at, COALESCE(e.lease_until, e.wake_at))) AS wake_at FROM ${this.t.enrollments} e
+      // A paused journey's enrollment is claimable only past its deadline (the first whole ms after it).
+      `SELECT min(GREATEST(e.wake_at, e.lease_until,
+         CASE WHEN j.status = 'paused' THEN floor(${PAUSED_DEADLINE}) + 1 END)) AS wake_at
+       FROM ${this.t.enrollments} e
        JOIN ${this.t.journeys} j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
-       WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND j.status = 'active'`,
+       WHERE e.status = 'active' AND e.wake_at IS NOT NULL
+         AND (j.status = 'active' OR (j.status = 'paused' AND ${PAUSED_DEADLINE} IS NOT NULL))`,
     )) as { wake_at: unknown }[];
     const at = rows[0]?.wake_at;
     return at === undefined || at === null ? null : Number(at);
@@ -799,6 +810,12 @@ function counterShard(enrollmentId: string): number {
 }
 
 /** $1…$18 of the commit's guarded UPDATE. */
+/**
+ * An enrollment row's deadline (`e.data.deadline`), or NULL when it is not a number: read only for
+ * paused journeys' due rows, and a damaged row must not make the query fail for everyone.
+ */
+const PAUSED_DEADLINE = `(CASE WHEN json_typeof(e.data->'deadline') = 'number' THEN (e.data->>'deadline')::double precision END)`;
+
 function updateParams(commit: Commit): unknown[] {
   const e = commit.enrollment;
   const lease = leaseChange(commit);

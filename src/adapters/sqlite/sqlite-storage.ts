@@ -25,6 +25,7 @@ import {
   decodeJourney,
   checkRepairedEnrollment,
   decodeQuarantine,
+  decodeJourneyStatus,
   decodeToken,
   definitionData,
   effectDetail,
@@ -119,6 +120,7 @@ interface Statements {
   journeyInsert: Statement;
   versionInsert: Statement;
   journeyGet: Statement;
+  journeyStatus: Statement;
   journeyUpdate: Statement;
   journeyDelete: Statement;
   versionsDelete: Statement;
@@ -221,6 +223,12 @@ class SqliteStorage implements Storage {
   async createJourney(record: JourneyRecord): Promise<boolean> {
     const s = await this.ready();
     return s.journeyTx(record, null);
+  }
+
+  async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
+    const s = await this.ready();
+    const row = s.st.journeyStatus.get(tenantId, journeyId) as { status: unknown } | undefined;
+    return row === undefined ? null : decodeJourneyStatus(row.status, 'je_journeys', journeyId);
   }
 
   async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
@@ -394,6 +402,13 @@ class SqliteStorage implements Storage {
   }
 }
 
+/**
+ * An enrollment row's deadline (`data.deadline`), or NULL when `data` is not JSON or the deadline
+ * not a number: read only for paused journeys' due rows, and a damaged row must not make the
+ * query fail for everyone (json_extract throws on malformed JSON; CASE evaluates lazily).
+ */
+const PAUSED_DEADLINE = `(CASE WHEN json_valid(e.data) THEN CASE WHEN json_type(e.data, '$.deadline') IN ('integer', 'real') THEN json_extract(e.data, '$.deadline') END END)`;
+
 function cached(s: Open, sql: string): Statement {
   let st = s.listCache.get(sql);
   if (st === undefined) s.listCache.set(sql, (st = s.db.prepare(sql)));
@@ -441,6 +456,7 @@ function prepare(db: Database): Open {
       'INSERT INTO je_journey_versions (tenant_id, journey_id, version, definition) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ),
     journeyGet: db.prepare('SELECT * FROM je_journeys WHERE tenant_id = ? AND id = ?'),
+    journeyStatus: db.prepare('SELECT status FROM je_journeys WHERE tenant_id = ? AND id = ?'),
     journeyUpdate: db.prepare(
       `UPDATE je_journeys SET status = @status, version = @version, revision = @revision, created_at = @created_at,
          updated_at = @updated_at, data = @data
@@ -464,7 +480,8 @@ function prepare(db: Database): Open {
        WHERE id IN (
          SELECT e.id FROM ${E} e JOIN je_journeys j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
          WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND e.wake_at <= @now
-           AND (e.lease_until IS NULL OR e.lease_until <= @now) AND j.status = 'active'
+           AND (e.lease_until IS NULL OR e.lease_until <= @now)
+           AND (j.status = 'active' OR (j.status = 'paused' AND ${PAUSED_DEADLINE} < @now))
          ORDER BY e.wake_at, e.id LIMIT @limit)
        RETURNING *`,
     ),
@@ -506,10 +523,13 @@ function prepare(db: Database): Open {
          wake_at = NULL, lease_until = NULL, claimed_by = NULL, version = version + 1
        WHERE tenant_id = @tenant_id AND journey_id = @journey_id AND status = 'active'`,
     ),
+    // A paused journey's enrollment is claimable only past its deadline (the first whole ms after it).
     nextWake: db.prepare(
-      `SELECT min(CASE WHEN e.lease_until IS NOT NULL AND e.lease_until > e.wake_at THEN e.lease_until ELSE e.wake_at END) AS wake_at
-       FROM ${E} e JOIN je_journeys j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
-       WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND j.status = 'active'`,
+      `SELECT min(max(d.at, coalesce(d.lease_until, d.at))) AS wake_at FROM (
+         SELECT e.lease_until, CASE WHEN j.status = 'paused'
+           THEN max(e.wake_at, CAST(${PAUSED_DEADLINE} AS INTEGER) + 1) ELSE e.wake_at END AS at
+         FROM ${E} e JOIN je_journeys j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
+         WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND j.status IN ('active', 'paused')) d`,
     ),
     counterRows: db.prepare('SELECT step_id, metric, count FROM je_counters WHERE tenant_id = ? AND journey_id = ?'),
     currentRows: db.prepare(

@@ -330,6 +330,14 @@ export interface JourneyRow {
   readonly data: unknown;
 }
 
+/** Check a journeys row's `status` column read on its own (see `Storage.journeyStatus`). Throws `corrupt-row`. */
+export function decodeJourneyStatus(value: unknown, table: string, id: string): JourneyStatus {
+  const ref: RowRef = { table, id };
+  const status = str(ref, 'status', value);
+  if (!JOURNEY_STATUS_SET.has(status)) throw corrupt(ref, 'status', `unknown status ${JSON.stringify(status)}`);
+  return status as JourneyStatus;
+}
+
 /** Parse and check a journeys row. Throws `corrupt-row`. */
 export function decodeJourney(row: JourneyRow, table: string): JourneyRecord {
   const ref: RowRef = { table, id: String(row.id) };
