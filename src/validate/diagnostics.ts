@@ -7,7 +7,8 @@ import type { JourneyDocument } from '../model/types.js';
  * Errors: `invalid-field`, `unknown-field`, `empty-journey`, `duplicate-step-id`,
  * `unknown-target`, `unreachable-step`, `instant-loop`, `invalid-expression`,
  * `unknown-identifier`, `unknown-result-source`, `duplicate-result-name`,
- * `exceeds-max-duration`. Warnings: `result-maybe-missing`, `branch-without-conditions`.
+ * `exceeds-max-duration`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
+ * `path-exceeds-max-duration`.
  *
  * See docs/validation.md for an example and the fix for each one.
  */
@@ -26,6 +27,7 @@ export const DIAGNOSTIC_CODES = [
   'duplicate-result-name',
   'exceeds-max-duration',
   'branch-without-conditions',
+  'path-exceeds-max-duration',
 ] as const;
 
 /** One of {@link DIAGNOSTIC_CODES}. */
@@ -88,6 +90,7 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'duplicate-result-name': 'error',
   'exceeds-max-duration': 'error',
   'branch-without-conditions': 'warning',
+  'path-exceeds-max-duration': 'warning',
 });
 
 /** The severity a code is always reported with. */

@@ -69,6 +69,18 @@ function oracleReach(succ: number[][], from: number, allowed: (i: number) => boo
   return seen;
 }
 
+/** Whether step i can end the journey: a transition to null (or off the end) or to an unknown id. */
+function oracleCanEnd(steps: readonly RawStep[], i: number): boolean {
+  const s = steps[i]!;
+  const targets: unknown[] = [];
+  const normal = 'next' in s ? s['next'] : i + 1 < steps.length ? `s${i + 1}` : null;
+  if (s['type'] === 'branch') {
+    const c = s['config'] as { conditions: { targetStepId: string }[]; defaultTargetStepId?: string };
+    targets.push(...c.conditions.map((x) => x.targetStepId), c.defaultTargetStepId ?? normal);
+  } else targets.push(normal);
+  return targets.some((t) => t === null || t === 'missing');
+}
+
 describe('validateJourney never throws', () => {
   it('on arbitrary JSON', () => {
     fc.assert(
@@ -170,6 +182,47 @@ describe('graph analyses match brute-force oracles on random graphs', () => {
     );
   });
 
+  it('path-exceeds-max-duration', () => {
+    fc.assert(
+      fc.property(graphArb, fc.integer({ min: 1, max: 12 }), (steps, maxDuration) => {
+        const succ = oracleSuccessors(steps);
+        const n = steps.length;
+        const cost = steps.map((s) => (s['type'] === 'wait' ? (s['config'] as { duration: number }).duration : 0));
+        const ends = steps.map((_, i) => oracleCanEnd(steps, i));
+        const reach = oracleReach(succ, 0).add(0);
+        const toEnd = new Set(ends.flatMap((e, i) => (e ? [i] : [])));
+        for (let changed = true; changed; ) {
+          changed = false;
+          for (let v = 0; v < n; v++) {
+            if (!toEnd.has(v) && succ[v]!.some((w) => toEnd.has(w))) {
+              toEnd.add(v);
+              changed = true;
+            }
+          }
+        }
+        const relevant = (v: number) => reach.has(v) && toEnd.has(v);
+        // Unbounded: a wait on a cycle among the steps that are reachable and can still end.
+        const onCycle = (w: number) => oracleReach(succ, w, relevant).has(w);
+        const unbounded = steps.some((_, w) => relevant(w) && cost[w]! > 0 && onCycle(w));
+        const long = steps.map(() => Number.NEGATIVE_INFINITY);
+        const short = steps.map(() => Number.POSITIVE_INFINITY);
+        long[0] = short[0] = 0;
+        for (let round = 0; round <= n; round++)
+          for (let v = 0; v < n; v++)
+            for (const w of succ[v]!) {
+              if (relevant(v) && relevant(w)) long[w] = Math.max(long[w]!, long[v]! + cost[v]!);
+              short[w] = Math.min(short[w]!, short[v]! + cost[v]!);
+            }
+        const best = Math.min(...steps.map((_, i) => (ends[i] ? short[i]! + cost[i]! : Number.POSITIVE_INFINITY)));
+        const longest = Math.max(...steps.map((_, i) => (ends[i] && relevant(i) ? long[i]! + cost[i]! : Number.NEGATIVE_INFINITY)));
+        const expected = best <= maxDuration && (unbounded || longest > maxDuration);
+        const result = validateJourney(journey(steps, { maxDuration }));
+        expect(result.diagnostics.some((d) => d.code === 'path-exceeds-max-duration')).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('exceeds-max-duration', () => {
     fc.assert(
       fc.property(graphArb, fc.integer({ min: 1, max: 10 }), (steps, maxDuration) => {
@@ -180,16 +233,7 @@ describe('graph analyses match brute-force oracles on random graphs', () => {
         dist[0] = 0;
         for (let round = 0; round < steps.length; round++)
           for (let v = 0; v < steps.length; v++) for (const w of succ[v]!) dist[w] = Math.min(dist[w]!, dist[v]! + cost[v]!);
-        const canEnd = (i: number): boolean => {
-          const s = steps[i]!;
-          const targets: unknown[] = [];
-          const normal = 'next' in s ? s['next'] : i + 1 < steps.length ? `s${i + 1}` : null;
-          if (s['type'] === 'branch') {
-            const c = s['config'] as { conditions: { targetStepId: string }[]; defaultTargetStepId?: string };
-            targets.push(...c.conditions.map((x) => x.targetStepId), c.defaultTargetStepId ?? normal);
-          } else targets.push(normal);
-          return targets.some((t) => t === null || t === 'missing');
-        };
+        const canEnd = (i: number): boolean => oracleCanEnd(steps, i);
         const best = Math.min(...steps.map((_, i) => (canEnd(i) ? dist[i]! + cost[i]! : Number.POSITIVE_INFINITY)));
         const result = validateJourney(journey(steps, { maxDuration }));
         const hasLoop = result.diagnostics.some((d) => d.code === 'instant-loop');

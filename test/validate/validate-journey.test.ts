@@ -189,8 +189,8 @@ describe('instant-loop', () => {
     expect(only(journey([send('a', {}, { next: 'a' })]), 'instant-loop')).toMatchObject([{ stepId: 'a' }]);
   });
 
-  it('accepts a loop through a wait step', () => {
-    expect(codes(journey([send('a'), wait('w'), branch('c', ['a'], 'd'), update('d', { next: null })]))).toEqual([]);
+  it('accepts a loop through a wait step (only warning that going round it has no upper bound)', () => {
+    expect(codes(journey([send('a'), wait('w'), branch('c', ['a'], 'd'), update('d', { next: null })]))).toEqual(['path-exceeds-max-duration']);
   });
 });
 
@@ -258,12 +258,40 @@ describe('exceeds-max-duration', () => {
   });
 
   it('is fine when some path is short enough, or the waits are in hours', () => {
-    expect(codes(journey([branch('b', ['u'], 'w'), wait('w', 40), update('u')], { maxDuration: 21 }))).toEqual([]);
+    // The 40-day path still warns: customers who take it exit before its end.
+    expect(codes(journey([branch('b', ['u'], 'w'), wait('w', 40), update('u')], { maxDuration: 21 }))).toEqual(['path-exceeds-max-duration']);
     expect(codes(journey([wait('w', 48, 'hours'), update('u')], { maxDuration: 2 }))).toEqual([]);
   });
 
   it('errors when no path ends at all', () => {
     expect(only(journey([send('a'), wait('w', 1, 'days', { next: 'a' })]), 'exceeds-max-duration')).toHaveLength(1);
+  });
+});
+
+describe('path-exceeds-max-duration', () => {
+  it('warns when some path to an end waits longer than maxDuration, though the quickest fits: 7 + 7 + 30 days in 21', () => {
+    const input = journey([wait('w1', 7), wait('w2', 7), branch('b', ['u'], 'w3'), wait('w3', 30), update('u')], { maxDuration: 21 });
+    const result = validateJourney(input);
+    expect(result.valid).toBe(true);
+    expect(result.diagnostics).toMatchObject([{ code: 'path-exceeds-max-duration', severity: 'warning', path: ['maxDuration'] }]);
+    expect(result.diagnostics[0]!.message).toMatch(/44 days.*21 days/);
+    expect(result.diagnostics[0]!.message).toContain('"w3"');
+  });
+
+  it('is quiet when every path fits, the longest exactly at maxDuration included', () => {
+    expect(codes(journey([wait('w1', 7), branch('b', ['u'], 'w2'), wait('w2', 14), update('u')], { maxDuration: 21 }))).toEqual([]);
+  });
+
+  it('is not reported on top of exceeds-max-duration', () => {
+    expect(codes(journey([wait('w1', 30), branch('b', ['u'], 'w2'), wait('w2', 30), update('u')], { maxDuration: 21 }))).toEqual(['exceeds-max-duration']);
+  });
+
+  it('names a loop through a wait that can reach an end: its path has no upper bound', () => {
+    const input = journey([send('s'), wait('w', 2), branch('b', ['u'], 's'), update('u')], { maxDuration: 21 });
+    const ds = only(input, 'path-exceeds-max-duration');
+    expect(ds).toMatchObject([{ severity: 'warning', stepId: 's', path: ['steps', 0] }]);
+    expect(ds[0]!.message).toMatch(/"s", "w", "b"/);
+    expect(ds[0]!.message).toMatch(/without bound/);
   });
 });
 

@@ -1,7 +1,11 @@
 import { durationToMs, MS_PER_DAY } from '../../model/duration.js';
 import { diagnostic } from '../diagnostics.js';
-import { shortestDistances } from '../graph.js';
+import type { JourneyGraph } from '../graph.js';
+import { hasEdge, shortestDistances, stronglyConnectedComponents } from '../graph.js';
 import type { AnalysisContext } from './context.js';
+import { quote } from './context.js';
+
+const LISTED = 10;
 
 function days(ms: number): string {
   const d = Math.round((ms / MS_PER_DAY) * 100) / 100;
@@ -9,11 +13,16 @@ function days(ms: number): string {
 }
 
 /**
- * `exceeds-max-duration`: the minimum total wait on any path from the first step to an end is
- * longer than `maxDuration` days, so no enrollment can finish. Dijkstra over the steps, where
- * leaving a wait step costs its duration. A transition to an unknown step counts as an end (that
- * error is reported on its own). When no end is reachable at all, the journey never finishes;
- * that is reported too, unless an instant loop (reported already) explains it.
+ * Total wait along paths from the first step to an end, against `maxDuration` (in whole ms, as the
+ * runtime computes the deadline). The boundary is the runtime's: a step due exactly at the
+ * deadline runs, so a path that waits exactly `maxDuration` fits.
+ *
+ * - `exceeds-max-duration` (error): the quickest path waits longer, so no enrollment can finish.
+ *   Dijkstra over the steps, where leaving a wait step costs its duration. A transition to an
+ *   unknown step counts as an end (that error is reported on its own). When no end is reachable at
+ *   all, the journey never finishes; that is reported too, unless an instant loop explains it.
+ * - `path-exceeds-max-duration` (warning): the quickest path fits but some path waits longer, so
+ *   the customers who take it exit with `max-duration` before its end. See {@link longestWait}.
  */
 export function checkMaxDuration({ journey, steps, graph, out }: AnalysisContext): void {
   if (steps.length === 0) return;
@@ -25,13 +34,40 @@ export function checkMaxDuration({ journey, steps, graph, out }: AnalysisContext
   const dist = shortestDistances(graph.successors, cost, 0);
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < steps.length; i++) {
-    if (graph.endsJourney[i] === 0 && graph.hasUnknownTarget[i] === 0) continue;
+    if (!isEnd(graph, i)) continue;
     const d = dist[i]! + cost[i]!;
     if (d < best) best = d;
   }
-  const limitMs = journey.maxDuration * MS_PER_DAY;
-  if (best <= limitMs) return;
-  const limit = days(journey.maxDuration * MS_PER_DAY);
+  const limitMs = Math.round(journey.maxDuration * MS_PER_DAY);
+  const limit = days(limitMs);
+  if (best <= limitMs) {
+    const longest = longestWait(graph, cost);
+    if (longest.loop !== null) {
+      const ids = longest.loop.slice(0, LISTED).map((i) => quote(steps[i]!.id));
+      const more = longest.loop.length > LISTED ? ` and ${longest.loop.length - LISTED} more` : '';
+      const first = longest.loop[0]!;
+      out.push(
+        diagnostic(
+          'path-exceeds-max-duration',
+          `Steps ${ids.join(', ')}${more} form a loop through a wait that can still reach an end, so a path that keeps going round waits without bound; customers still in the loop at maxDuration (${limit}) exit with reason max-duration. Fine if that is the intent; otherwise bound the loop (a branch condition out of it) or raise maxDuration.`,
+          ['steps', first],
+          steps[first]!.id,
+        ),
+      );
+    } else if (longest.ms > limitMs) {
+      const waits = longest.path.filter((i) => cost[i]! > 0);
+      const ids = waits.slice(0, LISTED).map((i) => quote(steps[i]!.id));
+      const more = waits.length > LISTED ? ` and ${waits.length - LISTED} more` : '';
+      out.push(
+        diagnostic(
+          'path-exceeds-max-duration',
+          `The longest path from the first step to an end waits ${days(longest.ms)} (through ${ids.join(', ')}${more}), longer than maxDuration (${limit}); the quickest fits. Customers who take the long path exit with reason max-duration before its end. Shorten its waits or raise maxDuration.`,
+          ['maxDuration'],
+        ),
+      );
+    }
+    return;
+  }
   if (best === Number.POSITIVE_INFINITY) {
     if (out.some((d) => d.code === 'instant-loop')) return;
     out.push(
@@ -50,4 +86,80 @@ export function checkMaxDuration({ journey, steps, graph, out }: AnalysisContext
       ['maxDuration'],
     ),
   );
+}
+
+/** A step where the journey can end (a transition to an unknown step counts: reported on its own). */
+function isEnd(graph: JourneyGraph, i: number): boolean {
+  return graph.endsJourney[i] === 1 || graph.hasUnknownTarget[i] === 1;
+}
+
+/**
+ * The longest total wait on a path from the first step to an end, in linear time: the strongly
+ * connected components (Tarjan emits them sinks first), then one pass over them computing the
+ * longest wait from each component to an end. A component that is a cycle through a wait of
+ * positive duration, reachable from the first step and able to reach an end, makes the longest
+ * path unbounded: then `loop` lists its steps (the first such loop on a path from the start) and
+ * `ms` is Infinity. A cycle without a wait (an `instant-loop`, reported on its own) adds nothing.
+ * `path` lists the steps of a longest path when it is finite.
+ */
+export function longestWait(graph: JourneyGraph, cost: ArrayLike<number>): { ms: number; path: number[]; loop: number[] | null } {
+  const n = graph.size;
+  const { offsets, targets } = graph.successors;
+  const components = stronglyConnectedComponents(graph.successors, () => true);
+  const componentOf = new Int32Array(n);
+  components.forEach((members, c) => {
+    for (const v of members) componentOf[v] = c;
+  });
+  // Per component: longest wait from entering it to an end (-Infinity: no end reachable), the
+  // node and successor component it continues through (-1: it ends here), and the first
+  // unbounded loop on the way (-1: none).
+  const longest = new Float64Array(components.length).fill(Number.NEGATIVE_INFINITY);
+  const exitNode = new Int32Array(components.length).fill(-1);
+  const nextComponent = new Int32Array(components.length).fill(-1);
+  const loopOf = new Int32Array(components.length).fill(-1);
+  for (let c = 0; c < components.length; c++) {
+    const members = components[c]!;
+    const cyclic = members.length > 1 || hasEdge(graph.successors, members[0]!, members[0]!);
+    let weight = 0;
+    let positive = false;
+    for (const v of members) {
+      if (cost[v]! > 0) positive = true;
+      if (!cyclic) weight += cost[v]!;
+    }
+    let best = Number.NEGATIVE_INFINITY;
+    let bestNode = -1;
+    let bestNext = -1;
+    for (const v of members) {
+      if (isEnd(graph, v) && best < 0) {
+        best = 0;
+        bestNode = v;
+        bestNext = -1;
+      }
+      for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
+        const d = componentOf[targets[e]!]!;
+        if (d === c) continue;
+        if (longest[d]! > best) {
+          best = longest[d]!;
+          bestNode = v;
+          bestNext = d;
+        }
+      }
+    }
+    if (best === Number.NEGATIVE_INFINITY) continue;
+    exitNode[c] = bestNode;
+    nextComponent[c] = bestNext;
+    if (cyclic && positive) {
+      longest[c] = Number.POSITIVE_INFINITY;
+      loopOf[c] = c;
+    } else {
+      longest[c] = weight + best;
+      loopOf[c] = bestNext === -1 ? -1 : loopOf[bestNext]!;
+    }
+  }
+  const start = componentOf[0]!;
+  if (longest[start] === Number.NEGATIVE_INFINITY) return { ms: Number.NEGATIVE_INFINITY, path: [], loop: null };
+  if (loopOf[start] !== -1) return { ms: Number.POSITIVE_INFINITY, path: [], loop: components[loopOf[start]!]! };
+  const path: number[] = [];
+  for (let c = start; c !== -1; c = nextComponent[c]!) path.push(exitNode[c]!);
+  return { ms: longest[start]!, path, loop: null };
 }
