@@ -11,6 +11,7 @@ const MODULES = [
   { file: 'runtime.ts', title: 'Runtime: 100,000 customers through loan nurture, against XState v5' },
   { file: 'calendar.ts', title: 'Calendar: time-zone offsets, local times, windows and local days, against temporal-polyfill' },
   { file: 'split-assignment.ts', title: 'Split assignment: assignVariant over 100,000 customers' },
+  { file: 'journey-length.ts', title: 'Journey length: one customer through 1,250 and 10,000 steps (growth)' },
 ] as const;
 
 for (const { file, title } of MODULES) {

@@ -162,6 +162,8 @@ class Run {
   private readonly events: StepEvent[] = [];
   /** The draft's own copy of `visits`, once the first visit of this advance was counted. */
   private ownVisits: Record<string, number> | null = null;
+  /** The draft's own copy of `flags`, once a flag was set in this advance. */
+  private ownFlags: Record<string, boolean> | null = null;
 
   constructor(
     private readonly journey: CompiledJourney,
@@ -477,10 +479,13 @@ class Run {
     );
   }
 
+  /** Set flags; like `visits`, the draft's `flags` is copied once per advance, on its first write. */
   private applyFlags(flags: Readonly<Record<string, boolean>>): void {
     let any = false;
     for (const _ in flags) { any = true; break; }
-    if (any) this.draft.flags = { ...this.draft.flags, ...flags };
+    if (!any) return;
+    if (this.ownFlags === null) this.draft.flags = this.ownFlags = { ...this.draft.flags, ...flags };
+    else Object.assign(this.ownFlags, flags);
   }
 
   private fail(stepId: string | null, code: string, message: string): void {

@@ -10,6 +10,7 @@ import { advance } from './interpreter.js';
 import type { Claim, EffectRecord, StepCounter } from './ports.js';
 import { nextRetryAt } from './retry.js';
 import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, Offer, StepEvent } from './types.js';
+import { YIELD_EVERY, yieldToEventLoop } from './yield.js';
 
 /** What one `runDue` call did. */
 export interface RunDueResult {
@@ -199,6 +200,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
   let events: StepEvent[] = [];
   let effects: EffectRecord[] = [];
   let conflicts = 0;
+  let executed = 0;
 
   for (;;) {
     const now = ctx.clock.now();
@@ -252,6 +254,8 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
     if (command === undefined) return 'ok';
     let outcome = memo.get(command.idempotencyKey);
     if (!outcome) {
+      // A long run of effects without a wait gives the event loop a turn now and then.
+      if (++executed % YIELD_EVERY === 0) await yieldToEventLoop();
       const stop = await stopBeforeEffect(ctx, base, claim);
       if (stop !== null) return stop;
       outcome = await execute(ctx, state, command, customer);

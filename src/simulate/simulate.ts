@@ -11,6 +11,7 @@ import { parseDuration } from '../model/duration.js';
 import { JourneyError } from '../model/errors.js';
 import type { JsonValue } from '../model/schema.js';
 import { createEngine } from '../runtime/engine.js';
+import { YIELD_EVERY, yieldToEventLoop } from '../runtime/yield.js';
 import type { DecisionFlows } from '../runtime/ports.js';
 import type { EnrollmentStatus, ExitReason, StepEvent } from '../runtime/types.js';
 import { validateJourney } from '../validate/validate-journey.js';
@@ -139,6 +140,8 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
   };
 
   for (let i = 0; i < MAX_ITERATIONS; i++) {
+    // Everything here is in memory: give the event loop a turn now and then (a server stays responsive).
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
     await engine.runDue();
     while (queued.length > 0) await record(queued.shift()!);
     const current = await engine.getEnrollment(enrollmentId);
