@@ -137,23 +137,18 @@ export function reachableFrom(graph: Adjacency, start: number, blocked?: (node: 
 }
 
 /**
- * Strongly connected components of the subgraph induced by the nodes for which `include` is
- * true (Tarjan's algorithm, iterative). Only components with more than one node, or a single
- * node with an edge to itself, are returned when `cyclicOnly` is set. Each component lists its
- * nodes in ascending order.
+ * Tarjan's algorithm, iterative over typed arrays, on the subgraph induced by the nodes for which
+ * `include` is true. Calls `emit(stack, from, to)` for each component as it completes (its nodes
+ * are `stack[from] … stack[to - 1]`); a component's successors in other components complete
+ * before it, so emission order is a reverse topological order.
  */
-export function stronglyConnectedComponents(
-  graph: Adjacency,
-  include: (node: number) => boolean,
-  cyclicOnly = false,
-): number[][] {
+function tarjan(graph: Adjacency, include: (node: number) => boolean, emit: (stack: Int32Array, from: number, to: number) => void): void {
   const { offsets, targets, size: n } = graph;
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
   const stack = new Int32Array(n);
   let sp = 0;
-  const components: number[][] = [];
   const callNode = new Int32Array(n);
   const callEdge = new Int32Array(n);
   let depth = 0;
@@ -192,23 +187,65 @@ export function stronglyConnectedComponents(
         if (low[v]! < low[parent]!) low[parent] = low[v]!;
       }
       if (low[v] === index[v]) {
-        if (stack[sp - 1] === v && cyclicOnly && !hasEdge(graph, v, v)) {
-          sp--;
-          onStack[v] = 0;
-          continue;
-        }
-        const component: number[] = [];
-        let w: number;
-        do {
-          w = stack[--sp]!;
-          onStack[w] = 0;
-          component.push(w);
-        } while (w !== v);
-        components.push(component.sort((a, b) => a - b));
+        let from = sp;
+        do from--;
+        while (stack[from] !== v);
+        for (let i = from; i < sp; i++) onStack[stack[i]!] = 0;
+        emit(stack, from, sp);
+        sp = from;
       }
     }
   }
+}
+
+/**
+ * Strongly connected components of the subgraph induced by the nodes for which `include` is
+ * true (Tarjan's algorithm, iterative). Only components with more than one node, or a single
+ * node with an edge to itself, are returned when `cyclicOnly` is set. Each component lists its
+ * nodes in ascending order.
+ */
+export function stronglyConnectedComponents(
+  graph: Adjacency,
+  include: (node: number) => boolean,
+  cyclicOnly = false,
+): number[][] {
+  const components: number[][] = [];
+  tarjan(graph, include, (stack, from, to) => {
+    if (cyclicOnly && to - from === 1 && !hasEdge(graph, stack[from]!, stack[from]!)) return;
+    components.push(Array.from(stack.subarray(from, to)).sort((a, b) => a - b));
+  });
   return components;
+}
+
+/**
+ * Every node's strongly connected component, numbered in the order Tarjan's algorithm completes
+ * them: a component's successors (in other components) always have smaller numbers, so counting
+ * up is a reverse topological order. Typed arrays only; `members` lists each component's nodes in
+ * ascending order, `members[memberStart[c]] … members[memberStart[c + 1] - 1]`.
+ */
+export interface ComponentIndex {
+  readonly count: number;
+  readonly componentOf: Int32Array;
+  readonly memberStart: Int32Array;
+  readonly members: Int32Array;
+}
+
+/** {@link ComponentIndex} of the whole graph (O(nodes + edges)). */
+export function componentIndex(graph: Adjacency): ComponentIndex {
+  const n = graph.size;
+  const componentOf = new Int32Array(n);
+  let count = 0;
+  tarjan(graph, () => true, (stack, from, to) => {
+    for (let i = from; i < to; i++) componentOf[stack[i]!] = count;
+    count++;
+  });
+  const memberStart = new Int32Array(count + 1);
+  for (let v = 0; v < n; v++) memberStart[componentOf[v]! + 1]!++;
+  for (let c = 0; c < count; c++) memberStart[c + 1]! += memberStart[c]!;
+  const members = new Int32Array(n);
+  const fill = memberStart.slice(0, count);
+  for (let v = 0; v < n; v++) members[fill[componentOf[v]!]!++] = v;
+  return { count, componentOf, memberStart, members };
 }
 
 /** A dominator tree: `dominates(a, b)` is true when every path from the entry to `b` passes `a`. */

@@ -1,7 +1,7 @@
 import { durationToMs, MS_PER_DAY } from '../../model/duration.js';
 import { diagnostic } from '../diagnostics.js';
 import type { JourneyGraph } from '../graph.js';
-import { hasEdge, shortestDistances, stronglyConnectedComponents } from '../graph.js';
+import { componentIndex, hasEdge, shortestDistances } from '../graph.js';
 import type { AnalysisContext } from './context.js';
 import { quote } from './context.js';
 
@@ -103,33 +103,32 @@ function isEnd(graph: JourneyGraph, i: number): boolean {
  * `path` lists the steps of a longest path when it is finite.
  */
 export function longestWait(graph: JourneyGraph, cost: ArrayLike<number>): { ms: number; path: number[]; loop: number[] | null } {
-  const n = graph.size;
   const { offsets, targets } = graph.successors;
-  const components = stronglyConnectedComponents(graph.successors, () => true);
-  const componentOf = new Int32Array(n);
-  components.forEach((members, c) => {
-    for (const v of members) componentOf[v] = c;
-  });
+  const { count, componentOf, memberStart, members } = componentIndex(graph.successors);
+  const membersOf = (c: number): number[] => Array.from(members.subarray(memberStart[c]!, memberStart[c + 1]!));
   // Per component: longest wait from entering it to an end (-Infinity: no end reachable), the
   // node and successor component it continues through (-1: it ends here), and the first
   // unbounded loop on the way (-1: none).
-  const longest = new Float64Array(components.length).fill(Number.NEGATIVE_INFINITY);
-  const exitNode = new Int32Array(components.length).fill(-1);
-  const nextComponent = new Int32Array(components.length).fill(-1);
-  const loopOf = new Int32Array(components.length).fill(-1);
-  for (let c = 0; c < components.length; c++) {
-    const members = components[c]!;
-    const cyclic = members.length > 1 || hasEdge(graph.successors, members[0]!, members[0]!);
+  const longest = new Float64Array(count).fill(Number.NEGATIVE_INFINITY);
+  const exitNode = new Int32Array(count).fill(-1);
+  const nextComponent = new Int32Array(count).fill(-1);
+  const loopOf = new Int32Array(count).fill(-1);
+  for (let c = 0; c < count; c++) {
+    const from = memberStart[c]!;
+    const to = memberStart[c + 1]!;
+    const cyclic = to - from > 1 || hasEdge(graph.successors, members[from]!, members[from]!);
     let weight = 0;
     let positive = false;
-    for (const v of members) {
+    for (let m = from; m < to; m++) {
+      const v = members[m]!;
       if (cost[v]! > 0) positive = true;
       if (!cyclic) weight += cost[v]!;
     }
     let best = Number.NEGATIVE_INFINITY;
     let bestNode = -1;
     let bestNext = -1;
-    for (const v of members) {
+    for (let m = from; m < to; m++) {
+      const v = members[m]!;
       if (isEnd(graph, v) && best < 0) {
         best = 0;
         bestNode = v;
@@ -158,7 +157,7 @@ export function longestWait(graph: JourneyGraph, cost: ArrayLike<number>): { ms:
   }
   const start = componentOf[0]!;
   if (longest[start] === Number.NEGATIVE_INFINITY) return { ms: Number.NEGATIVE_INFINITY, path: [], loop: null };
-  if (loopOf[start] !== -1) return { ms: Number.POSITIVE_INFINITY, path: [], loop: components[loopOf[start]!]! };
+  if (loopOf[start] !== -1) return { ms: Number.POSITIVE_INFINITY, path: [], loop: membersOf(loopOf[start]!) };
   const path: number[] = [];
   for (let c = start; c !== -1; c = nextComponent[c]!) path.push(exitNode[c]!);
   return { ms: longest[start]!, path, loop: null };
