@@ -114,6 +114,13 @@ export interface Commit {
    * commit. A repeat makes the commit answer `duplicate` and change nothing.
    */
   readonly outcomeKey?: string;
+  /**
+   * When true, the commit is written only while the enrollment's journey is `active`, read in the
+   * same transaction; otherwise it answers `journey-inactive` and writes nothing. The worker sets
+   * it on the commit that precedes an effect, so a pause or an archive stops the customer before
+   * that effect at no extra round trip.
+   */
+  readonly requireActiveJourney?: boolean;
 }
 
 /** Effect records to append without moving their enrollment: see {@link Storage.appendEffects}. */
@@ -131,8 +138,10 @@ export interface EffectAppend {
  * - `fenced`: the claim token is stale (another worker claimed it since). Nothing written.
  * - `duplicate`: `outcomeKey` was seen before. Nothing written.
  * - `missing`: no such enrollment.
+ * - `journey-inactive`: `requireActiveJourney` was set and the journey is not active (paused,
+ *   archived or gone). Nothing written. (`missing`, `fenced` and `conflict` come first.)
  */
-export type CommitResult = 'ok' | 'conflict' | 'fenced' | 'duplicate' | 'missing';
+export type CommitResult = 'ok' | 'conflict' | 'fenced' | 'duplicate' | 'missing' | 'journey-inactive';
 
 /** Query for enrollments. */
 export interface EnrollmentQuery {

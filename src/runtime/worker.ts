@@ -7,7 +7,7 @@ import type { CompiledJourney } from './compile-journey.js';
 import type { EngineContext } from './context.js';
 import { safeEmit } from './events.js';
 import { advance } from './interpreter.js';
-import type { Claim, EffectRecord, StepCounter } from './ports.js';
+import type { Claim, Commit, EffectRecord, StepCounter } from './ports.js';
 import { nextRetryAt } from './retry.js';
 import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, Offer, StepEvent } from './types.js';
 import { YIELD_EVERY, yieldToEventLoop } from './yield.js';
@@ -208,10 +208,12 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
     state = step.enrollment;
     events.push(...step.events);
     const command = effectOf(step.commands);
+    /** Whether this iteration's commit already found the journey active (so no read before the effect). */
+    let checked = false;
 
     if (state !== base && (command === undefined || effects.length > 0)) {
       const next: Enrollment = { ...state, version: base.version + 1 };
-      const result = await ctx.storage.commit({
+      const request: Commit = {
         enrollment: next,
         expectedVersion: base.version,
         token: claim.token,
@@ -220,7 +222,15 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
         now,
         effects,
         counters: countersOf(base.journeyId, events),
-      });
+      };
+      // Before the next effect the journey must still be active: the commit checks it in its own
+      // transaction. Paused (or retired) meanwhile: record what happened and stop here, in place.
+      let result = await ctx.storage.commit(command === undefined ? request : { ...request, requireActiveJourney: true });
+      let parked = false;
+      if (result === 'journey-inactive') {
+        parked = true;
+        result = await ctx.storage.commit({ ...request, release: true });
+      }
       if (result === 'conflict' || result === 'missing') {
         const fresh = result === 'missing' ? null : await ctx.storage.getEnrollment(base.tenantId, base.id);
         if (!fresh || fresh.status !== 'active') {
@@ -246,6 +256,8 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
       base = state = next;
       events = [];
       effects = [];
+      if (parked) return 'ok';
+      checked = command !== undefined;
     } else if (state === base && command === undefined) {
       await ctx.storage.release(base.id, claim.token);
       return 'ok';
@@ -256,8 +268,10 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
     if (!outcome) {
       // A long run of effects without a wait gives the event loop a turn now and then.
       if (++executed % YIELD_EVERY === 0) await yieldToEventLoop();
-      const stop = await stopBeforeEffect(ctx, base, claim);
-      if (stop !== null) return stop;
+      if (!checked) {
+        const stop = await stopBeforeEffect(ctx, base, claim);
+        if (stop !== null) return stop;
+      }
       outcome = await execute(ctx, state, command, customer);
       if (outcome.input.type !== 'effect-failed') memo.set(command.idempotencyKey, outcome);
     }
@@ -302,13 +316,13 @@ async function recordMovedOnEffects(ctx: EngineContext, enrollment: Enrollment, 
 }
 
 /**
- * The check before every effect: the journey must still be active. It reads the journey's status
- * from storage after the previous effect finished and its commit (if any) was written, and the
- * effect's port call follows with no await in between, so a pause or archive that returned before
- * the read stops the customer before this effect. A paused journey's customer stays in place: what
- * was committed stays (`base`, the state before this effect's advance); the claim is released and
- * the same advance is replayed on resume, giving the same visit and idempotency key.
- * Returns null to go on, else the claim's result.
+ * The check before an effect that no commit of this claim has just checked (the first effect of a
+ * claim: time has passed since the claim, reading the customer): the journey must still be active.
+ * It reads the journey's status alone, and the effect's port call follows with no await in
+ * between, so a pause or archive that returned before the read stops the customer before this
+ * effect. A paused journey's customer stays in place: what was committed stays (`base`, the state
+ * before this effect's advance); the claim is released and the same advance is replayed on resume,
+ * giving the same visit and idempotency key. Returns null to go on, else the claim's result.
  */
 async function stopBeforeEffect(ctx: EngineContext, base: Enrollment, claim: Claim): Promise<'ok' | 'lost' | null> {
   const status = await ctx.storage.journeyStatus(base.tenantId, base.journeyId);

@@ -650,6 +650,36 @@ export function describeStorageConformance(name: string, factory: StorageFactory
       });
     });
 
+    describe('commit with requireActiveJourney', () => {
+      it('writes only while the journey is active, in the same transaction; otherwise answers journey-inactive and writes nothing', async () => {
+        await s.createJourney(journey());
+        await s.createJourney(journey({ id: 'p', status: 'paused' }));
+        const a = enrollment({ id: 'a', customerId: 'c1' });
+        const b = enrollment({ id: 'b', customerId: 'c2', journeyId: 'p' });
+        const orphan = enrollment({ id: 'o', customerId: 'c3', journeyId: 'gone' });
+        for (const e of [a, b, orphan]) await s.createEnrollment(e);
+        const moved = (e: typeof a) => ({
+          enrollment: next(e, { stepId: 'send1' }),
+          expectedVersion: 1,
+          now: 10,
+          effects: [effect(e, 'decide1', 1)],
+          counters: [{ journeyId: e.journeyId, stepId: 'decide1', metric: 'completed' }],
+          requireActiveJourney: true,
+        });
+        expect(await s.commit(moved(a))).toBe('ok');
+        expect(await s.commit(moved(b))).toBe('journey-inactive');
+        expect(await s.commit(moved(orphan))).toBe('journey-inactive');
+        expect(await s.getEnrollment(T, 'b')).toEqual(b);
+        expect(await s.listEffects(T, 'b')).toEqual([]);
+        expect((await s.stats(T, 'p'))['decide1']).toBeUndefined();
+        // A stale commit answers as stale first.
+        expect(await s.commit({ ...moved(b), expectedVersion: 7, enrollment: next(b, { version: 8 }) })).toBe('conflict');
+        // Without the flag the paused journey's enrollment is written as before.
+        expect(await s.commit({ ...moved(b), requireActiveJourney: false })).toBe('ok');
+        expect((await s.listEffects(T, 'b')).map((x) => x.idempotencyKey)).toEqual(['b:decide1:1']);
+      });
+    });
+
     describe('journeyStatus', () => {
       it("answers a journey's current status, or null when there is none", async () => {
         await s.createJourney(journey());

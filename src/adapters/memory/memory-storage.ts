@@ -393,6 +393,7 @@ class MemoryStorage implements Storage {
       slot && { tenantId: slot.e.tenantId, journeyId: slot.e.journeyId, customerId: slot.e.customerId, status: slot.e.status, version: slot.e.version, token: slot.token },
     );
     if (refused !== null) return refused;
+    if (commit.requireActiveJourney === true && this.journeys.get(journeyKey(next.tenantId, next.journeyId))?.status !== 'active') return 'journey-inactive';
     const outcomeKey = commit.outcomeKey === undefined ? undefined : next.id + SEP + commit.outcomeKey;
     if (outcomeKey !== undefined && this.outcomeKeys.has(outcomeKey)) return 'duplicate';
     const s = slot!;

@@ -639,7 +639,9 @@ class PostgresStorage implements Storage {
              claimed_by = CASE $11::integer WHEN 1 THEN NULL ELSE claimed_by END
            WHERE id = $13 AND tenant_id = $14 AND journey_id = $15 AND customer_id = $16 AND version = $17
              AND ($18::integer IS NULL OR claim_token = $18::integer)
-             AND (status = 'active' OR $1 <> 'active')`;
+             AND (status = 'active' OR $1 <> 'active')
+             AND ($19::boolean IS NOT TRUE
+               OR EXISTS (SELECT 1 FROM ${this.t.journeys} j WHERE j.tenant_id = $14 AND j.id = $15 AND j.status = 'active'))`;
   }
 
   /** `($n, …), …` for effect rows, their values appended to `params`; `typed` adds casts (needed inside SELECT … VALUES). */
@@ -668,7 +670,13 @@ class PostgresStorage implements Storage {
       version: Number(row['version']),
       token: Number(row['claim_token']),
     };
-    return refusal(commit, stored) ?? 'conflict';
+    const refused = refusal(commit, stored);
+    if (refused !== null) return refused;
+    if (commit.requireActiveJourney === true) {
+      const journey = await db.query(`SELECT status FROM ${this.t.journeys} WHERE tenant_id = $1 AND id = $2`, [commit.enrollment.tenantId, commit.enrollment.journeyId]);
+      if ((journey.rows[0] as { status?: unknown } | undefined)?.status !== 'active') return 'journey-inactive';
+    }
+    return 'conflict';
   }
 
   private async addCounters(db: PgQueryable, tenantId: string, counters: readonly StepCounter[] | undefined): Promise<void> {
@@ -834,6 +842,7 @@ function updateParams(commit: Commit): unknown[] {
     e.customerId,
     commit.expectedVersion,
     commit.token ?? null,
+    commit.requireActiveJourney === true,
   ];
 }
 

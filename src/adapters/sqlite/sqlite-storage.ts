@@ -568,7 +568,9 @@ function prepare(db: Database): Open {
   const commitTx = db.transaction((commit: Commit): CommitResult => {
     const e = commit.enrollment;
     const lease = leaseChange(commit);
-    const changed = (e.status === 'active' ? st.commitActive : st.commitUpdate).run({
+    const inactive =
+      commit.requireActiveJourney === true && (st.journeyStatus.get(e.tenantId, e.journeyId) as { status: unknown } | undefined)?.status !== 'active';
+    const changed = inactive ? 0 : (e.status === 'active' ? st.commitActive : st.commitUpdate).run({
       ...enrollmentParams(e),
       expected: commit.expectedVersion,
       token: commit.token ?? null,
@@ -587,7 +589,7 @@ function prepare(db: Database): Open {
         version: row.version,
         token: row.claim_token,
       };
-      return refusal(commit, stored) ?? 'conflict';
+      return refusal(commit, stored) ?? (inactive ? 'journey-inactive' : 'conflict');
     }
     if (commit.outcomeKey !== undefined && st.outcomeInsert.run(e.id, commit.outcomeKey).changes === 0) throw DUPLICATE;
     if (commit.effects !== undefined) for (const x of commit.effects) insertEffect(x);
