@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { validateJourney } from '../../src/validate/validate-journey.js';
 import { DAY, HOUR, journey, T0 } from './helpers.js';
 import { harness, runUntilIdle, type Harness } from './engine-helpers.js';
+import { journeyArbitrary } from './journey-arbitrary.js';
 
 const fourSends = journey(
   ['a', 'b', 'c', 'd'].map((id) => ({ id, type: 'send', config: { channelId: `ch_${id}` } })),
@@ -175,5 +178,58 @@ describe('the deadline boundary', () => {
     await runUntilIdle(h);
     expect(h.channels.sent).toEqual([]);
     expect(await h.engine.getEnrollment(enrolled[0]!.enrollmentId)).toMatchObject({ status: 'exited', exitReason: 'max-duration', endedAt: T0 + 3 * DAY });
+  });
+});
+
+describe('pause mid-claim, over random journeys', () => {
+  const valid = journeyArbitrary.filter((doc) => validateJourney(doc).valid);
+
+  it('no effect starts while the journey is paused, wherever the pause lands; after resume every visit runs once', async () => {
+    await fc.assert(
+      fc.asyncProperty(valid, fc.integer({ min: 1, max: 6 }), async (doc, pauseAt) => {
+        const h = harness({ customers: [{ id: 'c1' }, { id: 'c2', segments: ['vip'] }] });
+        const { id } = await h.engine.createJourney(doc);
+        let calls = 0;
+        let paused = false;
+        let startedWhilePaused = 0;
+        /** Count every effect call; the `pauseAt`-th one pauses the journey while it is in flight. */
+        const around = async <T>(call: () => Promise<T>): Promise<T> => {
+          if (paused) startedWhilePaused += 1;
+          if (++calls === pauseAt) {
+            await h.engine.setStatus(id, 'paused');
+            paused = true;
+          }
+          return call();
+        };
+        const { send } = h.channels;
+        const { decide } = h.decisions;
+        const { apply } = h.profiles;
+        h.channels.send = (r) => around(() => send.call(h.channels, r));
+        h.decisions.decide = (r) => around(() => decide.call(h.decisions, r));
+        h.profiles.apply = (c, o, x) => around(() => apply.call(h.profiles, c, o, x));
+
+        await h.engine.enroll(id, { customerIds: ['c1', 'c2'] });
+        await h.engine.runDue();
+        for (let i = 0; i < 3; i++) {
+          h.clock.advance('1h');
+          await h.engine.runDue();
+        }
+        expect(startedWhilePaused).toBe(0);
+        if (paused) {
+          paused = false;
+          await h.engine.setStatus(id, 'active');
+        }
+        await runUntilIdle(h);
+        const { items } = await h.engine.listEnrollments({ journeyId: id });
+        for (const e of items) {
+          expect(['completed', 'exited']).toContain(e.status);
+          const keys = (await h.storage.listEffects('default', e.id)).map((x) => x.idempotencyKey);
+          expect(new Set(keys).size).toBe(keys.length);
+        }
+        const sent = h.channels.sent.map((s) => s.idempotencyKey);
+        expect(new Set(sent).size).toBe(sent.length);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
