@@ -149,6 +149,12 @@ function firstInstantAfter(deadline: number): number {
   return Math.floor(deadline) + 1;
 }
 
+/** `record[key] = value` as an own property, also for `__proto__` (which `=` on a plain object would not store). */
+function putOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
+  else record[key] = value;
+}
+
 function unchanged(enrollment: Enrollment): AdvanceResult {
   return { enrollment, commands: [], events: [] };
 }
@@ -466,8 +472,7 @@ class Run {
       visits = this.ownVisits = { ...this.draft.visits };
       this.draft.visits = visits;
     }
-    if (stepId === '__proto__') Object.defineProperty(visits, stepId, { value: visit, writable: true, enumerable: true, configurable: true });
-    else visits[stepId] = visit;
+    putOwn(visits, stepId, visit);
   }
 
   private completed(step: CompiledStep, detail?: Readonly<Record<string, unknown>>): void {
@@ -485,7 +490,7 @@ class Run {
     for (const _ in flags) { any = true; break; }
     if (!any) return;
     if (this.ownFlags === null) this.draft.flags = this.ownFlags = { ...this.draft.flags, ...flags };
-    else Object.assign(this.ownFlags, flags);
+    else for (const flag in flags) putOwn(this.ownFlags, flag, flags[flag]!);
   }
 
   private fail(stepId: string | null, code: string, message: string): void {

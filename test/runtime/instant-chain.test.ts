@@ -54,3 +54,18 @@ describe('the validator and the runtime agree on instant chains', () => {
     expect(r.enrollment.lastError).toMatchObject({ code: 'instant-loop' });
   });
 });
+
+describe('flags set by several updates in one advance', () => {
+  it('keeps every flag, later values winning, and leaves the input as it was', () => {
+    const j = compile(journey([
+      { id: 'a', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'first' }] } },
+      { id: 'b', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'second' }, { type: 'set_flag', flag: 'first', value: false }] } },
+      { id: 'c', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'third' }] } },
+    ]));
+    const e0 = { ...createEnrollment(j, { id: 'e1', customerId: 'c1' }, T0), flags: { old: true } };
+    const r = advance(j, e0, { type: 'wake' }, T0);
+    expect(r.enrollment.status).toBe('completed');
+    expect(r.enrollment.flags).toEqual({ old: true, first: false, second: true, third: true });
+    expect(e0.flags).toEqual({ old: true });
+  });
+});
