@@ -866,6 +866,19 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(listed.total).toBe(2);
       });
 
+      it('a damaged row of a paused journey (read for its deadline) stops neither claims nor nextWakeAt for the others', async (ctx) => {
+        if (!damage) return ctx.skip();
+        await s.createJourney(journey());
+        await s.createJourney(journey({ id: 'p', status: 'paused' }));
+        await s.createEnrollment(enrollment({ id: 'p1', customerId: 'c1', journeyId: 'p', wakeAt: 10, deadline: 20 }));
+        await s.createEnrollment(enrollment({ id: 'a1', customerId: 'c2', wakeAt: 50 }));
+        await damage('p1');
+        const next = await s.nextWakeAt();
+        expect(next === null || Number.isFinite(next)).toBe(true);
+        const claims = await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w' });
+        expect(claims.map((c) => c.enrollment.id)).toEqual(['a1']);
+      });
+
       it('fills a batch past unreadable rows', async (ctx) => {
         if (!damage) return ctx.skip();
         await fourDue();
