@@ -13,6 +13,16 @@ const UNIT_MS: Readonly<Record<WaitUnit, number>> = Object.freeze({
   days: MS_PER_DAY,
 });
 
+/**
+ * The first instant after `instant` (instants are whole epoch milliseconds). The maxDuration rule
+ * in one place: a step due at or before an enrollment's deadline runs; from
+ * `firstInstantAfter(deadline)` on it exits, and that is when waits and retries that would end
+ * later are scheduled, and when a paused journey's enrollment can be claimed to exit.
+ */
+export function firstInstantAfter(instant: number): number {
+  return Math.floor(instant) + 1;
+}
+
 /** Milliseconds in `duration` of `unit`, rounded to a whole millisecond. */
 export function durationToMs(duration: number, unit: WaitUnit): number {
   return Math.round(duration * UNIT_MS[unit]);

@@ -7,6 +7,7 @@
  * core and XState's `transition()`.
  */
 import { own } from '../model/own.js';
+import { firstInstantAfter } from '../model/duration.js';
 import type { JsonValue } from '../model/schema.js';
 import type { CompiledJourney, CompiledStep } from './compile-journey.js';
 import { assertNever } from './compile-journey.js';
@@ -139,14 +140,6 @@ export function advance(
       assertNever(input);
   }
   return run.result();
-}
-
-/**
- * The first instant past `deadline` (instants are whole milliseconds): where a wait or a retry
- * that would end after the deadline is scheduled, so that the enrollment wakes to exit.
- */
-function firstInstantAfter(deadline: number): number {
-  return Math.floor(deadline) + 1;
 }
 
 /** `record[key] = value` as an own property, also for `__proto__` (which `=` on a plain object would not store). */

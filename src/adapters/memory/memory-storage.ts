@@ -1,3 +1,4 @@
+import { firstInstantAfter } from '../../model/duration.js';
 import { JourneyError } from '../../model/errors.js';
 import type { JourneyStatus } from '../../model/status.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
@@ -16,7 +17,6 @@ import type {
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   JOURNEY_LEVEL_STEP,
-  afterDeadline,
   buildStats,
   checkAppendShape,
   checkCommitShape,
@@ -449,7 +449,7 @@ class MemoryStorage implements Storage {
         // Claimable just past its deadline (and no earlier than its wakeAt or lease).
         heap.forEachLive((wakeAt, rec) => {
           const { e, lease } = rec as Slot;
-          const at = Math.max(wakeAt, afterDeadline(e.deadline), lease ?? wakeAt);
+          const at = Math.max(wakeAt, firstInstantAfter(e.deadline), lease ?? wakeAt);
           if (min === null || at < min) min = at;
         });
         continue;
@@ -474,7 +474,7 @@ class MemoryStorage implements Storage {
       const { e } = rec as Slot;
       if (e.wakeAt === null) return;
       const status = this.journeys.get(journeyKey(e.tenantId, e.journeyId))?.status;
-      const at = status === 'paused' ? Math.max(e.wakeAt, leaseUntil, afterDeadline(e.deadline)) : Math.max(e.wakeAt, leaseUntil);
+      const at = status === 'paused' ? Math.max(e.wakeAt, leaseUntil, firstInstantAfter(e.deadline)) : Math.max(e.wakeAt, leaseUntil);
       if ((min === null || at < min) && (status === 'active' || status === 'paused')) min = at;
     });
     return min;

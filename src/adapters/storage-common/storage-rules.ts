@@ -183,14 +183,6 @@ export function checkRevision(record: JourneyRecord, expectedRevision: number): 
   }
 }
 
-/**
- * The first instant (whole milliseconds) past an enrollment's deadline: when an enrollment of a
- * paused journey becomes claimable, to exit with `max-duration`.
- */
-export function afterDeadline(deadline: number): number {
-  return Math.floor(deadline) + 1;
-}
-
 /** The enrollment `exitAll` writes for an active one. The step is kept (the engine's exits keep it too). */
 export function exitedEnrollment(e: Enrollment, reason: string, at: number): Enrollment {
   return { ...e, status: 'exited', phase: 'done', exitReason: reason, endedAt: at, wakeAt: null, version: e.version + 1, updatedAt: at };
