@@ -65,7 +65,7 @@ export function parseNdjson(text: string, source: string): unknown[] {
  * message of anything else. Answers the exit status (1).
  */
 export function reportError(io: CliIo, command: string, error: unknown): number {
-  if (error instanceof JourneyError) {
+  if (JourneyError.is(error)) {
     io.stderr(`journeys ${command}: ${error.code}: ${error.message}\n`);
     const details = error.details as { file?: string; diagnostics?: Parameters<typeof formatDiagnostic>[1][] } | undefined;
     for (const d of details?.diagnostics ?? []) io.stderr(`${formatDiagnostic(details?.file ?? command, d)}\n`);

@@ -87,21 +87,21 @@ export function resolveResultKey(resultSource: string, steps: readonly Step[]): 
 /**
  * Compile a journey version. The definition must be valid (activation guarantees it):
  * an unknown target, an unresolvable result source or a bad expression throws a
- * {@link JourneyError} with code `journey-invalid` and the path of the offending field.
+ * {@link JourneyError} with code `invalid-journey` and the path of the offending field.
  */
 export function compileJourney(identity: JourneyIdentity, definition: JourneyDefinition): CompiledJourney {
   const { steps } = definition;
   const ids = new Set<string>();
   for (const step of steps) ids.add(step.id);
   const target = (id: string, path: ReadonlyArray<string | number>): string => {
-    if (!ids.has(id)) throw new JourneyError('journey-invalid', `step "${id}" does not exist`, { path });
+    if (!ids.has(id)) throw new JourneyError('invalid-journey', `step "${id}" does not exist`, { path });
     return id;
   };
 
   const compiled = new Map<string, CompiledStep>();
   steps.forEach((step, index) => {
     if (compiled.has(step.id)) {
-      throw new JourneyError('journey-invalid', `duplicate step id "${step.id}"`, { path: ['steps', index, 'id'] });
+      throw new JourneyError('invalid-journey', `duplicate step id "${step.id}"`, { path: ['steps', index, 'id'] });
     }
     const successor =
       step.next === null
@@ -133,7 +133,7 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
             for (const root of compiledExpression.identifiers) roots.add(root);
             evaluate = compiledExpression.evaluate;
           } catch (error) {
-            throw new JourneyError('journey-invalid', `expression does not compile: ${(error as Error).message}`, {
+            throw new JourneyError('invalid-journey', `expression does not compile: ${(error as Error).message}`, {
               path: [...path, 'expression'],
               cause: error,
             });
@@ -155,7 +155,7 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
         const source = step.config.resultSource;
         const resultKey = source === undefined ? null : resolveResultKey(source, steps);
         if (source !== undefined && resultKey === null) {
-          throw new JourneyError('journey-invalid', `resultSource "${source}" names no decide step or storeResultAs key`, {
+          throw new JourneyError('invalid-journey', `resultSource "${source}" names no decide step or storeResultAs key`, {
             path: ['steps', index, 'config', 'resultSource'],
           });
         }

@@ -209,10 +209,10 @@ function page(limit: unknown, offset: unknown, max = 1000): { limit: number; off
  * await engine.runDue();          // branch on the outcome
  */
 export function createEngine(options: EngineOptions): JourneyEngine {
-  if (!options || typeof options.storage?.claimDue !== 'function') throw new JourneyError('invalid-options', 'createEngine needs a storage adapter', { path: ['storage'] });
-  if (typeof options.clock?.now !== 'function') throw new JourneyError('invalid-options', 'createEngine needs a clock (systemClock() or virtualClock())', { path: ['clock'] });
+  if (!options || typeof options.storage?.claimDue !== 'function') throw new JourneyError('invalid-option', 'createEngine needs a storage adapter', { path: ['storage'] });
+  if (typeof options.clock?.now !== 'function') throw new JourneyError('invalid-option', 'createEngine needs a clock (systemClock() or virtualClock())', { path: ['clock'] });
   const leaseMs = options.leaseMs ?? 30_000;
-  if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new JourneyError('invalid-options', 'leaseMs must be a positive number', { path: ['leaseMs'] });
+  if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new JourneyError('invalid-option', 'leaseMs must be a positive number', { path: ['leaseMs'] });
   const concurrency = checkConcurrency(options.concurrency ?? 1);
 
   const ctx: EngineContext = {
@@ -361,7 +361,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
 
 function checkConcurrency(value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
-    throw new JourneyError('invalid-options', 'concurrency must be an integer from 1 to 1000', { path: ['concurrency'] });
+    throw new JourneyError('invalid-option', 'concurrency must be an integer from 1 to 1000', { path: ['concurrency'] });
   }
   return value;
 }

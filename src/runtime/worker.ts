@@ -162,7 +162,8 @@ async function execute(ctx: EngineContext, enrollment: Enrollment, command: Effe
       }
     }
   } catch (thrown) {
-    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    // A JourneyError from another copy or realm of the library is no `instanceof Error` here: its brand says what it is.
+    const error = thrown instanceof Error || JourneyError.is(thrown) ? (thrown as Error) : new Error(String(thrown));
     const code = (error as { code?: unknown }).code;
     return {
       input: {

@@ -77,11 +77,12 @@ describe('POST /journeys/:id/test', () => {
     expect(await a.engine.listEnrollments()).toMatchObject({ total: 0 });
   });
 
-  it('answers 422 with diagnostics for a journey with errors, 400 for a bad body', async () => {
+  it('answers 400 invalid-journey with diagnostics for a journey with errors (as simulate does), 400 for a bad body', async () => {
     const a = api();
     const { body } = await a.call('POST', J, SEED);
     const r = await a.call('POST', `${J}/${body.id}/test`, {});
-    expect(r.status).toBe(422);
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('invalid-journey');
     expect(r.body.error.details.diagnostics).toHaveLength(2);
     const { body: good } = await a.call('POST', J, GOOD);
     expect((await a.call('POST', `${J}/${good.id}/test`, { start: 'yesterday' })).body.error.details.path).toEqual(['start']);

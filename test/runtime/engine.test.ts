@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JourneyError } from '../../src/model/errors.js';
 import { DAY, HOUR, journey, loadExample, T0 } from './helpers.js';
 import { harness, runUntilIdle } from './engine-helpers.js';
+import { foreignJourneyError } from '../model/foreign-journey-error.js';
 import { memoryStorage } from '../../src/adapters/memory/index.js';
 
 const loan = loadExample('loan-nurture.json');
@@ -235,6 +236,15 @@ describe('engine: failures', () => {
     expect((await h.engine.listEnrollments({ journeyId: id })).items[0]?.status).toBe('completed');
   });
 
+  it("keeps the code and message of a JourneyError an adapter threw from another copy of the library (another realm)", async () => {
+    const Foreign = foreignJourneyError();
+    const h = harness({ channels: { fail: () => new Foreign('invalid-request', 'creative c1 is unknown') as unknown as Error }, engine: { retry: { maxAttempts: 1 } } });
+    const { id } = await h.engine.createJourney(journey([{ id: 's', type: 'send', config: { channelId: 'ch' } }], { status: 'active' }));
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await runUntilIdle(h);
+    expect((await h.engine.listEnrollments({ journeyId: id })).items[0]).toMatchObject({ status: 'failed', lastError: { code: 'invalid-request', message: 'creative c1 is unknown' } });
+  });
+
   it('a decision flow that answers garbage is a failed effect, not a crash', async () => {
     const h = harness({ decisions: { df: (() => [{ nope: 1 }]) as never }, engine: { retry: { maxAttempts: 1 } } });
     const { id } = await h.engine.createJourney(journey([{ id: 'd', type: 'decide', config: { decisionFlowId: 'df' } }], { status: 'active' }));
@@ -435,8 +445,8 @@ describe('engine: concurrency', () => {
   });
 
   it('refuses a concurrency that is not a positive integer', async () => {
-    expect(() => harness({ engine: { concurrency: 0 } })).toThrow(expect.objectContaining({ code: 'invalid-options' }));
+    expect(() => harness({ engine: { concurrency: 0 } })).toThrow(expect.objectContaining({ code: 'invalid-option' }));
     const { h } = await setup();
-    await rejects(h.engine.runDue({ concurrency: 1.5 }), 'invalid-options');
+    await rejects(h.engine.runDue({ concurrency: 1.5 }), 'invalid-option');
   });
 });

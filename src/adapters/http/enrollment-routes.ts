@@ -59,7 +59,7 @@ export const enrollmentRoutes: readonly Route[] = [
           const journey = await requireJourney(ctx);
           const errors = journey.diagnostics.filter((d) => d.severity === 'error');
           if (errors.length > 0) {
-            throw new HttpError('journey-invalid', `the journey has ${errors.length} error(s); fix them before testing it`, {
+            throw new HttpError('invalid-journey', `the journey has ${errors.length} error(s); fix them before testing it`, {
               path: errors[0]!.path,
               details: { diagnostics: journey.diagnostics },
             });

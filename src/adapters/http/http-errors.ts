@@ -3,14 +3,22 @@
  * error answer has — `{ error: { code, message, status, details? } }`.
  */
 import { JourneyError } from '../../model/errors.js';
-import type { Path } from '../../model/errors.js';
+import type { JourneyErrorCode, Path } from '../../model/errors.js';
 
 /**
- * Status of every error code the HTTP API answers with: the engine's {@link JourneyError} codes
- * and the adapter's own request-level codes. A `JourneyError` whose code is not listed is treated
- * as an internal failure (500, generic message).
+ * The HTTP status of every {@link JourneyErrorCode}: the engine's codes and the adapter's own
+ * request-level codes. The compiler checks it against the union — a code without a status, or a
+ * status for a code that does not exist, does not compile. A code answered with 500 is an
+ * internal failure: the caller gets a generic message, the host's `onError` gets the error.
+ *
+ * Statuses are HTTP data, so the table lives with the HTTP adapter; the codes themselves are the
+ * model's (`src/model/errors.ts`), since the engine, storage and CLI throw them too.
+ *
+ * @example
+ * import { HTTP_STATUS_BY_CODE } from 'journey-engine/http';
+ * HTTP_STATUS_BY_CODE['journey-not-found']; // 404
  */
-export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
+export const HTTP_STATUS_BY_CODE: Readonly<Record<JourneyErrorCode, number>> = Object.freeze({
   // 400 — the request is malformed.
   'invalid-json': 400,
   'invalid-request': 400,
@@ -46,31 +54,46 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   'unsupported-media-type': 415,
   // 422 — well-formed, but the journey cannot be activated or run.
   'activation-refused': 422,
-  'journey-invalid': 422,
   'simulation-too-long': 422,
-  // 500 — a genuine internal failure.
+  // The `journeys` command's inputs: never an HTTP answer, but the caller's mistake all the same.
+  'unreadable-file': 400,
+  'invalid-option': 400,
+  'invalid-rules': 400,
+  'invalid-customer': 400,
+  // 500 — the host's set-up, its adapters or stored data; a genuine internal failure.
+  'no-adapter': 500,
+  'bad-adapter-answer': 500,
+  'sqlite-unavailable': 500,
+  'storage-closed': 500,
+  'schema-too-new': 500,
+  'corrupt-row': 500,
+  'invalid-commit': 500,
+  'invalid-revision': 500,
+  'clock-backwards': 500,
   internal: 500,
-});
+} satisfies Record<JourneyErrorCode, number>);
 
-/** An error answer the adapter builds itself (thrown inside the handler, caught at its edge). */
-export class HttpError extends Error {
-  override readonly name = 'HttpError';
-  readonly code: string;
+/** The status of a code, or `undefined` for a code this version does not know (another copy's). */
+function statusOf(code: string): number | undefined {
+  return Object.hasOwn(HTTP_STATUS_BY_CODE, code) ? HTTP_STATUS_BY_CODE[code as JourneyErrorCode] : undefined;
+}
+
+/**
+ * An error answer the adapter builds itself (thrown inside the handler, caught at its edge): a
+ * {@link JourneyError} whose status comes from {@link HTTP_STATUS_BY_CODE}, with response headers.
+ */
+export class HttpError extends JourneyError {
+  override readonly name: string = 'HttpError';
   readonly status: number;
-  readonly path: Path;
-  readonly details: Readonly<Record<string, unknown>> | undefined;
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(
-    code: string,
+    code: JourneyErrorCode,
     message: string,
     options: { path?: Path; details?: Record<string, unknown>; headers?: Record<string, string> } = {},
   ) {
-    super(message);
-    this.code = code;
-    this.status = HTTP_STATUS_BY_CODE[code] ?? 500;
-    this.path = options.path ?? [];
-    this.details = options.details;
+    super(code, message, { ...(options.path ? { path: options.path } : {}), ...(options.details ? { details: options.details } : {}) });
+    this.status = HTTP_STATUS_BY_CODE[code];
     this.headers = options.headers ?? {};
   }
 }
@@ -102,7 +125,7 @@ const INTERNAL: ErrorAnswer = Object.freeze({
 
 function detailsOf(path: Path, extra: unknown): ErrorBody['error']['details'] | undefined {
   const details: Record<string, unknown> = {};
-  if (path.length > 0) details['path'] = [...path];
+  if (Array.isArray(path) && path.length > 0) details['path'] = [...path];
   if (extra !== null && typeof extra === 'object' && !Array.isArray(extra)) {
     const diagnostics = (extra as { diagnostics?: unknown }).diagnostics;
     if (diagnostics !== undefined) details['diagnostics'] = diagnostics;
@@ -112,30 +135,20 @@ function detailsOf(path: Path, extra: unknown): ErrorBody['error']['details'] | 
 }
 
 /**
- * Turn anything thrown while handling a request into an answer. `HttpError`s and
- * `JourneyError`s with a known code keep their code, message, path and diagnostics; everything
- * else is a 500 with a generic message (no stack, no internals).
+ * Turn anything thrown while handling a request into an answer. A {@link JourneyError} (from any
+ * copy of the library: recognised by its brand, never by `instanceof`) with a known code below 500
+ * keeps its code, message, path and diagnostics; everything else is a 500 with a generic message
+ * (no stack, no internals).
  */
 export function errorAnswer(error: unknown): ErrorAnswer {
-  if (error instanceof HttpError) {
-    const details = detailsOf(error.path, error.details);
-    return {
-      status: error.status,
-      body: { error: { code: error.code, message: error.message, status: error.status, ...(details ? { details } : {}) } },
-      headers: error.headers,
-      internal: error.status >= 500,
-    };
-  }
-  if (error instanceof JourneyError) {
-    const status = HTTP_STATUS_BY_CODE[error.code];
-    if (status === undefined || status >= 500) return INTERNAL;
-    const details = detailsOf(error.path, error.details);
-    return {
-      status,
-      body: { error: { code: error.code, message: error.message, status, ...(details ? { details } : {}) } },
-      headers: {},
-      internal: false,
-    };
-  }
-  return INTERNAL;
+  if (!JourneyError.is(error)) return INTERNAL;
+  const status = statusOf(error.code);
+  if (status === undefined || status >= 500) return INTERNAL;
+  const details = detailsOf(error.path, error.details);
+  return {
+    status,
+    body: { error: { code: error.code, message: error.message, status, ...(details ? { details } : {}) } },
+    headers: error instanceof HttpError ? error.headers : {},
+    internal: false,
+  };
 }

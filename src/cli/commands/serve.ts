@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toNodeListener, createHttpHandler, type HttpHandler } from '../../adapters/http/index.js';
-import { createEngine, JourneyError, systemClock, virtualClock, type Channels, type Clock, type VirtualClock } from '../../index.js';
+import { toNodeListener, createHttpHandler, HTTP_STATUS_BY_CODE, type HttpHandler } from '../../adapters/http/index.js';
+import { createEngine, JourneyError, systemClock, virtualClock, type Channels, type Clock, type JourneyErrorCode, type VirtualClock } from '../../index.js';
 import { memoryProfiles, type MemoryProfiles, type ProfileSeed } from '../../testing.js';
 import { EXIT } from '../command.js';
 import { parseCommandLine } from '../parse-command-line.js';
@@ -34,7 +34,8 @@ function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
 }
 
-function problem(status: number, code: string, message: string): Response {
+function problem(code: JourneyErrorCode, message: string): Response {
+  const status = HTTP_STATUS_BY_CODE[code];
   return json(status, { error: { code, message, status } });
 }
 
@@ -54,32 +55,32 @@ function withServeRoutes(api: HttpHandler, profiles: MemoryProfiles, clock: Virt
     const { pathname } = new URL(request.url);
     try {
       if (clock && pathname === '/_clock') {
-        if (request.method !== 'GET') return problem(405, 'method-not-allowed', 'use GET');
+        if (request.method !== 'GET') return problem('method-not-allowed', 'use GET');
         return json(200, { now: new Date(clock.now()).toISOString() });
       }
       if (clock && pathname === '/_clock/advance') {
-        if (request.method !== 'POST') return problem(405, 'method-not-allowed', 'use POST');
+        if (request.method !== 'POST') return problem('method-not-allowed', 'use POST');
         const body = (await bodyOf(request)) as { by?: unknown };
         if ((typeof body?.by !== 'string' && typeof body?.by !== 'number') || !/^\d+(?:\.\d+)?(?:ms|s|m|h|d|w)?$/.test(String(body.by))) {
-          return problem(400, 'invalid-request', 'give {"by": "3d"} (ms, s, m, h, d or w)');
+          return problem('invalid-request', 'give {"by": "3d"} (ms, s, m, h, d or w)');
         }
         clock.advance(typeof body.by === 'number' || /^\d+$/.test(body.by) ? Number(body.by) : body.by);
         const processed = await runDue();
         return json(200, { now: new Date(clock.now()).toISOString(), processed });
       }
       if (pathname === '/api/v1/customers') {
-        if (request.method !== 'POST') return problem(405, 'method-not-allowed', 'use POST');
+        if (request.method !== 'POST') return problem('method-not-allowed', 'use POST');
         const c = (await bodyOf(request)) as ProfileSeed;
         if (c === null || typeof c !== 'object' || typeof c.id !== 'string' || c.id === '' || c.id.length > 256 ||
           (c.segments !== undefined && (!Array.isArray(c.segments) || c.segments.some((s) => typeof s !== 'string'))) ||
           (c.attributes !== undefined && (c.attributes === null || typeof c.attributes !== 'object' || Array.isArray(c.attributes)))) {
-          return problem(400, 'invalid-request', 'a customer is {"id": "...", "segments"?: [...], "attributes"?: {...}}');
+          return problem('invalid-request', 'a customer is {"id": "...", "segments"?: [...], "attributes"?: {...}}');
         }
         profiles.set({ id: c.id, segments: c.segments ?? [], attributes: c.attributes ?? {} });
         return json(201, profiles.peek(c.id));
       }
     } catch (error) {
-      return problem(400, 'invalid-request', error instanceof Error ? error.message : 'bad request');
+      return problem('invalid-request', error instanceof Error ? error.message : 'bad request');
     }
     return api(request);
   };
