@@ -89,6 +89,14 @@ describe('POST /journeys/:id/test', () => {
     expect((await a.call('POST', `${J}/${good.id}/test`, { outcomes: [{ at: '999999w', type: 'click' }] })).status).toBe(400);
     expect((await a.call('POST', `${J}/${good.id}/test`, { start: 8.7e15 })).status).toBe(400);
   });
+
+  it('answers 400 with the path for an outcome `at` that is neither an instant nor a duration (not 500)', async () => {
+    const a = api();
+    const { body: good } = await a.call('POST', J, GOOD);
+    const r = await a.call('POST', `${J}/${good.id}/test`, { outcomes: [{ at: 'whenever', type: 'click' }] });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 'invalid-request', details: { path: ['outcomes', 0, 'at'] } });
+  });
 });
 
 describe('POST /events', () => {

@@ -34,7 +34,8 @@ const MAX_OFFSET_MS = 400 * 86_400_000;
 export const durationSchema = z
   .string()
   .regex(DURATION, "expected a duration such as '15m', '3h', '3d' or '2w'")
-  .refine((s) => parseDuration(s) <= MAX_OFFSET_MS, 'at most 400 days');
+  // zod runs this refinement even when the regex failed: parse only what the regex accepts.
+  .refine((s) => !DURATION.test(s) || parseDuration(s) <= MAX_OFFSET_MS, 'at most 400 days');
 
 const jsonObject = z.record(z.string().max(256), z.unknown());
 
