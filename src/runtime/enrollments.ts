@@ -26,10 +26,15 @@ export type SkipReason =
   | 'too-soon'
   | 'manual-disabled';
 
-/** The answer to `enroll`. */
+/** The answer to `enroll` (the HTTP API's `POST /journeys/:id/enroll` answers the same). */
 export interface EnrollResult {
   readonly enrolled: ReadonlyArray<{ readonly customerId: string; readonly enrollmentId: string }>;
   readonly skipped: ReadonlyArray<{ readonly customerId: string; readonly reason: SkipReason; readonly message: string }>;
+  /**
+   * `requested` = `enrolled` + `skipped` (ids in the call, repeats included); `duplicates` counts
+   * the skips for `already-enrolled` and `duplicate-in-request`.
+   */
+  readonly counts: { readonly requested: number; readonly enrolled: number; readonly skipped: number; readonly duplicates: number };
 }
 
 /** Who to enroll. */
@@ -180,7 +185,8 @@ export async function enroll(
     if ('enrollmentId' in result) enrolled.push({ customerId, enrollmentId: result.enrollmentId });
     else skipped.push({ customerId, ...result });
   }
-  return { enrolled, skipped };
+  const duplicates = skipped.filter((s) => s.reason === 'already-enrolled' || s.reason === 'duplicate-in-request').length;
+  return { enrolled, skipped, counts: { requested: ids.length, enrolled: enrolled.length, skipped: skipped.length, duplicates } };
 }
 
 function matches(trigger: EventTrigger, event: IngestedEvent): boolean {

@@ -15,6 +15,17 @@ describe('POST /journeys/:id/enroll', () => {
     expect(many.body.skipped.map((s: { reason: string }) => s.reason)).toEqual(['already-enrolled', 'duplicate-in-request', 'not-in-segment']);
   });
 
+  it("answers exactly what the library's enroll answers, counts included", async () => {
+    const customers = [{ id: 'c1', segments: ['loan_interested'] }, { id: 'c2', segments: ['loan_interested'] }, { id: 'c3' }];
+    const [viaHttp, viaLibrary] = [api({ customers }), api({ customers })];
+    const [httpId, libraryId] = [await activeJourney(viaHttp), await activeJourney(viaLibrary)];
+    for (const target of [{ customerId: 'c1' }, { customerIds: ['c1', 'c2', 'c2', 'c3'] }]) {
+      const http = await viaHttp.call('POST', `${J}/${httpId}/enroll`, target);
+      const library = await viaLibrary.engine.enroll(libraryId, target);
+      expect(http.body).toEqual(JSON.parse(JSON.stringify(library)));
+    }
+  });
+
   it('refuses more than 1,000 customers, both or neither id, and bad ids with 400, enrolling nobody', async () => {
     const a = api();
     const id = await activeJourney(a);

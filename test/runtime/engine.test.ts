@@ -271,8 +271,10 @@ describe('engine: entry and outcomes', () => {
     const first = await h.engine.enroll(id, { customerIds: ['c1', 'c1', 'c2'] });
     expect(first.enrolled.map((e) => e.customerId)).toEqual(['c1']);
     expect(first.skipped.map((s) => [s.customerId, s.reason])).toEqual([['c1', 'duplicate-in-request'], ['c2', 'not-in-segment']]);
+    expect(first.counts).toEqual({ requested: 3, enrolled: 1, skipped: 2, duplicates: 1 });
     const again = await h.engine.enroll(id, { customerId: 'c1' });
     expect(again.skipped.map((s) => s.reason)).toEqual(['already-enrolled']);
+    expect(again.counts).toEqual({ requested: 1, enrolled: 0, skipped: 1, duplicates: 1 });
   });
 
   it('refuses more than 1,000 customers in one call, and bad ids, changing nothing', async () => {

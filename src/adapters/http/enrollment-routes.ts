@@ -13,8 +13,6 @@ import { enumParam, idParam, pageOf, parseBody } from './request-input.js';
 import type { Route } from './route-types.js';
 import { enrollmentView, paged } from './views.js';
 
-const DUPLICATE_REASONS = new Set(['already-enrolled', 'duplicate-in-request']);
-
 export const enrollmentRoutes: readonly Route[] = [
   {
     pattern: ['journeys', ':id', 'enroll'],
@@ -32,20 +30,7 @@ export const enrollmentRoutes: readonly Route[] = [
           }
           const target = (body.customerIds !== undefined ? { customerIds: body.customerIds } : { customerId: body.customerId }) as EnrollTarget;
           const context = (body.context ?? {}) as Record<string, JsonValue>;
-          const result = await ctx.engine.enroll(ctx.params['id']!, target, { context });
-          const duplicates = result.skipped.filter((s) => DUPLICATE_REASONS.has(s.reason)).length;
-          return {
-            status: 200,
-            body: {
-              ...result,
-              counts: {
-                requested: result.enrolled.length + result.skipped.length,
-                enrolled: result.enrolled.length,
-                skipped: result.skipped.length,
-                duplicates,
-              },
-            },
-          };
+          return { status: 200, body: await ctx.engine.enroll(ctx.params['id']!, target, { context }) };
         },
       },
     },
