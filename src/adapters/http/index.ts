@@ -6,4 +6,5 @@
  */
 export { createHttpHandler, DEFAULT_MAX_BODY_BYTES, type HttpHandler, type HttpHandlerOptions } from './http-handler.js';
 export { toNodeListener, type NodeListener } from './node-listener.js';
+export type { NodeRequest, NodeResponse } from './node-http.js';
 export { HTTP_STATUS_BY_CODE, type ErrorBody } from './http-errors.js';

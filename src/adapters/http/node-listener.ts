@@ -1,9 +1,10 @@
 /**
  * `toNodeListener`: mount a fetch-style handler on `node:http`. The request body is streamed
  * to the handler as it arrives (with backpressure), so the handler's size limit stops the read
- * at the limit instead of after buffering everything. Only type imports from `node:http`.
+ * at the limit instead of after buffering everything. No import of `node:http`, not even of its
+ * types (see node-http.ts).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NodeRequest as IncomingMessage, NodeResponse as ServerResponse } from './node-http.js';
 import type { HttpHandler } from './http-handler.js';
 
 /** A `node:http` request listener. */
@@ -29,7 +30,7 @@ function bodyOf(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; fin
   let cancelled = false;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      req.on('data', (chunk: Buffer) => {
+      req.on('data', (chunk: Uint8Array) => {
         if (cancelled) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 0) <= 0) req.pause();

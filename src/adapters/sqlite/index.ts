@@ -6,4 +6,5 @@
  */
 export { sqliteStorage } from './sqlite-storage.js';
 export type { SqliteDatabaseOptions, SqliteFileOptions, SqliteStorageOptions, SqliteStorageTuning } from './sqlite-storage.js';
+export type { SqliteDatabase, SqliteStatement, SqliteRunResult, SqliteTransaction } from './sqlite-database.js';
 export { SQLITE_SCHEMA_VERSION } from './sqlite-migrations.js';

@@ -1,4 +1,3 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { JourneyError } from '../../model/errors.js';
 import type { JourneyStatus } from '../../model/status.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
@@ -47,10 +46,8 @@ import {
   leaseChange,
   refusal,
 } from '../storage-common/storage-rules.js';
+import type { SqliteDatabase as Database, SqliteStatement as Statement } from './sqlite-database.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.js';
-
-type Database = BetterSqlite3.Database;
-type Statement = BetterSqlite3.Statement;
 
 /** Options shared by both ways of opening SQLite storage. */
 export interface SqliteStorageTuning {
@@ -82,7 +79,7 @@ export interface SqliteFileOptions extends SqliteStorageTuning {
   readonly filename: string;
 }
 
-/** Use a better-sqlite3 `Database` the host opened (and closes). */
+/** Use a better-sqlite3 `Database` the host opened (and closes); see {@link SqliteDatabase}. */
 export interface SqliteDatabaseOptions extends SqliteStorageTuning {
   readonly database: Database;
 }
