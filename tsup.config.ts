@@ -14,6 +14,10 @@ export default defineConfig([
       http: 'src/adapters/http/index.ts',
     },
     format: ['esm', 'cjs'],
+    // One copy of the library per format: the entries share chunks in CommonJS too (as in ESM), so
+    // `require('journey-engine')` and `require('journey-engine/http')` hold the same classes and
+    // module state. Error identity does not depend on it (JourneyError carries a brand).
+    splitting: true,
     dts: true,
     sourcemap: true,
     target: 'node20',
