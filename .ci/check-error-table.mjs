@@ -1,6 +1,7 @@
 // The HTTP error table through both module formats of the installed package: for every error code
-// a request can produce, send that request to a handler built from `import` (ESM) and from
-// `require` (CommonJS) and check that both answer the code with its status from
+// a request can produce, send that request to a handler built from `import` (ESM), from `require`
+// (CommonJS), and from both at once (the engine required, the handler imported: two copies of
+// JourneyError in one process), and check that each answers the code with its status from
 // HTTP_STATUS_BY_CODE. Run it from a folder where journey-engine is installed (.ci/check-pack
 // copies it there). A code in HTTP_STATUS_BY_CODE with neither a row nor a reason in UNREACHABLE
 // fails the check, so a new code cannot skip the table.
@@ -65,10 +66,13 @@ const ROWS = [
   ['internal', (a) => a('GET', '/journeys', undefined, { 'x-tenant': 'broken' })],
 ];
 
+/** The library as each kind of host gets it; `mixed` holds two copies (the engine's errors come from the CommonJS one). */
 async function load(format) {
   if (format === 'import') return { ...(await import('journey-engine')), ...(await import('journey-engine/http')) };
+  if (format === 'mixed') return { ...require('journey-engine'), ...(await import('journey-engine/http')) };
   return { ...require('journey-engine'), ...require('journey-engine/http') };
 }
+const FORMATS = ['import', 'require', 'mixed'];
 
 /** A handler over three engines, picked by the x-tenant header: normal, fixed journey ids, failing storage. */
 async function setUp(lib) {
@@ -125,7 +129,7 @@ for (const code of Object.keys(HTTP_STATUS_BY_CODE)) {
 for (const [code] of ROWS) if (!Object.hasOwn(HTTP_STATUS_BY_CODE, code)) failures.push(`${code}: a row for a code HTTP_STATUS_BY_CODE does not have`);
 
 const answers = {};
-for (const format of ['import', 'require']) {
+for (const format of FORMATS) {
   const lib = await load(format);
   answers[format] = [];
   for (const [, request] of ROWS) {
@@ -136,11 +140,11 @@ for (const format of ['import', 'require']) {
 }
 ROWS.forEach(([code, request], i) => {
   const expected = `${HTTP_STATUS_BY_CODE[code] ?? '?'} ${code}`;
-  const [esm, cjs] = [answers.import[i], answers.require[i]];
-  if (esm !== expected || cjs !== expected) failures.push(`${code} (${request}): expected ${expected}; import answered ${esm}, require answered ${cjs}`);
+  const got = FORMATS.map((format) => `${format} answered ${answers[format][i]}`);
+  if (FORMATS.some((format) => answers[format][i] !== expected)) failures.push(`${code} (${request}): expected ${expected}; ${got.join(', ')}`);
 });
 if (failures.length > 0) {
   console.error(`error table: ${failures.length} problem(s)\n  ${failures.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`error table: ${ROWS.length} requests, ${new Set(ROWS.map(([c]) => c)).size} codes, the same status and code from import and require`);
+console.log(`error table: ${ROWS.length} requests, ${new Set(ROWS.map(([c]) => c)).size} codes, the same status and code from import, require and both mixed`);
