@@ -49,6 +49,10 @@ export type { CreatedJourney, JourneyDetails, JourneyPatch } from './runtime/jou
 export { summarize as toJourneySummary } from './runtime/journeys.js';
 export {
   MAX_CUSTOMERS_PER_ENROLL,
+  MAX_CONTEXT_BYTES,
+  MAX_CONTEXT_DEPTH,
+  MAX_CONTEXT_ENTRIES,
+  MAX_ENROLL_CONTEXT_BYTES,
   type EnrollResult,
   type EnrollTarget,
   type IngestedEvent,

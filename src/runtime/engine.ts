@@ -3,6 +3,7 @@
  * semantics; the ports own the I/O.
  */
 import { JourneyError } from '../model/errors.js';
+import { checkId } from '../model/ids.js';
 import type { JourneyStatus } from '../model/status.js';
 import { JOURNEY_STATUSES } from '../model/status.js';
 import { emptyRecord, own } from '../model/own.js';
@@ -249,7 +250,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       events: ctx.events,
       createJourney: withInit((document: unknown) => createJourney(ctx, tenantId, document)),
       getJourney: withInit(async (id: string) => {
-        const record = typeof id === 'string' ? await ctx.storage.getJourney(tenantId, id) : null;
+        const record = typeof id === 'string' ? await ctx.storage.getJourney(tenantId, checkId(id, ['journeyId'])) : null;
         return record ? withDiagnostics(record) : null;
       }),
       listJourneys: withInit(async (query: { status?: JourneyStatus; limit?: number; offset?: number } = {}) => {
@@ -265,16 +266,17 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       validate: withInit(async (id: string) => validateJourney(documentOf(await requireJourney(ctx, tenantId, id)))),
 
       enroll: withInit((journeyId: string, target: EnrollTarget, opts: { context?: Record<string, JsonValue> } = {}) =>
-        enroll(ctx, tenantId, journeyId, target, opts.context ?? {})),
+        enroll(ctx, tenantId, journeyId, target, opts)),
       ingestEvent: withInit((event: IngestedEvent) => ingestEvent(ctx, tenantId, event)),
       recordOutcome: withInit((report: OutcomeReport) => recordOutcome(ctx, tenantId, report)),
       exitEnrollment: withInit((id: string, reason?: ExitReason) => exitEnrollment(ctx, tenantId, id, reason)),
 
-      getEnrollment: withInit((id: string) => (typeof id === 'string' ? ctx.storage.getEnrollment(tenantId, id) : Promise.resolve(null))),
+      getEnrollment: withInit((id: string) => (typeof id === 'string' ? ctx.storage.getEnrollment(tenantId, checkId(id, ['enrollmentId'])) : Promise.resolve(null))),
       listEnrollments: withInit(async (query: EnrollmentListQuery = {}) => {
         if (query.status !== undefined && !(ENROLLMENT_STATUSES as readonly string[]).includes(query.status)) {
           throw new JourneyError('invalid-request', `status must be one of ${ENROLLMENT_STATUSES.join(', ')}`, { path: ['status'] });
         }
+        for (const field of ['journeyId', 'customerId', 'stepId'] as const) if (query[field] !== undefined) checkId(query[field], [field]);
         const result = await ctx.storage.listEnrollments({
           tenantId,
           ...(query.journeyId === undefined ? {} : { journeyId: query.journeyId }),
@@ -343,10 +345,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       },
       nextWakeAt: withInit(() => ctx.storage.nextWakeAt()),
       forTenant: (other: string) => {
-        if (typeof other !== 'string' || other.length === 0 || other.length > 256) {
-          throw new JourneyError('invalid-request', 'a tenant id is a non-empty string of at most 256 characters', { path: ['tenantId'] });
-        }
-        return view(other);
+        return view(checkId(other, ['tenantId']));
       },
       async close() {
         await engine.stop();

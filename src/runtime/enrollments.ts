@@ -4,18 +4,21 @@
  */
 import { MS_PER_DAY } from '../model/duration.js';
 import { JourneyError } from '../model/errors.js';
+import { checkId } from '../model/ids.js';
 import type { JsonValue } from '../model/schema.js';
 import type { EventTrigger, JourneyRecord } from '../model/types.js';
 import type { EngineContext } from './context.js';
 import { safeEmit } from './events.js';
 import { advance, createEnrollment } from './interpreter.js';
 import { requireJourney } from './journeys.js';
+import { checkContext, checkFields, MAX_ENROLL_CONTEXT_BYTES } from './input-checks.js';
 import { countersOf, emitCommitted, loadCustomer } from './worker.js';
 import type { Enrollment, ExitReason, OutcomeEntry } from './types.js';
 
+export { MAX_CONTEXT_BYTES, MAX_CONTEXT_DEPTH, MAX_CONTEXT_ENTRIES, MAX_ENROLL_CONTEXT_BYTES } from './input-checks.js';
+
 /** Most customers one `enroll` call takes. */
 export const MAX_CUSTOMERS_PER_ENROLL = 1000;
-const MAX_ID_LENGTH = 256;
 const MAX_COMMIT_RETRIES = 10;
 
 /** Why a customer was not enrolled. */
@@ -76,12 +79,15 @@ export interface OutcomeResult {
   readonly duplicates: readonly string[];
 }
 
-function checkId(value: unknown, path: ReadonlyArray<string | number>): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
-    throw new JourneyError('invalid-request', `expected a non-empty string of at most ${MAX_ID_LENGTH} characters`, { path });
-  }
-  return value;
-}
+/** The fields of each input; anything else is an `unknown-field` with a did-you-mean. */
+const TARGET_FIELDS = ['customerId', 'customerIds'] as const;
+const ENROLL_OPTION_FIELDS = ['context'] as const;
+const EVENT_FIELDS = ['customerId', 'type', 'properties', 'at'] as const satisfies ReadonlyArray<keyof IngestedEvent>;
+const OUTCOME_FIELDS = ['customerId', 'journeyId', 'type', 'idempotencyKey', 'at'] as const satisfies ReadonlyArray<keyof OutcomeReport>;
+/** Compile-time: every field of the input types is listed above (a new field must be added there). */
+type Unlisted = Exclude<keyof IngestedEvent, (typeof EVENT_FIELDS)[number]> | Exclude<keyof OutcomeReport, (typeof OUTCOME_FIELDS)[number]>;
+const everyFieldListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyFieldListed;
 
 function checkInstant(value: unknown, path: ReadonlyArray<string | number>): number | undefined {
   if (value === undefined) return undefined;
@@ -150,11 +156,18 @@ export async function enroll(
   tenantId: string,
   journeyId: string,
   target: unknown,
-  context: Readonly<Record<string, JsonValue>> = {},
+  options: unknown = {},
 ): Promise<EnrollResult> {
-  if (target === null || typeof target !== 'object') {
+  checkId(journeyId, ['journeyId']);
+  if (target === null || typeof target !== 'object' || Array.isArray(target)) {
     throw new JourneyError('invalid-request', 'give { customerId } or { customerIds: [...] }', { path: [] });
   }
+  checkFields(target, TARGET_FIELDS);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new JourneyError('invalid-request', 'options are { context? }', { path: [] });
+  }
+  checkFields(options, ENROLL_OPTION_FIELDS);
+  const rawContext = (options as { context?: unknown }).context ?? {};
   const t = target as { customerId?: unknown; customerIds?: unknown };
   let ids: string[];
   if (t.customerIds !== undefined) {
@@ -169,6 +182,16 @@ export async function enroll(
   } else {
     ids = [checkId(t.customerId, ['customerId'])];
   }
+  const contextBytes = checkContext(rawContext, ['context']);
+  const customers = new Set(ids).size;
+  if (customers * contextBytes > MAX_ENROLL_CONTEXT_BYTES) {
+    throw new JourneyError(
+      'context-too-large',
+      `${customers} customers × ${contextBytes} bytes of context is more than the ${MAX_ENROLL_CONTEXT_BYTES} bytes one call may write; send fewer customers per call or a smaller context`,
+      { path: ['context'], details: { limit: MAX_ENROLL_CONTEXT_BYTES, customers, bytes: contextBytes } },
+    );
+  }
+  const context = rawContext as Readonly<Record<string, JsonValue>>;
   const journey = await requireJourney(ctx, tenantId, journeyId);
   requireActive(journey);
 
@@ -213,6 +236,7 @@ export async function ingestEvent(ctx: EngineContext, tenantId: string, event: u
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
     throw new JourneyError('invalid-request', 'an event is { customerId, type, properties?, at? }', { path: [] });
   }
+  checkFields(event, EVENT_FIELDS);
   const e = event as Record<string, unknown>;
   const customerId = checkId(e['customerId'], ['customerId']);
   const type = checkId(e['type'], ['type']);
@@ -221,6 +245,8 @@ export async function ingestEvent(ctx: EngineContext, tenantId: string, event: u
   if (properties !== undefined && (properties === null || typeof properties !== 'object' || Array.isArray(properties))) {
     throw new JourneyError('invalid-request', 'properties must be an object', { path: ['properties'] });
   }
+  // The properties become every matching enrollment's context: the same bounds apply.
+  if (properties !== undefined) checkContext(properties, ['properties']);
   const ingested: IngestedEvent = { customerId, type, ...(properties ? { properties: properties as Record<string, JsonValue> } : {}), ...(at === undefined ? {} : { at }) };
   const enrolled: Array<{ journeyId: string; enrollmentId: string }> = [];
   const skipped: Array<{ journeyId: string; reason: SkipReason; message: string }> = [];
@@ -273,6 +299,7 @@ export async function recordOutcome(ctx: EngineContext, tenantId: string, report
   if (report === null || typeof report !== 'object' || Array.isArray(report)) {
     throw new JourneyError('invalid-request', 'an outcome is { customerId, type, idempotencyKey, journeyId?, at? }', { path: [] });
   }
+  checkFields(report, OUTCOME_FIELDS);
   const r = report as Record<string, unknown>;
   const customerId = checkId(r['customerId'], ['customerId']);
   const type = checkId(r['type'], ['type']);

@@ -4,6 +4,7 @@
  * journey without errors; archive exits everyone).
  */
 import { JourneyError } from '../model/errors.js';
+import { checkId } from '../model/ids.js';
 import { canTransition, JOURNEY_STATUSES, type JourneyStatus } from '../model/status.js';
 import type { JourneyRecord, JourneySummary } from '../model/types.js';
 import type { Diagnostic, ValidationResult } from '../validate/diagnostics.js';
@@ -106,7 +107,7 @@ export async function createJourney(ctx: EngineContext, tenantId: string, docume
 }
 
 export async function requireJourney(ctx: EngineContext, tenantId: string, id: string): Promise<JourneyRecord> {
-  const record = typeof id === 'string' && id.length > 0 && id.length <= 256 ? await ctx.storage.getJourney(tenantId, id) : null;
+  const record = typeof id === 'string' ? await ctx.storage.getJourney(tenantId, checkId(id, ['journeyId'])) : null;
   if (!record) throw new JourneyError('journey-not-found', `no journey "${String(id).slice(0, 256)}"`, { path: ['id'] });
   return record;
 }

@@ -77,3 +77,15 @@ export class KeyMatcher {
 export function closestKey(key: string, known: readonly string[]): string | undefined {
   return new KeyMatcher(known).suggest(key);
 }
+
+/**
+ * The message for a field the caller sent that is not one of `known`:
+ * "`customerID` is not a field; did you mean `customerId`?", or the list of fields when none is
+ * close. Shared by the engine's input checks and the HTTP adapter.
+ */
+export function unknownFieldMessage(field: string, known: readonly string[]): { message: string; suggestion: string | undefined } {
+  const shown = field.length > 64 ? `${field.slice(0, 64)}…` : field;
+  const suggestion = closestKey(field, known);
+  const hint = suggestion !== undefined ? `did you mean \`${suggestion}\`?` : known.length > 0 ? `the fields are ${known.map((k) => `\`${k}\``).join(', ')}` : 'nothing is expected here';
+  return { message: `\`${shown}\` is not a field; ${hint}`, suggestion };
+}

@@ -3,6 +3,8 @@ import { virtualClock } from '../../src/adapters/clock/virtual-clock.js';
 import { memoryProfiles, type ProfileSeed } from '../../src/adapters/testing/memory-profiles.js';
 import { recordingChannels, type RecordingChannelsOptions } from '../../src/adapters/testing/recording-channels.js';
 import { scriptedDecisions, type DecisionScript } from '../../src/adapters/testing/scripted-decisions.js';
+import { expect } from 'vitest';
+import { JourneyError } from '../../src/model/errors.js';
 import { createEngine, type EngineOptions } from '../../src/runtime/engine.js';
 import type { Storage } from '../../src/runtime/ports.js';
 import { T0 } from './helpers.js';
@@ -53,4 +55,12 @@ export async function runUntilIdle(h: Harness, until = Number.POSITIVE_INFINITY)
     if (next > h.clock.now()) h.clock.set(next);
   }
   throw new Error('runUntilIdle did not settle');
+}
+
+/** Await a promise that must reject with a {@link JourneyError} of `code`; answers the error. */
+export async function rejects(promise: Promise<unknown>, code: string): Promise<JourneyError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(JourneyError);
+  expect((error as JourneyError).code).toBe(code);
+  return error as JourneyError;
 }

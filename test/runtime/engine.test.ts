@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JourneyError } from '../../src/model/errors.js';
 import { DAY, HOUR, journey, loadExample, T0 } from './helpers.js';
-import { harness, runUntilIdle } from './engine-helpers.js';
+import { harness, rejects, runUntilIdle } from './engine-helpers.js';
 import { foreignJourneyError } from '../model/foreign-journey-error.js';
 import { memoryStorage } from '../../src/adapters/memory/index.js';
 
@@ -12,13 +12,6 @@ async function activeLoan(h = harness({ customers: ['c1', 'c2', 'c3'].map(inSegm
   const created = await h.engine.createJourney(loan);
   await h.engine.setStatus(created.id, 'active');
   return { h, id: created.id };
-}
-
-async function rejects(promise: Promise<unknown>, code: string): Promise<JourneyError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(JourneyError);
-  expect((error as JourneyError).code).toBe(code);
-  return error as JourneyError;
 }
 
 describe('engine: the loan nurture journey end to end', () => {
