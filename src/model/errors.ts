@@ -24,6 +24,8 @@ export type JourneyErrorCode =
   | 'invalid-path'
   | 'too-many-customers'
   | 'idempotency-key-mismatch'
+  | 'invalid-id'
+  | 'invalid-context'
   // The request has no tenant.
   | 'unauthorized'
   // Nothing there.
@@ -43,6 +45,7 @@ export type JourneyErrorCode =
   // Request size and media type.
   | 'payload-too-large'
   | 'unsupported-media-type'
+  | 'context-too-large'
   // Well-formed, but the journey cannot be activated or run.
   | 'activation-refused'
   | 'simulation-too-long'
@@ -61,6 +64,7 @@ export type JourneyErrorCode =
   | 'invalid-commit'
   | 'invalid-revision'
   | 'clock-backwards'
+  | 'storage-unavailable'
   | 'internal';
 
 /**

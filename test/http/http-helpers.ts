@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createHttpHandler, type HttpHandlerOptions } from '../../src/adapters/http/index.js';
 import { harness, runUntilIdle, type Harness } from '../runtime/engine-helpers.js';
 import type { ProfileSeed } from '../../src/adapters/testing/memory-profiles.js';
+import type { Storage } from '../../src/runtime/ports.js';
 
 const root = new URL('../../', import.meta.url);
 export const SEED = JSON.parse(readFileSync(new URL('examples/journeys/loan-nurture.seed.json', root), 'utf8')) as Record<string, unknown>;
@@ -14,8 +15,11 @@ export interface Api extends Harness {
   run(): Promise<void>;
 }
 
-export function api(options: { customers?: ProfileSeed[]; http?: HttpHandlerOptions } = {}): Api {
-  const h = harness({ customers: options.customers ?? [{ id: 'c1', segments: ['loan_interested'] }, { id: 'c2', segments: ['loan_interested'] }] });
+export function api(options: { customers?: ProfileSeed[]; http?: HttpHandlerOptions; storage?: Storage } = {}): Api {
+  const h = harness({
+    customers: options.customers ?? [{ id: 'c1', segments: ['loan_interested'] }, { id: 'c2', segments: ['loan_interested'] }],
+    ...(options.storage ? { storage: options.storage } : {}),
+  });
   const handler = createHttpHandler(h.engine, options.http);
   return {
     ...h,

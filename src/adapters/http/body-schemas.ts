@@ -4,14 +4,18 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../../model/duration.js';
+import { idProblem } from '../../model/ids.js';
 
 const MIN_INSTANT = 0;
 /** 9000-01-01: far enough for anyone, and far from where `Date` stops being able to print. */
 const MAX_INSTANT = Date.UTC(9000, 0, 1);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-/** A customer, journey or key id. */
-export const idSchema = z.string().min(1).max(256);
+/** A customer, journey or key id, checked by the engine's one id checker (`invalid-id`). */
+export const idSchema = z.string().superRefine((value, ctx) => {
+  const problem = idProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, params: { code: 'invalid-id' } });
+});
 
 /** An instant: epoch milliseconds or an ISO-8601 date-time with a zone; answered as epoch ms. */
 export const instantSchema = z

@@ -2,6 +2,7 @@
  * Customers in journeys: enroll, test with a sample customer, list enrollments, stats, event
  * triggers and outcomes.
  */
+import { idProblem } from '../../model/ids.js';
 import { MAX_CUSTOMERS_PER_ENROLL, type EnrollTarget } from '../../runtime/enrollments.js';
 import { ENROLLMENT_STATUSES } from '../../runtime/types.js';
 import type { JsonValue } from '../../model/schema.js';
@@ -128,8 +129,9 @@ export const enrollmentRoutes: readonly Route[] = [
         async handle(ctx) {
           const header = ctx.request.headers.get('idempotency-key');
           const report = parseBody(outcomeBodySchema, await ctx.body());
-          if (header !== null && (header.length === 0 || header.length > 256)) {
-            throw new HttpError('invalid-request', 'the Idempotency-Key header must be 1 to 256 characters', { path: ['headers', 'idempotency-key'] });
+          const headerProblem = header === null ? undefined : idProblem(header);
+          if (headerProblem !== undefined) {
+            throw new HttpError('invalid-id', `the Idempotency-Key header: ${headerProblem}`, { path: ['headers', 'idempotency-key'] });
           }
           if (header !== null && report.idempotencyKey !== undefined && header !== report.idempotencyKey) {
             throw new HttpError('idempotency-key-mismatch', 'the Idempotency-Key header and the idempotencyKey field differ; send one, or the same value in both', {

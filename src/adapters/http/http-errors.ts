@@ -33,6 +33,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<JourneyErrorCode, number>> = O
   'invalid-path': 400,
   'too-many-customers': 400,
   'idempotency-key-mismatch': 400,
+  'invalid-id': 400,
+  'invalid-context': 400,
   // 401 — no tenant for the request.
   unauthorized: 401,
   // 404 — nothing there (another tenant's journey is also "not found").
@@ -51,6 +53,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<JourneyErrorCode, number>> = O
   'duplicate-id': 409,
   // 413, 415.
   'payload-too-large': 413,
+  'context-too-large': 413,
   'unsupported-media-type': 415,
   // 422 — well-formed, but the journey cannot be activated or run.
   'activation-refused': 422,
@@ -71,6 +74,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<JourneyErrorCode, number>> = O
   'invalid-revision': 500,
   'clock-backwards': 500,
   internal: 500,
+  // 503 — the health check cannot reach the storage.
+  'storage-unavailable': 503,
 } satisfies Record<JourneyErrorCode, number>);
 
 /** The status of a code, or `undefined` for a code this version does not know (another copy's). */

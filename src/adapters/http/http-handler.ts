@@ -3,9 +3,11 @@
  * `(Request) => Promise<Response>` function. It imports no Node module: it runs wherever
  * `Request` and `Response` exist (Node 20+, Deno, Bun, workers).
  */
+import { idProblem } from '../../model/ids.js';
 import type { JourneyEngine } from '../../runtime/engine.js';
+import { corsPolicy, type CorsOptions } from './cors.js';
 import { enrollmentRoutes } from './enrollment-routes.js';
-import { HttpError, errorAnswer } from './http-errors.js';
+import { HTTP_STATUS_BY_CODE, HttpError, errorAnswer } from './http-errors.js';
 import { journeyRoutes } from './journey-routes.js';
 import { readJson } from './read-body.js';
 import { queryOf } from './request-input.js';
@@ -27,6 +29,17 @@ export interface HttpHandlerOptions {
   };
   /** Told about internal failures (the 500s), e.g. to log them. The client never sees the error. */
   readonly onError?: (error: unknown, request: Request) => void;
+  /**
+   * A CORS policy for browser clients (default: none, and no CORS header is sent). Preflights
+   * (`OPTIONS` with `Access-Control-Request-Method`) from an allowed origin are answered 204
+   * before `resolveTenant` runs; every answer to an allowed origin carries the CORS headers.
+   */
+  readonly cors?: CorsOptions;
+  /**
+   * `GET {basePath}/health`: 200 `{ status: 'ok' }` when the storage answers, 503
+   * `storage-unavailable` when it does not. Needs no tenant. Default `true`.
+   */
+  readonly health?: boolean;
 }
 
 /** A fetch-style request handler. */
@@ -40,6 +53,12 @@ const MAX_SEGMENT_LENGTH = 256;
 const SEGMENT = /^[\x21-\x2e\x30-\x5b\x5d-\x7e]+$/;
 
 const ROUTES: readonly Route[] = [...journeyRoutes, ...enrollmentRoutes];
+const HEALTH_ALLOW = 'GET, OPTIONS';
+
+/** The `Allow` header of a route. */
+function allowOf(route: Route): string {
+  return [...Object.keys(route.methods), 'OPTIONS'].join(', ');
+}
 
 function respond(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Response {
   if (status === 204 || body === undefined) return new Response(null, { status, headers: { 'cache-control': 'no-store', ...headers } });
@@ -122,22 +141,55 @@ export function createHttpHandler(engine: JourneyEngine, options: HttpHandlerOpt
   const maxBytes = options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new TypeError('limits.maxBodyBytes must be a positive integer');
   const resolveTenant = options.resolveTenant ?? (() => engine.tenantId);
+  const cors = options.cors === undefined ? undefined : corsPolicy(options.cors);
+  const health = options.health ?? true;
+
+  function reportInternal(error: unknown, request: Request): void {
+    try {
+      options.onError?.(error, request);
+    } catch {
+      // A failing logger must not turn into a second failure.
+    }
+  }
+
+  async function healthAnswer(request: Request, method: string): Promise<Response> {
+    if (method === 'OPTIONS') return respond(204, undefined, { allow: HEALTH_ALLOW });
+    if (method !== 'GET') throw new HttpError('method-not-allowed', `${method.slice(0, 20)} is not allowed here; use ${HEALTH_ALLOW}`, { headers: { allow: HEALTH_ALLOW } });
+    try {
+      await engine.nextWakeAt();
+    } catch (error) {
+      reportInternal(error, request);
+      const status = HTTP_STATUS_BY_CODE['storage-unavailable']!;
+      return respond(status, { status: 'unavailable', error: { code: 'storage-unavailable', message: 'the storage does not answer', status } });
+    }
+    return respond(200, { status: 'ok' });
+  }
 
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const segments = segmentsOf(url.pathname, basePath);
     if (segments === null) throw new HttpError('not-found', `nothing at ${url.pathname.slice(0, 200)}; the API is under ${basePath || '/'}`);
+    const method = request.method.toUpperCase();
+    const isHealth = health && segments.length === 1 && segments[0] === 'health';
+    const found = isHealth ? null : match(segments);
+
+    // A CORS preflight carries no credentials: answer it before resolving a tenant.
+    if (cors && method === 'OPTIONS' && request.headers.has('access-control-request-method') && (isHealth || found)) {
+      const headers = cors.preflightHeaders(request.headers.get('origin'), isHealth ? HEALTH_ALLOW : allowOf(found!.route));
+      if (headers) return respond(204, undefined, headers);
+    }
+    if (isHealth) return healthAnswer(request, method);
 
     const tenant = await resolveTenant(request);
     if (tenant === null || tenant === undefined || tenant === '') {
       throw new HttpError('unauthorized', 'this request has no tenant; check its credentials');
     }
-    if (typeof tenant !== 'string' || tenant.length > 256) throw new TypeError('resolveTenant must answer a string of at most 256 characters or null');
+    if (typeof tenant !== 'string') throw new TypeError('resolveTenant must answer a string or null');
+    const tenantProblem = idProblem(tenant);
+    if (tenantProblem !== undefined) throw new HttpError('invalid-id', `the tenant of this request is not a valid tenant id: ${tenantProblem}`, { path: ['tenantId'] });
 
-    const found = match(segments);
     if (!found) throw new HttpError('not-found', `no route ${request.method} ${url.pathname.slice(0, 200)}`);
-    const method = request.method.toUpperCase();
-    const allow = [...Object.keys(found.route.methods), 'OPTIONS'].join(', ');
+    const allow = allowOf(found.route);
     if (method === 'OPTIONS') return respond(204, undefined, { allow });
     const spec = Object.hasOwn(found.route.methods, method) ? found.route.methods[method] : undefined;
     if (!spec) {
@@ -158,19 +210,22 @@ export function createHttpHandler(engine: JourneyEngine, options: HttpHandlerOpt
     return respond(answer.status, answer.body, answer.headers);
   }
 
-  return async (request: Request): Promise<Response> => {
+  async function answer(request: Request): Promise<Response> {
     try {
       return await handle(request);
     } catch (error) {
       const answer = errorAnswer(error);
-      if (answer.internal) {
-        try {
-          options.onError?.(error, request);
-        } catch {
-          // A failing logger must not turn into a second failure.
-        }
-      }
+      if (answer.internal) reportInternal(error, request);
       return respond(answer.status, answer.body, answer.headers);
     }
+  }
+
+  if (!cors) return answer;
+  return async (request: Request): Promise<Response> => {
+    const response = await answer(request);
+    for (const [name, value] of Object.entries(cors.answerHeaders(request.headers.get('origin')))) {
+      if (!response.headers.has(name)) response.headers.set(name, value);
+    }
+    return response;
   };
 }

@@ -8,3 +8,4 @@ export { createHttpHandler, DEFAULT_MAX_BODY_BYTES, type HttpHandler, type HttpH
 export { toNodeListener, type NodeListener } from './node-listener.js';
 export type { NodeRequest, NodeResponse } from './node-http.js';
 export { HTTP_STATUS_BY_CODE, type ErrorBody } from './http-errors.js';
+export type { CorsOptions } from './cors.js';

@@ -3,6 +3,9 @@
  * zod schemas, turned into `invalid-request` errors with the offending path.
  */
 import type { z } from 'zod';
+import { idProblem } from '../../model/ids.js';
+import { unknownFieldMessage } from '../../validate/closest-key.js';
+import { knownKeysAt } from '../../validate/schema-walk.js';
 import { HttpError } from './http-errors.js';
 
 /** Most items a list answer holds. */
@@ -51,24 +54,32 @@ export function enumParam<T extends string>(query: Map<string, string>, name: st
   return raw as T;
 }
 
-/** A free-form query parameter of 1..256 characters. */
+/** A query parameter holding an id (checked like every id: see `idProblem`). */
 export function idParam(query: Map<string, string>, name: string): string | undefined {
   const raw = query.get(name);
   if (raw === undefined) return undefined;
-  if (raw.length === 0 || raw.length > 256) throw new HttpError('invalid-request', `${name} must be 1 to 256 characters`, { path: ['query', name] });
+  const problem = idProblem(raw);
+  if (problem !== undefined) throw new HttpError('invalid-id', `${name}: ${problem}`, { path: ['query', name] });
   return raw;
 }
 
-/** Parse a body with a zod schema; the first issue becomes a 400 with its path. */
+/**
+ * Parse a body with a zod schema; the first issue becomes a 400 with its path: `unknown-field`
+ * (naming the field and the closest known one), the issue's own `params.code` for custom checks
+ * (such as `invalid-id`), else `invalid-request`.
+ */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = (issue?.path ?? []).map((p) => (typeof p === 'number' ? p : String(p)));
-  const code = issue?.code === 'unrecognized_keys' ? 'unknown-field' : 'invalid-request';
-  const keys = issue?.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys ?? [] : [];
-  const fullPath = keys[0] === undefined ? path : [...path, keys[0]];
-  const where = fullPath.length > 0 ? `${fullPath.join('.')}: ` : '';
-  const message = code === 'unknown-field' ? `unknown field "${keys[0]}"` : (issue?.message ?? 'invalid body');
-  throw new HttpError(code, `${where}${message}`, { path: fullPath });
+  if (issue?.code === 'unrecognized_keys') {
+    const field = issue.keys[0] ?? '';
+    const { message, suggestion } = unknownFieldMessage(field, knownKeysAt(schema, body, issue.path));
+    throw new HttpError('unknown-field', message, { path: [...path, field], details: { field, ...(suggestion ? { suggestion } : {}) } });
+  }
+  const custom = issue?.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+  const code = typeof custom === 'string' ? custom : 'invalid-request';
+  const where = path.length > 0 ? `${path.join('.')}: ` : '';
+  throw new HttpError(code, `${where}${issue?.message ?? 'invalid body'}`, { path });
 }
