@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toNodeListener } from '../../src/adapters/http/index.js';
@@ -75,5 +75,73 @@ describe('toNodeListener on a real node:http server', () => {
       // never end: the server must answer from what it has read
     });
     expect(status).toBe(413);
+  });
+});
+
+describe('toNodeListener behind body parsers and under a mount path', () => {
+  /** A node:http server whose `pre` step plays a framework (parse the body, strip a mount path). */
+  async function listenWith(handler: Parameters<typeof toNodeListener>[0], pre: (req: IncomingMessage & { body?: unknown; originalUrl?: string }) => Promise<void>) {
+    const listener = toNodeListener(handler);
+    server = createServer((req, res) => {
+      void pre(req).then(() => listener(req, res));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  const drain = async (req: IncomingMessage): Promise<Buffer> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  };
+
+  const post = (base: string, body: string) =>
+    fetch(`${base}/api/v1/journeys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) });
+
+  for (const [kind, parse] of [
+    ['an object', (raw: Buffer) => JSON.parse(raw.toString('utf8')) as unknown],
+    ['a string', (raw: Buffer) => raw.toString('utf8')],
+    ['a Buffer', (raw: Buffer) => raw],
+  ] as const) {
+    it(`uses an already-parsed req.body that is ${kind}`, async () => {
+      const a = api();
+      const base = await listenWith(a.handler, async (req) => {
+        req.body = parse(await drain(req));
+      });
+      const r = await post(base, JSON.stringify(GOOD));
+      expect(r.status).toBe(201);
+      expect((await a.engine.listJourneys()).items[0]?.name).toBe(GOOD.name);
+    });
+  }
+
+  it('applies the size limit to a re-serialised req.body', async () => {
+    const a = api({ http: { limits: { maxBodyBytes: 1000 } } });
+    const base = await listenWith(a.handler, async (req) => {
+      req.body = JSON.parse((await drain(req)).toString('utf8'));
+    });
+    const r = await post(base, JSON.stringify({ ...GOOD, description: 'x'.repeat(2000) }));
+    expect(r.status).toBe(413);
+    expect((await a.engine.listJourneys()).total).toBe(0);
+  });
+
+  it('answers (does not hang) when a parser drained the stream and left no req.body', async () => {
+    const a = api();
+    const base = await listenWith(a.handler, async (req) => {
+      await drain(req);
+    });
+    const r = await post(base, JSON.stringify(GOOD));
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('invalid-json');
+  });
+
+  it('routes on req.originalUrl when a framework stripped the mount path from req.url', async () => {
+    const a = api();
+    const base = await listenWith(a.handler, async (req) => {
+      req.originalUrl = req.url;
+      req.url = req.url!.slice('/api/v1'.length) || '/';
+    });
+    const r = await post(base, JSON.stringify(GOOD));
+    expect(r.status).toBe(201);
+    expect(r.headers.get('location')).toMatch(/^\/api\/v1\/journeys\/jrn_/);
   });
 });

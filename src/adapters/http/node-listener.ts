@@ -7,8 +7,38 @@
 import type { NodeRequest as IncomingMessage, NodeResponse as ServerResponse } from './node-http.js';
 import type { HttpHandler } from './http-handler.js';
 
-/** A `node:http` request listener. */
-export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
+/**
+ * A `node:http` request listener (also an Express/Connect middleware). The promise settles once
+ * the answer is written; it never rejects.
+ */
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** What frameworks add to node's request: a mount path kept aside, a body already read. */
+interface FrameworkRequest {
+  /** Express/Connect: the URL before a mount path (`app.use('/api/v1', …)`) was stripped from `url`. */
+  originalUrl?: unknown;
+  /** Express `express.json()`/`text()`/`raw()`, Koa's bodyparser with `patchNode`, …: the parsed body. */
+  body?: unknown;
+  /** Koa's bodyparser with `patchNode`: the body as received. */
+  rawBody?: unknown;
+}
+
+/**
+ * The body a framework already read, as bytes: `rawBody` when it is a string or bytes, else
+ * `body` (a string, bytes, or a parsed value serialised back to JSON once). `undefined` when no
+ * parser left a body behind.
+ */
+function parsedBodyOf(req: FrameworkRequest): Uint8Array | undefined {
+  const bytesOf = (value: unknown): Uint8Array | undefined => {
+    if (typeof value === 'string') return new TextEncoder().encode(value);
+    if (value instanceof Uint8Array) return value;
+    return undefined;
+  };
+  const raw = bytesOf(req.rawBody);
+  if (raw) return raw;
+  if (req.body === undefined) return undefined;
+  return bytesOf(req.body) ?? new TextEncoder().encode(JSON.stringify(req.body));
+}
 
 function headersOf(req: IncomingMessage): Headers {
   const headers = new Headers();
@@ -76,12 +106,14 @@ function fail(res: ServerResponse, status: number, code: string, message: string
  * ```
  */
 export function toNodeListener(handler: HttpHandler): NodeListener {
-  return (req, res) => {
-    void (async () => {
+  return (req, res) =>
+    (async () => {
       let request: Request;
       let finished = () => true;
       try {
-        const url = new URL(req.url ?? '/', 'http://localhost');
+        const framework = req as unknown as FrameworkRequest;
+        const target = typeof framework.originalUrl === 'string' ? framework.originalUrl : (req.url ?? '/');
+        const url = new URL(target, 'http://localhost');
         const host = req.headers.host;
         let origin = 'http://localhost';
         try {
@@ -91,12 +123,28 @@ export function toNodeListener(handler: HttpHandler): NodeListener {
         }
         const method = req.method ?? 'GET';
         const hasBody = method !== 'GET' && method !== 'HEAD';
-        const body = hasBody ? bodyOf(req) : undefined;
-        if (body) finished = body.finished;
+        const headers = headersOf(req);
+        const parsed = hasBody ? parsedBodyOf(framework) : undefined;
+        let body: BodyInit | undefined;
+        if (parsed) {
+          // Read before us: hand the handler those bytes (its size limit applies to them).
+          headers.set('content-length', String(parsed.byteLength));
+          headers.delete('transfer-encoding');
+          headers.delete('content-encoding');
+          body = parsed as Uint8Array<ArrayBuffer>;
+        } else if (hasBody && !req.readableEnded) {
+          const streamed = bodyOf(req);
+          finished = streamed.finished;
+          body = streamed.stream;
+        } else if (hasBody) {
+          // A parser drained the stream and left nothing behind: an empty body, not a hang.
+          headers.set('content-length', '0');
+          headers.delete('transfer-encoding');
+        }
         request = new Request(new URL(`${url.pathname}${url.search}`, origin), {
           method,
-          headers: headersOf(req),
-          ...(body ? { body: body.stream, duplex: 'half' } : {}),
+          headers,
+          ...(body === undefined ? {} : { body, duplex: 'half' }),
         } as RequestInit);
       } catch {
         fail(res, 400, 'invalid-request', 'the request line or headers cannot be read');
@@ -126,5 +174,4 @@ export function toNodeListener(handler: HttpHandler): NodeListener {
     })().catch(() => {
       fail(res, 500, 'internal', 'internal error; the request may be retried later');
     });
-  };
 }
