@@ -145,3 +145,19 @@ describe('toNodeListener behind body parsers and under a mount path', () => {
     expect(r.headers.get('location')).toMatch(/^\/api\/v1\/journeys\/jrn_/);
   });
 });
+
+describe('toNodeListener and a req.body left by a parser that did not read the stream', () => {
+  it('streams the body when it is still unread, even if a parser set req.body = {} (body-parser 1.x does)', async () => {
+    const a = api();
+    const listener = toNodeListener(a.handler);
+    server = createServer((req, res) => {
+      (req as IncomingMessage & { body?: unknown }).body = {};
+      void listener(req, res);
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const r = await fetch(`${base}/api/v1/journeys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(GOOD), signal: AbortSignal.timeout(5000) });
+    expect(r.status).toBe(201);
+    expect((await a.engine.listJourneys()).items[0]?.name).toBe(GOOD.name);
+  });
+});

@@ -24,9 +24,9 @@ interface FrameworkRequest {
 }
 
 /**
- * The body a framework already read, as bytes: `rawBody` when it is a string or bytes, else
- * `body` (a string, bytes, or a parsed value serialised back to JSON once). `undefined` when no
- * parser left a body behind.
+ * The body a framework already read from the (now ended) stream, as bytes: `rawBody` when it is
+ * a string or bytes, else `body` (a string, bytes, or a parsed value serialised back to JSON
+ * once). `undefined` when the parser left no body behind.
  */
 function parsedBodyOf(req: FrameworkRequest): Uint8Array | undefined {
   const bytesOf = (value: unknown): Uint8Array | undefined => {
@@ -124,22 +124,20 @@ export function toNodeListener(handler: HttpHandler): NodeListener {
         const method = req.method ?? 'GET';
         const hasBody = method !== 'GET' && method !== 'HEAD';
         const headers = headersOf(req);
-        const parsed = hasBody ? parsedBodyOf(framework) : undefined;
         let body: BodyInit | undefined;
-        if (parsed) {
-          // Read before us: hand the handler those bytes (its size limit applies to them).
-          headers.set('content-length', String(parsed.byteLength));
-          headers.delete('transfer-encoding');
-          headers.delete('content-encoding');
-          body = parsed as Uint8Array<ArrayBuffer>;
-        } else if (hasBody && !req.readableEnded) {
+        if (hasBody && !req.readableEnded) {
+          // Unread (a parser that reads a body waits for its end): stream it, whatever req.body says.
           const streamed = bodyOf(req);
           finished = streamed.finished;
           body = streamed.stream;
         } else if (hasBody) {
-          // A parser drained the stream and left nothing behind: an empty body, not a hang.
-          headers.set('content-length', '0');
+          // Read before us: hand the handler what the parser kept (its size limit applies to
+          // those bytes), or an empty body when it kept nothing — never wait for a drained stream.
+          const parsed = parsedBodyOf(framework) ?? new Uint8Array(0);
+          headers.set('content-length', String(parsed.byteLength));
           headers.delete('transfer-encoding');
+          headers.delete('content-encoding');
+          body = parsed as Uint8Array<ArrayBuffer>;
         }
         request = new Request(new URL(`${url.pathname}${url.search}`, origin), {
           method,
