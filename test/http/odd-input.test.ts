@@ -91,6 +91,15 @@ for (const [name, make] of adapters) {
       expect((await a.call('GET', '/api/v1/journeys', undefined, { 'x-tenant': 't'.repeat(256) })).status).toBe(200);
     });
 
+    it('answers 400 invalid-id for a tenant id with a NUL or a lone surrogate from resolveTenant (one a header cannot carry)', async () => {
+      for (const tenant of ['acme\u0000', 'acme\ud800']) {
+        const b = api({ storage: a.storage, http: { resolveTenant: () => tenant } });
+        const r = await b.call('POST', '/api/v1/outcomes', { customerId: 'c1', type: 'click', idempotencyKey: 'k' });
+        expect(r.status).toBe(400);
+        expect(r.body.error).toMatchObject({ code: 'invalid-id', details: { path: ['tenantId'] } });
+      }
+    });
+
     it('answers 400 invalid-context for a NUL or a lone surrogate inside context and event properties', async () => {
       const before = await snapshot(a);
       for (const bad of ['x\u0000', '\udfff']) {
