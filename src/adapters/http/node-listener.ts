@@ -95,14 +95,22 @@ function fail(res: ServerResponse, status: number, code: string, message: string
 }
 
 /**
- * Adapt a fetch-style handler (such as {@link createHttpHandler}'s) to `node:http`.
- * When the handler answers before reading the whole body (a 413, a 404), the connection is
- * closed after the answer instead of reading the rest.
+ * Adapt a fetch-style handler (such as {@link createHttpHandler}'s) to `node:http`, or to a
+ * framework that hands out node's request and response (Express, Connect, Fastify's `raw`, Koa's
+ * `ctx.req`). When the handler answers before reading the whole body (a 413, a 404), the
+ * connection is closed after the answer instead of reading the rest.
+ *
+ * - Mount paths: routes on `req.originalUrl` when a framework set it (Express strips the mount
+ *   path from `req.url`), so `basePath` is the full public path.
+ * - Body parsers: an unread body is streamed; a body a parser already read is taken from
+ *   `req.rawBody` or `req.body` (a parsed value is serialised back to JSON once) under the
+ *   handler's size limit, and a drained stream with nothing left is an empty body, never a hang.
  *
  * @example
  * ```ts
  * import { createServer } from 'node:http';
  * createServer(toNodeListener(createHttpHandler(engine))).listen(3000);
+ * // Express: app.use(express.json()); app.use('/api/v1', toNodeListener(handler));
  * ```
  */
 export function toNodeListener(handler: HttpHandler): NodeListener {
