@@ -13,6 +13,8 @@ export interface NodeRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Whether the whole body has been received. */
   readonly complete: boolean;
+  /** Whether the body stream has been read to its end (by us, or by a body parser before us). */
+  readonly readableEnded?: boolean;
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;

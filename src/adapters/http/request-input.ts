@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import { idProblem } from '../../model/ids.js';
 import { unknownFieldMessage } from '../../validate/closest-key.js';
 import { knownKeysAt } from '../../validate/schema-walk.js';
-import { HttpError } from './http-errors.js';
+import type { JourneyErrorCode } from '../../model/errors.js';
+import { HTTP_STATUS_BY_CODE, HttpError } from './http-errors.js';
 
 /** Most items a list answer holds. */
 export const MAX_PAGE_SIZE = 200;
@@ -79,7 +80,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
     throw new HttpError('unknown-field', message, { path: [...path, field], details: { field, ...(suggestion ? { suggestion } : {}) } });
   }
   const custom = issue?.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
-  const code = typeof custom === 'string' ? custom : 'invalid-request';
+  const code: JourneyErrorCode = typeof custom === 'string' && Object.hasOwn(HTTP_STATUS_BY_CODE, custom) ? (custom as JourneyErrorCode) : 'invalid-request';
   const where = path.length > 0 ? `${path.join('.')}: ` : '';
   throw new HttpError(code, `${where}${issue?.message ?? 'invalid body'}`, { path });
 }
