@@ -1,4 +1,5 @@
-import type { JourneyDefinition } from '../model/types.js';
+import type { JourneyDefinition, JourneyRecord } from '../model/types.js';
+import type { Diagnostic } from '../validate/diagnostics.js';
 import type { CompiledJourney } from './compile-journey.js';
 import { compileJourney } from './compile-journey.js';
 import type { EngineEmitter } from './events.js';
@@ -19,6 +20,10 @@ export interface EngineContext {
   readonly newId: (kind: 'journey' | 'enrollment') => string;
   readonly onListenerError: ((error: unknown) => void) | undefined;
   readonly journeys: JourneyCache;
+  /** Active journeys by event trigger, per tenant (`ingestEvent`). */
+  readonly triggers: TriggerIndex;
+  /** Diagnostics of stored journeys by revision (`getJourney`). */
+  readonly diagnostics: DiagnosticsCache;
 }
 
 /**
@@ -54,4 +59,123 @@ export class JourneyCache {
     this.entries.set(key, compiled);
     return compiled;
   }
+}
+
+/** Keys of a bounded cache: drop the oldest entry before adding one past `capacity`. */
+function evictFor<K, V>(entries: Map<K, V>, capacity: number): void {
+  while (entries.size >= capacity) {
+    const oldest = entries.keys().next();
+    if (oldest.done) return;
+    entries.delete(oldest.value);
+  }
+}
+
+/** One tenant's active journeys by the event types that trigger them, as of a catalog revision. */
+interface TriggerEntry {
+  readonly revision: number;
+  readonly byType: ReadonlyMap<string, readonly JourneyRecord[]>;
+}
+
+/** Active journeys listed a page at a time. */
+const PAGE = 200;
+
+/**
+ * The active journeys of each tenant, indexed by event type, so `ingestEvent` looks up the few
+ * journeys an event can trigger instead of listing (and decoding) every active journey.
+ *
+ * Freshness: every lookup reads the storage's `catalogRevision` (one primary-key read), which
+ * moves on every journey write of the tenant by any process; an entry built at another revision
+ * is rebuilt. The revision is read *before* the journeys are listed, so a write that lands
+ * while the index is being built leaves the entry tagged with the older revision and it is
+ * rebuilt at the next event. The engine's own journey writes also {@link drop} the entry at once.
+ * A storage without `catalogRevision` gets no caching: the active journeys are listed on every
+ * event (always correct, slower). Bounded: at most `capacity` tenants, oldest dropped first.
+ */
+export class TriggerIndex {
+  private readonly entries = new Map<string, TriggerEntry>();
+  /** Builds in flight, shared by concurrent events of the same tenant and revision. */
+  private readonly building = new Map<string, { readonly revision: number; readonly entry: Promise<TriggerEntry> }>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly capacity = 1000,
+  ) {}
+
+  /** Active journeys of `tenantId` with a trigger of event type `type`, in listing order. */
+  async journeysFor(tenantId: string, type: string): Promise<readonly JourneyRecord[]> {
+    if (this.storage.catalogRevision === undefined) return (await this.build(tenantId, 0)).byType.get(type) ?? [];
+    const revision = await this.storage.catalogRevision(tenantId);
+    let entry = this.entries.get(tenantId);
+    if (entry === undefined || entry.revision !== revision) {
+      let pending = this.building.get(tenantId);
+      if (pending === undefined || pending.revision !== revision) {
+        pending = { revision, entry: this.build(tenantId, revision) };
+        this.building.set(tenantId, pending);
+      }
+      try {
+        entry = await pending.entry;
+      } finally {
+        if (this.building.get(tenantId) === pending) this.building.delete(tenantId);
+      }
+      this.entries.delete(tenantId);
+      evictFor(this.entries, this.capacity);
+      this.entries.set(tenantId, entry);
+    }
+    return entry.byType.get(type) ?? [];
+  }
+
+  /** Forget a tenant's entry (after this engine wrote one of its journeys). */
+  drop(tenantId: string): void {
+    this.entries.delete(tenantId);
+    this.building.delete(tenantId);
+  }
+
+  private async build(tenantId: string, revision: number): Promise<TriggerEntry> {
+    const byType = new Map<string, JourneyRecord[]>();
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.storage.listJourneys(tenantId, { status: 'active', limit: PAGE, offset });
+      for (const journey of page.items) {
+        const types = new Set((journey.entryConditions.events ?? []).map((trigger) => trigger.type));
+        for (const type of types) {
+          const list = byType.get(type);
+          if (list === undefined) byType.set(type, [journey]);
+          else list.push(journey);
+        }
+      }
+      if (page.items.length < PAGE) return { revision, byType };
+    }
+  }
+}
+
+/**
+ * Diagnostics of stored journeys by (tenant, id, revision, createdAt): a journey's revision
+ * moves on every write, so an entry never answers for another document (createdAt tells a
+ * journey deleted and created again under the same id apart). Bounded, oldest dropped first.
+ */
+export class DiagnosticsCache {
+  private readonly entries = new Map<string, readonly Diagnostic[]>();
+
+  constructor(private readonly capacity = 1000) {}
+
+  /** The cached diagnostics of `record`, or `compute()`'s answer, remembered. */
+  get(record: JourneyRecord, compute: () => readonly Diagnostic[]): readonly Diagnostic[] {
+    const key = keyOf(record);
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit;
+    const diagnostics = compute();
+    this.put(record, diagnostics);
+    return diagnostics;
+  }
+
+  /** Remember what validation found for `record` (the engine just validated it to write it). */
+  put(record: JourneyRecord, diagnostics: readonly Diagnostic[]): void {
+    const key = keyOf(record);
+    this.entries.delete(key);
+    evictFor(this.entries, this.capacity);
+    this.entries.set(key, diagnostics);
+  }
+}
+
+function keyOf(record: JourneyRecord): string {
+  return `${record.tenantId}\u0000${record.id}\u0000${record.revision}\u0000${record.createdAt}`;
 }

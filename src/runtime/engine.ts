@@ -10,7 +10,7 @@ import { emptyRecord, own } from '../model/own.js';
 import type { JourneyRecord } from '../model/types.js';
 import type { ValidationResult } from '../validate/diagnostics.js';
 import { validateJourney } from '../validate/validate-journey.js';
-import { JourneyCache, type EngineContext } from './context.js';
+import { DiagnosticsCache, JourneyCache, TriggerIndex, type EngineContext } from './context.js';
 import {
   enroll,
   exitEnrollment,
@@ -229,6 +229,8 @@ export function createEngine(options: EngineOptions): JourneyEngine {
     newId: options.newId ?? ((kind) => `${kind === 'journey' ? 'jrn' : 'enr'}_${randomUUID().replaceAll('-', '')}`),
     onListenerError: options.onError,
     journeys: new JourneyCache(options.storage),
+    triggers: new TriggerIndex(options.storage),
+    diagnostics: new DiagnosticsCache(),
   };
 
   let ready: Promise<void> | undefined;
@@ -251,7 +253,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       createJourney: withInit((document: unknown) => createJourney(ctx, tenantId, document)),
       getJourney: withInit(async (id: string) => {
         const record = typeof id === 'string' ? await ctx.storage.getJourney(tenantId, checkId(id, ['journeyId'])) : null;
-        return record ? withDiagnostics(record) : null;
+        return record ? withDiagnostics(ctx, record) : null;
       }),
       listJourneys: withInit(async (query: { status?: JourneyStatus; limit?: number; offset?: number } = {}) => {
         if (query.status !== undefined && !(JOURNEY_STATUSES as readonly string[]).includes(query.status)) {

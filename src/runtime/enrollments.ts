@@ -222,16 +222,6 @@ function matches(trigger: EventTrigger, event: IngestedEvent): boolean {
   return true;
 }
 
-/** Every active journey of a tenant (paged through storage). */
-async function activeJourneys(ctx: EngineContext, tenantId: string): Promise<JourneyRecord[]> {
-  const out: JourneyRecord[] = [];
-  for (let offset = 0; ; offset += 200) {
-    const page = await ctx.storage.listJourneys(tenantId, { status: 'active', limit: 200, offset });
-    out.push(...page.items);
-    if (page.items.length < 200) return out;
-  }
-}
-
 export async function ingestEvent(ctx: EngineContext, tenantId: string, event: unknown): Promise<IngestResult> {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
     throw new JourneyError('invalid-request', 'an event is { customerId, type, properties?, at? }', { path: [] });
@@ -250,7 +240,8 @@ export async function ingestEvent(ctx: EngineContext, tenantId: string, event: u
   const ingested: IngestedEvent = { customerId, type, ...(properties ? { properties: properties as Record<string, JsonValue> } : {}), ...(at === undefined ? {} : { at }) };
   const enrolled: Array<{ journeyId: string; enrollmentId: string }> = [];
   const skipped: Array<{ journeyId: string; reason: SkipReason; message: string }> = [];
-  for (const journey of await activeJourneys(ctx, tenantId)) {
+  // Only the active journeys with a trigger on this event type (indexed per tenant, see TriggerIndex).
+  for (const journey of await ctx.triggers.journeysFor(tenantId, type)) {
     if (!(journey.entryConditions.events ?? []).some((trigger) => matches(trigger, ingested))) continue;
     const context: Record<string, JsonValue> = { event: { type, properties: (ingested.properties ?? {}) as JsonValue, at: at ?? ctx.clock.now() } };
     const result = await tryEnroll(ctx, journey, customerId, 'event', context);

@@ -103,6 +103,8 @@ export async function createJourney(ctx: EngineContext, tenantId: string, docume
   if (!(await ctx.storage.createJourney(record))) {
     throw new JourneyError('duplicate-id', `a journey with id "${record.id}" already exists`, { path: ['id'] });
   }
+  ctx.triggers.drop(tenantId);
+  ctx.diagnostics.put(record, result.diagnostics);
   return { ...summarize(record), diagnostics: result.diagnostics };
 }
 
@@ -112,8 +114,9 @@ export async function requireJourney(ctx: EngineContext, tenantId: string, id: s
   return record;
 }
 
-export function withDiagnostics(record: JourneyRecord): JourneyDetails {
-  return { ...record, diagnostics: validateJourney(documentOf(record)).diagnostics };
+/** A stored journey with its diagnostics, validated once per revision (see DiagnosticsCache). */
+export function withDiagnostics(ctx: EngineContext, record: JourneyRecord): JourneyDetails {
+  return { ...record, diagnostics: ctx.diagnostics.get(record, () => validateJourney(documentOf(record)).diagnostics) };
 }
 
 /** Structural equality of JSON values; object key order does not matter. */
@@ -191,6 +194,8 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
   if (!(await ctx.storage.updateJourney(record, current.revision))) {
     throw new JourneyError('concurrent-update', 'the journey changed while this update ran; read it again and retry', { path: [] });
   }
+  ctx.triggers.drop(tenantId);
+  ctx.diagnostics.put(record, result.diagnostics);
   if (status === 'archived') {
     const exited = await ctx.storage.exitAll(tenantId, id, 'archived', now);
     for (const enrollmentId of exited) {
@@ -208,4 +213,5 @@ export async function deleteJourney(ctx: EngineContext, tenantId: string, id: st
   if (!(await ctx.storage.deleteJourney(tenantId, id, current.revision))) {
     throw new JourneyError('concurrent-update', 'the journey changed while it was being deleted; read it again and retry', { path: [] });
   }
+  ctx.triggers.drop(tenantId);
 }

@@ -218,6 +218,14 @@ export interface Storage {
   journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null>;
   /** Delete a journey and its versions if its revision matches. */
   deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean>;
+  /**
+   * A number that changes whenever a journey of the tenant is created, updated or deleted, by
+   * any process sharing this storage, and only then (reads and enrollment writes leave it alone).
+   * Optional: the engine caches a tenant's active journeys by event trigger and checks this once
+   * per `ingestEvent` to notice other processes' journey writes; without it the engine lists the
+   * active journeys on every event.
+   */
+  catalogRevision?(tenantId: string): Promise<number>;
   /** A stored journey version's definition (versions never change once written). */
   getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null>;
 

@@ -135,6 +135,42 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect((await s.getJourney(T, 'j1'))?.name).toBe('Welcome');
         expect((await s.getJourney(OTHER, 'j1'))?.name).toBe('Theirs');
       });
+
+      it('moves the catalog revision on every journey write of a tenant, and only then', async () => {
+        expect(s.catalogRevision).toBeTypeOf('function');
+        const revision = (tenant = T) => s.catalogRevision!(tenant);
+        const seen = [await revision()];
+        const moved = async () => {
+          const now = await revision();
+          expect(seen).not.toContain(now);
+          seen.push(now);
+        };
+        const still = async () => expect(await revision()).toBe(seen.at(-1));
+        await still(); // reading does not move it
+        await s.createJourney(journey({ status: 'draft' }));
+        await moved();
+        const other = await revision(OTHER);
+        await s.updateJourney(journey({ status: 'active', revision: 2 }), 1);
+        await moved();
+        await s.updateJourney(journey({ status: 'paused', revision: 2 }), 1); // refused: stale
+        await still();
+        await s.updateJourney(journey({ status: 'archived', revision: 3 }), 2);
+        await moved();
+        await s.deleteJourney(T, 'j1', 1); // refused: stale
+        await still();
+        await s.deleteJourney(T, 'j1', 3);
+        await moved();
+        // the same id again, as it was first written: still a new revision
+        await s.createJourney(journey({ status: 'draft' }));
+        await moved();
+        // other tenants and enrollment writes leave it alone
+        expect(await revision(OTHER)).toBe(other);
+        await s.createEnrollment(enrollment({ journeyId: 'j1' }));
+        await still();
+        await s.createJourney(journey({ tenantId: OTHER }));
+        await still();
+        expect(await revision(OTHER)).not.toBe(other);
+      });
     });
 
     describe('createEnrollment', () => {

@@ -189,5 +189,26 @@ describe('sqliteStorage', () => {
       const x = await damaged(`UPDATE je_effects SET type = 'launch'`);
       await expect(x.listEffects(T, 'e1')).rejects.toMatchObject({ code: 'corrupt-row', details: { table: 'je_effects', id: 'e1:send1:1' } });
     });
+
+    it('trusts the contents of journey documents in its own format, checking their shape only', async () => {
+      // what only the schema would catch passes in a row this library wrote…
+      const s = await damaged(`UPDATE je_journeys SET data = json_set(data, '$.steps[0].config.duration', -5)`);
+      expect((await s.getJourney(T, 'j1'))?.steps[0]).toMatchObject({ config: { duration: -5 } });
+      // …while a broken shape does not
+      const t = await damaged(`UPDATE je_journeys SET data = json_set(data, '$.steps[1].config', 'none')`);
+      await expect(t.getJourney(T, 'j1')).rejects.toMatchObject({ code: 'corrupt-row', details: { field: 'data.steps[1]' } });
+      const v = await damaged(`UPDATE je_journey_versions SET definition = json_remove(definition, '$.entryConditions')`);
+      await expect(v.getJourneyVersion(T, 'j1', 1)).rejects.toMatchObject({ code: 'corrupt-row', details: { field: 'definition.entryConditions' } });
+    });
+
+    it('checks journey documents without its format marker (an older version, or by hand) in full with the schema', async () => {
+      const s = await damaged(`UPDATE je_journeys SET data = json_set(json_remove(data, '$.format'), '$.steps[0].config.duration', -5)`);
+      await expect(s.getJourney(T, 'j1')).rejects.toMatchObject({ code: 'corrupt-row', details: { table: 'je_journeys', field: 'data.steps' } });
+      const v = await damaged(`UPDATE je_journey_versions SET definition = json_set(definition, '$.format', 99, '$.steps[0].config.duration', -5)`);
+      await expect(v.getJourneyVersion(T, 'j1', 1)).rejects.toMatchObject({ code: 'corrupt-row', details: { field: 'definition.steps' } });
+      // an unmarked row that the schema accepts reads as before
+      const ok = await damaged(`UPDATE je_journeys SET data = json_remove(data, '$.format')`);
+      expect(await ok.getJourney(T, 'j1')).toEqual(journey());
+    });
   });
 });

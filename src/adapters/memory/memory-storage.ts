@@ -115,6 +115,8 @@ class MemoryStorage implements Storage {
   private readonly outcomeKeys = new Set<string>();
   /** Quarantined slots by enrollment id, in quarantine order. */
   private readonly quarantined = new Map<string, Slot>();
+  /** tenant → catalog revision (moves on every journey write). */
+  private readonly catalog = new Map<string, number>();
   private closed = false;
 
   async init(): Promise<void> {
@@ -133,6 +135,7 @@ class MemoryStorage implements Storage {
     if (this.journeys.has(key)) return false;
     this.journeys.set(key, record);
     this.versions.set(key, new Map([[record.version, definitionOf(record)]]));
+    this.bumpCatalog(record.tenantId);
     return true;
   }
 
@@ -163,6 +166,7 @@ class MemoryStorage implements Storage {
     this.journeys.set(key, record);
     const versions = this.versions.get(key)!;
     if (!versions.has(record.version)) versions.set(record.version, definitionOf(record));
+    this.bumpCatalog(record.tenantId);
     return true;
   }
 
@@ -179,7 +183,17 @@ class MemoryStorage implements Storage {
     this.journeys.delete(key);
     this.versions.delete(key);
     this.counters.delete(key);
+    this.bumpCatalog(tenantId);
     return true;
+  }
+
+  async catalogRevision(tenantId: string): Promise<number> {
+    this.open();
+    return this.catalog.get(tenantId) ?? 0;
+  }
+
+  private bumpCatalog(tenantId: string): void {
+    this.catalog.set(tenantId, (this.catalog.get(tenantId) ?? 0) + 1);
   }
 
   async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {

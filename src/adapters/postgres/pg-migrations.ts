@@ -113,6 +113,18 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       `CREATE INDEX je_quarantine_by_tenant ON ${S}.je_quarantine (tenant_id, at, enrollment_id)`,
     ],
   },
+  {
+    version: 4,
+    name: 'catalog revision',
+    // One row per tenant, bumped in the same transaction as every journey write, so any process
+    // can tell with one primary-key read whether the tenant's journeys changed (the engine's
+    // event-trigger index checks it on every ingestEvent).
+    statements: (S) => [
+      `CREATE TABLE ${S}.je_catalog (
+        tenant_id ${ID} PRIMARY KEY,
+        revision  bigint NOT NULL)`,
+    ],
+  },
 ];
 
 /** Shards per step counter (migration 2). */

@@ -273,8 +273,22 @@ class PostgresStorage implements Storage {
       );
       if (rows.length === 0) return false;
       await this.insertVersion(db, record);
+      await this.bumpCatalog(db, record.tenantId);
       return true;
     });
+  }
+
+  private async bumpCatalog(db: PgQueryable, tenantId: string): Promise<void> {
+    await db.query(
+      `INSERT INTO ${this.t.catalog} (tenant_id, revision) VALUES ($1, 1)
+       ON CONFLICT (tenant_id) DO UPDATE SET revision = ${this.t.catalog}.revision + 1`,
+      [tenantId],
+    );
+  }
+
+  async catalogRevision(tenantId: string): Promise<number> {
+    const rows = (await this.q(`SELECT revision FROM ${this.t.catalog} WHERE tenant_id = $1`, [tenantId])) as { revision: unknown }[];
+    return rows[0] === undefined ? 0 : Number(rows[0].revision);
   }
 
   private async insertVersion(db: PgQueryable, r: JourneyRecord): Promise<void> {
@@ -325,6 +339,7 @@ class PostgresStorage implements Storage {
       );
       if (rows.length === 0) return false;
       await this.insertVersion(db, record);
+      await this.bumpCatalog(db, record.tenantId);
       return true;
     });
   }
@@ -339,6 +354,7 @@ class PostgresStorage implements Storage {
       if (rows.length === 0) return false;
       await db.query(`DELETE FROM ${this.t.versions} WHERE tenant_id = $1 AND journey_id = $2`, [tenantId, id]);
       await db.query(`DELETE FROM ${this.t.counters} WHERE tenant_id = $1 AND journey_id = $2`, [tenantId, id]);
+      await this.bumpCatalog(db, tenantId);
       return true;
     });
   }
@@ -803,6 +819,7 @@ function tableNames(S: string) {
     outcomeKeys: `${S}.je_outcome_keys`,
     counters: `${S}.je_counters`,
     quarantine: `${S}.je_quarantine`,
+    catalog: `${S}.je_catalog`,
   };
 }
 

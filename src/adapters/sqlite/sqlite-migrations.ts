@@ -113,6 +113,19 @@ CREATE TABLE je_quarantine (
 CREATE INDEX je_quarantine_by_tenant ON je_quarantine (tenant_id, at, enrollment_id);
 `,
   },
+  {
+    version: 3,
+    name: 'catalog revision',
+    // One row per tenant, bumped in the same transaction as every journey write, so any process
+    // can tell with one primary-key read whether the tenant's journeys changed (the engine's
+    // event-trigger index checks it on every ingestEvent).
+    sql: `
+CREATE TABLE je_catalog (
+  tenant_id TEXT PRIMARY KEY NOT NULL,
+  revision  INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -148,6 +148,8 @@ interface Statements {
   quarantineDelete: Statement;
   repairUpdate: Statement;
   releaseQuarantine: Statement;
+  catalogBump: Statement;
+  catalogGet: Statement;
 }
 
 interface Open {
@@ -259,6 +261,12 @@ class SqliteStorage implements Storage {
   async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
     const s = await this.ready();
     return s.deleteTx(tenantId, id, expectedRevision);
+  }
+
+  async catalogRevision(tenantId: string): Promise<number> {
+    const s = await this.ready();
+    const row = s.st.catalogGet.get(tenantId) as { revision: number } | undefined;
+    return row?.revision ?? 0;
   }
 
   async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
@@ -556,6 +564,10 @@ function prepare(db: Database): Open {
          updated_at = @updated_at, data = @data, lease_until = NULL, claimed_by = NULL
        WHERE id = @id AND tenant_id = @tenant_id`,
     ),
+    catalogBump: db.prepare(
+      'INSERT INTO je_catalog (tenant_id, revision) VALUES (?, 1) ON CONFLICT (tenant_id) DO UPDATE SET revision = revision + 1',
+    ),
+    catalogGet: db.prepare('SELECT revision FROM je_catalog WHERE tenant_id = ?'),
   };
 
   const addCounters = (tenantId: string, counters: readonly StepCounter[] | undefined) => {
@@ -677,6 +689,7 @@ function prepare(db: Database): Open {
     const changed = expected === null ? st.journeyInsert.run(params).changes : st.journeyUpdate.run({ ...params, expected }).changes;
     if (changed === 0) return false;
     st.versionInsert.run(r.tenantId, r.id, r.version, definitionData(definitionOf(r)));
+    st.catalogBump.run(r.tenantId);
     return true;
   });
 
@@ -684,6 +697,7 @@ function prepare(db: Database): Open {
     if (st.journeyDelete.run(tenantId, id, expected).changes === 0) return false;
     st.versionsDelete.run(tenantId, id);
     st.countersDelete.run(tenantId, id);
+    st.catalogBump.run(tenantId);
     return true;
   });
 
