@@ -124,8 +124,24 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
   });
   engine.events.on('retry', ({ error, retryAt }) => push({ at: iso(clock.now()), stepId: error.stepId, type: 'retry', detail: { message: error.message, retryAt: iso(retryAt) } }));
 
-  const doc = { ...validation.journey, status: 'active' as const, entryConditions: options.checkEntry ? validation.journey.entryConditions : {} };
-  const { id: journeyId } = await engine.createJourney(doc);
+  // The document was validated above: store it as an active journey directly rather than through
+  // engine.createJourney, which would validate it a second time.
+  const doc = validation.journey;
+  const journeyId = `jrn_sim_${++counter}`;
+  await storage.createJourney({
+    id: journeyId,
+    tenantId: engine.tenantId,
+    name: doc.name,
+    description: doc.description,
+    status: 'active',
+    maxDuration: doc.maxDuration,
+    steps: doc.steps,
+    entryConditions: options.checkEntry ? doc.entryConditions : {},
+    version: 1,
+    revision: 1,
+    createdAt: startAt,
+    updatedAt: startAt,
+  });
   const entered = await engine.enroll(journeyId, { customerId }, { context: options.context ?? {} });
   const skip = entered.skipped[0];
   if (skip) return { status: 'not-enrolled', exitReason: null, timeline, refusal: { reason: skip.reason, message: skip.message } };
