@@ -1,18 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { validations } from '../validate/count-validations.js';
 import { activeJourney, api } from './http-helpers.js';
 
 // Count validations while keeping the real validator.
-const validations = vi.hoisted(() => ({ count: 0 }));
-vi.mock('../../src/validate/validate-journey.js', async (original) => {
-  const real = await original<typeof import('../../src/validate/validate-journey.js')>();
-  return {
-    ...real,
-    validateJourney: (...args: Parameters<typeof real.validateJourney>) => {
-      validations.count += 1;
-      return real.validateJourney(...args);
-    },
-  };
-});
+vi.mock('../../src/validate/validate-journey.js', async (original) =>
+  (await import('../validate/count-validations.js')).countingValidator(await original()));
 
 describe('HTTP: a journey is validated once per request that needs it', () => {
   beforeEach(() => {

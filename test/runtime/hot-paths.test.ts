@@ -6,20 +6,12 @@ import { memoryStorage } from '../../src/adapters/memory/index.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/index.js';
 import type { Storage } from '../../src/runtime/ports.js';
 import { harness } from './engine-helpers.js';
+import { validations } from '../validate/count-validations.js';
 import { journey } from './helpers.js';
 
 // Count validations while keeping the real validator.
-const validations = vi.hoisted(() => ({ count: 0 }));
-vi.mock('../../src/validate/validate-journey.js', async (original) => {
-  const real = await original<typeof import('../../src/validate/validate-journey.js')>();
-  return {
-    ...real,
-    validateJourney: (...args: Parameters<typeof real.validateJourney>) => {
-      validations.count += 1;
-      return real.validateJourney(...args);
-    },
-  };
-});
+vi.mock('../../src/validate/validate-journey.js', async (original) =>
+  (await import('../validate/count-validations.js')).countingValidator(await original()));
 
 const dir = mkdtempSync(join(tmpdir(), 'je-hot-paths-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
