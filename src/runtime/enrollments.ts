@@ -9,6 +9,7 @@ import type { JsonValue } from '../model/schema.js';
 import type { EventTrigger, JourneyRecord } from '../model/types.js';
 import type { EngineContext } from './context.js';
 import { safeEmit } from './events.js';
+import { plainData } from '../validate/expression/plain-data.js';
 import { advance, createEnrollment } from './interpreter.js';
 import { requireJourney } from './journeys.js';
 import { checkContext, checkFields, MAX_ENROLL_CONTEXT_BYTES } from './input-checks.js';
@@ -235,9 +236,11 @@ export async function ingestEvent(ctx: EngineContext, tenantId: string, event: u
   if (properties !== undefined && (properties === null || typeof properties !== 'object' || Array.isArray(properties))) {
     throw new JourneyError('invalid-request', 'properties must be an object', { path: ['properties'] });
   }
+  // The host's object as data (no getter or Proxy trap runs): triggers match on it, expressions read it.
+  const props = properties === undefined ? undefined : ((plainData(properties) ?? {}) as Record<string, JsonValue>);
   // The properties become every matching enrollment's context: the same bounds apply.
-  if (properties !== undefined) checkContext(properties, ['properties']);
-  const ingested: IngestedEvent = { customerId, type, ...(properties ? { properties: properties as Record<string, JsonValue> } : {}), ...(at === undefined ? {} : { at }) };
+  if (props !== undefined) checkContext(props, ['properties']);
+  const ingested: IngestedEvent = { customerId, type, ...(props ? { properties: props } : {}), ...(at === undefined ? {} : { at }) };
   const enrolled: Array<{ journeyId: string; enrollmentId: string }> = [];
   const skipped: Array<{ journeyId: string; reason: SkipReason; message: string }> = [];
   // Only the active journeys with a trigger on this event type (indexed per tenant, see TriggerIndex).

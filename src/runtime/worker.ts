@@ -6,9 +6,11 @@ import { JourneyError } from '../model/errors.js';
 import type { CompiledJourney } from './compile-journey.js';
 import type { EngineContext } from './context.js';
 import { safeEmit } from './events.js';
+import { plainProfile } from './host-data.js';
 import { advance } from './interpreter.js';
 import type { Claim, Commit, EffectRecord, StepCounter } from './ports.js';
 import { nextRetryAt } from './retry.js';
+import { plainData } from '../validate/expression/plain-data.js';
 import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, Offer, StepEvent } from './types.js';
 import { YIELD_EVERY, yieldToEventLoop } from './yield.js';
 
@@ -84,7 +86,7 @@ export function emitCommitted(ctx: EngineContext, enrollment: Enrollment, events
 export async function loadCustomer(ctx: EngineContext, enrollment: Pick<Enrollment, 'tenantId' | 'customerId'>): Promise<CustomerProfile> {
   if (!ctx.profiles) return emptyProfile(enrollment.customerId);
   const profile = await ctx.profiles.get(enrollment.customerId, { tenantId: enrollment.tenantId });
-  return profile ?? emptyProfile(enrollment.customerId);
+  return profile ? plainProfile(profile, enrollment.customerId) : emptyProfile(enrollment.customerId);
 }
 
 interface EffectOutcome {
@@ -129,7 +131,7 @@ async function execute(ctx: EngineContext, enrollment: Enrollment, command: Effe
     switch (command.type) {
       case 'decide': {
         if (!ctx.decisions) throw new JourneyError('no-adapter', 'no DecisionFlows adapter was given to createEngine');
-        const offers: unknown = await ctx.decisions.decide({ ...context, decisionFlowId: command.decisionFlowId, customer, maxOffers: command.maxOffers });
+        const offers: unknown = plainData(await ctx.decisions.decide({ ...context, decisionFlowId: command.decisionFlowId, customer, maxOffers: command.maxOffers }));
         if (!isOffers(offers)) {
           throw new JourneyError('bad-adapter-answer', `decision flow "${command.decisionFlowId}" must answer an array of offers with string ids`);
         }
@@ -157,7 +159,7 @@ async function execute(ctx: EngineContext, enrollment: Enrollment, command: Effe
         return {
           input: { type: 'updated', stepId: command.stepId, visit: command.visit },
           record: effectRecord(enrollment, command, ctx.clock.now(), { operations: command.operations.length }),
-          customer: updated && typeof updated === 'object' ? updated : await loadCustomer(ctx, enrollment),
+          customer: updated && typeof updated === 'object' ? plainProfile(updated, enrollment.customerId) : await loadCustomer(ctx, enrollment),
         };
       }
     }

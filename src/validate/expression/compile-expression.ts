@@ -95,6 +95,17 @@ export function compileExpression(
 
 const DEFAULT_ROOTS: ReadonlySet<string> = new Set(EXPRESSION_ROOTS);
 
+/** `evaluator`, answering undefined where reading the scope throws. */
+function neverThrows(evaluator: Evaluator): Evaluator {
+  return (scope) => {
+    try {
+      return evaluator(scope);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 function compileParsed(
   source: string,
   options: CompileExpressionOptions,
@@ -133,9 +144,10 @@ function compileParsed(
   return Object.freeze({
     source,
     identifiers,
-    // No wrapper: every evaluator already filters functions out of what it reads, and no
-    // literal, operator or allowlisted function can produce one.
-    evaluate: evaluator,
+    // Every evaluator already filters functions out of what it reads, and no literal, operator
+    // or allowlisted function can produce one. The guard is for scopes that are not plain data
+    // (a getter or Proxy trap that throws): evaluate answers undefined instead of throwing.
+    evaluate: neverThrows(evaluator),
   });
 }
 

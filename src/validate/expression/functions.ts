@@ -50,6 +50,35 @@ const str2 = (fn: (s: string, t: string) => boolean): FunctionSpec => ({
   },
 });
 
+/** Below this many element pairs a nested scan beats building a set. */
+const SCAN_LIMIT = 64;
+
+/**
+ * `includesAny` (`all` false) / `includesAll` (`all` true): whether some / every element of
+ * `needles` is in `haystack`, by strict equality. Linear in both lengths: past a few pairs the
+ * haystack goes into a Set (customer data can hold arrays of tens of thousands). A Set matches
+ * NaN with NaN where `===` does not, so a NaN needle is never found; +0 and -0 match both ways.
+ */
+function includes(haystack: readonly unknown[], needles: readonly unknown[], all: boolean): boolean {
+  const n = haystack.length;
+  const m = needles.length;
+  if (n * m <= SCAN_LIMIT) {
+    for (let i = 0; i < m; i++) {
+      if (isIn(needles[i], haystack) !== all) return !all;
+    }
+    return all;
+  }
+  const set = new Set<unknown>();
+  for (let i = 0; i < n; i++) set.add(haystack[i]);
+  for (let i = 0; i < m; i++) {
+    const needle = needles[i];
+    // eslint-disable-next-line no-self-compare -- NaN test: `===` never finds NaN
+    const found = needle === needle && set.has(needle);
+    if (found !== all) return !all;
+  }
+  return all;
+}
+
 const arrays2 = (all: boolean): FunctionSpec => ({
   minArgs: 2,
   maxArgs: 2,
@@ -60,10 +89,7 @@ const arrays2 = (all: boolean): FunctionSpec => ({
       const haystack = left(scope);
       const needles = right(scope);
       if (!Array.isArray(haystack) || !Array.isArray(needles)) return false;
-      for (let i = 0; i < needles.length; i++) {
-        if (isIn(needles[i], haystack) !== all) return !all;
-      }
-      return all;
+      return includes(haystack, needles, all);
     };
   },
 });

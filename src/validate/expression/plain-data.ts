@@ -1,0 +1,103 @@
+/**
+ * A copy of a host value made of data only, for expression scopes. Expressions read own
+ * properties with plain property access (the fastest exact read on data; see compile-path.ts),
+ * so what they read must be data: the engine passes every value a host adapter hands it that an
+ * expression can read (profiles, offers, event properties) through {@link plainData} once, at
+ * the port boundary, instead of checking every read during evaluation (measured: reading through
+ * `Object.getOwnPropertyDescriptor` on every step costs a third of the evaluation rate, and far
+ * more on array elements).
+ *
+ * The copy keeps own enumerable **data** properties (string keys) and array elements, and drops
+ * everything else: accessors (a getter never runs), functions, symbols, bigints. No getter, setter,
+ * `toJSON` or iterator of the host value runs; a Proxy is read only through its `ownKeys` and
+ * `getOwnPropertyDescriptor` traps (what JavaScript asks to list and read own properties — no
+ * portable code can read a Proxy without them); its `get`, `has` and other traps never run. A
+ * value whose trap throws is dropped. Shared and cyclic references are copied once (the copy has
+ * the same shape), so the work is linear in the size of the value. Never throws.
+ */
+
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const ownKeys = Object.keys;
+const isArray = Array.isArray;
+const defineProperty = Object.defineProperty;
+const hasOwn = Object.hasOwn;
+
+/** The value of a data property's descriptor; `NOT_DATA` for an accessor or a missing property. */
+const NOT_DATA = Symbol('not data');
+function dataValue(d: PropertyDescriptor | undefined): unknown {
+  // hasOwn, not `in`: a polluted Object.prototype.value must not pass for one
+  return d !== undefined && hasOwn(d, 'value') ? d.value : NOT_DATA;
+}
+
+/** Deepest nesting copied; deeper values are dropped (no expression reads that deep). */
+export const PLAIN_DATA_MAX_DEPTH = 64;
+
+/** A data-only copy of `value` (see the module comment); `undefined` for what is not data. */
+export function plainData(value: unknown): unknown {
+  return copy(value, new Map(), 0);
+}
+
+function copy(value: unknown, seen: Map<object, unknown>, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'object':
+      break;
+    default:
+      return undefined; // undefined, function, symbol, bigint
+  }
+  if (value === null) return null;
+  const known = seen.get(value);
+  if (known !== undefined || seen.has(value)) return known;
+  if (depth >= PLAIN_DATA_MAX_DEPTH) return undefined;
+  try {
+    return isArray(value) ? copyArray(value, seen, depth) : copyObject(value, seen, depth);
+  } catch {
+    // a Proxy trap threw (or a revoked Proxy): not data
+    seen.set(value, undefined);
+    return undefined;
+  }
+}
+
+/**
+ * Define, never assign: an assignment would run a setter that a polluted prototype holds for the
+ * key (or, for `__proto__`, set the prototype).
+ */
+function define(target: object, key: string | number, value: unknown): void {
+  // a prototype-free descriptor: a polluted Object.prototype.get cannot turn it into an accessor
+  const descriptor = Object.create(null) as PropertyDescriptor;
+  descriptor.value = value;
+  descriptor.enumerable = true;
+  descriptor.writable = true;
+  descriptor.configurable = true;
+  defineProperty(target, key, descriptor);
+}
+
+function copyArray(value: readonly unknown[], seen: Map<object, unknown>, depth: number): unknown[] {
+  const length = dataValue(getOwnPropertyDescriptor(value, 'length'));
+  const out: unknown[] = [];
+  seen.set(value, out);
+  if (typeof length !== 'number') return out;
+  for (let i = 0; i < length; i++) {
+    const v = dataValue(getOwnPropertyDescriptor(value, i));
+    define(out, i, v === NOT_DATA ? undefined : copy(v, seen, depth + 1));
+  }
+  return out;
+}
+
+function copyObject(value: object, seen: Map<object, unknown>, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  seen.set(value, out);
+  const keys = ownKeys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const data = dataValue(getOwnPropertyDescriptor(value, key));
+    if (data === NOT_DATA) continue;
+    const v = copy(data, seen, depth + 1);
+    if (v === undefined) continue;
+    define(out, key, v);
+  }
+  return out;
+}

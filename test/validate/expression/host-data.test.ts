@@ -1,0 +1,220 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileExpression } from '../../../src/validate/expression/index.js';
+import { plainData } from '../../../src/validate/expression/plain-data.js';
+import { harness } from '../../runtime/engine-helpers.js';
+import { journey } from '../../runtime/helpers.js';
+import type { CustomerProfile } from '../../../src/runtime/types.js';
+
+/** An array behind a Proxy that counts element reads (its `get` trap on index keys). */
+function counted(items: readonly unknown[]): { array: unknown[]; reads: () => number } {
+  let reads = 0;
+  const array = new Proxy(items.slice(), {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  return { array, reads: () => reads };
+}
+
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => `v${from + i}`);
+
+describe('includesAny / includesAll: linear in the sizes of both arrays', () => {
+  // includesAny of disjoint arrays and includesAll of the same elements in reverse order both
+  // compare every needle with (on average half of) the haystack when scanned element by element.
+  it.each([
+    ['includesAny', 'two disjoint', 2_000],
+    ['includesAll', 'the same reversed', 2_000],
+    ['includesAny', 'two disjoint', 60_000],
+    ['includesAll', 'the same reversed', 60_000],
+  ] as const)('%s over %s %i-element arrays reads each element a bounded number of times', (fn, how, n) => {
+    const haystack = counted(range(0, n));
+    const needles = counted(how === 'two disjoint' ? range(n, n) : range(0, n).reverse());
+    const expr = compileExpression(`${fn}(customer.a, customer.b)`);
+    expect(expr.evaluate({ customer: { a: haystack.array, b: needles.array } })).toBe(fn === 'includesAll');
+    expect(haystack.reads() + needles.reads()).toBeLessThanOrEqual(2 * (n + n));
+  });
+
+  it('answers exactly what the element-by-element strict-equality scan answers', () => {
+    const value = fc.oneof(fc.constantFrom(0, -0, Number.NaN, 1, '1', '', null, true, false), fc.integer({ min: 0, max: 40 }), fc.string({ maxLength: 2 }));
+    const any = compileExpression('includesAny(customer.a, customer.b)');
+    const all = compileExpression('includesAll(customer.a, customer.b)');
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 120 }), fc.array(value, { maxLength: 120 }), (a, b) => {
+        const scope = { customer: { a, b } };
+        expect(any.evaluate(scope)).toBe(b.some((x) => a.some((y) => y === x)));
+        expect(all.evaluate(scope)).toBe(b.every((x) => a.some((y) => y === x)));
+      }),
+    );
+  });
+});
+
+describe('plainData: host values copied as data only', () => {
+  it('keeps own enumerable data properties and array elements, deeply', () => {
+    const value = { a: 1, b: 'x', c: [1, { d: null }], e: { f: true } };
+    expect(plainData(value)).toEqual(value);
+    expect(plainData(value)).not.toBe(value);
+  });
+
+  it('never runs a getter: accessors, also throwing ones, are not data', () => {
+    let ran = 0;
+    const host = {
+      plain: 1,
+      get lazy() {
+        ran++;
+        return 2;
+      },
+      get broken(): number {
+        ran++;
+        throw new Error('boom');
+      },
+    };
+    expect(plainData(host)).toEqual({ plain: 1 });
+    expect(ran).toBe(0);
+  });
+
+  it('never runs a getter on an array element; the element reads as undefined', () => {
+    let ran = 0;
+    const segments = ['a', 'b'];
+    Object.defineProperty(segments, 1, { get: () => (ran++, 'vip'), enumerable: true });
+    expect(plainData(segments)).toEqual(['a', undefined]);
+    expect(ran).toBe(0);
+  });
+
+  it("never invokes a Proxy's get, has, set or other traps", () => {
+    const invoked: string[] = [];
+    const trap = (name: string) => () => {
+      invoked.push(name);
+      throw new Error(`${name} trap ran`);
+    };
+    const proxy = new Proxy(
+      { age: 30, tags: ['vip'] },
+      { get: trap('get'), has: trap('has'), set: trap('set'), getPrototypeOf: trap('getPrototypeOf'), defineProperty: trap('defineProperty'), deleteProperty: trap('deleteProperty') },
+    );
+    expect(plainData({ customer: proxy })).toEqual({ customer: { age: 30, tags: ['vip'] } });
+    expect(invoked).toEqual([]);
+  });
+
+  it('drops a value whose Proxy traps throw, without throwing', () => {
+    const hostile = new Proxy({ a: 1 }, { ownKeys: () => { throw new Error('no keys'); } });
+    const revocable = Proxy.revocable({ a: 1 }, {});
+    revocable.revoke();
+    expect(plainData({ hostile, revoked: revocable.proxy, fine: 2 })).toEqual({ fine: 2 });
+  });
+
+  it('drops functions, symbols and bigints, copies shared and cyclic references once', () => {
+    const shared = { n: 1 };
+    const cyclic: Record<string, unknown> = { shared, again: shared, f: () => 1, s: Symbol('s'), b: 10n };
+    cyclic['self'] = cyclic;
+    const copy = plainData(cyclic) as Record<string, unknown>;
+    expect(Object.keys(copy)).toEqual(['shared', 'again', 'self']);
+    expect(copy['shared']).toBe(copy['again']);
+    expect(copy['self']).toBe(copy);
+  });
+
+  it('keeps an own "__proto__" key as data and never sets a prototype', () => {
+    const copy = plainData(JSON.parse('{"__proto__": {"polluted": true}, "a": 1}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.hasOwn(copy, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('evaluate never throws', () => {
+  it('answers undefined when reading the scope throws (a throwing getter on a value given to evaluate directly)', () => {
+    const scope = { customer: { get age(): number { throw new Error('boom'); } }, segments: ['vip'] };
+    expect(() => compileExpression('customer.age >= 18').evaluate(scope)).not.toThrow();
+    expect(compileExpression('customer.age >= 18').evaluate(scope)).toBeUndefined();
+    const revoked = Proxy.revocable([], {});
+    revoked.revoke();
+    expect(compileExpression("'vip' in segments").evaluate({ segments: revoked.proxy })).toBeUndefined();
+  });
+});
+
+describe('engine: host adapters answering with getters and Proxies', () => {
+  const branchOnCustomer = journey(
+    [
+      {
+        id: 'check',
+        type: 'branch',
+        config: {
+          conditions: [
+            { label: 'adult', expression: 'customer.age >= 18', targetStepId: 'adult' },
+            { label: 'vip', expression: "'vip' in segments", targetStepId: 'vip' },
+          ],
+          defaultTargetStepId: 'other',
+        },
+      },
+      { id: 'adult', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'adult', value: true }] }, next: null },
+      { id: 'vip', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'vip', value: true }] }, next: null },
+      { id: 'other', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'other', value: true }] }, next: null },
+    ],
+    { status: 'active' },
+  );
+
+  async function run(profile: CustomerProfile): Promise<{ flags: Record<string, boolean> | undefined; status: string | undefined }> {
+    const profiles = { get: async () => profile, apply: async () => undefined };
+    const { engine } = harness({ engine: { profiles } });
+    const { id } = await engine.createJourney(branchOnCustomer);
+    await engine.enroll(id, { customerId: 'c1' });
+    await engine.runDue();
+    const [e] = (await engine.listEnrollments({ journeyId: id })).items;
+    return { flags: e?.flags, status: e?.status };
+  }
+
+  it('a throwing getter in a profile does not fail the customer, and never runs', async () => {
+    let ran = 0;
+    const attributes = { get age(): number { ran++; throw new Error('boom'); } };
+    expect(await run({ id: 'c1', attributes, segments: [] })).toEqual({ flags: { other: true }, status: 'completed' });
+    expect(ran).toBe(0);
+  });
+
+  it("a profile behind a Proxy is read without invoking its get trap; data properties count", async () => {
+    let trapped = 0;
+    const attributes = new Proxy({ age: 30 }, { get: () => (trapped++, 0) });
+    expect(await run({ id: 'c1', attributes, segments: [] })).toEqual({ flags: { adult: true }, status: 'completed' });
+    expect(trapped).toBe(0);
+  });
+
+  it('offers from a decision flow are read as data: a getter on an offer never runs', async () => {
+    let ran = 0;
+    const offer = { id: 'o1', get apr(): number { ran++; throw new Error('boom'); } };
+    const decisions = { decide: async () => [offer] };
+    const { engine, channels } = harness({ engine: { decisions } });
+    const { id } = await engine.createJourney(journey(
+      [
+        { id: 'pick', type: 'decide', config: { decisionFlowId: 'df' } },
+        { id: 'mail', type: 'send', config: { channelId: 'email', resultSource: 'pick' } },
+        { id: 'cheap', type: 'branch', config: { conditions: [{ expression: 'results.pick[0].apr < 5', targetStepId: 'end' }] } },
+        { id: 'end', type: 'wait', config: { duration: 1, unit: 'minutes' } },
+      ],
+      { status: 'active' },
+    ));
+    await engine.enroll(id, { customerId: 'c1' });
+    await engine.runDue();
+    expect(channels.sent.map((s) => s.offer)).toEqual([{ id: 'o1' }]);
+    expect(ran).toBe(0);
+  });
+
+  it('event properties are read as data: a trigger never runs a getter', async () => {
+    let ran = 0;
+    const { engine } = harness();
+    const { id } = await engine.createJourney(journey(
+      [{ id: 'w', type: 'wait', config: { duration: 1, unit: 'days' } }],
+      { status: 'active', entryConditions: { events: [{ type: 'viewed', properties: { product: 'loan' } }] } },
+    ));
+    const properties = { get product() { ran++; return 'loan'; } };
+    expect((await engine.ingestEvent({ customerId: 'c1', type: 'viewed', properties: properties as never })).enrolled).toEqual([]);
+    expect((await engine.ingestEvent({ customerId: 'c1', type: 'viewed', properties: { product: 'loan' } })).enrolled.map((e) => e.journeyId)).toEqual([id]);
+    expect(ran).toBe(0);
+  });
+
+  it('a segment behind a getter is not a segment', async () => {
+    let ran = 0;
+    const segments: string[] = [];
+    Object.defineProperty(segments, 0, { get: () => (ran++, 'vip'), enumerable: true });
+    expect(await run({ id: 'c1', attributes: {}, segments })).toEqual({ flags: { other: true }, status: 'completed' });
+    expect(ran).toBe(0);
+  });
+});
