@@ -333,8 +333,8 @@ class Run {
         }
         return this.issueEffect(step, visit);
       case 'branch': {
-        const { target, matched } = this.chooseBranch(step);
-        this.completed(step, { matched, target });
+        const { target, matched, unevaluable } = this.chooseBranch(step);
+        this.completed(step, { matched, target, ...(unevaluable ? { unevaluable } : {}) });
         return this.moveTo(target);
       }
       default:
@@ -342,15 +342,32 @@ class Run {
     }
   }
 
-  private chooseBranch(step: Extract<CompiledStep, { type: 'branch' }>): { target: string | null; matched: string | number } {
+  /**
+   * The first condition that holds wins. A condition whose evaluation throws (only possible on
+   * values that are not data, e.g. a getter in an enrollment context a host built) is false; it
+   * is listed in the step's `completed` detail as `unevaluable` (label or index).
+   */
+  private chooseBranch(step: Extract<CompiledStep, { type: 'branch' }>): {
+    target: string | null;
+    matched: string | number;
+    unevaluable?: Array<string | number>;
+  } {
+    let unevaluable: Array<string | number> | undefined;
     if (step.conditions.length > 0) {
       const scope = this.scope(step.roots);
       for (let i = 0; i < step.conditions.length; i++) {
         const condition = step.conditions[i]!;
-        if (condition.evaluate(scope)) return { target: condition.targetStepId, matched: condition.label ?? i };
+        let holds: unknown;
+        try {
+          holds = condition.evaluate(scope);
+        } catch {
+          (unevaluable ??= []).push(condition.label ?? i);
+          continue;
+        }
+        if (holds) return { target: condition.targetStepId, matched: condition.label ?? i, ...(unevaluable ? { unevaluable } : {}) };
       }
     }
-    return { target: step.defaultTarget ?? step.successor, matched: 'default' };
+    return { target: step.defaultTarget ?? step.successor, matched: 'default', ...(unevaluable ? { unevaluable } : {}) };
   }
 
   /** The names a branch expression may read; only the roots its conditions name are built. */

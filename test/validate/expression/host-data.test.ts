@@ -121,14 +121,34 @@ describe('plainData: host values copied as data only', () => {
   });
 });
 
-describe('evaluate never throws', () => {
-  it('answers undefined when reading the scope throws (a throwing getter on a value given to evaluate directly)', () => {
-    const scope = { customer: { get age(): number { throw new Error('boom'); } }, segments: ['vip'] };
-    expect(() => compileExpression('customer.age >= 18').evaluate(scope)).not.toThrow();
-    expect(compileExpression('customer.age >= 18').evaluate(scope)).toBeUndefined();
-    const revoked = Proxy.revocable([], {});
-    revoked.revoke();
-    expect(compileExpression("'vip' in segments").evaluate({ segments: revoked.proxy })).toBeUndefined();
+describe('a branch condition that cannot be evaluated is false', () => {
+  it('a throwing getter in an enrollment context the host built: the condition is false and listed as unevaluable', async () => {
+    const { engine } = harness();
+    const { id } = await engine.createJourney(journey(
+      [
+        {
+          id: 'check',
+          type: 'branch',
+          config: {
+            conditions: [
+              { label: 'tier', expression: "enrollment.context.tier == 'gold'", targetStepId: 'gold' },
+              { label: 'always', expression: 'true', targetStepId: 'rest' },
+            ],
+          },
+        },
+        { id: 'gold', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'gold', value: true }] }, next: null },
+        { id: 'rest', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'rest', value: true }] }, next: null },
+      ],
+      { status: 'active' },
+    ));
+    const steps: unknown[] = [];
+    engine.events.on('step', ({ event }) => steps.push(event));
+    const context = { get tier(): string { throw new Error('boom'); } };
+    await engine.enroll(id, { customerId: 'c1' }, { context: context as never });
+    await expect(engine.runDue()).resolves.toMatchObject({ processed: 1 });
+    const [e] = (await engine.listEnrollments({ journeyId: id })).items;
+    expect(e).toMatchObject({ status: 'completed', flags: { rest: true } });
+    expect(steps).toContainEqual(expect.objectContaining({ type: 'completed', stepId: 'check', detail: { matched: 'always', target: 'rest', unevaluable: ['tier'] } }));
   });
 });
 
