@@ -334,7 +334,7 @@ class Run {
         return this.issueEffect(step, visit);
       case 'branch': {
         const { target, matched, unevaluable } = this.chooseBranch(step);
-        this.completed(step, { matched, target, ...(unevaluable ? { unevaluable } : {}) });
+        this.completed(step, unevaluable === undefined ? { matched, target } : { matched, target, unevaluable });
         return this.moveTo(target);
       }
       default:
@@ -364,10 +364,10 @@ class Run {
           (unevaluable ??= []).push(condition.label ?? i);
           continue;
         }
-        if (holds) return { target: condition.targetStepId, matched: condition.label ?? i, ...(unevaluable ? { unevaluable } : {}) };
+        if (holds) return choice(condition.targetStepId, condition.label ?? i, unevaluable);
       }
     }
-    return { target: step.defaultTarget ?? step.successor, matched: 'default', ...(unevaluable ? { unevaluable } : {}) };
+    return choice(step.defaultTarget ?? step.successor, 'default', unevaluable);
   }
 
   /** The names a branch expression may read; only the roots its conditions name are built. */
@@ -521,4 +521,9 @@ class Run {
     d.exitReason = reason;
     if (status !== 'failed') d.stepId = status === 'completed' ? null : d.stepId;
   }
+}
+
+/** A branch's choice; `unevaluable` only when some condition could not be evaluated. */
+function choice(target: string | null, matched: string | number, unevaluable: Array<string | number> | undefined) {
+  return unevaluable === undefined ? { target, matched } : { target, matched, unevaluable };
 }
