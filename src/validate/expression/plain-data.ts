@@ -13,7 +13,8 @@
  * `getOwnPropertyDescriptor` traps (what JavaScript asks to list and read own properties — no
  * portable code can read a Proxy without them); its `get`, `has` and other traps never run. A
  * value whose trap throws is dropped. Shared and cyclic references are copied once (the copy has
- * the same shape), so the work is linear in the size of the value. Never throws. The copy is
+ * the same shape), so the work is linear in the size of the value, and bounded: at most
+ * {@link PLAIN_DATA_MAX_ENTRIES} elements and properties in all. Never throws. The copy is
  * built by assignment (defining every property through `Object.defineProperty` was six times
  * slower), except an own `__proto__` key, which is defined so it can never set a prototype.
  */
@@ -34,12 +35,26 @@ function dataValue(d: PropertyDescriptor | undefined): unknown {
 /** Deepest nesting copied; deeper values are dropped (no expression reads that deep). */
 export const PLAIN_DATA_MAX_DEPTH = 64;
 
-/** A data-only copy of `value` (see the module comment); `undefined` for what is not data. */
-export function plainData(value: unknown): unknown {
-  return copy(value, new Map(), 0);
+/**
+ * Most array elements and properties copied from one value, in all; the rest is left out. Bounds
+ * the work on a value a host built with code, such as an array whose `length` was set to a
+ * billion (JSON cannot make one).
+ */
+export const PLAIN_DATA_MAX_ENTRIES = 1_000_000;
+
+interface CopyState {
+  /** Objects copied so far → their copies (shared and cyclic references are copied once). */
+  readonly seen: Map<object, unknown>;
+  /** Entries left in the budget. */
+  left: number;
 }
 
-function copy(value: unknown, seen: Map<object, unknown>, depth: number): unknown {
+/** A data-only copy of `value` (see the module comment); `undefined` for what is not data. */
+export function plainData(value: unknown): unknown {
+  return copy(value, { seen: new Map(), left: PLAIN_DATA_MAX_ENTRIES }, 0);
+}
+
+function copy(value: unknown, state: CopyState, depth: number): unknown {
   switch (typeof value) {
     case 'string':
     case 'number':
@@ -51,14 +66,14 @@ function copy(value: unknown, seen: Map<object, unknown>, depth: number): unknow
       return undefined; // undefined, function, symbol, bigint
   }
   if (value === null) return null;
-  const known = seen.get(value);
-  if (known !== undefined || seen.has(value)) return known;
+  const known = state.seen.get(value);
+  if (known !== undefined || state.seen.has(value)) return known;
   if (depth >= PLAIN_DATA_MAX_DEPTH) return undefined;
   try {
-    return isArray(value) ? copyArray(value, seen, depth) : copyObject(value, seen, depth);
+    return isArray(value) ? copyArray(value, state, depth) : copyObject(value, state, depth);
   } catch {
     // a Proxy trap threw (or a revoked Proxy): not data
-    seen.set(value, undefined);
+    state.seen.set(value, undefined);
     return undefined;
   }
 }
@@ -68,27 +83,29 @@ function defineProto(target: object, value: unknown): void {
   defineProperty(target, '__proto__', { value, enumerable: true, writable: true, configurable: true });
 }
 
-function copyArray(value: readonly unknown[], seen: Map<object, unknown>, depth: number): unknown[] {
+function copyArray(value: readonly unknown[], state: CopyState, depth: number): unknown[] {
   const length = dataValue(getOwnPropertyDescriptor(value, 'length'));
   const out: unknown[] = [];
-  seen.set(value, out);
+  state.seen.set(value, out);
   if (typeof length !== 'number') return out;
-  for (let i = 0; i < length; i++) {
+  for (let i = 0; i < length && state.left > 0; i++) {
+    state.left--;
     const v = dataValue(getOwnPropertyDescriptor(value, i));
-    out.push(v === NOT_DATA ? undefined : copy(v, seen, depth + 1));
+    out.push(v === NOT_DATA ? undefined : copy(v, state, depth + 1));
   }
   return out;
 }
 
-function copyObject(value: object, seen: Map<object, unknown>, depth: number): Record<string, unknown> {
+function copyObject(value: object, state: CopyState, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  seen.set(value, out);
+  state.seen.set(value, out);
   const keys = ownKeys(value);
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = 0; i < keys.length && state.left > 0; i++) {
+    state.left--;
     const key = keys[i]!;
     const data = dataValue(getOwnPropertyDescriptor(value, key));
     if (data === NOT_DATA) continue;
-    const v = copy(data, seen, depth + 1);
+    const v = copy(data, state, depth + 1);
     if (v === undefined) continue;
     if (key === '__proto__') defineProto(out, v);
     else out[key] = v;

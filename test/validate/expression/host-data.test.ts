@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileExpression } from '../../../src/validate/expression/index.js';
-import { plainData } from '../../../src/validate/expression/plain-data.js';
+import { PLAIN_DATA_MAX_ENTRIES, plainData } from '../../../src/validate/expression/plain-data.js';
 import { harness } from '../../runtime/engine-helpers.js';
 import { journey } from '../../runtime/helpers.js';
 import type { CustomerProfile } from '../../../src/runtime/types.js';
@@ -111,6 +111,15 @@ describe('plainData: host values copied as data only', () => {
     expect(Object.keys(copy)).toEqual(['shared', 'again', 'self']);
     expect(copy['shared']).toBe(copy['again']);
     expect(copy['self']).toBe(copy);
+  });
+
+  it('copies at most PLAIN_DATA_MAX_ENTRIES elements and properties of a value built with code', () => {
+    const sparse: unknown[] = ['a'];
+    sparse.length = 1_000_000_000; // JSON cannot make this; a host's code can
+    const copy = plainData({ sparse, after: 1 }) as { sparse: unknown[]; after?: number };
+    expect(copy.sparse.length).toBeLessThanOrEqual(PLAIN_DATA_MAX_ENTRIES);
+    expect(copy.sparse[0]).toBe('a');
+    expect(copy.after).toBeUndefined(); // the budget ran out before it
   });
 
   it('keeps an own "__proto__" key as data and never sets a prototype', () => {
