@@ -192,7 +192,7 @@ export async function enroll(
       { path: ['context'], details: { limit: MAX_ENROLL_CONTEXT_BYTES, customers, bytes: contextBytes } },
     );
   }
-  const context = rawContext as Readonly<Record<string, JsonValue>>;
+  const context = plainData(rawContext) as Readonly<Record<string, JsonValue>>;
   const journey = await requireJourney(ctx, tenantId, journeyId);
   requireActive(journey);
 
@@ -237,9 +237,10 @@ export async function ingestEvent(ctx: EngineContext, tenantId: string, event: u
     throw new JourneyError('invalid-request', 'properties must be an object', { path: ['properties'] });
   }
   // The host's object as data (no getter or Proxy trap runs): triggers match on it, expressions read it.
+  // The properties become every matching enrollment's context: the same bounds apply (an accessor
+  // is refused, never called), and the data-only copy is what triggers match on and expressions read.
+  if (properties !== undefined) checkContext(properties, ['properties']);
   const props = properties === undefined ? undefined : ((plainData(properties) ?? {}) as Record<string, JsonValue>);
-  // The properties become every matching enrollment's context: the same bounds apply.
-  if (props !== undefined) checkContext(props, ['properties']);
   const ingested: IngestedEvent = { customerId, type, ...(props ? { properties: props } : {}), ...(at === undefined ? {} : { at }) };
   const enrolled: Array<{ journeyId: string; enrollmentId: string }> = [];
   const skipped: Array<{ journeyId: string; reason: SkipReason; message: string }> = [];

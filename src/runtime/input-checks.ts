@@ -70,6 +70,26 @@ function isPlainObject(value: object): boolean {
  * with the path; answers the size in bytes of its JSON.
  */
 export function checkContext(value: unknown, path: Path): number {
+  try {
+    return walkContext(value, path);
+  } catch (error) {
+    if (JourneyError.is(error)) throw error;
+    // A Proxy trap threw, or a revoked Proxy: not data.
+    throw new JourneyError('invalid-context', 'the context cannot be read as data (a Proxy or a host object refused it)', { path });
+  }
+}
+
+/** The value of an own data property; throws `invalid-context` for an accessor (no getter runs). */
+function dataOf(holder: object, key: string | number, path: Path): unknown {
+  const d = Object.getOwnPropertyDescriptor(holder, key);
+  if (d === undefined) return undefined;
+  if (!Object.hasOwn(d, 'value')) {
+    throw new JourneyError('invalid-context', 'a context holds data properties only; this one is an accessor (a getter), which is never called', { path });
+  }
+  return d.value;
+}
+
+function walkContext(value: unknown, path: Path): number {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new JourneyError('invalid-context', 'expected a JSON object', { path });
   }
@@ -100,7 +120,7 @@ export function checkContext(value: unknown, path: Path): number {
     if (Array.isArray(v)) {
       entries += v.length;
       if (entries > MAX_CONTEXT_ENTRIES) throw tooLarge(`a context holds at most ${MAX_CONTEXT_ENTRIES} keys and array elements`, path, { limit: MAX_CONTEXT_ENTRIES });
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth: item.depth + 1, path: [...item.path, i] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: dataOf(v, i, [...item.path, i]), depth: item.depth + 1, path: [...item.path, i] });
       continue;
     }
     const keys = Object.keys(v);
@@ -110,7 +130,7 @@ export function checkContext(value: unknown, path: Path): number {
       const key = keys[i]!;
       checkString(key, [...item.path, key], 'a key');
       chars += key.length;
-      stack.push({ value: (v as Record<string, unknown>)[key], depth: item.depth + 1, path: [...item.path, key] });
+      stack.push({ value: dataOf(v, key, [...item.path, key]), depth: item.depth + 1, path: [...item.path, key] });
     }
   }
   // Every string is bounded and well-formed and every value is JSON: this is small and cannot throw.

@@ -131,7 +131,7 @@ describe('plainData: host values copied as data only', () => {
 });
 
 describe('a branch condition that cannot be evaluated is false', () => {
-  it('a throwing getter in an enrollment context the host built: the condition is false and listed as unevaluable', async () => {
+  it('a throwing getter in an enrollment context the host built: enroll refuses it (invalid-context, the getter never runs) and enrolls no one', async () => {
     const { engine } = harness();
     const { id } = await engine.createJourney(journey(
       [
@@ -152,12 +152,13 @@ describe('a branch condition that cannot be evaluated is false', () => {
     ));
     const steps: unknown[] = [];
     engine.events.on('step', ({ event }) => steps.push(event));
-    const context = { get tier(): string { throw new Error('boom'); } };
-    await engine.enroll(id, { customerId: 'c1' }, { context: context as never });
-    await expect(engine.runDue()).resolves.toMatchObject({ processed: 1 });
-    const [e] = (await engine.listEnrollments({ journeyId: id })).items;
-    expect(e).toMatchObject({ status: 'completed', flags: { rest: true } });
-    expect(steps).toContainEqual(expect.objectContaining({ type: 'completed', stepId: 'check', detail: { matched: 'always', target: 'rest', unevaluable: ['tier'] } }));
+    let ran = 0;
+    const context = { get tier(): string { ran += 1; throw new Error('boom'); } };
+    await expect(engine.enroll(id, { customerId: 'c1' }, { context: context as never })).rejects.toMatchObject({ code: 'invalid-context', path: ['context', 'tier'] });
+    expect(ran).toBe(0);
+    await expect(engine.runDue()).resolves.toMatchObject({ processed: 0 });
+    expect((await engine.listEnrollments({ journeyId: id })).total).toBe(0);
+    expect(steps).toEqual([]);
   });
 });
 
@@ -226,7 +227,7 @@ describe('engine: host adapters answering with getters and Proxies', () => {
     expect(ran).toBe(0);
   });
 
-  it('event properties are read as data: a trigger never runs a getter', async () => {
+  it('event properties are read as data: a getter is refused (invalid-context) and never runs', async () => {
     let ran = 0;
     const { engine } = harness();
     const { id } = await engine.createJourney(journey(
@@ -234,7 +235,7 @@ describe('engine: host adapters answering with getters and Proxies', () => {
       { status: 'active', entryConditions: { events: [{ type: 'viewed', properties: { product: 'loan' } }] } },
     ));
     const properties = { get product() { ran++; return 'loan'; } };
-    expect((await engine.ingestEvent({ customerId: 'c1', type: 'viewed', properties: properties as never })).enrolled).toEqual([]);
+    await expect(engine.ingestEvent({ customerId: 'c1', type: 'viewed', properties: properties as never })).rejects.toMatchObject({ code: 'invalid-context', path: ['properties', 'product'] });
     expect((await engine.ingestEvent({ customerId: 'c1', type: 'viewed', properties: { product: 'loan' } })).enrolled.map((e) => e.journeyId)).toEqual([id]);
     expect(ran).toBe(0);
   });
