@@ -27,7 +27,7 @@ await storage.createJourney({
 const base = (i: number): Enrollment => ({
   id: `e${i}`, tenantId: 't', journeyId: 'j1', journeyVersion: 1, customerId: `c${i}`, status: 'active',
   stepId: 'send1', phase: 'ready', visits: { send1: 1 }, results: {}, flags: {}, outcomes: [], latestOutcome: null,
-  lastSendAt: null, attempts: 0, lastError: null, context: { plan: 'pro' }, enteredAt: 0, deadline: 1e12,
+  lastSendAt: null, sends: [], attempts: 0, lastError: null, context: { plan: 'pro' }, enteredAt: 0, deadline: 1e12,
   wakeAt: 1, endedAt: null, exitReason: null, version: 1, updatedAt: 0,
 });
 let t = performance.now();

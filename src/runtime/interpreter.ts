@@ -22,8 +22,12 @@ import type {
   Input,
   Offer,
   OutcomeEntry,
+  SentMessage,
   StepEvent,
 } from './types.js';
+import { MAX_SENDS_KEPT } from './types.js';
+
+export { MAX_SENDS_KEPT };
 
 /** Most outcomes kept on an enrollment; older ones are dropped first. */
 export const MAX_OUTCOMES_KEPT = 100;
@@ -76,6 +80,7 @@ export function createEnrollment(journey: CompiledJourney, init: NewEnrollment, 
     outcomes: [],
     latestOutcome: null,
     lastSendAt: null,
+    sends: [],
     attempts: 0,
     lastError: null,
     context: init.context ?? {},
@@ -229,8 +234,7 @@ class Run {
       }
       case 'sent':
         if (step.type !== 'send') return this.fail(step.id, 'effect-mismatch', `step "${step.id}" is not a send step`);
-        d.lastSendAt = this.now;
-        d.latestOutcome = null;
+        this.recordSend(step.id, input.visit, input.receipt.messageId);
         detail = input.receipt.messageId === undefined ? { channelId: step.channelId } : { channelId: step.channelId, messageId: input.receipt.messageId };
         break;
       case 'updated':
@@ -267,12 +271,41 @@ class Run {
     this.commands.push({ type: 'schedule', wakeAt: d.wakeAt });
   }
 
+  /**
+   * Keep the outcome; it becomes `latestOutcome` when it answers the most recent send and is
+   * not older (by `at`) than the current latest. Arrival order breaks ties: the newer arrival wins.
+   */
   recordOutcome(outcome: OutcomeEntry): void {
     const d = this.draft;
     const outcomes = d.outcomes.length >= MAX_OUTCOMES_KEPT ? d.outcomes.slice(1 - MAX_OUTCOMES_KEPT) : d.outcomes.slice();
     outcomes.push(outcome);
     d.outcomes = outcomes;
-    d.latestOutcome = outcome;
+    if (this.answersLatestSend(outcome) && (d.latestOutcome === null || outcome.at >= d.latestOutcome.at)) d.latestOutcome = outcome;
+  }
+
+  /**
+   * A send completed now: remember it (bounded) and start a new `latestOutcome`. Outcomes that
+   * already name this send (a webhook that beat the commit) count; every other outcome is older.
+   */
+  private recordSend(stepId: string, visit: number, messageId: string | undefined): void {
+    const d = this.draft;
+    const sent: SentMessage = { key: idempotencyKey(d.id, stepId, visit), stepId, at: this.now, ...(messageId === undefined ? {} : { messageId }) };
+    const sends = d.sends.length >= MAX_SENDS_KEPT ? d.sends.slice(1 - MAX_SENDS_KEPT) : d.sends.slice();
+    sends.push(sent);
+    d.sends = sends;
+    d.lastSendAt = this.now;
+    let latest: OutcomeEntry | null = null;
+    for (const o of d.outcomes) if (o.sendKey === sent.key && (latest === null || o.at >= latest.at)) latest = o;
+    d.latestOutcome = latest;
+  }
+
+  private answersLatestSend(outcome: OutcomeEntry): boolean {
+    const d = this.draft;
+    const last = d.sends.length > 0 ? d.sends[d.sends.length - 1]! : undefined;
+    // An outcome that names its send answers the latest one only if it names that one (rows from
+    // before `sends` existed have no record to compare with: they fall back to the time rule).
+    if (outcome.sendKey !== undefined && last !== undefined) return outcome.sendKey === last.key;
+    return d.lastSendAt === null || outcome.at >= d.lastSendAt;
   }
 
   /** End the enrollment with `reason`; `at` is when it ended (default now). */

@@ -25,9 +25,29 @@ export interface OutcomeEntry {
   readonly type: string;
   /** When it happened (host-supplied or the clock's now), epoch ms. */
   readonly at: number;
-  /** The host's idempotency key. */
+  /** The host's idempotency key (unique per customer). */
   readonly key: string;
+  /**
+   * The send this outcome answers (its idempotency key), when the host named the message
+   * (`sendKey` or `messageId` in `recordOutcome`). Such an outcome is `outcome` only after that
+   * send, whatever its `at`; one without it answers the most recent send if `at` is not before it.
+   */
+  readonly sendKey?: string;
 }
+
+/** One send a channel accepted, as the enrollment remembers it (the most recent {@link MAX_SENDS_KEPT}). */
+export interface SentMessage {
+  /** The send's idempotency key, `enrollmentId:stepId:visit`. */
+  readonly key: string;
+  readonly stepId: string;
+  /** When the send completed (epoch ms). */
+  readonly at: number;
+  /** The channel's message id from the send receipt, when it gave one. */
+  readonly messageId?: string;
+}
+
+/** Most sends an enrollment remembers in {@link Enrollment.sends}; older ones are dropped first. */
+export const MAX_SENDS_KEPT = 20;
 
 /** The standard outcome types. Custom types are allowed too. */
 export const OUTCOME_TYPES = [
@@ -81,10 +101,16 @@ export interface Enrollment {
   readonly flags: Readonly<Record<string, boolean>>;
   /** Outcomes recorded for this enrollment, oldest first (the most recent 100 are kept). */
   readonly outcomes: readonly OutcomeEntry[];
-  /** The latest outcome since the most recent send (what branch expressions see as `outcome`), or null. */
+  /**
+   * What branch expressions see as `outcome`: of the outcomes that answer the most recent send,
+   * the latest by `at` (arrival order breaks ties), or null. An outcome answers the most recent
+   * send when it names it (`sendKey`), or names no send and its `at` is not before the send.
+   */
   readonly latestOutcome: OutcomeEntry | null;
   /** When the most recent send completed (epoch ms), or null. */
   readonly lastSendAt: number | null;
+  /** The most recent sends, oldest first (at most {@link MAX_SENDS_KEPT}): what outcomes are attributed by. */
+  readonly sends: readonly SentMessage[];
   /** Failed attempts of the current effect. */
   readonly attempts: number;
   readonly lastError: EnrollmentError | null;

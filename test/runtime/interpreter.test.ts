@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advance, createEnrollment, idempotencyKey } from '../../src/runtime/interpreter.js';
+import { advance, createEnrollment, idempotencyKey, MAX_SENDS_KEPT } from '../../src/runtime/interpreter.js';
 import type { Enrollment, Input } from '../../src/runtime/types.js';
 import { compile, DAY, HOUR, journey, loadExample, MINUTE, T0 } from './helpers.js';
 
@@ -108,6 +108,98 @@ describe('interpreter: advance()', () => {
     expect(done.enrollment.flags).toEqual({ none: true });
     expect(done.enrollment.status).toBe('completed');
     expect(done.enrollment.outcomes.map((o) => o.type)).toEqual(['click']);
+  });
+
+  describe('outcome respects when things happened', () => {
+    // send s1, wait a day, send s2, wait a day, then branch on `outcome`.
+    const twoSends = compile(journey([
+      { id: 's1', type: 'send', config: { channelId: 'email' } },
+      { id: 'w1', type: 'wait', config: { duration: 1, unit: 'days' } },
+      { id: 's2', type: 'send', config: { channelId: 'email' } },
+      { id: 'w2', type: 'wait', config: { duration: 1, unit: 'days' } },
+      { id: 'b', type: 'branch', config: { conditions: [{ expression: "outcome == 'click'", targetStepId: 'clicked' }, { expression: "outcome == 'conversion'", targetStepId: 'converted' }], defaultTargetStepId: 'none' } },
+      { id: 'clicked', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'clicked' }] }, next: null },
+      { id: 'converted', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'converted' }] }, next: null },
+      { id: 'none', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'none' }] }, next: null },
+    ]));
+    const SECOND_SEND = T0 + DAY;
+
+    /** An enrollment that has sent s1 at T0 and s2 at T0 + 1 day, waiting before the branch. */
+    function afterSecondSend(): Enrollment {
+      let e = advance(twoSends, start(twoSends), { type: 'wake' }, T0).enrollment;
+      e = advance(twoSends, e, { type: 'sent', stepId: 's1', visit: 1, receipt: { messageId: 'm-1' } }, T0).enrollment;
+      e = advance(twoSends, e, { type: 'wake' }, SECOND_SEND).enrollment;
+      return advance(twoSends, e, { type: 'sent', stepId: 's2', visit: 1, receipt: { messageId: 'm-2' } }, SECOND_SEND).enrollment;
+    }
+    function outcome(e: Enrollment, type: string, at: number, key: string, now: number, sendKey?: string): Enrollment {
+      return advance(twoSends, e, { type: 'outcome', outcome: { type, at, key, ...(sendKey === undefined ? {} : { sendKey }) } }, now).enrollment;
+    }
+    const branchFlags = (e: Enrollment) => advance(twoSends, e, { type: 'wake' }, SECOND_SEND + DAY).enrollment.flags;
+
+    it('keeps a bounded record of the sends, with their keys, message ids and times', () => {
+      expect(afterSecondSend().sends).toEqual([
+        { key: 'enr_1:s1:1', stepId: 's1', at: T0, messageId: 'm-1' },
+        { key: 'enr_1:s2:1', stepId: 's2', at: SECOND_SEND, messageId: 'm-2' },
+      ]);
+    });
+
+    it('a click on the first email, reported after the second was sent, does not route the branch after the second', () => {
+      const e = outcome(afterSecondSend(), 'click', T0 + HOUR, 'late-click', SECOND_SEND + HOUR);
+      expect(e.outcomes.map((o) => o.key)).toEqual(['late-click']);
+      expect(e.latestOutcome).toBeNull();
+      expect(branchFlags(e)).toEqual({ none: true });
+    });
+
+    it('an outcome at the instant of the most recent send answers it', () => {
+      const e = outcome(afterSecondSend(), 'click', SECOND_SEND, 'same-instant', SECOND_SEND);
+      expect(branchFlags(e)).toEqual({ clicked: true });
+    });
+
+    it('latest is latest by `at`: a conversion reported before the click that led to it stays the latest', () => {
+      let e = afterSecondSend();
+      e = outcome(e, 'conversion', SECOND_SEND + 2 * HOUR, 'conv', SECOND_SEND + 2 * HOUR);
+      e = outcome(e, 'click', SECOND_SEND + HOUR, 'click', SECOND_SEND + 3 * HOUR);
+      expect(e.latestOutcome).toMatchObject({ key: 'conv' });
+      expect(e.outcomes.map((o) => o.key)).toEqual(['conv', 'click']);
+      expect(branchFlags(e)).toEqual({ converted: true });
+    });
+
+    it('arrival order breaks a tie of `at`', () => {
+      let e = afterSecondSend();
+      e = outcome(e, 'conversion', SECOND_SEND + HOUR, 'first', SECOND_SEND + HOUR);
+      e = outcome(e, 'click', SECOND_SEND + HOUR, 'second', SECOND_SEND + 2 * HOUR);
+      expect(e.latestOutcome).toMatchObject({ key: 'second' });
+    });
+
+    it('an outcome naming an older send is not the latest send\'s response, whatever its `at`', () => {
+      const e = outcome(afterSecondSend(), 'click', SECOND_SEND + HOUR, 'old-mail', SECOND_SEND + HOUR, 'enr_1:s1:1');
+      expect(e.latestOutcome).toBeNull();
+      const named = outcome(afterSecondSend(), 'click', SECOND_SEND + HOUR, 'new-mail', SECOND_SEND + HOUR, 'enr_1:s2:1');
+      expect(named.latestOutcome).toMatchObject({ key: 'new-mail' });
+    });
+
+    it('an outcome naming a send that was still in flight becomes the latest once the send completes', () => {
+      let e = advance(twoSends, start(twoSends), { type: 'wake' }, T0).enrollment;
+      e = outcome(e, 'click', T0, 'early-webhook', T0, 'enr_1:s1:1');
+      e = outcome(e, 'conversion', T0, 'unnamed', T0);
+      e = advance(twoSends, e, { type: 'sent', stepId: 's1', visit: 1, receipt: {} }, T0 + 1).enrollment;
+      expect(e.latestOutcome).toMatchObject({ key: 'early-webhook' });
+    });
+
+    it('keeps at most MAX_SENDS_KEPT sends, dropping the oldest', () => {
+      const loop = compile(journey([
+        { id: 's', type: 'send', config: { channelId: 'email' } },
+        { id: 'w', type: 'wait', config: { duration: 1, unit: 'hours' }, next: 's' },
+      ]));
+      let e = start(loop);
+      for (let i = 0; i < MAX_SENDS_KEPT + 5; i++) {
+        e = advance(loop, e, { type: 'wake' }, T0 + i * HOUR).enrollment;
+        e = advance(loop, e, { type: 'sent', stepId: 's', visit: i + 1, receipt: {} }, T0 + i * HOUR).enrollment;
+      }
+      expect(e.sends.length).toBe(MAX_SENDS_KEPT);
+      expect(e.sends[0]!.key).toBe(`enr_1:s:6`);
+      expect(e.sends.at(-1)!.key).toBe(`enr_1:s:${MAX_SENDS_KEPT + 5}`);
+    });
   });
 
   it('follows `next`, array order, and `next: null` ends the journey', () => {

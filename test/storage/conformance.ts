@@ -180,9 +180,10 @@ export function describeStorageConformance(name: string, factory: StorageFactory
           visits: { wait1: 2 },
           results: { decide1: [{ id: 'offer-1', score: 0.5 }] },
           flags: { vip: true },
-          outcomes: [{ type: 'click', at: 1_500, key: 'k1' }],
-          latestOutcome: { type: 'click', at: 1_500, key: 'k1' },
+          outcomes: [{ type: 'click', at: 1_500, key: 'k1', sendKey: 'e1:send1:1' }],
+          latestOutcome: { type: 'click', at: 1_500, key: 'k1', sendKey: 'e1:send1:1' },
           lastSendAt: 1_400,
+          sends: [{ key: 'e1:send1:1', stepId: 'send1', at: 1_400, messageId: 'm-1' }],
           lastError: { message: 'boom', code: 'x', stepId: 'send1', at: 1_450, attempts: 2 },
           attempts: 2,
         });

@@ -46,6 +46,7 @@ export function enrollment(over: Partial<Enrollment> = {}): Enrollment {
     outcomes: [],
     latestOutcome: null,
     lastSendAt: null,
+    sends: [],
     attempts: 0,
     lastError: null,
     context: {},

@@ -115,6 +115,8 @@ interface EnrollmentData {
   readonly outcomes: Enrollment['outcomes'];
   readonly latestOutcome: Enrollment['latestOutcome'];
   readonly lastSendAt: number | null;
+  /** Absent in rows written before sends were remembered: read as `[]`. */
+  readonly sends: Enrollment['sends'];
   readonly attempts: number;
   readonly lastError: Enrollment['lastError'];
   readonly context: Enrollment['context'];
@@ -130,6 +132,7 @@ export function enrollmentData(e: Enrollment): string {
     outcomes: e.outcomes,
     latestOutcome: e.latestOutcome,
     lastSendAt: e.lastSendAt,
+    sends: e.sends,
     attempts: e.attempts,
     lastError: e.lastError,
     context: e.context,
@@ -183,7 +186,9 @@ export interface EnrollmentRow {
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isBoolean = (x: unknown): x is boolean => typeof x === 'boolean';
 const isOutcome = (o: unknown): boolean =>
-  isPlainObject(o) && typeof o['type'] === 'string' && isNumber(o['at']) && typeof o['key'] === 'string';
+  isPlainObject(o) && typeof o['type'] === 'string' && isNumber(o['at']) && typeof o['key'] === 'string' && (o['sendKey'] === undefined || typeof o['sendKey'] === 'string');
+const isSend = (o: unknown): boolean =>
+  isPlainObject(o) && typeof o['key'] === 'string' && typeof o['stepId'] === 'string' && isNumber(o['at']) && (o['messageId'] === undefined || typeof o['messageId'] === 'string');
 const isOfferList = (x: unknown): x is readonly { id: string }[] =>
   Array.isArray(x) && x.every((o) => isPlainObject(o) && typeof o['id'] === 'string');
 
@@ -200,6 +205,11 @@ export function decodeEnrollment(row: EnrollmentRow, table: string): Enrollment 
   if (!Array.isArray(outcomes)) throw corrupt(ref, 'data.outcomes', 'expected an array');
   for (let i = 0; i < outcomes.length; i++) {
     if (!isOutcome(outcomes[i])) throw corrupt(ref, `data.outcomes[${i}]`, 'expected { type, at, key }');
+  }
+  const sends = d['sends'] ?? [];
+  if (!Array.isArray(sends)) throw corrupt(ref, 'data.sends', 'expected an array');
+  for (let i = 0; i < sends.length; i++) {
+    if (!isSend(sends[i])) throw corrupt(ref, `data.sends[${i}]`, 'expected { key, stepId, at, messageId? }');
   }
   const latestOutcome = d['latestOutcome'];
   if (latestOutcome !== null && !isOutcome(latestOutcome)) throw corrupt(ref, 'data.latestOutcome', 'expected null or { type, at, key }');
@@ -236,6 +246,7 @@ export function decodeEnrollment(row: EnrollmentRow, table: string): Enrollment 
     outcomes: outcomes as Enrollment['outcomes'],
     latestOutcome: latestOutcome as Enrollment['latestOutcome'],
     lastSendAt: numOrNull(ref, 'data.lastSendAt', d['lastSendAt']),
+    sends: sends as Enrollment['sends'],
     attempts: int(ref, 'data.attempts', d['attempts']),
     lastError: lastError as Enrollment['lastError'],
     context: obj(ref, 'data.context', d['context']) as Enrollment['context'],
