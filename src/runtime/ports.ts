@@ -110,8 +110,10 @@ export interface Commit {
   readonly effects?: readonly EffectRecord[];
   readonly counters?: readonly StepCounter[];
   /**
-   * Outcome dedupe: when given, the pair (enrollment id, key) must be new; it is stored with the
-   * commit. A repeat makes the commit answer `duplicate` and change nothing.
+   * Outcome dedupe: when given, the key must be new for the enrollment's customer — the triple
+   * (tenant id, customer id, key), whichever of the customer's enrollments it was recorded on;
+   * it is stored with the commit. A repeat makes the commit answer `duplicate` and change nothing.
+   * Concurrent commits with the same triple: exactly one is `ok`.
    */
   readonly outcomeKey?: string;
   /**

@@ -583,10 +583,40 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.getEnrollment(T, 'e1')).toEqual(withOutcome);
         expect(await s.listEffects(T, 'e1')).toEqual([]);
         expect((await s.stats(T, 'j1'))['wait1']?.completed).toBe(0);
-        // outcome keys are per enrollment
+        // outcome keys are per customer: another customer may use the same key
         const other = enrollment({ id: 'e2', customerId: 'c2' });
         await s.createEnrollment(other);
         expect(await s.commit({ enrollment: next(other), expectedVersion: 1, now: 30, outcomeKey: 'k1' })).toBe('ok');
+      });
+
+      it('deduplicates outcome keys per customer, whichever enrollment of theirs the outcome lands on', async () => {
+        const a = enrollment({ id: 'e1', journeyId: 'j1' });
+        const b = enrollment({ id: 'e2', journeyId: 'j2' });
+        await s.createEnrollment(a);
+        await s.createEnrollment(b);
+        expect(await s.commit({ enrollment: next(a), expectedVersion: 1, now: 10, outcomeKey: 'k1' })).toBe('ok');
+        expect(await s.commit({ enrollment: next(b), expectedVersion: 1, now: 20, outcomeKey: 'k1' })).toBe('duplicate');
+        expect(await s.getEnrollment(T, 'e2')).toEqual(b);
+        // the same customer id in another tenant is another customer
+        const elsewhere = enrollment({ id: 'e3', tenantId: OTHER });
+        await s.createEnrollment(elsewhere);
+        expect(await s.commit({ enrollment: next(elsewhere), expectedVersion: 1, now: 30, outcomeKey: 'k1' })).toBe('ok');
+        // an ended enrollment's keys still count
+        const done = ended(next(a), 40);
+        expect(await s.commit({ enrollment: done, expectedVersion: 2, now: 40 })).toBe('ok');
+        const c = enrollment({ id: 'e4', journeyId: 'j1' });
+        await s.createEnrollment(c);
+        expect(await s.commit({ enrollment: next(c), expectedVersion: 1, now: 50, outcomeKey: 'k1' })).toBe('duplicate');
+      });
+
+      it('takes a customer’s outcome key exactly once when concurrent commits on different enrollments race', async () => {
+        const ids = ['e1', 'e2', 'e3', 'e4'];
+        for (const [i, id] of ids.entries()) await s.createEnrollment(enrollment({ id, journeyId: `j${i}` }));
+        const answers = await Promise.all(ids.map((id, i) => s.commit({ enrollment: next(enrollment({ id, journeyId: `j${i}` })), expectedVersion: 1, now: 10, outcomeKey: 'race' })));
+        expect(answers.filter((a) => a === 'ok')).toHaveLength(1);
+        expect(answers.filter((a) => a === 'duplicate')).toHaveLength(ids.length - 1);
+        const versions = await Promise.all(ids.map(async (id) => (await s.getEnrollment(T, id))!.version));
+        expect(versions.sort()).toEqual([1, 1, 1, 2]);
       });
 
       it('answers missing for an unknown enrollment or another tenant’s', async () => {

@@ -81,8 +81,10 @@ class Model {
     if (c.token !== undefined && c.token !== s.token) return 'fenced';
     if (c.expectedVersion !== s.e.version) return 'conflict';
     if (s.e.status !== 'active' && c.enrollment.status === 'active') return 'throw:invalid-commit';
-    if (c.outcomeKey !== undefined && this.outcomeKeys.includes(`${s.e.id}/${c.outcomeKey}`)) return 'duplicate';
-    if (c.outcomeKey !== undefined) this.outcomeKeys.push(`${s.e.id}/${c.outcomeKey}`);
+    // outcome keys are unique per customer (tenant, customer, key)
+    const outcomeKey = c.outcomeKey === undefined ? undefined : `${s.e.tenantId}/${s.e.customerId}/${c.outcomeKey}`;
+    if (outcomeKey !== undefined && this.outcomeKeys.includes(outcomeKey)) return 'duplicate';
+    if (outcomeKey !== undefined) this.outcomeKeys.push(outcomeKey);
     s.e = c.enrollment;
     if (c.token !== undefined) {
       if (c.release === false) {

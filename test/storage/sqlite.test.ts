@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteStorage, SQLITE_SCHEMA_VERSION } from '../../src/adapters/sqlite/index.js';
+import { SQLITE_MIGRATIONS } from '../../src/adapters/sqlite/sqlite-migrations.js';
 import { describeStorageConformance } from './conformance.js';
 import { T, effect, enrollment, journey, next } from './fixtures.js';
 
@@ -92,6 +93,30 @@ describe('sqliteStorage', () => {
     );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  it('migrates a schema-1 database: outcome keys taken per enrollment keep counting per customer, and rows without sends read as []', async () => {
+    const filename = file();
+    const db = new Database(filename);
+    db.exec(SQLITE_MIGRATIONS[0]!.sql);
+    db.exec('CREATE TABLE journey_engine_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)');
+    db.prepare('INSERT INTO journey_engine_migrations (version, name) VALUES (1, ?)').run(SQLITE_MIGRATIONS[0]!.name);
+    const { sends: _, ...old } = enrollment();
+    db.prepare(
+      `INSERT INTO je_enrollments (id, tenant_id, journey_id, journey_version, customer_id, status, phase, step_id, wake_at, version, entered_at, updated_at, data)
+       VALUES (?, ?, ?, 1, ?, 'active', 'waiting', 'wait1', ?, 1, ?, ?, ?)`,
+    ).run(old.id, old.tenantId, old.journeyId, old.customerId, old.wakeAt, old.enteredAt, old.updatedAt, JSON.stringify({ ...old, visits: old.visits }));
+    db.prepare('INSERT INTO je_outcome_keys (enrollment_id, key) VALUES (?, ?)').run(old.id, 'taken');
+    db.close();
+
+    const s = sqliteStorage({ filename });
+    await s.init();
+    expect((await s.getEnrollment(T, 'e1'))?.sends).toEqual([]);
+    const other = enrollment({ id: 'e2', journeyId: 'j2' });
+    await s.createEnrollment(other);
+    expect(await s.commit({ enrollment: next(other), expectedVersion: 1, now: 10, outcomeKey: 'taken' })).toBe('duplicate');
+    expect(await s.commit({ enrollment: next(other), expectedVersion: 1, now: 10, outcomeKey: 'new' })).toBe('ok');
+    await s.close();
   });
 
   it('refuses a database whose schema is newer than the code', async () => {

@@ -408,7 +408,8 @@ class MemoryStorage implements Storage {
     );
     if (refused !== null) return refused;
     if (commit.requireActiveJourney === true && this.journeys.get(journeyKey(next.tenantId, next.journeyId))?.status !== 'active') return 'journey-inactive';
-    const outcomeKey = commit.outcomeKey === undefined ? undefined : next.id + SEP + commit.outcomeKey;
+    // Outcome keys are unique per customer (tenant, customer, key), whichever enrollment the outcome lands on.
+    const outcomeKey = commit.outcomeKey === undefined ? undefined : next.tenantId + SEP + next.customerId + SEP + commit.outcomeKey;
     if (outcomeKey !== undefined && this.outcomeKeys.has(outcomeKey)) return 'duplicate';
     const s = slot!;
     const previous = s.e;

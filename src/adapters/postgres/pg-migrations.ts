@@ -125,6 +125,23 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         revision  bigint NOT NULL)`,
     ],
   },
+  {
+    version: 5,
+    name: 'outcome keys per customer',
+    // An outcome key is unique per customer (tenant, customer, key), whichever of their
+    // enrollments the outcome lands on; keys already taken keep counting.
+    statements: (S) => [
+      `CREATE TABLE ${S}.je_customer_outcome_keys (
+        tenant_id   ${ID} NOT NULL,
+        customer_id ${ID} NOT NULL,
+        key         ${ID} NOT NULL,
+        PRIMARY KEY (tenant_id, customer_id, key))`,
+      `INSERT INTO ${S}.je_customer_outcome_keys (tenant_id, customer_id, key)
+        SELECT e.tenant_id, e.customer_id, k.key FROM ${S}.je_outcome_keys k JOIN ${S}.je_enrollments e ON e.id = k.enrollment_id
+        ON CONFLICT DO NOTHING`,
+      `DROP TABLE ${S}.je_outcome_keys`,
+    ],
+  },
 ];
 
 /** Shards per step counter (migration 2). */

@@ -576,8 +576,8 @@ class PostgresStorage implements Storage {
         const { rows } = await db.query(`${this.updateSql()} RETURNING 1`, updateParams(commit));
         if (rows.length === 0) return this.refuse(db, commit);
         const outcome = await db.query(
-          `INSERT INTO ${this.t.outcomeKeys} (enrollment_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-          [e.id, commit.outcomeKey],
+          `INSERT INTO ${this.t.outcomeKeys} (tenant_id, customer_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
+          [e.tenantId, e.customerId, commit.outcomeKey],
         );
         if (outcome.rows.length === 0) throw DUPLICATE;
         if (commit.effects !== undefined && commit.effects.length > 0) {
@@ -816,7 +816,7 @@ function tableNames(S: string) {
     versions: `${S}.je_journey_versions`,
     enrollments: `${S}.je_enrollments`,
     effects: `${S}.je_effects`,
-    outcomeKeys: `${S}.je_outcome_keys`,
+    outcomeKeys: `${S}.je_customer_outcome_keys`,
     counters: `${S}.je_counters`,
     quarantine: `${S}.je_quarantine`,
     catalog: `${S}.je_catalog`,

@@ -126,6 +126,23 @@ CREATE TABLE je_catalog (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 4,
+    name: 'outcome keys per customer',
+    // An outcome key is unique per customer (tenant, customer, key), whichever of their
+    // enrollments the outcome lands on; keys already taken keep counting.
+    sql: `
+CREATE TABLE je_customer_outcome_keys (
+  tenant_id   TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, customer_id, key)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO je_customer_outcome_keys (tenant_id, customer_id, key)
+  SELECT e.tenant_id, e.customer_id, k.key FROM je_outcome_keys k JOIN je_enrollments e ON e.id = k.enrollment_id;
+DROP TABLE je_outcome_keys;
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -513,7 +513,7 @@ function prepare(db: Database): Open {
          AND (status = 'active' OR @status <> 'active')`,
     ),
     identity: db.prepare(`SELECT tenant_id, journey_id, customer_id, status, version, claim_token FROM ${E} WHERE id = ?`),
-    outcomeInsert: db.prepare('INSERT INTO je_outcome_keys (enrollment_id, key) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    outcomeInsert: db.prepare('INSERT INTO je_customer_outcome_keys (tenant_id, customer_id, key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
     effectInsert: db.prepare(
       `INSERT INTO je_effects (idempotency_key, tenant_id, journey_id, enrollment_id, step_id, visit, type, at, detail)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
@@ -600,7 +600,7 @@ function prepare(db: Database): Open {
       };
       return refusal(commit, stored) ?? (inactive ? 'journey-inactive' : 'conflict');
     }
-    if (commit.outcomeKey !== undefined && st.outcomeInsert.run(e.id, commit.outcomeKey).changes === 0) throw DUPLICATE;
+    if (commit.outcomeKey !== undefined && st.outcomeInsert.run(e.tenantId, e.customerId, commit.outcomeKey).changes === 0) throw DUPLICATE;
     if (commit.effects !== undefined) for (const x of commit.effects) insertEffect(x);
     addCounters(e.tenantId, commit.counters);
     return 'ok';
