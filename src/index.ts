@@ -40,7 +40,7 @@ export {
 // The runtime: interpreter, engine, ports.
 export type * from './runtime/types.js';
 export type * from './runtime/ports.js';
-export { ENROLLMENT_STATUSES, OUTCOME_TYPES } from './runtime/types.js';
+export { ENROLLMENT_STATUSES, MAX_SENDS_KEPT, OUTCOME_TYPES } from './runtime/types.js';
 export { advance, createEnrollment, idempotencyKey, MAX_OUTCOMES_KEPT, type AdvanceOptions, type NewEnrollment } from './runtime/interpreter.js';
 export { compileJourney, resolveResultKey, type CompiledJourney, type CompiledStep, type CompiledCondition, type JourneyIdentity } from './runtime/compile-journey.js';
 export { createEngine, type EngineOptions, type JourneyEngine, type JourneyStats, type EnrollmentListQuery } from './runtime/engine.js';
@@ -61,6 +61,7 @@ export {
   type OutcomeResult,
   type SkipReason,
 } from './runtime/enrollments.js';
+export type { OutcomeUnmatched, OutcomeUnmatchedReason } from './runtime/outcome-attribution.js';
 export { DEFAULT_RETRY_POLICY, nextRetryAt, type RetryPolicy } from './runtime/retry.js';
 export type { RunDueResult } from './runtime/worker.js';
 

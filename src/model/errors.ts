@@ -49,6 +49,8 @@ export type JourneyErrorCode =
   // Well-formed, but the journey cannot be activated or run.
   | 'activation-refused'
   | 'simulation-too-long'
+  // POST /outcomes: the outcome matched no enrollment (`details.reason`); nothing was recorded.
+  | 'outcome-unmatched'
   // The `journeys` command's own inputs (files and options).
   | 'unreadable-file'
   | 'invalid-option'

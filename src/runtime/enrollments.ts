@@ -13,6 +13,7 @@ import { plainData } from '../validate/expression/plain-data.js';
 import { advance, createEnrollment } from './interpreter.js';
 import { requireJourney } from './journeys.js';
 import { checkContext, checkFields, MAX_ENROLL_CONTEXT_BYTES } from './input-checks.js';
+import { attributeOutcome, enrollmentWithOutcome, type OutcomeUnmatched } from './outcome-attribution.js';
 import { countersOf, emitCommitted, loadCustomer } from './worker.js';
 import type { Enrollment, ExitReason, OutcomeEntry } from './types.js';
 
@@ -59,32 +60,52 @@ export interface IngestResult {
   readonly skipped: ReadonlyArray<{ readonly journeyId: string; readonly reason: SkipReason; readonly message: string }>;
 }
 
-/** A customer response (`recordOutcome`). */
+/**
+ * A customer response (`recordOutcome`). It lands on one enrollment: the one that sent the message
+ * named by `sendKey` or `messageId`; else the customer's enrollment in `journeyId`; else the
+ * active enrollment whose send came last at or before `at` (see docs/runtime.md, "Outcomes").
+ */
 export interface OutcomeReport {
   readonly customerId: string;
-  /** Only this journey's enrollment; default: every active enrollment of the customer. */
+  /** The journey whose enrollment the outcome answers. */
   readonly journeyId?: string;
+  /**
+   * The idempotency key of the send this outcome answers (`enrollmentId:stepId:visit`, as the
+   * Channels port received it in `SendRequest.idempotencyKey`).
+   */
+  readonly sendKey?: string;
+  /** The channel's message id of the send this outcome answers (`SendReceipt.messageId`). Not with `sendKey`. */
+  readonly messageId?: string;
   /** `impression`, `click`, `conversion`, … or a custom type. */
   readonly type: string;
-  /** The same key twice is one outcome. */
+  /** Unique per customer: a key recorded once is never recorded again for that customer. */
   readonly idempotencyKey: string;
   /** When it happened, epoch ms (default: now). */
   readonly at?: number;
 }
 
-/** The answer to `recordOutcome`. */
+/**
+ * The answer to `recordOutcome`: exactly one of `recorded`, `duplicates` or `unmatched` says
+ * what happened.
+ *
+ * @example
+ * const r = await engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'evt_1', sendKey });
+ * if (r.unmatched) log.warn(r.unmatched.reason, r.unmatched.message);
+ */
 export interface OutcomeResult {
-  /** Enrollments the outcome was recorded on now. */
+  /** The enrollment the outcome was recorded on now (at most one). */
   readonly recorded: readonly string[];
-  /** Enrollments that already had this idempotency key. */
+  /** The enrollment that already holds this idempotency key (the outcome was recorded before). */
   readonly duplicates: readonly string[];
+  /** Present when the outcome matched no enrollment and nothing was recorded: why. */
+  readonly unmatched?: OutcomeUnmatched;
 }
 
 /** The fields of each input; anything else is an `unknown-field` with a did-you-mean. */
 const TARGET_FIELDS = ['customerId', 'customerIds'] as const;
 const ENROLL_OPTION_FIELDS = ['context'] as const;
 const EVENT_FIELDS = ['customerId', 'type', 'properties', 'at'] as const satisfies ReadonlyArray<keyof IngestedEvent>;
-const OUTCOME_FIELDS = ['customerId', 'journeyId', 'type', 'idempotencyKey', 'at'] as const satisfies ReadonlyArray<keyof OutcomeReport>;
+const OUTCOME_FIELDS = ['customerId', 'journeyId', 'sendKey', 'messageId', 'type', 'idempotencyKey', 'at'] as const satisfies ReadonlyArray<keyof OutcomeReport>;
 /** Compile-time: every field of the input types is listed above (a new field must be added there). */
 type Unlisted = Exclude<keyof IngestedEvent, (typeof EVENT_FIELDS)[number]> | Exclude<keyof OutcomeReport, (typeof OUTCOME_FIELDS)[number]>;
 const everyFieldListed: [Unlisted] extends [never] ? true : Unlisted = true;
@@ -292,7 +313,7 @@ async function applyOutside(
 
 export async function recordOutcome(ctx: EngineContext, tenantId: string, report: unknown): Promise<OutcomeResult> {
   if (report === null || typeof report !== 'object' || Array.isArray(report)) {
-    throw new JourneyError('invalid-request', 'an outcome is { customerId, type, idempotencyKey, journeyId?, at? }', { path: [] });
+    throw new JourneyError('invalid-request', 'an outcome is { customerId, type, idempotencyKey, journeyId?, sendKey?, messageId?, at? }', { path: [] });
   }
   checkFields(report, OUTCOME_FIELDS);
   const r = report as Record<string, unknown>;
@@ -300,22 +321,44 @@ export async function recordOutcome(ctx: EngineContext, tenantId: string, report
   const type = checkId(r['type'], ['type']);
   const key = checkId(r['idempotencyKey'], ['idempotencyKey']);
   const journeyId = r['journeyId'] === undefined ? undefined : checkId(r['journeyId'], ['journeyId']);
+  const sendKey = r['sendKey'] === undefined ? undefined : checkId(r['sendKey'], ['sendKey']);
+  const messageId = r['messageId'] === undefined ? undefined : checkId(r['messageId'], ['messageId']);
+  if (sendKey !== undefined && messageId !== undefined) {
+    throw new JourneyError('invalid-request', 'name the message by sendKey or by messageId, not both', { path: ['messageId'] });
+  }
   const at = checkInstant(r['at'], ['at']);
   if (journeyId !== undefined) await requireJourney(ctx, tenantId, journeyId);
 
-  const { items } = await ctx.storage.listEnrollments({ tenantId, customerId, status: 'active', ...(journeyId ? { journeyId } : {}), limit: 1000, offset: 0 });
-  const recorded: string[] = [];
-  const duplicates: string[] = [];
-  for (const enrollment of items) {
-    const outcome: OutcomeEntry = { type, key, at: at ?? ctx.clock.now() };
-    const answer = await applyOutside(ctx, enrollment, { type: 'outcome', outcome }, key);
-    if (answer === 'duplicate' || answer === 'unchanged') duplicates.push(enrollment.id);
-    else {
-      recorded.push(enrollment.id);
-      safeEmit(ctx.events, 'outcome', { enrollment: answer, outcome }, ctx.onListenerError);
-    }
+  const when = at ?? ctx.clock.now();
+  const target = await attributeOutcome(ctx, tenantId, {
+    customerId,
+    at: when,
+    ...(journeyId === undefined ? {} : { journeyId }),
+    ...(sendKey === undefined ? {} : { sendKey }),
+    ...(messageId === undefined ? {} : { messageId }),
+  });
+  if ('unmatched' in target) {
+    // A retry of an outcome recorded before (its enrollment may have ended since) is a duplicate.
+    const holder = await enrollmentWithOutcome(ctx, tenantId, customerId, key);
+    return holder === undefined ? { recorded: [], duplicates: [], unmatched: target.unmatched } : { recorded: [], duplicates: [holder] };
   }
-  return { recorded, duplicates };
+  const outcome: OutcomeEntry = { type, key, at: when, ...(target.sendKey === undefined ? {} : { sendKey: target.sendKey }) };
+  const answer = await applyOutside(ctx, target.enrollment, { type: 'outcome', outcome }, key);
+  if (answer === 'duplicate' || answer === 'unchanged') {
+    const holder = await enrollmentWithOutcome(ctx, tenantId, customerId, key);
+    if (holder !== undefined || answer === 'duplicate') return { recorded: [], duplicates: [holder ?? target.enrollment.id] };
+    const now = await ctx.storage.getEnrollment(tenantId, target.enrollment.id);
+    return {
+      recorded: [],
+      duplicates: [],
+      unmatched: {
+        reason: 'enrollment-ended',
+        message: `enrollment "${target.enrollment.id}" ${now ? `has ${now.status}` : 'is gone'}; outcomes change nothing there`,
+      },
+    };
+  }
+  safeEmit(ctx.events, 'outcome', { enrollment: answer, outcome }, ctx.onListenerError);
+  return { recorded: [answer.id], duplicates: [] };
 }
 
 /** End one enrollment now (`reason` default `manual`). */

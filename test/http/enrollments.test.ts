@@ -153,4 +153,32 @@ describe('POST /outcomes', () => {
     expect((await a.call('POST', '/api/v1/outcomes', { customerId: 'c1', type: 'click', idempotencyKey: 'a' }, { 'idempotency-key': 'a' })).status).toBe(200);
     expect((await a.call('POST', '/api/v1/outcomes', { customerId: 'c1', type: 'click', journeyId: 'jrn_x' }, { 'idempotency-key': 'z' })).status).toBe(404);
   });
+
+  it('lands on the send named by sendKey or messageId', async () => {
+    const { a, id } = await waiting();
+    const enrollmentId = (await a.call('GET', `${J}/${id}/enrollments`)).body.data[0].id as string;
+    const sent = a.channels.sent[0]!;
+    const byKey = await a.call('POST', '/api/v1/outcomes', { customerId: 'c1', type: 'impression', idempotencyKey: 'i1', sendKey: sent.idempotencyKey });
+    expect(byKey).toMatchObject({ status: 200, body: { recorded: [enrollmentId], duplicates: [] } });
+    const byMessage = await a.call('POST', '/api/v1/outcomes', { customerId: 'c1', type: 'click', idempotencyKey: 'c1', messageId: 'msg_1' });
+    expect(byMessage).toMatchObject({ status: 200, body: { recorded: [enrollmentId], duplicates: [] } });
+    const view = await a.call('GET', `${J}/${id}/enrollments`);
+    expect(view.body.data[0].latestOutcome).toMatchObject({ type: 'click', idempotencyKey: 'c1', sendKey: sent.idempotencyKey });
+  });
+
+  it('answers 422 outcome-unmatched with the reason when the outcome matches no enrollment, recording nothing', async () => {
+    const { a } = await waiting();
+    const before = await snapshot(a);
+    const none = await a.call('POST', '/api/v1/outcomes', { customerId: 'nobody', type: 'click', idempotencyKey: 'u1' });
+    expect(none.status).toBe(422);
+    expect(none.body).toEqual({
+      recorded: [],
+      duplicates: [],
+      unmatched: { reason: 'no-active-enrollment', message: expect.any(String) },
+      error: { code: 'outcome-unmatched', status: 422, message: none.body.unmatched.message, details: { reason: 'no-active-enrollment' } },
+    });
+    const lost = await a.call('POST', '/api/v1/outcomes', { customerId: 'c1', type: 'click', idempotencyKey: 'u2', messageId: 'msg_404' });
+    expect(lost).toMatchObject({ status: 422, body: { unmatched: { reason: 'message-not-found' } } });
+    expect(await snapshot(a)).toBe(before);
+  });
 });

@@ -445,3 +445,128 @@ describe('engine: concurrency', () => {
     await rejects(h.engine.runDue({ concurrency: 1.5 }), 'invalid-option');
   });
 });
+
+describe('engine: an outcome lands on the enrollment it answers', () => {
+  /** send → wait 2 days → branch on `outcome == 'click'`. */
+  const mailThenBranch = (name: string, extra: Record<string, unknown> = {}) =>
+    journey([
+      { id: 'mail', type: 'send', config: { channelId: 'email' } },
+      { id: 'wait', type: 'wait', config: { duration: 2, unit: 'days' } },
+      { id: 'check', type: 'branch', config: { conditions: [{ expression: "outcome == 'click'", targetStepId: 'clicked' }], defaultTargetStepId: 'ignored' } },
+      { id: 'clicked', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'clicked' }] }, next: null },
+      { id: 'ignored', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'ignored' }] }, next: null },
+    ], { name, status: 'active', ...extra });
+
+  async function twoJourneys(options: { bLater?: number } = {}) {
+    const h = harness();
+    const a = await h.engine.createJourney(mailThenBranch('A'));
+    const b = await h.engine.createJourney(mailThenBranch('B'));
+    const ea = (await h.engine.enroll(a.id, { customerId: 'c1' })).enrolled[0]!.enrollmentId;
+    await h.engine.runDue();
+    if (options.bLater) h.clock.advance(options.bLater);
+    const eb = (await h.engine.enroll(b.id, { customerId: 'c1' })).enrolled[0]!.enrollmentId;
+    await h.engine.runDue();
+    const sendOf = (enrollmentId: string) => h.channels.sent.findIndex((s) => s.enrollmentId === enrollmentId);
+    return { h, a: a.id, b: b.id, ea, eb, keyA: h.channels.sent[sendOf(ea)]!.idempotencyKey, messageOfB: `msg_${sendOf(eb) + 1}` };
+  }
+  const flagsOf = async (h: ReturnType<typeof harness>, enrollmentId: string) => (await h.engine.getEnrollment(enrollmentId))!.flags;
+
+  it("a click naming journey A's send key routes journey A only", async () => {
+    const { h, ea, eb, keyA } = await twoJourneys();
+    const r = await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'o1', sendKey: keyA });
+    expect(r).toEqual({ recorded: [ea], duplicates: [] });
+    await runUntilIdle(h);
+    expect(await flagsOf(h, ea)).toEqual({ clicked: true });
+    expect(await flagsOf(h, eb)).toEqual({ ignored: true });
+  });
+
+  it("a click naming the channel's messageId lands on the enrollment that sent it", async () => {
+    const { h, ea, eb, messageOfB } = await twoJourneys();
+    expect(await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'o1', messageId: messageOfB })).toEqual({ recorded: [eb], duplicates: [] });
+    await runUntilIdle(h);
+    expect(await flagsOf(h, ea)).toEqual({ ignored: true });
+    expect(await flagsOf(h, eb)).toEqual({ clicked: true });
+  });
+
+  it('a click naming the journey lands on that journey only', async () => {
+    const { h, b, ea, eb } = await twoJourneys();
+    expect(await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'o1', journeyId: b })).toEqual({ recorded: [eb], duplicates: [] });
+    await runUntilIdle(h);
+    expect(await flagsOf(h, ea)).toEqual({ ignored: true });
+    expect(await flagsOf(h, eb)).toEqual({ clicked: true });
+  });
+
+  it('naming nothing, it lands on the enrollment whose send came last at or before `at`', async () => {
+    const { h, ea, eb } = await twoJourneys({ bLater: HOUR });
+    expect(await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'early', at: T0 + HOUR / 2 })).toEqual({ recorded: [ea], duplicates: [] });
+    expect(await h.engine.recordOutcome({ customerId: 'c1', type: 'impression', idempotencyKey: 'late', at: T0 + 2 * HOUR })).toEqual({ recorded: [eb], duplicates: [] });
+    expect(await h.engine.recordOutcome({ customerId: 'c1', type: 'impression', idempotencyKey: 'at-send', at: T0 + HOUR })).toEqual({ recorded: [eb], duplicates: [] });
+  });
+
+  it('a key recorded once is never recorded again for that customer, whichever enrollment it would land on', async () => {
+    const { h, b, ea, keyA } = await twoJourneys();
+    await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'once', sendKey: keyA });
+    expect(await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'once', journeyId: b })).toEqual({ recorded: [], duplicates: [ea] });
+    await runUntilIdle(h);
+    // A retry after the enrollment ended is still a duplicate, not unmatched.
+    expect(await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'once', sendKey: keyA })).toEqual({ recorded: [], duplicates: [ea] });
+  });
+
+  it('the same key from two customers is two outcomes', async () => {
+    const h = harness();
+    const a = await h.engine.createJourney(mailThenBranch('A'));
+    await h.engine.enroll(a.id, { customerIds: ['c1', 'c2'] });
+    await h.engine.runDue();
+    expect((await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'shared' })).recorded).toHaveLength(1);
+    expect((await h.engine.recordOutcome({ customerId: 'c2', type: 'click', idempotencyKey: 'shared' })).recorded).toHaveLength(1);
+  });
+});
+
+describe('engine: an outcome that matches no enrollment says why', () => {
+  const mail = journey([
+    { id: 'mail', type: 'send', config: { channelId: 'email' } },
+    { id: 'wait', type: 'wait', config: { duration: 1, unit: 'days' } },
+  ], { status: 'active' });
+
+  it('no-active-enrollment: the customer is in no journey now', async () => {
+    const h = harness();
+    const r = await h.engine.recordOutcome({ customerId: 'nobody', type: 'click', idempotencyKey: 'k' });
+    expect(r).toEqual({ recorded: [], duplicates: [], unmatched: { reason: 'no-active-enrollment', message: expect.stringContaining('nobody') } });
+  });
+
+  it('journey-not-entered and enrollment-ended: the named journey', async () => {
+    const h = harness();
+    const { id } = await h.engine.createJourney(mail);
+    expect((await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'k', journeyId: id })).unmatched?.reason).toBe('journey-not-entered');
+    await h.engine.enroll(id, { customerId: 'c1' });
+    await runUntilIdle(h);
+    const r = await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'k', journeyId: id });
+    expect(r.unmatched).toEqual({ reason: 'enrollment-ended', message: expect.stringContaining('completed') });
+    expect(r.recorded).toEqual([]);
+  });
+
+  it('message-not-found: a send key or message id no enrollment of this customer sent', async () => {
+    const h = harness();
+    const { id } = await h.engine.createJourney(mail);
+    const enrollmentId = (await h.engine.enroll(id, { customerId: 'c1' })).enrolled[0]!.enrollmentId;
+    await h.engine.runDue();
+    for (const naming of [{ sendKey: `${enrollmentId}:mail:2` }, { sendKey: 'garbage' }, { messageId: 'msg_999' }]) {
+      expect((await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'k', ...naming })).unmatched?.reason).toBe('message-not-found');
+    }
+    // another customer's message is not found either
+    const key = h.channels.sent[0]!.idempotencyKey;
+    expect((await h.engine.recordOutcome({ customerId: 'c2', type: 'click', idempotencyKey: 'k', sendKey: key })).unmatched?.reason).toBe('message-not-found');
+    expect((await h.engine.getEnrollment(enrollmentId))!.outcomes).toEqual([]);
+  });
+
+  it('ambiguous: two journeys sent at the same instant and the outcome names neither', async () => {
+    const h = harness();
+    const a = await h.engine.createJourney({ ...mail, name: 'A' });
+    const b = await h.engine.createJourney({ ...mail, name: 'B' });
+    await h.engine.enroll(a.id, { customerId: 'c1' });
+    await h.engine.enroll(b.id, { customerId: 'c1' });
+    await h.engine.runDue();
+    const r = await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'k' });
+    expect(r.unmatched).toEqual({ reason: 'ambiguous', message: expect.stringContaining('journeyId') });
+  });
+});

@@ -63,6 +63,8 @@ export const outcomeBodySchema = z.strictObject({
   customerId: idSchema,
   type: idSchema,
   journeyId: idSchema.optional(),
+  sendKey: idSchema.optional(),
+  messageId: idSchema.optional(),
   idempotencyKey: idSchema.optional(),
   at: instantSchema.optional(),
 });

@@ -8,7 +8,7 @@ import { ENROLLMENT_STATUSES } from '../../runtime/types.js';
 import type { JsonValue } from '../../model/schema.js';
 import { simulate, type SimulateOptions } from '../../simulate/simulate.js';
 import { enrollBodySchema, eventBodySchema, outcomeBodySchema, testBodySchema } from './body-schemas.js';
-import { HttpError } from './http-errors.js';
+import { HTTP_STATUS_BY_CODE, HttpError } from './http-errors.js';
 import { requireJourney } from './journey-routes.js';
 import { enumParam, idParam, pageOf, parseBody } from './request-input.js';
 import type { Route } from './route-types.js';
@@ -149,8 +149,16 @@ export const enrollmentRoutes: readonly Route[] = [
             type: report.type,
             idempotencyKey: key,
             ...(report.journeyId !== undefined ? { journeyId: report.journeyId } : {}),
+            ...(report.sendKey !== undefined ? { sendKey: report.sendKey } : {}),
+            ...(report.messageId !== undefined ? { messageId: report.messageId } : {}),
             ...(report.at !== undefined ? { at: report.at } : {}),
           });
+          if (result.unmatched) {
+            // Nothing was recorded: the library's answer, plus the error shape every 4xx has.
+            const status = HTTP_STATUS_BY_CODE['outcome-unmatched']!;
+            const error = { code: 'outcome-unmatched', message: result.unmatched.message, status, details: { reason: result.unmatched.reason } };
+            return { status, body: { ...result, error } };
+          }
           return { status: 200, body: result };
         },
       },

@@ -58,6 +58,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<JourneyErrorCode, number>> = O
   // 422 — well-formed, but the journey cannot be activated or run.
   'activation-refused': 422,
   'simulation-too-long': 422,
+  // POST /outcomes: the outcome matched no enrollment and nothing was recorded (details.reason).
+  'outcome-unmatched': 422,
   // The `journeys` command's inputs: never an HTTP answer, but the caller's mistake all the same.
   'unreadable-file': 400,
   'invalid-option': 400,

@@ -45,8 +45,9 @@ export function journeyView(details: JourneyDetails): JourneyView {
   return { ...journeyListItem(details), steps: details.steps, entryConditions: details.entryConditions, diagnostics: details.diagnostics };
 }
 
-function outcomeView(o: OutcomeEntry): { type: string; at: string; idempotencyKey: string } {
-  return { type: o.type, at: iso(o.at), idempotencyKey: o.key };
+function outcomeView(o: OutcomeEntry): { type: string; at: string; idempotencyKey: string; sendKey?: string } {
+  const view = { type: o.type, at: iso(o.at), idempotencyKey: o.key };
+  return o.sendKey === undefined ? view : { ...view, sendKey: o.sendKey };
 }
 
 /** An enrollment as the API shows it (no tenant, ISO timestamps). */
