@@ -21,6 +21,8 @@ function detailText(entry: TimelineEntry): string {
       return `${d['matched'] === 'default' ? 'default' : typeof d['matched'] === 'number' ? `condition ${d['matched']}` : `"${String(d['matched'])}"`} → ${String(d['target'] ?? 'end')}`;
     case 'outcome':
       return `customer responded: ${String(d['type'])}`;
+    case 'outcome-unmatched':
+      return `response ${String(d['type'])} not recorded: ${String(d['reason'])}`;
     case 'exited':
       return `reason: ${String(d['reason'])}`;
     case 'failed':

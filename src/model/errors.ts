@@ -26,6 +26,8 @@ export type JourneyErrorCode =
   | 'idempotency-key-mismatch'
   | 'invalid-id'
   | 'invalid-context'
+  // simulate / journeys test: an outcome names a step the journey does not have.
+  | 'unknown-step'
   // The request has no tenant.
   | 'unauthorized'
   // Nothing there.

@@ -14,6 +14,7 @@ import { createEngine } from '../runtime/engine.js';
 import { YIELD_EVERY, yieldToEventLoop } from '../runtime/yield.js';
 import type { DecisionFlows } from '../runtime/ports.js';
 import type { EnrollmentStatus, ExitReason, StepEvent } from '../runtime/types.js';
+import { closestKey } from '../validate/closest-key.js';
 import { validateJourney } from '../validate/validate-journey.js';
 
 /** A scripted customer response: after a step completes, or at an instant. */
@@ -47,7 +48,8 @@ export interface TimelineEntry {
   readonly stepId: string | null;
   /**
    * `entered`, `decided`, `sent`, `skipped`, `updated`, `waiting`, `waited`, `branched`,
-   * `outcome`, `completed`, `exited`, `failed`, `retry`.
+   * `outcome`, `outcome-unmatched` (a scripted outcome that found no enrollment, e.g. after the
+   * customer left; `detail.reason`), `completed`, `exited`, `failed`, `retry`.
    */
   readonly type: string;
   readonly detail?: Readonly<Record<string, unknown>>;
@@ -71,7 +73,9 @@ function isDecisionFlows(value: unknown): value is DecisionFlows {
 /**
  * Run one sample customer through a journey document on a virtual clock.
  *
- * @throws JourneyError `invalid-journey` (with `details.diagnostics`) when the journey has errors.
+ * @throws JourneyError `invalid-journey` (with `details.diagnostics`) when the journey has errors;
+ *   `unknown-step` (path `outcomes[i].afterStepId`, with a "did you mean") when an outcome names a
+ *   step the journey does not have.
  * @example
  * const result = await simulate(loanNurture, {
  *   customer: { id: 'c1', segments: ['loan_interested'] },
@@ -114,6 +118,7 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
     .map((o, i) => ({ type: o.type, at: resolveAt(o.at, startAt, ['outcomes', i, 'at']) }))
     .sort((a, b) => a.at - b.at);
   const afterStep = (options.outcomes ?? []).filter((o): o is Extract<SimulatedOutcome, { afterStepId: string }> => 'afterStepId' in o);
+  checkOutcomeSteps(options.outcomes ?? [], validation.journey.steps.map((s) => s.id));
   const queued: string[] = [];
 
   engine.events.on('step', ({ enrollment, event }) => {
@@ -153,6 +158,7 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
     const at = clock.now();
     const result = await engine.recordOutcome({ customerId, journeyId, type, idempotencyKey: `sim-outcome-${n}`, at });
     if (result.recorded.length > 0) push({ at: iso(at), stepId: null, type: 'outcome', detail: { type } });
+    else if (result.unmatched) push({ at: iso(at), stepId: null, type: 'outcome-unmatched', detail: { type, reason: result.unmatched.reason } });
   };
 
   for (let i = 0; i < MAX_ITERATIONS; i++) {
@@ -175,6 +181,20 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
     if (wake > clock.now()) clock.set(wake);
   }
   throw new JourneyError('simulation-too-long', `the simulation did not finish within ${MAX_ITERATIONS} steps`);
+}
+
+/** Every `afterStepId` must name a step of the journey: a typo would otherwise never fire. */
+function checkOutcomeSteps(outcomes: readonly SimulatedOutcome[], stepIds: readonly string[]): void {
+  const known = new Set(stepIds);
+  outcomes.forEach((o, i) => {
+    if (!('afterStepId' in o) || known.has(o.afterStepId)) return;
+    const suggestion = closestKey(String(o.afterStepId), stepIds);
+    throw new JourneyError(
+      'unknown-step',
+      `no step "${String(o.afterStepId)}" in this journey${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`,
+      { path: ['outcomes', i, 'afterStepId'], details: suggestion === undefined ? undefined : { suggestion } },
+    );
+  });
 }
 
 function resolveAt(at: number | string, startAt: number, path: ReadonlyArray<string | number>): number {

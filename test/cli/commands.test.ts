@@ -49,6 +49,15 @@ describe('journeys test', () => {
     expect(await testCommand.run([GOOD, '--nope'], fakeIo())).toBe(2);
     expect(parseOutcome('a:b:click')).toEqual({ afterStepId: 'a:b', type: 'click' });
   });
+
+  it('refuses an --outcome naming a step the journey does not have (exit 1, did you mean)', async () => {
+    const io = fakeIo();
+    expect(await testCommand.run([GOOD, '--outcome', 'step_send_emial:click'], io)).toBe(1);
+    expect(io.out).toBe('');
+    expect(io.err).toContain('unknown-step');
+    expect(io.err).toContain('--outcome "step_send_emial:click"');
+    expect(io.err).toContain('did you mean "step_send_email"?');
+  });
 });
 
 describe('journeys simulate', () => {

@@ -99,6 +99,9 @@ describe('POST /journeys/:id/test', () => {
     expect((await a.call('POST', `${J}/${good.id}/test`, { start: 'yesterday' })).body.error.details.path).toEqual(['start']);
     expect((await a.call('POST', `${J}/${good.id}/test`, { outcomes: [{ at: '999999w', type: 'click' }] })).status).toBe(400);
     expect((await a.call('POST', `${J}/${good.id}/test`, { start: 8.7e15 })).status).toBe(400);
+    const typo = await a.call('POST', `${J}/${good.id}/test`, { outcomes: [{ afterStepId: 'step_send_emial', type: 'click' }] });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error).toMatchObject({ code: 'unknown-step', details: { path: ['outcomes', 0, 'afterStepId'] }, message: expect.stringContaining('step_send_email') });
   });
 
   it('answers 400 with the path for an outcome `at` that is neither an instant nor a duration (not 500)', async () => {

@@ -65,4 +65,23 @@ describe('simulate(): a sample customer on a virtual clock', () => {
     expect(error).toBeInstanceOf(JourneyError);
     expect((error as JourneyError).code).toBe('invalid-journey');
   });
+
+  it('refuses an outcome after a step that does not exist, naming the path and the closest step', async () => {
+    const error = await simulate(loan, { outcomes: [{ at: '1d', type: 'click' }, { afterStepId: 'step_send_emial', type: 'click' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JourneyError);
+    expect(error).toMatchObject({ code: 'unknown-step', path: ['outcomes', 1, 'afterStepId'], message: expect.stringContaining('did you mean "step_send_email"?') });
+    const far = await simulate(loan, { outcomes: [{ afterStepId: 'zzz', type: 'click' }] }).catch((e: unknown) => e);
+    expect(far).toMatchObject({ code: 'unknown-step', path: ['outcomes', 0, 'afterStepId'] });
+    expect((far as Error).message).not.toContain('did you mean');
+  });
+
+  it('says so in the timeline when a scripted outcome comes after the customer left', async () => {
+    const result = await simulate(loan, {
+      customer: { id: 'c1', segments: ['loan_interested'] },
+      outcomes: [{ afterStepId: 'step_not_converted', type: 'click' }],
+    });
+    expect(result.status).toBe('completed');
+    expect(result.timeline.at(-1)).toMatchObject({ stepId: null, type: 'outcome-unmatched', detail: { type: 'click', reason: 'enrollment-ended' } });
+  });
 });
+

@@ -35,6 +35,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<JourneyErrorCode, number>> = O
   'idempotency-key-mismatch': 400,
   'invalid-id': 400,
   'invalid-context': 400,
+  'unknown-step': 400,
   // 401 — no tenant for the request.
   unauthorized: 401,
   // 404 — nothing there (another tenant's journey is also "not found").

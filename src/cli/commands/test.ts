@@ -47,6 +47,13 @@ function checkStart(value: string | undefined): string | undefined {
   return value;
 }
 
+/** An error about `outcomes[i]` of the simulation, told as the `--outcome` the user typed. */
+function optionError(error: unknown, specs: readonly string[]): unknown {
+  if (!(error instanceof JourneyError) || error.path[0] !== 'outcomes' || typeof error.path[1] !== 'number') return error;
+  const spec = specs[error.path[1]];
+  return new JourneyError(error.code, `--outcome "${spec}": ${error.message}`, { path: ['outcome', error.path[1]], details: error.details, cause: error });
+}
+
 /** `journeys test`: one sample customer through `simulate`. */
 export const testCommand: Command = {
   name: 'test',
@@ -83,7 +90,9 @@ export const testCommand: Command = {
         ...(start ? { start } : {}),
         ...(values['check-entry'] ? { checkEntry: true } : {}),
       };
-      const result = await simulate(journey, options);
+      const result = await simulate(journey, options).catch((error: unknown) => {
+        throw optionError(error, values.outcome ?? []);
+      });
       if (values.json) {
         io.stdout(`${JSON.stringify(result, null, 2)}\n`);
         return EXIT.ok;
