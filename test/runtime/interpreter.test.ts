@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { advance, createEnrollment, idempotencyKey, MAX_SENDS_KEPT } from '../../src/runtime/interpreter.js';
-import type { Enrollment, Input } from '../../src/runtime/types.js';
+import { advance, createEnrollment, idempotencyKey } from '../../src/runtime/interpreter.js';
+import { MAX_SENDS_KEPT, type Enrollment, type Input } from '../../src/runtime/types.js';
 import { compile, DAY, HOUR, journey, loadExample, MINUTE, T0 } from './helpers.js';
 
 const loan = compile(loadExample('loan-nurture.json'));
@@ -184,6 +185,24 @@ describe('interpreter: advance()', () => {
       e = outcome(e, 'conversion', T0, 'unnamed', T0);
       e = advance(twoSends, e, { type: 'sent', stepId: 's1', visit: 1, receipt: {} }, T0 + 1).enrollment;
       expect(e.latestOutcome).toMatchObject({ key: 'early-webhook' });
+    });
+
+    it('whatever the arrival order, `outcome` is the latest by `at` of those not before the most recent send (last arrival among ties)', () => {
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 12 }), (offsets) => {
+          let e = afterSecondSend();
+          offsets.forEach((h, i) => {
+            e = outcome(e, `t${i}`, SECOND_SEND + h * HOUR, `k${i}`, SECOND_SEND + 4 * HOUR);
+          });
+          let expected: string | null = null;
+          let best = Number.NEGATIVE_INFINITY;
+          offsets.forEach((h, i) => {
+            if (h >= 0 && h >= best) [expected, best] = [`k${i}`, h];
+          });
+          expect(e.latestOutcome?.key ?? null).toBe(expected);
+          expect(e.outcomes.map((o) => o.key)).toEqual(offsets.map((_, i) => `k${i}`));
+        }),
+      );
     });
 
     it('keeps at most MAX_SENDS_KEPT sends, dropping the oldest', () => {
