@@ -27,8 +27,6 @@ import type {
 } from './types.js';
 import { MAX_SENDS_KEPT } from './types.js';
 
-export { MAX_SENDS_KEPT };
-
 /** Most outcomes kept on an enrollment; older ones are dropped first. */
 export const MAX_OUTCOMES_KEPT = 100;
 /**
