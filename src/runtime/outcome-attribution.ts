@@ -1,8 +1,8 @@
 /**
  * Which enrollment a customer's outcome answers (docs/runtime.md, "Outcomes"):
  *
- * 1. the send the host names — its idempotency key (`sendKey`, `enrollmentId:stepId:visit`) or
- *    the channel's `messageId` from the send receipt;
+ * 1. the send the host names — its idempotency key (`sendKey`, `enrollmentId:stepId:visit`; also
+ *    while the send is in flight) or the channel's `messageId` from the send receipt;
  * 2. else the journey the host names (`journeyId`): the customer's active enrollment in it;
  * 3. else the active enrollment whose send came last at or before the outcome's `at` (the only
  *    active enrollment when none has sent anything by then).
@@ -10,8 +10,10 @@
  * Anything else is unmatched, with a reason: nothing is recorded silently.
  */
 import type { EngineContext } from './context.js';
+import { advance } from './interpreter.js';
 import type { EffectRecord } from './ports.js';
 import type { Enrollment, SentMessage } from './types.js';
+import { loadCustomer } from './worker.js';
 
 /**
  * Why an outcome was recorded on no enrollment.
@@ -85,7 +87,9 @@ async function bySendKey(ctx: EngineContext, tenantId: string, address: OutcomeA
     enrollment !== null &&
     enrollment.customerId === address.customerId &&
     (address.journeyId === undefined || enrollment.journeyId === address.journeyId) &&
-    (enrollment.sends.some((s) => s.key === sendKey) || (await sendInLog(ctx, enrollment, (r) => r.idempotencyKey === sendKey)) !== undefined);
+    (enrollment.sends.some((s) => s.key === sendKey) ||
+      (await isSendInFlight(ctx, enrollment, sendKey)) ||
+      (await sendInLog(ctx, enrollment, (r) => r.idempotencyKey === sendKey)) !== undefined);
   if (!mine) {
     return unmatched('message-not-found', `no enrollment of customer "${address.customerId}"${inJourney(address)} sent a message with send key "${sendKey}"`);
   }
@@ -166,6 +170,20 @@ function unmatched(reason: OutcomeUnmatchedReason, message: string): Attribution
 
 function inJourney(address: OutcomeAddress): string {
   return address.journeyId === undefined ? '' : ` in journey "${address.journeyId}"`;
+}
+
+/**
+ * Whether `sendKey` is the send the enrollment is carrying out now (the channel already has the
+ * key, and a webhook — an impression, a bounce — may beat the commit of the send): the send the
+ * interpreter issues when it wakes the stored enrollment now.
+ */
+async function isSendInFlight(ctx: EngineContext, enrollment: Enrollment, sendKey: string): Promise<boolean> {
+  if (enrollment.status !== 'active' || enrollment.wakeAt === null || enrollment.wakeAt > ctx.clock.now()) return false;
+  const journey = await ctx.journeys.get(enrollment.tenantId, enrollment.journeyId, enrollment.journeyVersion);
+  if (!journey) return false;
+  const customer = await loadCustomer(ctx, enrollment);
+  const { commands } = advance(journey, enrollment, { type: 'wake' }, ctx.clock.now(), { customer });
+  return commands.some((c) => c.type === 'send' && c.idempotencyKey === sendKey);
 }
 
 async function sendInLog(ctx: EngineContext, enrollment: Enrollment, match: (record: EffectRecord) => boolean): Promise<string | undefined> {

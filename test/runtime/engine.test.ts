@@ -512,6 +512,24 @@ describe('engine: an outcome lands on the enrollment it answers', () => {
     expect(await h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'once', sendKey: keyA })).toEqual({ recorded: [], duplicates: [ea] });
   });
 
+  it('a webhook naming a send that is still in flight lands on it and routes the branch after that send', async () => {
+    const h = harness();
+    let webhook: Promise<unknown> | undefined;
+    const original = h.channels.send.bind(h.channels);
+    h.channels.send = async (request) => {
+      webhook ??= h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'early', sendKey: request.idempotencyKey });
+      await webhook;
+      return original(request);
+    };
+    const a = await h.engine.createJourney(mailThenBranch('A'));
+    const ea = (await h.engine.enroll(a.id, { customerId: 'c1' })).enrolled[0]!.enrollmentId;
+    await h.engine.runDue();
+    expect(await webhook).toEqual({ recorded: [ea], duplicates: [] });
+    expect((await h.engine.getEnrollment(ea))!.latestOutcome).toMatchObject({ key: 'early', sendKey: `${ea}:mail:1` });
+    await runUntilIdle(h);
+    expect(await flagsOf(h, ea)).toEqual({ clicked: true });
+  });
+
   it('the same key from two customers is two outcomes', async () => {
     const h = harness();
     const a = await h.engine.createJourney(mailThenBranch('A'));
