@@ -48,6 +48,9 @@ const ROWS = [
   ['invalid-status', (a) => a('POST', '/journeys', { ...GOOD, status: 'paused' })],
   ['invalid-path', (a) => a('GET', '/journeys/%ZZ')],
   ['too-many-customers', (a, j) => a('POST', `/journeys/${j.active}/enroll`, { customerIds: Array.from({ length: 1001 }, (_, i) => `c${i}`) })],
+  ['invalid-id', (a, j) => a('POST', `/journeys/${j.active}/enroll`, { customerId: 'c\u0001' })],
+  ['invalid-context', (a, j) => a('POST', `/journeys/${j.active}/enroll`, { customerId: 'c1', context: { note: 'a\u0000b' } })],
+  ['context-too-large', (a, j) => a('POST', `/journeys/${j.active}/enroll`, { customerId: 'c1', context: { note: 'x'.repeat(20_000) } })],
   ['idempotency-key-mismatch', (a) => a('POST', '/outcomes', { customerId: 'c1', type: 'click', idempotencyKey: 'k1' }, { 'idempotency-key': 'k2' })],
   ['unauthorized', (a) => a('GET', '/journeys', undefined, { 'x-tenant': '' })],
   ['not-found', (a) => a('GET', '/nothing-here')],
@@ -59,7 +62,7 @@ const ROWS = [
   ['journey-not-active', (a, j) => a('POST', `/journeys/${j.draft}/enroll`, { customerId: 'c1' })],
   ['invalid-transition', (a, j) => a('PUT', `/journeys/${j.draft}`, { status: 'paused' })],
   ['duplicate-id', (a) => a('POST', '/journeys', GOOD, { 'x-tenant': 'same-ids' })],
-  ['payload-too-large', (a) => a('POST', '/journeys', { ...GOOD, description: 'x'.repeat(20_000) })],
+  ['payload-too-large', (a) => a('POST', '/journeys', { ...GOOD, description: 'x'.repeat(200_000) })],
   ['unsupported-media-type', (a) => a('POST', '/journeys', 'name=x', { 'content-type': 'text/plain' })],
   ['activation-refused', (a, j) => a('PUT', `/journeys/${j.withErrors}`, { status: 'active' })],
   ['simulation-too-long', (a, j) => a('POST', `/journeys/${j.endless}/test`, {})],
@@ -90,7 +93,7 @@ async function setUp(lib) {
   });
   const broken = createEngine({ storage: failing, clock: virtualClock(0) });
   const handlers = new Map();
-  const handlerFor = (e) => createHttpHandler(e, { resolveTenant: (r) => r.headers.get('x-tenant') || null, limits: { maxBodyBytes: 10_000 }, onError: () => {} });
+  const handlerFor = (e) => createHttpHandler(e, { resolveTenant: (r) => r.headers.get('x-tenant') || null, limits: { maxBodyBytes: 100_000 }, onError: () => {} });
   for (const [tenant, e] of [['same-ids', sameIds], ['broken', broken]]) handlers.set(tenant, handlerFor(e));
   const main = handlerFor(engine);
   const send = async (method, path, body, headers = {}) => {
