@@ -257,7 +257,6 @@ export async function ingestEvent(ctx: EngineContext, tenantId: string, event: u
   if (properties !== undefined && (properties === null || typeof properties !== 'object' || Array.isArray(properties))) {
     throw new JourneyError('invalid-request', 'properties must be an object', { path: ['properties'] });
   }
-  // The host's object as data (no getter or Proxy trap runs): triggers match on it, expressions read it.
   // The properties become every matching enrollment's context: the same bounds apply (an accessor
   // is refused, never called), and the data-only copy is what triggers match on and expressions read.
   if (properties !== undefined) checkContext(properties, ['properties']);
