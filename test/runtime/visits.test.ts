@@ -9,7 +9,7 @@ import { advance, createEnrollment, visitOf } from '../../src/runtime/interprete
 import type { AdvanceResult, CustomerProfile, Enrollment, Input } from '../../src/runtime/types.js';
 import { validateJourney } from '../../src/validate/validate-journey.js';
 import { compile, DAY, journey, MINUTE, T0, updateWaitChain } from './helpers.js';
-import { journeyArbitrary, outcomesArbitrary } from './journey-arbitrary.js';
+import { journeyArbitrary, loopingJourneyArbitrary, outcomesArbitrary } from './journey-arbitrary.js';
 
 interface Effect {
   readonly stepId: string;
@@ -206,7 +206,7 @@ describe('expressions that read enrollment.visits', () => {
   });
 });
 
-const valid = journeyArbitrary.filter((doc) => validateJourney(doc).valid);
+const valid = fc.oneof(journeyArbitrary, loopingJourneyArbitrary).filter((doc) => validateJourney(doc).valid);
 
 describe('idempotency keys over random journeys', () => {
   it('every effect carries the visit and key of full visit counting, also when rows of older versions are read back', () => {
@@ -240,7 +240,7 @@ describe('idempotency keys over random journeys', () => {
         expect(effects).toEqual(expected);
         for (const x of effects) expect(x.key).toBe(`e1:${x.stepId}:${x.visit}`);
       }),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 });
