@@ -9,13 +9,13 @@
  * Prints each time and the growth 10,000 / 1,250 (linear ≈ 8, quadratic ≈ 64), and whether it
  * is linear (growth ≤ 16). Target: both cases linear.
  *
- * Known: the update/wait chain is not linear yet. Every advance returns a new enrollment with a
- * complete `visits` record (one entry per distinct step entered), and V8 copies a record of that
- * size (dictionary mode past ~1,000 keys) at ~0.2–0.4 µs an entry, so n distinct steps cost O(n²)
- * copying. The fix is a representation of visit counts whose snapshot is O(1) (e.g. counts only
- * for steps on a cycle — an acyclic step is entered at most once, its key is always `…:1` — plus
- * a compact record of which acyclic steps were entered), which changes the enrollment's stored
- * and public shape.
+ * Both are linear. Only steps on a cycle of the journey graph keep a visit count in the
+ * enrollment (a step on no cycle is entered once, its visit is 1), so an acyclic journey's
+ * `visits` stays `{}` and no advance copies a record that grows with the run. Before that, every
+ * advance returned a complete new `visits` record (one entry per distinct step entered) and the
+ * update/wait chain was quadratic: 0.27 s for 1,250 steps, 13.1 s for 10,000 (growth 49); now
+ * 0.06 s and 0.23 s. Still copied once per advance: `results` (per decide) and `flags` — records
+ * of a journey's few result keys and flags, not of its length.
  *
  * Run: `npx tsx bench/journey-length.ts` (or through bench/run.ts, which calls `run()`).
  */

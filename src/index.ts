@@ -42,6 +42,7 @@ export type * from './runtime/types.js';
 export type * from './runtime/ports.js';
 export { ENROLLMENT_STATUSES, MAX_SENDS_KEPT, OUTCOME_TYPES } from './runtime/types.js';
 export { advance, createEnrollment, idempotencyKey, MAX_OUTCOMES_KEPT, type AdvanceOptions, type NewEnrollment } from './runtime/interpreter.js';
+export { visitOf } from './runtime/interpreter.js';
 export { compileJourney, resolveResultKey, type CompiledJourney, type CompiledStep, type CompiledCondition, type JourneyIdentity } from './runtime/compile-journey.js';
 export { createEngine, type EngineOptions, type JourneyEngine, type JourneyStats, type EnrollmentListQuery } from './runtime/engine.js';
 export type { EngineEvents, EngineEmitter } from './runtime/events.js';

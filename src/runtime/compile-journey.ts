@@ -3,6 +3,8 @@ import { JourneyError } from '../model/errors.js';
 import { emptyRecord } from '../model/own.js';
 import type { JourneyDefinition, Step, UpdateOperation } from '../model/types.js';
 import { compileExpression } from '../validate/expression/index.js';
+import { parseSource } from '../validate/expression/parse-source.js';
+import { buildGraph, componentIndex, hasEdge } from '../validate/graph.js';
 
 /** A branch condition ready to evaluate. */
 export interface CompiledCondition {
@@ -16,6 +18,13 @@ interface CompiledStepBase {
   readonly index: number;
   /** Where the step goes when it is done (branches: when no condition matches and there is no default). */
   readonly successor: string | null;
+  /**
+   * Whether the step lies on a cycle of the journey graph (every transition counted: `next`,
+   * array order, branch conditions and default), so an enrollment may enter it more than once.
+   * A step that is not is entered at most once: its visit is always 1 and the enrollment keeps
+   * no count for it.
+   */
+  readonly revisitable: boolean;
 }
 
 /** A step with everything the interpreter needs precomputed. */
@@ -62,6 +71,11 @@ export interface CompiledJourney {
   readonly maxDurationMs: number;
   readonly firstStepId: string | null;
   readonly steps: ReadonlyMap<string, CompiledStep>;
+  /**
+   * Whether a branch condition reads `enrollment.visits`: then every step's visits are counted
+   * (a step on no cycle too, as 1 once entered), so the expression sees what it always saw.
+   */
+  readonly countsEveryVisit: boolean;
 }
 
 /** Identity of the journey being compiled. */
@@ -98,6 +112,8 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
     return id;
   };
 
+  const revisitable = revisitableSteps(steps);
+  let countsEveryVisit = false;
   const compiled = new Map<string, CompiledStep>();
   steps.forEach((step, index) => {
     if (compiled.has(step.id)) {
@@ -109,7 +125,7 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
         : step.next !== undefined
           ? target(step.next, ['steps', index, 'next'])
           : (steps[index + 1]?.id ?? null);
-    const base = { id: step.id, index, successor };
+    const base = { id: step.id, index, successor, revisitable: revisitable[index] === 1 };
     switch (step.type) {
       case 'wait':
         compiled.set(step.id, { ...base, type: 'wait', waitMs: durationToMs(step.config.duration, step.config.unit) });
@@ -131,6 +147,7 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
           try {
             const compiledExpression = compileExpression(condition.expression);
             for (const root of compiledExpression.identifiers) roots.add(root);
+            if (!countsEveryVisit && compiledExpression.identifiers.includes('enrollment')) countsEveryVisit = readsVisits(condition.expression);
             evaluate = compiledExpression.evaluate;
           } catch (error) {
             throw new JourneyError('invalid-journey', `expression does not compile: ${(error as Error).message}`, {
@@ -191,7 +208,43 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
     maxDurationMs: Math.round(definition.maxDuration * MS_PER_DAY),
     firstStepId: steps[0]?.id ?? null,
     steps: compiled,
+    countsEveryVisit,
   };
+}
+
+/**
+ * For each step (by index), 1 when it lies on a cycle of the journey graph: its strongly
+ * connected component has more than one step, or it has a transition to itself. O(steps + transitions).
+ */
+function revisitableSteps(steps: JourneyDefinition['steps']): Uint8Array {
+  const graph = buildGraph(steps);
+  const { componentOf, memberStart } = componentIndex(graph.successors);
+  const out = new Uint8Array(graph.size);
+  for (let v = 0; v < graph.size; v++) {
+    const c = componentOf[v]!;
+    if (memberStart[c + 1]! - memberStart[c]! > 1 || hasEdge(graph.successors, v, v)) out[v] = 1;
+  }
+  return out;
+}
+
+/**
+ * Whether an expression (that compiled) may read `visits`: some member key or string literal in
+ * it is `visits`. Errs towards yes — a yes only means every visit is counted.
+ */
+function readsVisits(source: string): boolean {
+  const pending: unknown[] = [parseSource(source, false).ast];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (Array.isArray(node)) {
+      pending.push(...(node as unknown[]));
+      continue;
+    }
+    if (typeof node !== 'object' || node === null) continue;
+    const n = node as Record<string, unknown>;
+    if ((n['type'] === 'Identifier' && n['name'] === 'visits') || (n['type'] === 'Literal' && n['value'] === 'visits')) return true;
+    for (const key in n) if (key !== 'type') pending.push(n[key]);
+  }
+  return false;
 }
 
 /** Exhaustiveness check for switches over unions. */

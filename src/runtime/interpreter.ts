@@ -98,6 +98,17 @@ export function idempotencyKey(enrollmentId: string, stepId: string, visit: numb
 }
 
 /**
+ * The current visit of a step the enrollment has entered: its count in `visits`, else 1 (a step on
+ * no cycle is entered at most once and is not counted).
+ *
+ * @example
+ * visitOf(enrollment, enrollment.stepId!); // the visit its idempotency keys carry
+ */
+export function visitOf(enrollment: Pick<Enrollment, 'visits'>, stepId: string): number {
+  return own(enrollment.visits, stepId) ?? 1;
+}
+
+/**
  * Advance an enrollment by one input. Returns the same enrollment object (and no commands) when
  * the input changes nothing — an ended enrollment, a stale effect result, a wake-up that is early.
  */
@@ -182,7 +193,7 @@ class Run {
 
   isPending(stepId: string, visit: number): boolean {
     const d = this.draft;
-    return d.phase === 'effect' && d.stepId === stepId && own(d.visits, stepId) === visit;
+    return d.phase === 'effect' && d.stepId === stepId && visitOf(d, stepId) === visit;
   }
 
   // ── inputs ──────────────────────────────────────────────────────────────
@@ -205,7 +216,7 @@ class Run {
       case 'effect': {
         const step = this.currentStep();
         if (!step) return;
-        this.issueEffect(step, own(d.visits, step.id) ?? 1);
+        this.issueEffect(step, visitOf(d, step.id));
         return;
       }
       case 'done':
@@ -331,8 +342,7 @@ class Run {
       }
       const step = this.currentStep();
       if (!step) return;
-      const visit = (own(d.visits, step.id) ?? 0) + 1;
-      this.setVisit(step.id, visit);
+      const visit = this.enter(step);
       this.events.push({ type: 'entered', stepId: step.id, stepType: step.type, visit, at: this.now });
       this.runStep(step, visit);
     }
@@ -504,20 +514,28 @@ class Run {
   }
 
   /**
-   * Count a visit. The draft's `visits` is copied once per advance, on its first write, and then
-   * written in place: a chain of n instant steps costs O(n), not O(n²); the input is never touched.
+   * Enter `step` and return its visit number. Only steps on a cycle are counted (and every step
+   * when an expression reads `enrollment.visits`, or when the row already holds a count for it, as
+   * rows written by older versions do); any other step is entered at most once, its visit is 1 and
+   * nothing is written, so an acyclic journey never copies `visits`. When a count is written, the
+   * draft's `visits` is copied once per advance, on its first write, and then written in place; the
+   * input is never touched.
    */
-  private setVisit(stepId: string, visit: number): void {
+  private enter(step: CompiledStep): number {
+    const counted = own(this.draft.visits, step.id);
+    if (counted === undefined && !step.revisitable && !this.journey.countsEveryVisit) return 1;
+    const visit = (counted ?? 0) + 1;
     let visits = this.ownVisits;
     if (visits === null) {
       visits = this.ownVisits = { ...this.draft.visits };
       this.draft.visits = visits;
     }
-    putOwn(visits, stepId, visit);
+    putOwn(visits, step.id, visit);
+    return visit;
   }
 
   private completed(step: CompiledStep, detail?: Readonly<Record<string, unknown>>): void {
-    const visit = own(this.draft.visits, step.id) ?? 1;
+    const visit = visitOf(this.draft, step.id);
     this.events.push(
       detail === undefined
         ? { type: 'completed', stepId: step.id, stepType: step.type, visit, at: this.now }

@@ -93,7 +93,14 @@ export interface Enrollment {
   /** Current step; `null` once ended. */
   readonly stepId: string | null;
   readonly phase: EnrollmentPhase;
-  /** How many times each step has been entered. The current visit is `visits[stepId]`. */
+  /**
+   * Visit counts of the steps that can be entered more than once: how many times each step that
+   * lies on a cycle of the journey graph has been entered. A step on no cycle is entered at most
+   * once and has no entry (its visit is 1 once entered), so an acyclic journey keeps `{}` here;
+   * a journey whose branch conditions read `enrollment.visits` counts every step. The current
+   * visit of an entered step is `visitOf(enrollment, stepId)`, i.e. `visits[stepId] ?? 1`.
+   * Rows written by older versions, with a count for every entered step, read the same way.
+   */
   readonly visits: Readonly<Record<string, number>>;
   /** Decide results by storage key (`storeResultAs`, else the decide step's id). */
   readonly results: Readonly<Record<string, readonly Offer[]>>;

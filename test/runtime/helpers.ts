@@ -20,3 +20,13 @@ export function compile(doc: JourneyDocumentInput | Record<string, unknown>, ver
 export function journey(steps: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { name: 'Test', maxDuration: 30, steps, ...extra };
 }
+
+/** `n` steps alternating an update (a profile effect) and a one-minute wait. */
+export function updateWaitChain(n: number): Record<string, unknown> {
+  const steps = Array.from({ length: n }, (_, i) =>
+    i % 2 === 0
+      ? { id: `u${i}`, type: 'update', config: { operations: [{ type: 'set_attribute', key: 'k', value: i }] } }
+      : { id: `w${i}`, type: 'wait', config: { duration: 1, unit: 'minutes' } },
+  );
+  return journey(steps, { maxDuration: 365 });
+}

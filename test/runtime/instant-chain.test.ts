@@ -37,7 +37,7 @@ describe('the validator and the runtime agree on instant chains', () => {
     const frozen = JSON.stringify(e0);
     const r = advance(j, e0, { type: 'wake' }, T0);
     expect(r.enrollment.status).toBe('completed');
-    expect(Object.keys(r.enrollment.visits)).toHaveLength(5000);
+    expect(r.enrollment.visits).toBe(e0.visits); // no step lies on a cycle: no visit is counted, nothing copied
     expect(JSON.stringify(e0)).toBe(frozen);
     expect(e0.visits).toEqual({});
   });

@@ -25,7 +25,8 @@ describe('interpreter: advance()', () => {
       },
     ]);
     expect(r.enrollment.phase).toBe('effect');
-    expect(r.enrollment.visits).toEqual({ step_initial_offer: 1 });
+    // the step lies on no cycle: entered once (visit 1, as the key says), no count kept
+    expect(r.enrollment.visits).toEqual({});
   });
 
   it('never mutates its inputs and is deterministic', () => {

@@ -61,3 +61,28 @@ export const outcomesArbitrary = fc.array(
   fc.record({ atMinutes: fc.integer({ min: 0, max: 30 * 24 * 60 }), type: fc.constantFrom('click', 'conversion', 'impression') }),
   { maxLength: 5 },
 );
+
+/**
+ * Random journeys with loops: the steps of {@link journeyArbitrary} in array order (no `next`),
+ * where some branch conditions jump back to a step at or before an earlier wait (so every loop
+ * passes a wait); waits last 1–5 hours and maxDuration is 2 days, so a loop that never exits
+ * runs a few dozen times, not thousands.
+ */
+export const loopingJourneyArbitrary = fc.tuple(journeyArbitrary, fc.array(fc.nat(1000), { minLength: 12, maxLength: 12 })).map(([doc, seeds]) => {
+  let lastWait = -1;
+  const steps = (doc.steps as Record<string, unknown>[]).map(({ next: _next, ...step }, i) => {
+    if (step['type'] === 'wait') {
+      lastWait = i;
+      return { ...step, config: { duration: 1 + (seeds[i % seeds.length]! % 5), unit: 'hours' } };
+    }
+    const seed = seeds[i % seeds.length]!;
+    if (step['type'] !== 'branch' || lastWait < 0 || seed % 3 === 0) return step;
+    const config = step['config'] as { conditions: { expression: string; targetStepId: string }[] };
+    const back = `s${seed % (lastWait + 1)}`;
+    const conditions = config.conditions.length > 0
+      ? config.conditions.map((c) => ({ ...c, targetStepId: back }))
+      : [{ expression: CONDITIONS[seed % CONDITIONS.length]!, targetStepId: back }];
+    return { ...step, config: { ...config, conditions } };
+  });
+  return { ...doc, maxDuration: 2, steps };
+});

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/simulate/simulate.js';
-import { journey } from '../runtime/helpers.js';
+import { journey, updateWaitChain } from '../runtime/helpers.js';
 import { harness } from '../runtime/engine-helpers.js';
-
-/** `n` steps alternating an update (a profile effect) and a one-minute wait. */
-function updateWaitChain(n: number): Record<string, unknown> {
-  const steps = Array.from({ length: n }, (_, i) =>
-    i % 2 === 0
-      ? { id: `u${i}`, type: 'update', config: { operations: [{ type: 'set_attribute', key: 'k', value: i }] } }
-      : { id: `w${i}`, type: 'wait', config: { duration: 1, unit: 'minutes' } },
-  );
-  return journey(steps, { maxDuration: 365 });
-}
 
 /** Resolves with whether a macrotask queued now ran before `work` settled. */
 async function tickedDuring<T>(work: () => Promise<T>): Promise<{ result: T; ticked: boolean }> {
