@@ -108,7 +108,12 @@ export interface JourneyEngine {
   listJourneys(query?: { status?: JourneyStatus; limit?: number; offset?: number }): Promise<{ items: JourneyRecord[]; total: number }>;
   /** Change fields under the lifecycle rules (active: name/description only; structural change while paused: new version). */
   updateJourney(id: string, patch: JourneyPatch): Promise<JourneyDetails>;
-  /** Delete a draft. */
+  /**
+   * Delete a draft or an archived journey; an active or paused one is refused with
+   * `journey-not-archived` (archive it first). The journey's enrollments are kept: `getEnrollment`
+   * still answers them (ended, naming the deleted journey) and `minDaysSinceLastJourney` still
+   * counts them.
+   */
   deleteJourney(id: string): Promise<void>;
   /** Move through the lifecycle: activate (refused with errors), pause, resume, archive (exits everyone). */
   setStatus(id: string, status: JourneyStatus): Promise<JourneyDetails>;
@@ -198,6 +203,7 @@ function page(limit: unknown, offset: unknown, max = 1000): { limit: number; off
  * @example
  * import { createEngine, memoryStorage, virtualClock } from 'journey-engine';
  * import { recordingChannels, scriptedDecisions, memoryProfiles } from 'journey-engine/testing';
+ * import loanNurture from 'journey-engine/examples/journeys/loan-nurture.json' with { type: 'json' };
  *
  * const clock = virtualClock('2026-03-10T09:00:00Z');
  * const engine = createEngine({ storage: memoryStorage(), clock, channels: recordingChannels(),
@@ -265,7 +271,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       updateJourney: withInit((id: string, patch: JourneyPatch) => updateJourney(ctx, tenantId, id, patch)),
       deleteJourney: withInit((id: string) => deleteJourney(ctx, tenantId, id)),
       setStatus: withInit((id: string, status: JourneyStatus) => updateJourney(ctx, tenantId, id, { status })),
-      validate: withInit(async (id: string) => validateJourney(documentOf(await requireJourney(ctx, tenantId, id)))),
+      validate: withInit(async (id: string) => validateJourney(documentOf(await requireJourney(ctx, tenantId, id, ['id'])))),
 
       enroll: withInit((journeyId: string, target: EnrollTarget, opts: { context?: Record<string, JsonValue> } = {}) =>
         enroll(ctx, tenantId, journeyId, target, opts)),
@@ -289,7 +295,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
         });
         return { items: result.items, total: result.total };
       }),
-      stats: withInit(async (journeyId: string) => journeyStats(ctx, tenantId, await requireJourney(ctx, tenantId, journeyId))),
+      stats: withInit(async (journeyId: string) => journeyStats(ctx, tenantId, await requireJourney(ctx, tenantId, journeyId, ['journeyId']))),
       listQuarantined: withInit(async (query: { limit?: number; offset?: number } = {}) => {
         const result = await ctx.storage.listQuarantined(tenantId, page(query.limit, query.offset));
         return { items: result.items, total: result.total };
