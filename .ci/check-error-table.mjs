@@ -49,6 +49,8 @@ const ROWS = [
   ['invalid-path', (a) => a('GET', '/journeys/%ZZ')],
   ['too-many-customers', (a, j) => a('POST', `/journeys/${j.active}/enroll`, { customerIds: Array.from({ length: 1001 }, (_, i) => `c${i}`) })],
   ['invalid-id', (a, j) => a('POST', `/journeys/${j.active}/enroll`, { customerId: 'c\u0001' })],
+  ['unknown-step', (a, j) => a('POST', `/journeys/${j.active}/test`, { outcomes: [{ afterStepId: 'nope', type: 'click' }] })],
+  ['outcome-unmatched', (a) => a('POST', '/outcomes', { customerId: 'nobody', type: 'click', idempotencyKey: 'k9' })],
   ['invalid-context', (a, j) => a('POST', `/journeys/${j.active}/enroll`, { customerId: 'c1', context: { note: 'a\u0000b' } })],
   ['context-too-large', (a, j) => a('POST', `/journeys/${j.active}/enroll`, { customerId: 'c1', context: { note: 'x'.repeat(20_000) } })],
   ['idempotency-key-mismatch', (a) => a('POST', '/outcomes', { customerId: 'c1', type: 'click', idempotencyKey: 'k1' }, { 'idempotency-key': 'k2' })],
