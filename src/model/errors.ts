@@ -39,7 +39,7 @@ export type JourneyErrorCode =
   // The lifecycle (or a concurrent writer) forbids it now.
   | 'journey-active'
   | 'journey-archived'
-  | 'journey-not-draft'
+  | 'journey-not-archived'
   | 'journey-not-active'
   | 'invalid-transition'
   | 'concurrent-update'

@@ -31,3 +31,12 @@ export function acceptsEnrollments(status: JourneyStatus): boolean {
 export function allowsStructuralChange(status: JourneyStatus): boolean {
   return status === 'draft' || status === 'paused';
 }
+
+/**
+ * Whether a journey in this status may be deleted: a draft (it never ran) or an archived journey
+ * (every enrollment has ended). Active and paused journeys must be archived first. Deleting keeps
+ * the enrollments, so entry rules such as `minDaysSinceLastJourney` still see them.
+ */
+export function allowsDeletion(status: JourneyStatus): boolean {
+  return status === 'draft' || status === 'archived';
+}

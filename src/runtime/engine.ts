@@ -108,7 +108,12 @@ export interface JourneyEngine {
   listJourneys(query?: { status?: JourneyStatus; limit?: number; offset?: number }): Promise<{ items: JourneyRecord[]; total: number }>;
   /** Change fields under the lifecycle rules (active: name/description only; structural change while paused: new version). */
   updateJourney(id: string, patch: JourneyPatch): Promise<JourneyDetails>;
-  /** Delete a draft. */
+  /**
+   * Delete a draft or an archived journey; an active or paused one is refused with
+   * `journey-not-archived` (archive it first). The journey's enrollments are kept: `getEnrollment`
+   * still answers them (ended, naming the deleted journey) and `minDaysSinceLastJourney` still
+   * counts them.
+   */
   deleteJourney(id: string): Promise<void>;
   /** Move through the lifecycle: activate (refused with errors), pause, resume, archive (exits everyone). */
   setStatus(id: string, status: JourneyStatus): Promise<JourneyDetails>;

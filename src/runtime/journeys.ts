@@ -1,11 +1,11 @@
 /**
  * Journey management: create, read, update, delete and the status lifecycle, with the seed's
- * rules (active journeys take only name/description; delete only drafts; activation needs a
+ * rules (active journeys take only name/description; delete drafts and archived journeys; activation needs a
  * journey without errors; archive exits everyone).
  */
 import { JourneyError } from '../model/errors.js';
 import { checkId } from '../model/ids.js';
-import { canTransition, JOURNEY_STATUSES, type JourneyStatus } from '../model/status.js';
+import { allowsDeletion, canTransition, JOURNEY_STATUSES, type JourneyStatus } from '../model/status.js';
 import type { JourneyRecord, JourneySummary } from '../model/types.js';
 import type { Diagnostic, ValidationResult } from '../validate/diagnostics.js';
 import { validateJourney } from '../validate/validate-journey.js';
@@ -207,8 +207,10 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
 
 export async function deleteJourney(ctx: EngineContext, tenantId: string, id: string): Promise<void> {
   const current = await requireJourney(ctx, tenantId, id);
-  if (current.status !== 'draft') {
-    throw new JourneyError('journey-not-draft', `only draft journeys can be deleted; this one is "${current.status}" — archive it instead`, { path: [] });
+  if (!allowsDeletion(current.status)) {
+    throw new JourneyError('journey-not-archived', `only draft and archived journeys can be deleted; this one is "${current.status}": archive it first`, {
+      path: ['status'],
+    });
   }
   if (!(await ctx.storage.deleteJourney(tenantId, id, current.revision))) {
     throw new JourneyError('concurrent-update', 'the journey changed while it was being deleted; read it again and retry', { path: [] });

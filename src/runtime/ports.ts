@@ -218,7 +218,11 @@ export interface Storage {
    * the status alone: no document, no decoding.
    */
   journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null>;
-  /** Delete a journey and its versions if its revision matches. */
+  /**
+   * Delete a journey, its versions and its step counters if its revision matches. The journey's
+   * enrollments are kept as they ended (`getEnrollment`, `listEnrollments` and `customerHistory`
+   * still answer them), so entry rules such as `minDaysSinceLastJourney` still count them.
+   */
   deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean>;
   /**
    * A number that changes whenever a journey of the tenant is created, updated or deleted, by

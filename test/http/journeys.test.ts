@@ -183,7 +183,7 @@ describe('PUT /journeys/:id', () => {
 });
 
 describe('DELETE /journeys/:id', () => {
-  it('deletes a draft (204) and refuses others with 409 saying to archive', async () => {
+  it('deletes a draft (204) and refuses an active one with 409 saying to archive it first', async () => {
     const a = api();
     const { body } = await a.call('POST', J, GOOD);
     const del = await a.call('DELETE', `${J}/${body.id}`);
@@ -193,8 +193,19 @@ describe('DELETE /journeys/:id', () => {
     const id = await activeJourney(a);
     const r = await a.call('DELETE', `${J}/${id}`);
     expect(r.status).toBe(409);
-    expect(r.body.error.message).toMatch(/archive/);
+    expect(r.body.error).toMatchObject({ code: 'journey-not-archived', status: 409 });
+    expect(r.body.error.message).toMatch(/archive it first/);
+    expect((await a.call('GET', `${J}/${id}`)).status).toBe(200);
     expect((await a.call('DELETE', `${J}/jrn_gone`)).status).toBe(404);
+  });
+
+  it('deletes an archived journey (204)', async () => {
+    const a = api();
+    const id = await activeJourney(a);
+    expect((await a.call('PUT', `${J}/${id}`, { status: 'archived' })).status).toBe(200);
+    const del = await a.call('DELETE', `${J}/${id}`);
+    expect(del.status).toBe(204);
+    expect((await a.call('GET', `${J}/${id}`)).status).toBe(404);
   });
 });
 

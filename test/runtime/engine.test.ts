@@ -98,12 +98,43 @@ describe('engine: lifecycle', () => {
     expect(updated).toMatchObject({ name: 'Renamed', version: 1, status: 'active' });
   });
 
-  it('only drafts can be deleted', async () => {
+  it('deletes drafts and archived journeys; refuses active and paused ones, saying to archive first', async () => {
     const { h, id } = await activeLoan();
-    await rejects(h.engine.deleteJourney(id), 'journey-not-draft');
+    const refused = await rejects(h.engine.deleteJourney(id), 'journey-not-archived');
+    expect(refused.message).toMatch(/archive it first/);
+    expect(refused.path).toEqual(['status']);
+    await h.engine.setStatus(id, 'paused');
+    await rejects(h.engine.deleteJourney(id), 'journey-not-archived');
+    expect((await h.engine.getJourney(id))?.status).toBe('paused');
+    await h.engine.setStatus(id, 'archived');
+    await h.engine.deleteJourney(id);
+    expect(await h.engine.getJourney(id)).toBeNull();
+    await rejects(h.engine.deleteJourney(id), 'journey-not-found');
     const draft = await h.engine.createJourney(loan);
     await h.engine.deleteJourney(draft.id);
     expect(await h.engine.getJourney(draft.id)).toBeNull();
+  });
+
+  it('keeps the enrollment history of a deleted journey: minDaysSinceLastJourney still counts it, getEnrollment still answers it', async () => {
+    const { h, id } = await activeLoan();
+    const { enrolled } = await h.engine.enroll(id, { customerId: 'c1' });
+    await h.engine.runDue();
+    h.clock.advance('1d');
+    await h.engine.setStatus(id, 'archived');
+    const archivedAt = h.clock.now();
+    await h.engine.deleteJourney(id);
+
+    // The enrollment is kept as it ended, naming a journey that no longer exists.
+    expect(await h.engine.getEnrollment(enrolled[0]!.enrollmentId)).toMatchObject({ journeyId: id, status: 'exited', exitReason: 'archived', endedAt: archivedAt });
+    // loan-nurture asks for 30 days since the customer's last journey: c1 left one a moment ago.
+    const again = await h.engine.createJourney(loan);
+    await h.engine.setStatus(again.id, 'active');
+    h.clock.advance('10d');
+    const refused = await h.engine.enroll(again.id, { customerIds: ['c1', 'c2'] });
+    expect(refused.enrolled.map((e) => e.customerId)).toEqual(['c2']);
+    expect(refused.skipped.map((s) => [s.customerId, s.reason])).toEqual([['c1', 'too-soon']]);
+    h.clock.advance('21d');
+    expect((await h.engine.enroll(again.id, { customerId: 'c1' })).enrolled.map((e) => e.customerId)).toEqual(['c1']);
   });
 
   it('follows the lifecycle and refuses other transitions', async () => {

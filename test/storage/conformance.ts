@@ -123,6 +123,26 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.createJourney(journey({ status: 'draft' }))).toBe(true);
       });
 
+      it('keeps the enrollments of a deleted journey: customerHistory still reports the last end, getEnrollment still answers', async () => {
+        await s.createJourney(journey());
+        const a = enrollment({ id: 'a', customerId: 'c1' });
+        const b = enrollment({ id: 'b', customerId: 'c2' });
+        await s.createEnrollment(a);
+        await s.createEnrollment(b);
+        await s.commit({ enrollment: ended(a, 2_000), expectedVersion: 1, now: 2_000 });
+        expect(await s.exitAll(T, 'j1', 'archived', 3_000)).toEqual(['b']);
+        expect(await s.updateJourney(journey({ status: 'archived', revision: 2, updatedAt: 3_000 }), 1)).toBe(true);
+        expect(await s.deleteJourney(T, 'j1', 2)).toBe(true);
+
+        expect(await s.getJourney(T, 'j1')).toBeNull();
+        expect(await s.customerHistory(T, 'c1')).toEqual({ active: false, lastEndedAt: 2_000 });
+        expect(await s.customerHistory(T, 'c2')).toEqual({ active: false, lastEndedAt: 3_000 });
+        expect(await s.getEnrollment(T, 'a')).toMatchObject({ id: 'a', journeyId: 'j1', status: 'completed', endedAt: 2_000 });
+        expect(await s.getEnrollment(T, 'b')).toMatchObject({ id: 'b', journeyId: 'j1', status: 'exited', exitReason: 'archived', endedAt: 3_000 });
+        expect((await s.listEnrollments({ tenantId: T, journeyId: 'j1', limit: 10, offset: 0 })).items.map((e) => e.id)).toEqual(['a', 'b']);
+        expect(await s.claimDue({ now: 100_000, limit: 10, leaseMs: 1, workerId: 'w1' })).toEqual([]);
+      });
+
       it('keeps tenants apart', async () => {
         await s.createJourney(journey());
         expect(await s.getJourney(OTHER, 'j1')).toBeNull();

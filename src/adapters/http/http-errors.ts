@@ -47,7 +47,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<JourneyErrorCode, number>> = O
   // 409 — the lifecycle forbids it now.
   'journey-active': 409,
   'journey-archived': 409,
-  'journey-not-draft': 409,
+  'journey-not-archived': 409,
   'journey-not-active': 409,
   'invalid-transition': 409,
   'concurrent-update': 409,
