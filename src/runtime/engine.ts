@@ -270,7 +270,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       updateJourney: withInit((id: string, patch: JourneyPatch) => updateJourney(ctx, tenantId, id, patch)),
       deleteJourney: withInit((id: string) => deleteJourney(ctx, tenantId, id)),
       setStatus: withInit((id: string, status: JourneyStatus) => updateJourney(ctx, tenantId, id, { status })),
-      validate: withInit(async (id: string) => validateJourney(documentOf(await requireJourney(ctx, tenantId, id)))),
+      validate: withInit(async (id: string) => validateJourney(documentOf(await requireJourney(ctx, tenantId, id, ['id'])))),
 
       enroll: withInit((journeyId: string, target: EnrollTarget, opts: { context?: Record<string, JsonValue> } = {}) =>
         enroll(ctx, tenantId, journeyId, target, opts)),
@@ -294,7 +294,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
         });
         return { items: result.items, total: result.total };
       }),
-      stats: withInit(async (journeyId: string) => journeyStats(ctx, tenantId, await requireJourney(ctx, tenantId, journeyId))),
+      stats: withInit(async (journeyId: string) => journeyStats(ctx, tenantId, await requireJourney(ctx, tenantId, journeyId, ['journeyId']))),
       listQuarantined: withInit(async (query: { limit?: number; offset?: number } = {}) => {
         const result = await ctx.storage.listQuarantined(tenantId, page(query.limit, query.offset));
         return { items: result.items, total: result.total };

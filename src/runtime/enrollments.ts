@@ -214,7 +214,7 @@ export async function enroll(
     );
   }
   const context = plainData(rawContext) as Readonly<Record<string, JsonValue>>;
-  const journey = await requireJourney(ctx, tenantId, journeyId);
+  const journey = await requireJourney(ctx, tenantId, journeyId, ['journeyId']);
   requireActive(journey);
 
   const enrolled: Array<{ customerId: string; enrollmentId: string }> = [];
@@ -327,7 +327,7 @@ export async function recordOutcome(ctx: EngineContext, tenantId: string, report
     throw new JourneyError('invalid-request', 'name the message by sendKey or by messageId, not both', { path: ['messageId'] });
   }
   const at = checkInstant(r['at'], ['at']);
-  if (journeyId !== undefined) await requireJourney(ctx, tenantId, journeyId);
+  if (journeyId !== undefined) await requireJourney(ctx, tenantId, journeyId, ['journeyId']);
 
   const when = at ?? ctx.clock.now();
   const target = await attributeOutcome(ctx, tenantId, {

@@ -3,7 +3,7 @@
  * rules (active journeys take only name/description; delete drafts and archived journeys; activation needs a
  * journey without errors; archive exits everyone).
  */
-import { JourneyError } from '../model/errors.js';
+import { JourneyError, type Path } from '../model/errors.js';
 import { checkId } from '../model/ids.js';
 import { allowsDeletion, canTransition, JOURNEY_STATUSES, type JourneyStatus } from '../model/status.js';
 import type { JourneyRecord, JourneySummary } from '../model/types.js';
@@ -108,9 +108,14 @@ export async function createJourney(ctx: EngineContext, tenantId: string, docume
   return { ...summarize(record), diagnostics: result.diagnostics };
 }
 
-export async function requireJourney(ctx: EngineContext, tenantId: string, id: string): Promise<JourneyRecord> {
-  const record = typeof id === 'string' ? await ctx.storage.getJourney(tenantId, checkId(id, ['journeyId'])) : null;
-  if (!record) throw new JourneyError('journey-not-found', `no journey "${String(id).slice(0, 256)}"`, { path: ['id'] });
+/**
+ * The stored journey, or `journey-not-found` at `path`: the name of the argument or field the
+ * caller passed the id in (`['id']` for the journey methods, `['journeyId']` for enroll, stats
+ * and outcomes). An id that is not an id at all is `invalid-id` at the same path.
+ */
+export async function requireJourney(ctx: EngineContext, tenantId: string, id: string, path: Path): Promise<JourneyRecord> {
+  const record = typeof id === 'string' ? await ctx.storage.getJourney(tenantId, checkId(id, path)) : null;
+  if (!record) throw new JourneyError('journey-not-found', `no journey "${String(id).slice(0, 256)}"`, { path });
   return record;
 }
 
@@ -146,7 +151,7 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
     }
   }
   const fields = patch as JourneyPatch;
-  const current = await requireJourney(ctx, tenantId, id);
+  const current = await requireJourney(ctx, tenantId, id, ['id']);
 
   const targetStatus = fields.status === undefined ? current.status : fields.status;
   if (typeof targetStatus !== 'string' || !(JOURNEY_STATUSES as readonly string[]).includes(targetStatus)) {
@@ -206,7 +211,7 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
 }
 
 export async function deleteJourney(ctx: EngineContext, tenantId: string, id: string): Promise<void> {
-  const current = await requireJourney(ctx, tenantId, id);
+  const current = await requireJourney(ctx, tenantId, id, ['id']);
   if (!allowsDeletion(current.status)) {
     throw new JourneyError('journey-not-archived', `only draft and archived journeys can be deleted; this one is "${current.status}": archive it first`, {
       path: ['status'],

@@ -218,6 +218,20 @@ describe('engine: lifecycle', () => {
   });
 });
 
+describe('engine: errors name the argument the caller passed', () => {
+  it('an unknown journey is at path journeyId for enroll, stats and recordOutcome, and at id for the journey methods', async () => {
+    const h = harness({ customers: [inSegment('c1')] });
+    const at = async (promise: Promise<unknown>) => (await rejects(promise, 'journey-not-found')).path;
+    expect(await at(h.engine.enroll('jrn_missing', { customerId: 'c1' }))).toEqual(['journeyId']);
+    expect(await at(h.engine.stats('jrn_missing'))).toEqual(['journeyId']);
+    expect(await at(h.engine.recordOutcome({ customerId: 'c1', type: 'click', idempotencyKey: 'k1', journeyId: 'jrn_missing' }))).toEqual(['journeyId']);
+    expect(await at(h.engine.updateJourney('jrn_missing', { name: 'x' }))).toEqual(['id']);
+    expect(await at(h.engine.setStatus('jrn_missing', 'active'))).toEqual(['id']);
+    expect(await at(h.engine.deleteJourney('jrn_missing'))).toEqual(['id']);
+    expect(await at(h.engine.validate('jrn_missing'))).toEqual(['id']);
+  });
+});
+
 describe('engine: loops through waits', () => {
   it('a journey that loops through a short wait runs until maxDuration and exits there', async () => {
     const h = harness();
