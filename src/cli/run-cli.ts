@@ -1,6 +1,8 @@
 import { EXIT } from './command.js';
 import type { CliIo, Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { reportError } from './journey-file.js';
+import { suggestion } from './parse-command-line.js';
 
 function help(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -28,13 +30,14 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`journeys: unknown command "${name}".\n\n${help(commands)}`);
+    const hint = suggestion(name, commands.map((c) => c.name), (n) => `"${n}"`, '; see the commands below');
+    io.stderr(`journeys: unknown command "${name}"${hint}\n\n${help(commands)}`);
     return EXIT.usage;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
-    io.stderr(`journeys ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return EXIT.failed;
+    // One line, never a stack trace: a command reports its own failures; this is the last net.
+    return reportError(io, name, error);
   }
 }
