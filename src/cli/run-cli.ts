@@ -30,7 +30,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    const hint = suggestion(name, commands.map((c) => c.name), (n) => `"${n}"`, '; see the commands below');
+    const hint = suggestion(name, [...commands.map((c) => c.name), 'help'], (n) => `"${n}"`, '; see the commands below');
     io.stderr(`journeys: unknown command "${name}"${hint}\n\n${help(commands)}`);
     return EXIT.usage;
   }

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoOutcome, runDemo } from '../../src/cli/commands/demo.js';
+import { demoCommand, demoOutcome, runDemo } from '../../src/cli/commands/demo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'je-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,6 +21,32 @@ describe('journeys demo (the README main job) on SQLite', () => {
     const converted = Array.from({ length: 200 }, (_, i) => demoOutcome(i)).filter((o) => o === 'conversion').length;
     expect(text()).toContain('Completed: 200  exited: none  failed: 0  still active: 0');
     expect(text()).toMatch(new RegExp(`step_thank_you\\s+update\\s+${converted}\\s+${converted}`));
+  });
+
+  it('says how much journey time it simulated: the longest path, 7 days, within the journey\'s 21-day maxDuration', async () => {
+    const { io, text } = collect();
+    expect(await runDemo({ db: join(dir, 'days.db'), customers: 20, fresh: true }, io)).toBe(0);
+    expect(text()).toContain('Funnel (virtual time 2026-03-10 → 2026-03-17, 7 days; maxDuration 21 days):');
+    expect(demoCommand.usage).not.toMatch(/three weeks/);
+  });
+
+  it('runs in memory, saying so, when better-sqlite3 is not installed', async () => {
+    const { io, text } = collect();
+    const missing = async () => {
+      throw Object.assign(new Error("Cannot find package 'better-sqlite3'"), { code: 'ERR_MODULE_NOT_FOUND' });
+    };
+    const status = await runDemo({ db: join(dir, 'never.db'), customers: 30, fresh: false, loadSqlite: missing }, io);
+    expect(status).toBe(0);
+    expect(text()).toContain('better-sqlite3 is not installed: running in memory');
+    expect(text()).toContain('for 30 customers in memory');
+    expect(text()).toContain('Completed: 30  exited: none  failed: 0  still active: 0');
+    expect(existsSync(join(dir, 'never.db'))).toBe(false);
+  });
+
+  it('answers a database it cannot open in one line (exit 1)', async () => {
+    const { io, text } = collect();
+    expect(await runDemo({ db: join(dir, 'no', 'such', 'dir', 'x.db'), customers: 5, fresh: false }, io)).toBe(1);
+    expect(text()).toMatch(/^journeys demo: cannot open the SQLite file .*x\.db \(.*\)\n$/);
   });
 
   it('survives being killed part-way and finishes when run again', async () => {

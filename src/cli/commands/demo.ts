@@ -1,29 +1,34 @@
 /**
  * `journeys demo`: the seed's Personal Loan Nurture journey for many synthetic customers on the
- * embedded SQLite default, with a virtual clock through the three weeks. Every phase is
- * idempotent, so an interrupted demo picks up where it stopped when run again.
+ * embedded SQLite default (in memory when better-sqlite3 is not installed), with a virtual clock
+ * from wake-up to wake-up until every customer has finished: 7 days of journey time, the
+ * journey's longest path (its maxDuration is 21 days). Every phase is idempotent, so an
+ * interrupted demo on SQLite picks up where it stopped when run again.
  */
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type BetterSqlite3 from 'better-sqlite3';
 import { virtualClock } from '../../adapters/clock/virtual-clock.js';
+import { memoryStorage } from '../../adapters/memory/index.js';
 import { sqliteStorage } from '../../adapters/sqlite/index.js';
 import { memoryProfiles } from '../../adapters/testing/memory-profiles.js';
 import { createEngine } from '../../runtime/engine.js';
 import type { Channels, DecisionFlows } from '../../runtime/ports.js';
+import type { Storage } from '../../runtime/ports.js';
 import { EXIT, type CliIo, type Command } from '../command.js';
+import { exampleJourney } from '../examples.js';
 import { parseCommandLine } from '../parse-command-line.js';
 
 const START = Date.UTC(2026, 2, 10, 9, 0, 0);
 const DAY = 86_400_000;
 const JOURNEY_NAME = 'Personal Loan Nurture (demo)';
-const JOURNEY_FILE = new URL('../../../examples/journeys/loan-nurture.json', import.meta.url);
 
 const USAGE = `Usage: journeys demo [--db ./journeys-demo.db] [--customers 10000] [--fresh]
 
 Runs the seed's Personal Loan Nurture journey for synthetic customers on SQLite with a virtual
-clock (three weeks of journey time in seconds), then prints the funnel and the time it took.
-Interrupt it at any moment and run it again: it continues where it stopped.
+clock until every customer has finished (7 days of journey time, the journey's longest path;
+its maxDuration is 21 days), then prints the funnel and the time it took. Interrupt it at any
+moment and run it again: it continues where it stopped. Without the optional dependency
+better-sqlite3 it runs in memory (and cannot resume).
 
 Options:
   --db <file>        the SQLite file (default ./journeys-demo.db)
@@ -45,6 +50,11 @@ interface Progress {
   set(key: string, value: string): void;
 }
 
+function memoryProgress(): Progress {
+  const values = new Map<string, string>();
+  return { get: (key) => values.get(key), set: (key, value) => void values.set(key, value) };
+}
+
 function progressTable(db: BetterSqlite3.Database): Progress {
   db.exec('CREATE TABLE IF NOT EXISTS demo_progress (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
   const get = db.prepare<[string], { value: string }>('SELECT value FROM demo_progress WHERE key = ?');
@@ -52,22 +62,58 @@ function progressTable(db: BetterSqlite3.Database): Progress {
   return { get: (key) => get.get(key)?.value, set: (key, value) => void set.run(key, value) };
 }
 
-/** Run the demo. Exported for tests. */
-export async function runDemo(options: { db: string; customers: number; fresh: boolean }, io: Pick<CliIo, 'stdout' | 'stderr'>): Promise<number> {
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** better-sqlite3's constructor, or why it cannot be loaded. */
+async function loadBetterSqlite3(): Promise<typeof BetterSqlite3> {
+  return (await import('better-sqlite3')).default;
+}
+
+/** Where the demo keeps its state: SQLite (resumable) or memory. */
+interface DemoStore {
+  readonly storage: Storage;
+  readonly progress: Progress;
+  readonly where: string;
+  close(): void;
+}
+
+async function openStore(
+  options: { db: string; fresh: boolean; loadSqlite?: () => Promise<typeof BetterSqlite3> },
+  io: Pick<CliIo, 'stderr'>,
+): Promise<DemoStore | number> {
   let Sqlite: typeof BetterSqlite3;
   try {
-    Sqlite = (await import('better-sqlite3')).default;
-  } catch {
-    io.stderr('journeys demo: needs the optional dependency better-sqlite3 (npm install better-sqlite3@12)\n');
+    Sqlite = await (options.loadSqlite ?? loadBetterSqlite3)();
+  } catch (error) {
+    const missing = (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' || (error as { code?: unknown }).code === 'MODULE_NOT_FOUND';
+    io.stderr(
+      `journeys demo: ${missing ? 'better-sqlite3 is not installed' : `better-sqlite3 could not be loaded (${messageOf(error)})`}: running in memory` +
+        ' (npm install better-sqlite3@12 to run on SQLite and resume after an interrupt)\n',
+    );
+    return { storage: memoryStorage(), progress: memoryProgress(), where: 'in memory', close: () => {} };
+  }
+  let db: BetterSqlite3.Database;
+  try {
+    if (options.fresh) {
+      const { rm } = await import('node:fs/promises');
+      for (const suffix of ['', '-wal', '-shm']) await rm(options.db + suffix, { force: true });
+    }
+    db = new Sqlite(options.db);
+  } catch (error) {
+    io.stderr(`journeys demo: cannot open the SQLite file ${options.db} (${messageOf(error)})\n`);
     return EXIT.failed;
   }
-  if (options.fresh) {
-    const { rm } = await import('node:fs/promises');
-    for (const suffix of ['', '-wal', '-shm']) await rm(options.db + suffix, { force: true });
-  }
-  const db = new Sqlite(options.db);
-  const progress = progressTable(db);
-  const storage = sqliteStorage({ database: db });
+  return { storage: sqliteStorage({ database: db }), progress: progressTable(db), where: `on SQLite (${options.db})`, close: () => db.close() };
+}
+
+/** Run the demo. Exported for tests (`loadSqlite` replaces the import of better-sqlite3). */
+export async function runDemo(
+  options: { db: string; customers: number; fresh: boolean; loadSqlite?: () => Promise<typeof BetterSqlite3> },
+  io: Pick<CliIo, 'stdout' | 'stderr'>,
+): Promise<number> {
+  const store = await openStore(options, io);
+  if (typeof store === 'number') return store;
+  const { storage, progress } = store;
   const clock = virtualClock(Number(progress.get('clock') ?? START));
   const resumed = progress.get('journeyId') !== undefined;
   const profiles = memoryProfiles();
@@ -88,12 +134,12 @@ export async function runDemo(options: { db: string; customers: number; fresh: b
     // 1. The journey: created and activated once.
     let journeyId = progress.get('journeyId');
     if (!journeyId) {
-      const document = { ...JSON.parse(await readFile(JOURNEY_FILE, 'utf8')), name: JOURNEY_NAME };
+      const document = { ...exampleJourney('loan-nurture'), name: JOURNEY_NAME };
       journeyId = (await engine.createJourney(document)).id;
       await engine.setStatus(journeyId, 'active');
       progress.set('journeyId', journeyId);
     }
-    io.stdout(`${resumed ? 'Resuming' : 'Running'} "${JOURNEY_NAME}" for ${options.customers.toLocaleString('en-US')} customers on SQLite (${options.db})\n`);
+    io.stdout(`${resumed ? 'Resuming' : 'Running'} "${JOURNEY_NAME}" for ${options.customers.toLocaleString('en-US')} customers ${store.where}\n`);
 
     // 2. Enrollment, in calls of 1,000; customers already in the journey are skipped.
     if (progress.get('enrolled') !== String(options.customers)) {
@@ -125,7 +171,12 @@ export async function runDemo(options: { db: string; customers: number; fresh: b
     const seconds = (performance.now() - began) / 1000;
     const stats = await engine.stats(journeyId);
     const width = Math.max(...stats.steps.map((s) => s.stepId.length));
-    io.stdout(`\nFunnel (virtual time ${new Date(START).toISOString().slice(0, 10)} → ${new Date(clock.now()).toISOString().slice(0, 10)}):\n`);
+    const days = Math.round(((clock.now() - START) / DAY) * 10) / 10;
+    const maxDuration = (await engine.getJourney(journeyId))?.maxDuration;
+    io.stdout(
+      `\nFunnel (virtual time ${new Date(START).toISOString().slice(0, 10)} → ${new Date(clock.now()).toISOString().slice(0, 10)}, ` +
+        `${days} day${days === 1 ? '' : 's'}; maxDuration ${maxDuration} days):\n`,
+    );
     io.stdout(`  ${'step'.padEnd(width)}  ${'type'.padEnd(6)}  ${'entered'.padStart(8)}  ${'completed'.padStart(9)}\n`);
     for (const s of stats.steps) {
       io.stdout(`  ${s.stepId.padEnd(width)}  ${s.type.padEnd(6)}  ${String(s.entered).padStart(8)}  ${String(s.completed).padStart(9)}\n`);
@@ -136,7 +187,7 @@ export async function runDemo(options: { db: string; customers: number; fresh: b
     return stats.active === 0 && stats.failed === 0 ? EXIT.ok : EXIT.failed;
   } finally {
     await engine.close();
-    db.close();
+    store.close();
   }
 }
 
