@@ -203,6 +203,7 @@ function page(limit: unknown, offset: unknown, max = 1000): { limit: number; off
  * @example
  * import { createEngine, memoryStorage, virtualClock } from 'journey-engine';
  * import { recordingChannels, scriptedDecisions, memoryProfiles } from 'journey-engine/testing';
+ * import loanNurture from 'journey-engine/examples/journeys/loan-nurture.json' with { type: 'json' };
  *
  * const clock = virtualClock('2026-03-10T09:00:00Z');
  * const engine = createEngine({ storage: memoryStorage(), clock, channels: recordingChannels(),

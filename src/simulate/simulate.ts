@@ -77,6 +77,8 @@ function isDecisionFlows(value: unknown): value is DecisionFlows {
  *   `unknown-step` (path `outcomes[i].afterStepId`, with a "did you mean") when an outcome names a
  *   step the journey does not have.
  * @example
+ * import loanNurture from 'journey-engine/examples/journeys/loan-nurture.json' with { type: 'json' };
+ *
  * const result = await simulate(loanNurture, {
  *   customer: { id: 'c1', segments: ['loan_interested'] },
  *   outcomes: [{ afterStepId: 'step_send_email', type: 'click' }],
