@@ -1,6 +1,7 @@
 /**
- * A small host for the loan nurture journey, all in memory: three customers, three weeks of
- * virtual time, a console "channel", a tiny decision flow.
+ * A small host for the loan nurture journey, all in memory: three customers on a virtual clock
+ * until they finish (7 days; the journey's maxDuration is 21), a console "channel", a tiny
+ * decision flow.
  *
  * Run: `npx tsx examples/loan-host/main.ts`
  *
@@ -83,7 +84,7 @@ function describe(event: StepEvent): string {
 }
 
 /**
- * Wire the engine, run the three customers through three weeks, print their timelines and the
+ * Wire the engine, run the three customers through the journey, print their timelines and the
  * journey's stats. Pass `log` to capture the output instead of printing it.
  */
 export async function main(options: { log?: (line: string) => void } = {}): Promise<LoanHostReport> {
@@ -127,7 +128,7 @@ export async function main(options: { log?: (line: string) => void } = {}): Prom
     await engine.recordOutcome({ customerId: customer.id, journeyId: journey.id, type: customer.response, idempotencyKey: `${customer.id}:first-email` });
   }
 
-  // The rest of the three weeks: jump from wake-up to wake-up, running what is due.
+  // The rest of the journey: jump from wake-up to wake-up, running what is due, until none is left.
   for (let next = await engine.nextWakeAt(); next !== null; next = await engine.nextWakeAt()) {
     clock.set(next);
     await engine.runDue();
