@@ -193,7 +193,7 @@ export async function runDemo(
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: "Run the seed's loan nurture journey for 10,000 customers on SQLite and print the funnel",
+  summary: "run the seed's loan nurture journey for 10,000 customers on SQLite and print the funnel",
   usage: USAGE,
   async run(argv, io) {
     const options = { db: { type: 'string' }, customers: { type: 'string' }, fresh: { type: 'boolean' } } as const;
