@@ -23,17 +23,19 @@ function help(commands: readonly Command[]): string {
  */
 export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
+  const unknown = (word: string) => {
+    const hint = suggestion(word, [...commands.map((c) => c.name), 'help'], (n) => `"${n}"`, '; see the commands below');
+    io.stderr(`journeys: unknown command "${word}"${hint}\n\n${help(commands)}`);
+    return EXIT.usage;
+  };
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    const topic = name === 'help' && rest[0] !== undefined ? commands.find((c) => c.name === rest[0]) : undefined;
+    if (name === 'help' && rest[0] !== undefined && topic === undefined) return unknown(rest[0]);
     io.stdout(topic ? topic.usage : help(commands));
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = commands.find((c) => c.name === name);
-  if (!command) {
-    const hint = suggestion(name, [...commands.map((c) => c.name), 'help'], (n) => `"${n}"`, '; see the commands below');
-    io.stderr(`journeys: unknown command "${name}"${hint}\n\n${help(commands)}`);
-    return EXIT.usage;
-  }
+  if (!command) return unknown(name);
   try {
     return await command.run(rest, io);
   } catch (error) {

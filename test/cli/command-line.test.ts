@@ -72,6 +72,15 @@ describe('journeys <command>: unknown commands and failures', () => {
     expect(firstLine(io.err)).toBe('journeys: unknown command "valdate"; did you mean "validate"?');
   });
 
+  it('answers journeys help <typo> the same way', async () => {
+    const io = fakeIo();
+    expect(await runCli(['help', 'simulte'], io)).toBe(EXIT.usage);
+    expect(firstLine(io.err)).toBe('journeys: unknown command "simulte"; did you mean "simulate"?');
+    const known = fakeIo();
+    expect(await runCli(['help', 'simulate'], known)).toBe(EXIT.ok);
+    expect(known.out).toContain('Usage: journeys simulate');
+  });
+
   it('names an unknown command without a suggestion when none is close', async () => {
     const io = fakeIo();
     expect(await runCli(['frobnicate'], io)).toBe(EXIT.usage);
