@@ -1,0 +1,11 @@
+/** The `decide` step: asks a decision flow for offers and stores them. */
+import { z } from 'zod';
+import { keySchema, LIMITS, refId, stepBase } from '../schema-base.js';
+
+export const decideConfigSchema = z.strictObject({
+  decisionFlowId: refId,
+  maxOffers: z.number().int().min(1).max(LIMITS.maxOffers).default(1),
+  storeResultAs: keySchema.optional(),
+});
+
+export const decideStepSchema = z.strictObject({ ...stepBase, type: z.literal('decide'), config: decideConfigSchema });

@@ -1,0 +1,18 @@
+/**
+ * The step schemas of every kind, in one list: `stepSchema` is their discriminated union. A kind's
+ * schema lives in its own file (`./<kind>.ts`); the registry in `./index.ts` checks that every
+ * kind listed here also says what it is.
+ */
+import { branchStepSchema } from './branch.js';
+import { decideStepSchema } from './decide.js';
+import { sendStepSchema } from './send.js';
+import { updateStepSchema } from './update.js';
+import { waitStepSchema } from './wait.js';
+
+export const STEP_SCHEMAS = [waitStepSchema, decideStepSchema, branchStepSchema, sendStepSchema, updateStepSchema] as const;
+
+export { branchConditionSchema, branchConfigSchema, branchStepSchema } from './branch.js';
+export { decideConfigSchema, decideStepSchema } from './decide.js';
+export { sendConfigSchema, sendStepSchema } from './send.js';
+export { updateConfigSchema, updateOperationSchema, updateStepSchema } from './update.js';
+export { waitConfigSchema, waitStepSchema } from './wait.js';

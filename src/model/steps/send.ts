@@ -1,0 +1,11 @@
+/** The `send` step: sends a message through a channel, optionally carrying a decide step's offer. */
+import { z } from 'zod';
+import { refId, stepBase } from '../schema-base.js';
+
+export const sendConfigSchema = z.strictObject({
+  channelId: refId,
+  creativeId: refId.optional(),
+  resultSource: refId.optional(),
+});
+
+export const sendStepSchema = z.strictObject({ ...stepBase, type: z.literal('send'), config: sendConfigSchema });

@@ -1,0 +1,17 @@
+/** The `update` step: changes the customer's profile and the enrollment's flags. */
+import { z } from 'zod';
+import { jsonValueSchema, keySchema, LIMITS, refId, stepBase } from '../schema-base.js';
+
+export const updateOperationSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('set_attribute'), key: keySchema, value: jsonValueSchema }),
+  z.strictObject({ type: z.literal('unset_attribute'), key: keySchema }),
+  z.strictObject({ type: z.literal('add_segment'), segment: refId }),
+  z.strictObject({ type: z.literal('remove_segment'), segment: refId }),
+  z.strictObject({ type: z.literal('set_flag'), flag: keySchema, value: z.boolean().default(true) }),
+]);
+
+export const updateConfigSchema = z.strictObject({
+  operations: z.array(updateOperationSchema).min(1).max(LIMITS.operationsPerUpdate),
+});
+
+export const updateStepSchema = z.strictObject({ ...stepBase, type: z.literal('update'), config: updateConfigSchema });

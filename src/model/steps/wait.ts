@@ -1,0 +1,16 @@
+/** The `wait` step: holds the customer for a fixed duration. */
+import { z } from 'zod';
+import { durationToMs, MS_PER_DAY, WAIT_UNITS } from '../duration.js';
+import { stepBase } from '../schema-base.js';
+
+export const waitConfigSchema = z
+  .strictObject({
+    duration: z.number().finite().positive(),
+    unit: z.enum(WAIT_UNITS),
+  })
+  .refine((c) => durationToMs(c.duration, c.unit) <= 365 * MS_PER_DAY, {
+    message: 'a wait may last at most 365 days',
+    path: ['duration'],
+  });
+
+export const waitStepSchema = z.strictObject({ ...stepBase, type: z.literal('wait'), config: waitConfigSchema });
