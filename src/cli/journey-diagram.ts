@@ -3,6 +3,7 @@
  * branch conditions and defaults, an end node, and dashed "missing" nodes for unknown targets.
  */
 import { resolveTransitions, stepTargets, type JourneyDocument, type Step } from '../index.js';
+import { kindOf } from '../model/steps/index.js';
 
 /**
  * Make text safe inside a quoted Mermaid label: anything but plain letters, digits, spaces and a
@@ -15,21 +16,11 @@ export function mermaidText(text: string): string {
   return out;
 }
 
+/** The node text: the step's label (or id) and its kind's summary; a step without one reads as a question. */
 function stepLabel(step: Step): string {
-  const c = step.config as Record<string, unknown>;
   const head = step.label ?? step.id;
-  switch (step.type) {
-    case 'wait':
-      return `${head}: wait ${String(c['duration'])} ${String(c['unit'])}`;
-    case 'decide':
-      return `${head}: decide ${String(c['decisionFlowId'])}`;
-    case 'send':
-      return `${head}: send via ${String(c['channelId'])}`;
-    case 'update':
-      return `${head}: update, ${(c['operations'] as unknown[]).length} operation${(c['operations'] as unknown[]).length === 1 ? '' : 's'}`;
-    case 'branch':
-      return `${head}?`;
-  }
+  const summary = kindOf(step).summary(step);
+  return summary === null ? `${head}?` : `${head}: ${summary}`;
 }
 
 const SHAPES: Readonly<Record<Step['type'], [string, string]>> = {
@@ -61,12 +52,7 @@ export function journeyDiagram(journey: JourneyDocument): string {
   const successors = resolveTransitions(journey.steps);
   journey.steps.forEach((step, i) => {
     for (const target of stepTargets(step, successors[i] ?? null)) {
-      let label = '';
-      if (target.kind === 'condition') {
-        const condition = (step.type === 'branch' ? step.config.conditions[Number(target.path[2])] : undefined) ?? undefined;
-        label = condition?.label ?? condition?.expression ?? 'condition';
-      } else if (target.kind === 'default') label = 'default';
-      else if (step.type === 'branch') label = 'otherwise';
+      const label = kindOf(step).targetLabel(step, target);
       const edge = label === '' ? '-->' : `-->|"${mermaidText(label)}"|`;
       lines.push(`  s${i} ${edge} ${nodeOf(target.targetStepId)}`);
     }

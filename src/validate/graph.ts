@@ -4,6 +4,7 @@
  * and shortest waits (Dijkstra). All iterative over typed arrays, so a 10,000-step chain cannot
  * overflow the stack and allocates little.
  */
+import { stepTargets } from '../model/transitions.js';
 import type { Step } from '../model/types.js';
 
 /** A transition whose target names no step. */
@@ -47,10 +48,10 @@ export function hasEdge(adjacency: Adjacency, v: number, w: number): boolean {
 }
 
 /**
- * Build the graph with the semantics of {@link stepTargets}: `next` when present (null ends),
- * else the following array index (even when ids repeat; the last step ends); a branch adds its
- * condition targets and its default, which replaces the normal transition. An id target
- * resolves to the first step with that id.
+ * Build the graph from each step's {@link stepTargets} (its kind's transitions): `next` when
+ * present (null ends), else the following array index (even when ids repeat; the last step ends);
+ * kinds add their own targets (a branch its conditions and default). An id target resolves to the
+ * first step with that id.
  */
 export function buildGraph(steps: readonly Step[]): JourneyGraph {
   const size = steps.length;
@@ -62,52 +63,25 @@ export function buildGraph(steps: readonly Step[]): JourneyGraph {
   const hasUnknownTarget = new Uint8Array(size);
   const unknownTargets: UnknownTarget[] = [];
   const seen = new Int32Array(size).fill(-1);
-  // Targets are collected per step as indices; an id that names no step is recorded as
-  // unknown with the place it is written (`slot`: -1 next, -2 default, j condition j).
-  const unknown = (i: number, id: string, slot: number): void => {
-    hasUnknownTarget[i] = 1;
-    const path: (string | number)[] =
-      slot === -1 ? ['steps', i, 'next'] : slot === -2 ? ['steps', i, 'config', 'defaultTargetStepId'] : ['steps', i, 'config', 'conditions', slot, 'targetStepId'];
-    unknownTargets.push({ index: i, stepId: steps[i]!.id, targetStepId: id, path });
-  };
   for (let i = 0; i < size; i++) {
     offsets[i] = targets.length;
     const step = steps[i]!;
-    let useNormal = true;
-    if (step.type === 'branch') {
-      const conditions = step.config.conditions;
-      for (let j = 0; j < conditions.length; j++) {
-        const id = conditions[j]!.targetStepId;
-        const t = indexById.get(id);
-        if (t === undefined) unknown(i, id, j);
-        else if (seen[t] !== i) {
-          seen[t] = i;
-          targets.push(t);
+    for (const target of stepTargets(step, i + 1 < size ? steps[i + 1]!.id : null)) {
+      const id = target.targetStepId;
+      let t: number | undefined;
+      if (id === null) endsJourney[i] = 1;
+      else if (target.kind === 'order') t = i + 1;
+      else {
+        t = indexById.get(id);
+        if (t === undefined) {
+          hasUnknownTarget[i] = 1;
+          unknownTargets.push({ index: i, stepId: step.id, targetStepId: id, path: ['steps', i, ...target.path] });
         }
       }
-      const fallback = step.config.defaultTargetStepId;
-      if (fallback !== undefined) {
-        useNormal = false;
-        const t = indexById.get(fallback);
-        if (t === undefined) unknown(i, fallback, -2);
-        else if (seen[t] !== i) {
-          seen[t] = i;
-          targets.push(t);
-        }
+      if (t !== undefined && seen[t] !== i) {
+        seen[t] = i;
+        targets.push(t);
       }
-    }
-    if (!useNormal) continue;
-    const next = step.next;
-    let t: number | undefined;
-    if (next === null) endsJourney[i] = 1;
-    else if (next !== undefined) {
-      t = indexById.get(next);
-      if (t === undefined) unknown(i, next, -1);
-    } else if (i + 1 < size) t = i + 1;
-    else endsJourney[i] = 1;
-    if (t !== undefined && seen[t] !== i) {
-      seen[t] = i;
-      targets.push(t);
     }
   }
   offsets[size] = targets.length;

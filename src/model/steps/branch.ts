@@ -1,6 +1,7 @@
 /** The `branch` step: the first condition that holds picks the next step. */
 import { z } from 'zod';
 import { LIMITS, stepBase, stepIdSchema } from '../schema-base.js';
+import type { StepKindModel, StepTarget } from './kind.js';
 
 export const branchConditionSchema = z.strictObject({
   label: z.string().max(LIMITS.labelLength).optional(),
@@ -15,3 +16,27 @@ export const branchConfigSchema = z.strictObject({
 });
 
 export const branchStepSchema = z.strictObject({ ...stepBase, type: z.literal('branch'), config: branchConfigSchema });
+
+/** What a branch step is. */
+export const branchKind: StepKindModel<'branch'> = {
+  type: 'branch',
+  /** Its condition targets, then its default target, or (when it has none) its normal transition. */
+  targets(step, normal) {
+    const targets: StepTarget[] = step.config.conditions.map((c, j) => ({
+      targetStepId: c.targetStepId,
+      kind: 'condition' as const,
+      path: ['config', 'conditions', j, 'targetStepId'],
+    }));
+    const fallback = step.config.defaultTargetStepId;
+    targets.push(fallback !== undefined ? { targetStepId: fallback, kind: 'default', path: ['config', 'defaultTargetStepId'] } : normal);
+    return targets;
+  },
+  targetLabel(step, target) {
+    if (target.kind === 'condition') {
+      const condition = step.config.conditions[Number(target.path[2])];
+      return condition?.label ?? condition?.expression ?? 'condition';
+    }
+    return target.kind === 'default' ? 'default' : 'otherwise';
+  },
+  summary: () => null,
+};

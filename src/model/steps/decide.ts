@@ -1,6 +1,8 @@
 /** The `decide` step: asks a decision flow for offers and stores them. */
 import { z } from 'zod';
 import { keySchema, LIMITS, refId, stepBase } from '../schema-base.js';
+import type { StepKindModel } from './kind.js';
+import { endsByNormalTransition } from './kind.js';
 
 export const decideConfigSchema = z.strictObject({
   decisionFlowId: refId,
@@ -9,3 +11,10 @@ export const decideConfigSchema = z.strictObject({
 });
 
 export const decideStepSchema = z.strictObject({ ...stepBase, type: z.literal('decide'), config: decideConfigSchema });
+
+/** What a decide step is. */
+export const decideKind: StepKindModel<'decide'> = {
+  type: 'decide',
+  ...endsByNormalTransition,
+  summary: (step) => `decide ${step.config.decisionFlowId}`,
+};

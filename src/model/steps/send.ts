@@ -1,6 +1,8 @@
 /** The `send` step: sends a message through a channel, optionally carrying a decide step's offer. */
 import { z } from 'zod';
 import { refId, stepBase } from '../schema-base.js';
+import type { StepKindModel } from './kind.js';
+import { endsByNormalTransition } from './kind.js';
 
 export const sendConfigSchema = z.strictObject({
   channelId: refId,
@@ -9,3 +11,10 @@ export const sendConfigSchema = z.strictObject({
 });
 
 export const sendStepSchema = z.strictObject({ ...stepBase, type: z.literal('send'), config: sendConfigSchema });
+
+/** What a send step is. */
+export const sendKind: StepKindModel<'send'> = {
+  type: 'send',
+  ...endsByNormalTransition,
+  summary: (step) => `send via ${step.config.channelId}`,
+};

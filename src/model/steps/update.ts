@@ -1,6 +1,8 @@
 /** The `update` step: changes the customer's profile and the enrollment's flags. */
 import { z } from 'zod';
 import { jsonValueSchema, keySchema, LIMITS, refId, stepBase } from '../schema-base.js';
+import type { StepKindModel } from './kind.js';
+import { endsByNormalTransition } from './kind.js';
 
 export const updateOperationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('set_attribute'), key: keySchema, value: jsonValueSchema }),
@@ -15,3 +17,10 @@ export const updateConfigSchema = z.strictObject({
 });
 
 export const updateStepSchema = z.strictObject({ ...stepBase, type: z.literal('update'), config: updateConfigSchema });
+
+/** What an update step is. */
+export const updateKind: StepKindModel<'update'> = {
+  type: 'update',
+  ...endsByNormalTransition,
+  summary: (step) => `update, ${step.config.operations.length} operation${step.config.operations.length === 1 ? '' : 's'}`,
+};

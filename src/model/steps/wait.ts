@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { durationToMs, MS_PER_DAY, WAIT_UNITS } from '../duration.js';
 import { stepBase } from '../schema-base.js';
+import type { StepKindModel } from './kind.js';
+import { endsByNormalTransition } from './kind.js';
 
 export const waitConfigSchema = z
   .strictObject({
@@ -14,3 +16,10 @@ export const waitConfigSchema = z
   });
 
 export const waitStepSchema = z.strictObject({ ...stepBase, type: z.literal('wait'), config: waitConfigSchema });
+
+/** What a wait step is. */
+export const waitKind: StepKindModel<'wait'> = {
+  type: 'wait',
+  ...endsByNormalTransition,
+  summary: (step) => `wait ${String(step.config.duration)} ${String(step.config.unit)}`,
+};

@@ -1,0 +1,26 @@
+/**
+ * The step-kind registry: what each kind is (see {@link StepKindModel}). A new kind is its file
+ * here, its schema in `./schemas.ts`, and one line below.
+ */
+import type { StepType } from '../types.js';
+import { branchKind } from './branch.js';
+import { decideKind } from './decide.js';
+import type { StepKindModel, StepKindModels, StepOf } from './kind.js';
+import { sendKind } from './send.js';
+import { updateKind } from './update.js';
+import { waitKind } from './wait.js';
+
+export type { StepKindModel, StepKindModels, StepOf, StepTarget, TransitionKind } from './kind.js';
+
+export const STEP_KINDS: StepKindModels = {
+  wait: waitKind,
+  decide: decideKind,
+  branch: branchKind,
+  send: sendKind,
+  update: updateKind,
+};
+
+/** The model of `step`'s kind, typed for that step. */
+export function kindOf<K extends StepType>(step: StepOf<K>): StepKindModel<K> {
+  return STEP_KINDS[step.type as K] as StepKindModel<K>;
+}
