@@ -1,6 +1,7 @@
 /** The `branch` step: the first condition that holds picks the next step. */
 import { z } from 'zod';
 import { LIMITS, stepBase, stepIdSchema } from '../schema-base.js';
+import { instant } from './kind.js';
 import type { StepKindModel, StepTarget } from './kind.js';
 
 export const branchConditionSchema = z.strictObject({
@@ -38,5 +39,6 @@ export const branchKind: StepKindModel<'branch'> = {
     }
     return target.kind === 'default' ? 'default' : 'otherwise';
   },
+  holdMs: instant,
   summary: () => null,
 };

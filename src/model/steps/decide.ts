@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { keySchema, LIMITS, refId, stepBase } from '../schema-base.js';
 import type { StepKindModel } from './kind.js';
-import { endsByNormalTransition } from './kind.js';
+import { endsByNormalTransition, instant } from './kind.js';
 
 export const decideConfigSchema = z.strictObject({
   decisionFlowId: refId,
@@ -16,5 +16,6 @@ export const decideStepSchema = z.strictObject({ ...stepBase, type: z.literal('d
 export const decideKind: StepKindModel<'decide'> = {
   type: 'decide',
   ...endsByNormalTransition,
+  holdMs: instant,
   summary: (step) => `decide ${step.config.decisionFlowId}`,
 };

@@ -31,7 +31,22 @@ export interface StepKindModel<K extends StepType> {
   targetLabel(step: StepOf<K>, target: StepTarget): string;
   /** A short description for a diagram node (`wait 3 days`), or `null` for none. */
   summary(step: StepOf<K>): string | null;
+  /**
+   * How long the step can hold a customer on the journey clock, in ms: the shortest and the
+   * longest. An instant step or one that only issues an effect holds for 0 (the effect's latency
+   * is not journey time). A cycle through steps that all hold for 0 at least is an instant loop.
+   */
+  holdMs(step: StepOf<K>): StepHold;
 }
+
+/** The shortest and longest time a step holds a customer (ms). */
+export interface StepHold {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The hold of a step that never holds a customer. */
+export const INSTANT: StepHold = Object.freeze({ min: 0, max: 0 });
 
 /** One model per kind: a kind missing here is a compile error. */
 export type StepKindModels = { readonly [K in StepType]: StepKindModel<K> };
@@ -41,3 +56,6 @@ export const endsByNormalTransition = {
   targets: (_step: unknown, normal: StepTarget): StepTarget[] => [normal],
   targetLabel: (): string => '',
 } as const;
+
+/** `holdMs` of a kind that never holds a customer on the journey clock. */
+export const instant = (): StepHold => INSTANT;

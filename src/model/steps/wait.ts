@@ -21,5 +21,9 @@ export const waitStepSchema = z.strictObject({ ...stepBase, type: z.literal('wai
 export const waitKind: StepKindModel<'wait'> = {
   type: 'wait',
   ...endsByNormalTransition,
+  holdMs(step) {
+    const ms = durationToMs(step.config.duration, step.config.unit);
+    return { min: ms, max: ms };
+  },
   summary: (step) => `wait ${String(step.config.duration)} ${String(step.config.unit)}`,
 };

@@ -1,3 +1,4 @@
+import { kindOf } from '../../model/steps/index.js';
 import { diagnostic } from '../diagnostics.js';
 import { stronglyConnectedComponents } from '../graph.js';
 import type { AnalysisContext } from './context.js';
@@ -8,12 +9,13 @@ const LISTED = 10;
 /**
  * `instant-loop`: a cycle that can repeat without passing a wait step, so an enrollment would
  * spin (sending, deciding, updating) without ever pausing. Found as the strongly connected
- * components of the graph restricted to non-wait steps that have more than one step or a
+ * components of the graph restricted to steps that may hold a customer for no time (their kind's
+ * `holdMs().min` is 0: every kind but a wait) that have more than one step or a
  * self-loop; reported once per component, at its first step.
  */
 export function checkInstantLoops({ steps, graph, out }: AnalysisContext): void {
-  const isWait = (i: number): boolean => steps[i]!.type === 'wait';
-  const found = stronglyConnectedComponents(graph.successors, (i) => !isWait(i), true);
+  const holds = (i: number): boolean => kindOf(steps[i]!).holdMs(steps[i]!).min > 0;
+  const found = stronglyConnectedComponents(graph.successors, (i) => !holds(i), true);
   found.sort((a, b) => a[0]! - b[0]!);
   for (const component of found) {
     const first = component[0]!;

@@ -1,4 +1,5 @@
-import { durationToMs, MS_PER_DAY } from '../../model/duration.js';
+import { MS_PER_DAY } from '../../model/duration.js';
+import { kindOf } from '../../model/steps/index.js';
 import { diagnostic } from '../diagnostics.js';
 import type { JourneyGraph } from '../graph.js';
 import { componentIndex, hasEdge, shortestDistances } from '../graph.js';
@@ -18,7 +19,8 @@ function days(ms: number): string {
  * deadline runs, so a path that waits exactly `maxDuration` fits.
  *
  * - `exceeds-max-duration` (error): the quickest path waits longer, so no enrollment can finish.
- *   Dijkstra over the steps, where leaving a wait step costs its duration. A transition to an
+ *   Dijkstra over the steps, where leaving a step costs the least time its kind holds a customer
+ *   (`holdMs`, src/model/steps/: a wait's duration). A transition to an
  *   unknown step counts as an end (that error is reported on its own). When no end is reachable at
  *   all, the journey never finishes; that is reported too, unless an instant loop explains it.
  * - `path-exceeds-max-duration` (warning): the quickest path fits but some path waits longer, so
@@ -26,10 +28,14 @@ function days(ms: number): string {
  */
 export function checkMaxDuration({ journey, steps, graph, out }: AnalysisContext): void {
   if (steps.length === 0) return;
+  // What leaving each step costs: the least time its kind can hold a customer (for the quickest
+  // path) and the most (for the longest).
   const cost = new Float64Array(steps.length);
+  const most = new Float64Array(steps.length);
   for (let i = 0; i < steps.length; i++) {
-    const step = steps[i]!;
-    if (step.type === 'wait') cost[i] = durationToMs(step.config.duration, step.config.unit);
+    const hold = kindOf(steps[i]!).holdMs(steps[i]!);
+    cost[i] = hold.min;
+    most[i] = hold.max;
   }
   const dist = shortestDistances(graph.successors, cost, 0);
   let best = Number.POSITIVE_INFINITY;
@@ -41,7 +47,7 @@ export function checkMaxDuration({ journey, steps, graph, out }: AnalysisContext
   const limitMs = Math.round(journey.maxDuration * MS_PER_DAY);
   const limit = days(limitMs);
   if (best <= limitMs) {
-    const longest = longestWait(graph, cost);
+    const longest = longestWait(graph, most);
     if (longest.loop !== null) {
       const ids = longest.loop.slice(0, LISTED).map((i) => quote(steps[i]!.id));
       const more = longest.loop.length > LISTED ? ` and ${longest.loop.length - LISTED} more` : '';
@@ -55,7 +61,7 @@ export function checkMaxDuration({ journey, steps, graph, out }: AnalysisContext
         ),
       );
     } else if (longest.ms > limitMs) {
-      const waits = longest.path.filter((i) => cost[i]! > 0);
+      const waits = longest.path.filter((i) => most[i]! > 0);
       const ids = waits.slice(0, LISTED).map((i) => quote(steps[i]!.id));
       const more = waits.length > LISTED ? ` and ${waits.length - LISTED} more` : '';
       out.push(
