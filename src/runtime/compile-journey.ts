@@ -1,5 +1,6 @@
 import { durationToMs, MS_PER_DAY } from '../model/duration.js';
 import { JourneyError } from '../model/errors.js';
+import { kindOf } from '../model/steps/index.js';
 import { emptyRecord } from '../model/own.js';
 import type { JourneyDefinition, Step, UpdateOperation } from '../model/types.js';
 import { compileExpression } from '../validate/expression/index.js';
@@ -86,12 +87,13 @@ export interface JourneyIdentity {
   readonly version: number;
 }
 
-/** Which key a send's `resultSource` reads: a decide step's id, or a decide step's `storeResultAs`. */
+/** Which key a send's `resultSource` reads: the id of a step that stores a result (a decide), or the name it stores it as (`storeResultAs`). */
 export function resolveResultKey(resultSource: string, steps: readonly Step[]): string | null {
   let byKey: string | null = null;
   for (const step of steps) {
-    if (step.type !== 'decide') continue;
-    const key = step.config.storeResultAs ?? step.id;
+    const stores = kindOf(step).storesResult;
+    if (stores === undefined) continue;
+    const key = stores(step) ?? step.id;
     if (step.id === resultSource) return key;
     if (key === resultSource) byKey = key;
   }

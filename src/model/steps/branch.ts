@@ -40,5 +40,12 @@ export const branchKind: StepKindModel<'branch'> = {
     return target.kind === 'default' ? 'default' : 'otherwise';
   },
   holdMs: instant,
+  expressions: (step) =>
+    step.config.conditions.map((c, j) => ({
+      source: c.expression,
+      path: ['config', 'conditions', j, 'expression'],
+      name: `Condition ${j + 1} of branch ${JSON.stringify(step.id)}`,
+    })),
+  extraRoots: [],
   summary: () => null,
 };

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { keySchema, LIMITS, refId, stepBase } from '../schema-base.js';
 import type { StepKindModel } from './kind.js';
-import { endsByNormalTransition, instant } from './kind.js';
+import { noExpressions, endsByNormalTransition, instant } from './kind.js';
 
 export const decideConfigSchema = z.strictObject({
   decisionFlowId: refId,
@@ -16,6 +16,8 @@ export const decideStepSchema = z.strictObject({ ...stepBase, type: z.literal('d
 export const decideKind: StepKindModel<'decide'> = {
   type: 'decide',
   ...endsByNormalTransition,
+  ...noExpressions,
   holdMs: instant,
+  storesResult: (step) => step.config.storeResultAs,
   summary: (step) => `decide ${step.config.decisionFlowId}`,
 };

@@ -37,6 +37,29 @@ export interface StepKindModel<K extends StepType> {
    * is not journey time). A cycle through steps that all hold for 0 at least is an instant loop.
    */
   holdMs(step: StepOf<K>): StepHold;
+  /** The expressions the step carries, in order (a branch: one per condition). */
+  expressions(step: StepOf<K>): StepExpression[];
+  /**
+   * Roots its expressions may read besides the journey-wide ones (`customer`, `results`, …).
+   * None for the seed kinds.
+   */
+  readonly extraRoots: readonly string[];
+  /**
+   * For a kind that stores a result other steps may read: the name it stores it under besides
+   * its own id (`storeResultAs`), `undefined` when only the id. Absent on other kinds.
+   */
+  storesResult?(step: StepOf<K>): string | undefined;
+  /** For a kind that may read a stored result: the name it reads (`resultSource`), if any. Absent on other kinds. */
+  readsResult?(step: StepOf<K>): string | undefined;
+}
+
+/** One expression a step carries. */
+export interface StepExpression {
+  readonly source: string;
+  /** Where it is written, relative to the step. */
+  readonly path: readonly (string | number)[];
+  /** How a message names it: `Condition 2 of branch "b"`. */
+  readonly name: string;
 }
 
 /** The shortest and longest time a step holds a customer (ms). */
@@ -56,6 +79,9 @@ export const endsByNormalTransition = {
   targets: (_step: unknown, normal: StepTarget): StepTarget[] => [normal],
   targetLabel: (): string => '',
 } as const;
+
+/** For kinds that carry no expression. */
+export const noExpressions = { expressions: (): StepExpression[] => [], extraRoots: [] as readonly string[] } as const;
 
 /** `holdMs` of a kind that never holds a customer on the journey clock. */
 export const instant = (): StepHold => INSTANT;

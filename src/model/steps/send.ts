@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { refId, stepBase } from '../schema-base.js';
 import type { StepKindModel } from './kind.js';
-import { endsByNormalTransition, instant } from './kind.js';
+import { noExpressions, endsByNormalTransition, instant } from './kind.js';
 
 export const sendConfigSchema = z.strictObject({
   channelId: refId,
@@ -16,6 +16,8 @@ export const sendStepSchema = z.strictObject({ ...stepBase, type: z.literal('sen
 export const sendKind: StepKindModel<'send'> = {
   type: 'send',
   ...endsByNormalTransition,
+  ...noExpressions,
   holdMs: instant,
+  readsResult: (step) => step.config.resultSource,
   summary: (step) => `send via ${step.config.channelId}`,
 };

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { jsonValueSchema, keySchema, LIMITS, refId, stepBase } from '../schema-base.js';
 import type { StepKindModel } from './kind.js';
-import { endsByNormalTransition, instant } from './kind.js';
+import { noExpressions, endsByNormalTransition, instant } from './kind.js';
 
 export const updateOperationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('set_attribute'), key: keySchema, value: jsonValueSchema }),
@@ -22,6 +22,7 @@ export const updateStepSchema = z.strictObject({ ...stepBase, type: z.literal('u
 export const updateKind: StepKindModel<'update'> = {
   type: 'update',
   ...endsByNormalTransition,
+  ...noExpressions,
   holdMs: instant,
   summary: (step) => `update, ${step.config.operations.length} operation${step.config.operations.length === 1 ? '' : 's'}`,
 };

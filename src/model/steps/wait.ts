@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { durationToMs, MS_PER_DAY, WAIT_UNITS } from '../duration.js';
 import { stepBase } from '../schema-base.js';
 import type { StepKindModel } from './kind.js';
-import { endsByNormalTransition } from './kind.js';
+import { noExpressions, endsByNormalTransition } from './kind.js';
 
 export const waitConfigSchema = z
   .strictObject({
@@ -21,6 +21,7 @@ export const waitStepSchema = z.strictObject({ ...stepBase, type: z.literal('wai
 export const waitKind: StepKindModel<'wait'> = {
   type: 'wait',
   ...endsByNormalTransition,
+  ...noExpressions,
   holdMs(step) {
     const ms = durationToMs(step.config.duration, step.config.unit);
     return { min: ms, max: ms };

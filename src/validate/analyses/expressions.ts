@@ -1,3 +1,4 @@
+import { kindOf } from '../../model/steps/index.js';
 import type { Step } from '../../model/types.js';
 import { diagnostic } from '../diagnostics.js';
 import type { Diagnostic, ValidateOptions } from '../diagnostics.js';
@@ -23,8 +24,9 @@ function compile(source: string, roots: readonly string[]): Outcome {
 }
 
 /**
- * `invalid-expression` / `unknown-identifier`: compile every branch condition's expression
- * (each distinct source once). Runs on every step that parsed, even when others did not.
+ * `invalid-expression` / `unknown-identifier`: compile every expression a step carries (its
+ * kind's `expressions`: a branch's conditions), each distinct source once, against the roots
+ * plus the kind's `extraRoots`. Runs on every step that parsed, even when others did not.
  */
 export function checkExpressions(steps: readonly (Step | undefined)[], options: ValidateOptions, out: Diagnostic[]): void {
   const roots = options.roots ?? EXPRESSION_ROOTS;
@@ -32,23 +34,28 @@ export function checkExpressions(steps: readonly (Step | undefined)[], options: 
   const cache = new Map<string, Outcome>();
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
-    if (step?.type !== 'branch') continue;
-    const conditions = step.config.conditions;
-    for (let j = 0; j < conditions.length; j++) {
-      const source = conditions[j]!.expression;
-      let outcome = cache.get(source);
+    if (step === undefined) continue;
+    const kind = kindOf(step);
+    const expressions = kind.expressions(step);
+    if (expressions.length === 0) continue;
+    const extra = kind.extraRoots;
+    const stepRoots = extra.length === 0 ? roots : [...roots, ...extra];
+    for (const expression of expressions) {
+      const source = expression.source;
+      const cacheKey = extra.length === 0 ? source : `${extra.join(',')}\u0000${source}`;
+      let outcome = cache.get(cacheKey);
       if (outcome === undefined) {
-        outcome = compile(source, roots);
-        cache.set(source, outcome);
+        outcome = compile(source, stepRoots);
+        cache.set(cacheKey, outcome);
       }
       if (outcome === null) continue;
-      const path = ['steps', i, 'config', 'conditions', j, 'expression'];
+      const path = ['steps', i, ...expression.path];
       const shown = JSON.stringify(source.length > 60 ? `${source.slice(0, 60)}…` : source);
       if (outcome.code === 'unknown-identifier') {
         out.push(
           diagnostic(
             'unknown-identifier',
-            `Condition ${j + 1} of branch ${JSON.stringify(step.id)} (${shown}): ${outcome.message}${/character/.test(outcome.message) ? '' : ` (at character ${outcome.index})`}.${roots.some((r) => outcome.message.includes(r)) ? '' : ` An expression may only name: ${rootList}.`}`,
+            `${expression.name} (${shown}): ${outcome.message}${/character/.test(outcome.message) ? '' : ` (at character ${outcome.index})`}.${stepRoots.some((r) => outcome.message.includes(r)) ? '' : ` An expression may only name: ${extra.length === 0 ? rootList : stepRoots.join(', ')}.`}`,
             path,
             step.id,
           ),
@@ -57,7 +64,7 @@ export function checkExpressions(steps: readonly (Step | undefined)[], options: 
         out.push(
           diagnostic(
             'invalid-expression',
-            `Condition ${j + 1} of branch ${JSON.stringify(step.id)} is not a valid expression (${shown}): ${outcome.message} [${outcome.code}, character ${outcome.index}]. Fix the expression; see docs/expressions.md for the language.`,
+            `${expression.name} is not a valid expression (${shown}): ${outcome.message} [${outcome.code}, character ${outcome.index}]. Fix the expression; see docs/expressions.md for the language.`,
             path,
             step.id,
           ),

@@ -1,4 +1,4 @@
-import type { SendStep } from '../../model/types.js';
+import { kindOf } from '../../model/steps/index.js';
 import { KeyMatcher } from '../closest-key.js';
 import { diagnostic } from '../diagnostics.js';
 import { dominators } from '../graph.js';
@@ -43,9 +43,10 @@ export function checkResultSources({ steps, graph, out }: AnalysisContext): void
   };
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
-    if (step.type !== 'decide') continue;
+    const kind = kindOf(step);
+    if (kind.storesResult === undefined) continue;
     if (graph.indexById.get(step.id) === i) claim(i, step.id, false);
-    const key = step.config.storeResultAs;
+    const key = kind.storesResult(step);
     if (key !== undefined && key !== step.id) claim(i, key, true);
   }
 
@@ -53,8 +54,7 @@ export function checkResultSources({ steps, graph, out }: AnalysisContext): void
   let matcher: KeyMatcher | undefined;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
-    if (step.type !== 'send') continue;
-    const source = (step as SendStep).config.resultSource;
+    const source = kindOf(step).readsResult?.(step);
     if (source === undefined) continue;
     const producer = producers.get(source);
     if (producer === undefined) {
