@@ -1,20 +1,22 @@
-import { durationToMs, MS_PER_DAY } from '../model/duration.js';
+import { MS_PER_DAY } from '../model/duration.js';
 import { JourneyError } from '../model/errors.js';
-import { kindOf } from '../model/steps/index.js';
-import { emptyRecord } from '../model/own.js';
-import type { JourneyDefinition, Step, UpdateOperation } from '../model/types.js';
-import { compileExpression } from '../validate/expression/index.js';
+import type { StepOf } from '../model/steps/index.js';
+import { resolveTransitions } from '../model/transitions.js';
+import type { JourneyDefinition, StepType } from '../model/types.js';
+import { compileExpression, type CompiledExpression } from '../validate/expression/index.js';
 import { parseSource } from '../validate/expression/parse-source.js';
 import { buildGraph, componentIndex, hasEdge } from '../validate/graph.js';
+import type { CompiledBranch } from './steps/branch.js';
+import type { CompiledDecide } from './steps/decide.js';
+import { STEP_RUNTIMES, type CompileContext, type StepKindRuntime } from './steps/index.js';
+import type { CompiledSend } from './steps/send.js';
+import type { CompiledUpdate } from './steps/update.js';
+import type { CompiledWait } from './steps/wait.js';
 
-/** A branch condition ready to evaluate. */
-export interface CompiledCondition {
-  readonly label: string | null;
-  readonly targetStepId: string;
-  readonly evaluate: (scope: Readonly<Record<string, unknown>>) => unknown;
-}
+export type { CompiledCondition } from './steps/branch.js';
 
-interface CompiledStepBase {
+/** What every compiled step has. */
+export interface CompiledStepBase {
   readonly id: string;
   readonly index: number;
   /** Where the step goes when it is done (branches: when no condition matches and there is no default). */
@@ -28,37 +30,8 @@ interface CompiledStepBase {
   readonly revisitable: boolean;
 }
 
-/** A step with everything the interpreter needs precomputed. */
-export type CompiledStep =
-  | (CompiledStepBase & { readonly type: 'wait'; readonly waitMs: number })
-  | (CompiledStepBase & {
-      readonly type: 'decide';
-      readonly decisionFlowId: string;
-      readonly maxOffers: number;
-      /** Key the offers are stored under: `storeResultAs`, else the step id. */
-      readonly storeAs: string;
-    })
-  | (CompiledStepBase & {
-      readonly type: 'branch';
-      readonly conditions: readonly CompiledCondition[];
-      readonly defaultTarget: string | null;
-      /** The scope roots its conditions read: only these are built when it runs. */
-      readonly roots: ReadonlySet<string>;
-    })
-  | (CompiledStepBase & {
-      readonly type: 'send';
-      readonly channelId: string;
-      readonly creativeId: string | null;
-      /** The results key `resultSource` resolves to, or null when the step names none. */
-      readonly resultKey: string | null;
-    })
-  | (CompiledStepBase & {
-      readonly type: 'update';
-      /** Operations for the Profiles port. */
-      readonly profileOperations: readonly UpdateOperation[];
-      /** `set_flag` operations, applied to the enrollment by the interpreter. */
-      readonly flags: Readonly<Record<string, boolean>>;
-    });
+/** A step with everything the interpreter needs precomputed (each kind's shape is in src/runtime/steps/<kind>.ts). */
+export type CompiledStep = CompiledWait | CompiledDecide | CompiledBranch | CompiledSend | CompiledUpdate;
 
 /**
  * One journey version, compiled once for the interpreter: steps by id, transitions resolved,
@@ -87,18 +60,7 @@ export interface JourneyIdentity {
   readonly version: number;
 }
 
-/** Which key a send's `resultSource` reads: the id of a step that stores a result (a decide), or the name it stores it as (`storeResultAs`). */
-export function resolveResultKey(resultSource: string, steps: readonly Step[]): string | null {
-  let byKey: string | null = null;
-  for (const step of steps) {
-    const stores = kindOf(step).storesResult;
-    if (stores === undefined) continue;
-    const key = stores(step) ?? step.id;
-    if (step.id === resultSource) return key;
-    if (key === resultSource) byKey = key;
-  }
-  return byKey;
-}
+export { resolveResultKey } from './steps/send.js';
 
 /**
  * Compile a journey version. The definition must be valid (activation guarantees it):
@@ -114,92 +76,28 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
     return id;
   };
 
-  const revisitable = revisitableSteps(steps);
+  // An expression that reads `enrollment.visits` makes every visit counted (see `countsEveryVisit`).
   let countsEveryVisit = false;
+  const expression = (source: string, path: ReadonlyArray<string | number>): CompiledExpression => {
+    try {
+      const compiledExpression = compileExpression(source);
+      if (!countsEveryVisit && compiledExpression.identifiers.includes('enrollment')) countsEveryVisit = readsVisits(source);
+      return compiledExpression;
+    } catch (error) {
+      throw new JourneyError('invalid-journey', `expression does not compile: ${(error as Error).message}`, { path, cause: error });
+    }
+  };
+  const revisitable = revisitableSteps(steps);
+  const successors = resolveTransitions(steps);
   const compiled = new Map<string, CompiledStep>();
   steps.forEach((step, index) => {
     if (compiled.has(step.id)) {
       throw new JourneyError('invalid-journey', `duplicate step id "${step.id}"`, { path: ['steps', index, 'id'] });
     }
-    const successor =
-      step.next === null
-        ? null
-        : step.next !== undefined
-          ? target(step.next, ['steps', index, 'next'])
-          : (steps[index + 1]?.id ?? null);
+    const successor = typeof step.next === 'string' ? target(step.next, ['steps', index, 'next']) : (successors[index] ?? null);
     const base = { id: step.id, index, successor, revisitable: revisitable[index] === 1 };
-    switch (step.type) {
-      case 'wait':
-        compiled.set(step.id, { ...base, type: 'wait', waitMs: durationToMs(step.config.duration, step.config.unit) });
-        break;
-      case 'decide':
-        compiled.set(step.id, {
-          ...base,
-          type: 'decide',
-          decisionFlowId: step.config.decisionFlowId,
-          maxOffers: step.config.maxOffers,
-          storeAs: step.config.storeResultAs ?? step.id,
-        });
-        break;
-      case 'branch': {
-        const roots = new Set<string>();
-        const conditions = step.config.conditions.map((condition, i): CompiledCondition => {
-          const path = ['steps', index, 'config', 'conditions', i] as const;
-          let evaluate: CompiledCondition['evaluate'];
-          try {
-            const compiledExpression = compileExpression(condition.expression);
-            for (const root of compiledExpression.identifiers) roots.add(root);
-            if (!countsEveryVisit && compiledExpression.identifiers.includes('enrollment')) countsEveryVisit = readsVisits(condition.expression);
-            evaluate = compiledExpression.evaluate;
-          } catch (error) {
-            throw new JourneyError('invalid-journey', `expression does not compile: ${(error as Error).message}`, {
-              path: [...path, 'expression'],
-              cause: error,
-            });
-          }
-          return {
-            label: condition.label ?? null,
-            targetStepId: target(condition.targetStepId, [...path, 'targetStepId']),
-            evaluate,
-          };
-        });
-        const defaultTarget =
-          step.config.defaultTargetStepId === undefined
-            ? null
-            : target(step.config.defaultTargetStepId, ['steps', index, 'config', 'defaultTargetStepId']);
-        compiled.set(step.id, { ...base, type: 'branch', conditions, defaultTarget, roots });
-        break;
-      }
-      case 'send': {
-        const source = step.config.resultSource;
-        const resultKey = source === undefined ? null : resolveResultKey(source, steps);
-        if (source !== undefined && resultKey === null) {
-          throw new JourneyError('invalid-journey', `resultSource "${source}" names no decide step or storeResultAs key`, {
-            path: ['steps', index, 'config', 'resultSource'],
-          });
-        }
-        compiled.set(step.id, {
-          ...base,
-          type: 'send',
-          channelId: step.config.channelId,
-          creativeId: step.config.creativeId ?? null,
-          resultKey,
-        });
-        break;
-      }
-      case 'update': {
-        const flags = emptyRecord<boolean>();
-        const profileOperations: UpdateOperation[] = [];
-        for (const op of step.config.operations) {
-          if (op.type === 'set_flag') flags[op.flag] = op.value;
-          else profileOperations.push(op);
-        }
-        compiled.set(step.id, { ...base, type: 'update', profileOperations, flags });
-        break;
-      }
-      default:
-        assertNever(step);
-    }
+    const context: CompileContext = { steps, index, target, expression };
+    compiled.set(step.id, (STEP_RUNTIMES[step.type] as StepKindRuntime<StepType>).compile(step as StepOf<StepType>, base, context));
   });
 
   return {

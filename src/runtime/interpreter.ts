@@ -11,16 +11,16 @@ import { firstInstantAfter } from '../model/duration.js';
 import type { JsonValue } from '../model/schema.js';
 import type { CompiledJourney, CompiledStep } from './compile-journey.js';
 import { assertNever } from './compile-journey.js';
+import { KIND_BY_EFFECT_RESULT, runtimeOf, type EffectResult, type StepRun } from './steps/index.js';
+import type { Mutable } from './steps/kind.js';
 import type {
   AdvanceResult,
   Command,
   CustomerProfile,
-  EffectCommand,
   Enrollment,
   EnrollmentError,
   ExitReason,
   Input,
-  Offer,
   OutcomeEntry,
   SentMessage,
   StepEvent,
@@ -166,13 +166,11 @@ function unchanged(enrollment: Enrollment): AdvanceResult {
   return { enrollment, commands: [], events: [] };
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /** One advance in progress: a mutable draft of the enrollment, plus what it produced. */
-class Run {
-  private readonly draft: Mutable<Enrollment>;
-  private readonly commands: Command[] = [];
-  private readonly events: StepEvent[] = [];
+class Run implements StepRun {
+  readonly draft: Mutable<Enrollment>;
+  readonly commands: Command[] = [];
+  readonly events: StepEvent[] = [];
   /** The draft's own copy of `visits`, once the first visit of this advance was counted. */
   private ownVisits: Record<string, number> | null = null;
   /** The draft's own copy of `flags`, once a flag was set in this advance. */
@@ -181,7 +179,7 @@ class Run {
   constructor(
     private readonly journey: CompiledJourney,
     enrollment: Enrollment,
-    private readonly now: number,
+    readonly now: number,
     private readonly options: AdvanceOptions,
   ) {
     this.draft = { ...enrollment, version: enrollment.version + 1, updatedAt: now };
@@ -226,33 +224,18 @@ class Run {
     }
   }
 
-  effectDone(input: Extract<Input, { type: 'decided' | 'sent' | 'updated' }>): void {
+  effectDone(input: EffectResult): void {
     const d = this.draft;
     const step = this.currentStep();
     if (!step) return;
     d.attempts = 0;
     d.lastError = null;
-    let detail: Record<string, unknown> | undefined;
-    switch (input.type) {
-      case 'decided': {
-        if (step.type !== 'decide') return this.fail(step.id, 'effect-mismatch', `step "${step.id}" is not a decide step`);
-        const offers = input.offers.slice(0, step.maxOffers);
-        d.results = { ...d.results, [step.storeAs]: offers };
-        detail = { offerIds: offers.map((o) => o.id) };
-        break;
-      }
-      case 'sent':
-        if (step.type !== 'send') return this.fail(step.id, 'effect-mismatch', `step "${step.id}" is not a send step`);
-        this.recordSend(step.id, input.visit, input.receipt.messageId);
-        detail = input.receipt.messageId === undefined ? { channelId: step.channelId } : { channelId: step.channelId, messageId: input.receipt.messageId };
-        break;
-      case 'updated':
-        if (step.type !== 'update') return this.fail(step.id, 'effect-mismatch', `step "${step.id}" is not an update step`);
-        this.applyFlags(step.flags);
-        break;
-      default:
-        assertNever(input);
+    // The kind whose effect answers with this input must be the step's (a stale or misrouted result fails it).
+    const kind = runtimeOf(step);
+    if (kind.effect?.result !== input.type) {
+      return this.fail(step.id, 'effect-mismatch', `step "${step.id}" is not a ${KIND_BY_EFFECT_RESULT.get(input.type)} step`);
     }
+    const detail = kind.effect.done(step, input, this);
     this.completed(step, detail);
     this.moveTo(step.successor);
     this.runSteps();
@@ -296,7 +279,7 @@ class Run {
    * A send completed now: remember it (bounded) and start a new `latestOutcome`. Outcomes that
    * already name this send (a webhook that beat the commit) count; every other outcome is older.
    */
-  private recordSend(stepId: string, visit: number, messageId: string | undefined): void {
+  recordSend(stepId: string, visit: number, messageId: string | undefined): void {
     const d = this.draft;
     const sent: SentMessage = { key: idempotencyKey(d.id, stepId, visit), stepId, at: this.now, ...(messageId === undefined ? {} : { messageId }) };
     const sends = d.sends.length >= MAX_SENDS_KEPT ? d.sends.slice(1 - MAX_SENDS_KEPT) : d.sends.slice();
@@ -348,71 +331,13 @@ class Run {
     }
   }
 
+  /** Enter the step: its kind decides (src/runtime/steps/<kind>.ts). */
   private runStep(step: CompiledStep, visit: number): void {
-    const d = this.draft;
-    switch (step.type) {
-      case 'wait':
-        d.phase = 'waiting';
-        // A wait that ends after the deadline wakes at the first instant past it, to exit.
-        d.wakeAt = Math.min(this.now + step.waitMs, firstInstantAfter(d.deadline));
-        this.commands.push({ type: 'schedule', wakeAt: d.wakeAt });
-        return;
-      case 'decide':
-        return this.issueEffect(step, visit);
-      case 'send':
-        if (step.resultKey !== null && (own(d.results, step.resultKey)?.length ?? 0) === 0) {
-          // Nothing to send: the decision flow returned no offer (or never ran on this path).
-          this.events.push({ type: 'skipped', stepId: step.id, stepType: step.type, visit, at: this.now, reason: 'no-offer', detail: { resultKey: step.resultKey } });
-          return this.moveTo(step.successor);
-        }
-        return this.issueEffect(step, visit);
-      case 'update':
-        if (step.profileOperations.length === 0) {
-          this.applyFlags(step.flags);
-          this.completed(step);
-          return this.moveTo(step.successor);
-        }
-        return this.issueEffect(step, visit);
-      case 'branch': {
-        const { target, matched, unevaluable } = this.chooseBranch(step);
-        this.completed(step, unevaluable === undefined ? { matched, target } : { matched, target, unevaluable });
-        return this.moveTo(target);
-      }
-      default:
-        assertNever(step);
-    }
-  }
-
-  /**
-   * The first condition that holds wins. A condition whose evaluation throws (only possible on
-   * values that are not data, e.g. a getter in an enrollment context a host built) is false; it
-   * is listed in the step's `completed` detail as `unevaluable` (label or index).
-   */
-  private chooseBranch(step: Extract<CompiledStep, { type: 'branch' }>): {
-    target: string | null;
-    matched: string | number;
-    unevaluable?: Array<string | number>;
-  } {
-    let unevaluable: Array<string | number> | undefined;
-    if (step.conditions.length > 0) {
-      const scope = this.scope(step.roots);
-      for (let i = 0; i < step.conditions.length; i++) {
-        const condition = step.conditions[i]!;
-        let holds: unknown;
-        try {
-          holds = condition.evaluate(scope);
-        } catch {
-          (unevaluable ??= []).push(condition.label ?? i);
-          continue;
-        }
-        if (holds) return choice(condition.targetStepId, condition.label ?? i, unevaluable);
-      }
-    }
-    return choice(step.defaultTarget ?? step.successor, 'default', unevaluable);
+    runtimeOf(step).enter(step, visit, this);
   }
 
   /** The names a branch expression may read; only the roots its conditions name are built. */
-  private scope(roots: ReadonlySet<string>): Record<string, unknown> {
+  scope(roots: ReadonlySet<string>): Record<string, unknown> {
     const d = this.draft;
     const customer = this.options.customer;
     const scope: Record<string, unknown> = {};
@@ -453,34 +378,18 @@ class Run {
     return scope;
   }
 
-  private issueEffect(step: CompiledStep, visit: number): void {
+  /** Wait for the step's effect: issue the command its kind builds (a kind without an effect fails). */
+  issueEffect(step: CompiledStep, visit: number): void {
     const d = this.draft;
     d.phase = 'effect';
     d.wakeAt = this.now;
     const key = idempotencyKey(d.id, step.id, visit);
-    let command: EffectCommand;
-    switch (step.type) {
-      case 'decide':
-        command = { type: 'decide', stepId: step.id, visit, idempotencyKey: key, decisionFlowId: step.decisionFlowId, maxOffers: step.maxOffers, storeAs: step.storeAs };
-        break;
-      case 'send': {
-        const offers: readonly Offer[] = step.resultKey === null ? [] : (own(d.results, step.resultKey) ?? []);
-        command = { type: 'send', stepId: step.id, visit, idempotencyKey: key, channelId: step.channelId, creativeId: step.creativeId, offer: offers[0] ?? null, offers };
-        break;
-      }
-      case 'update':
-        command = { type: 'update', stepId: step.id, visit, idempotencyKey: key, operations: step.profileOperations };
-        break;
-      case 'wait':
-      case 'branch':
-        return this.fail(step.id, 'effect-mismatch', `step "${step.id}" has no effect`);
-      default:
-        assertNever(step);
-    }
-    this.commands.push(command);
+    const effect = runtimeOf(step).effect;
+    if (effect === undefined) return this.fail(step.id, 'effect-mismatch', `step "${step.id}" has no effect`);
+    this.commands.push(effect.command(step, visit, key, this));
   }
 
-  private moveTo(next: string | null): void {
+  moveTo(next: string | null): void {
     const d = this.draft;
     if (next === null) {
       this.end('completed');
@@ -534,7 +443,7 @@ class Run {
     return visit;
   }
 
-  private completed(step: CompiledStep, detail?: Readonly<Record<string, unknown>>): void {
+  completed(step: CompiledStep, detail?: Readonly<Record<string, unknown>>): void {
     const visit = visitOf(this.draft, step.id);
     this.events.push(
       detail === undefined
@@ -544,7 +453,7 @@ class Run {
   }
 
   /** Set flags; like `visits`, the draft's `flags` is copied once per advance, on its first write. */
-  private applyFlags(flags: Readonly<Record<string, boolean>>): void {
+  applyFlags(flags: Readonly<Record<string, boolean>>): void {
     let any = false;
     for (const _ in flags) { any = true; break; }
     if (!any) return;
@@ -570,9 +479,4 @@ class Run {
     d.exitReason = reason;
     if (status !== 'failed') d.stepId = status === 'completed' ? null : d.stepId;
   }
-}
-
-/** A branch's choice; `unevaluable` only when some condition could not be evaluated. */
-function choice(target: string | null, matched: string | number, unevaluable: Array<string | number> | undefined) {
-  return unevaluable === undefined ? { target, matched } : { target, matched, unevaluable };
 }

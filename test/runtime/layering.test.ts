@@ -51,4 +51,28 @@ describe('layering (ARCHITECTURE.md)', () => {
       }
     }
   });
+
+  it('the step kinds the interpreter runs (src/runtime/steps) are as pure as the interpreter', () => {
+    const dir = join(root, 'runtime', 'steps');
+    const kinds = files(dir);
+    expect(kinds.length).toBeGreaterThan(0);
+    for (const file of kinds) {
+      const source = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      expect(source, file).not.toMatch(/Date\.now|new Date|Math\.random|setTimeout|setInterval|performance\.now|process\.|require\(|fetch\(/);
+      for (const spec of imports(file)) {
+        expect(spec.startsWith('.') && !spec.includes('node:') && !spec.includes('adapters'), `${file}: ${spec}`).toBe(true);
+        expect(['../ports.js', '../engine.js', '../worker.js'].includes(spec), `${file} imports ${spec}`).toBe(false);
+      }
+    }
+  });
+
+  it('src/model/steps (what a kind is) imports only zod and the model', () => {
+    const model = join(root, 'model');
+    for (const file of files(join(model, 'steps'))) {
+      for (const spec of imports(file)) {
+        const inside = spec.startsWith('.') && resolve(dirname(file), spec).startsWith(`${model}/`);
+        expect(spec === 'zod' || inside, `${file}: ${spec}`).toBe(true);
+      }
+    }
+  });
 });
