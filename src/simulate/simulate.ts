@@ -9,7 +9,10 @@ import { recordingChannels } from '../adapters/testing/recording-channels.js';
 import { scriptedDecisions, type DecisionScript } from '../adapters/testing/scripted-decisions.js';
 import { parseDuration } from '../model/duration.js';
 import { JourneyError } from '../model/errors.js';
+import { own } from '../model/own.js';
 import type { JsonValue } from '../model/schema.js';
+import { STEP_KINDS, type StepKindModel } from '../model/steps/index.js';
+import type { StepType } from '../model/types.js';
 import { createEngine } from '../runtime/engine.js';
 import { YIELD_EVERY, yieldToEventLoop } from '../runtime/yield.js';
 import type { DecisionFlows } from '../runtime/ports.js';
@@ -213,15 +216,23 @@ function resolveAt(at: number | string, startAt: number, path: ReadonlyArray<str
   throw new JourneyError('invalid-instant', `"${String(at)}" is not an instant (epoch ms or ISO-8601) or a duration after the start (like '2d')`, { path });
 }
 
+/** The model of the kind named `type`, if it is one (events carry the type as a string). */
+function kindNamed(type: string): StepKindModel<StepType> | undefined {
+  return own(STEP_KINDS as Readonly<Record<string, StepKindModel<StepType>>>, type);
+}
+
 function describe(event: StepEvent, wakeAt: number | null, iso: (ms: number) => string): TimelineEntry {
   const at = iso(event.at);
   switch (event.type) {
-    case 'entered':
-      return event.stepType === 'wait' && wakeAt !== null
-        ? { at, stepId: event.stepId, type: 'waiting', detail: { until: iso(wakeAt) } }
+    case 'entered': {
+      // A kind that holds the customer on entering (a wait) reads as its holding word until the wake-up.
+      const holding = kindNamed(event.stepType)?.timeline.holding;
+      return holding !== undefined && wakeAt !== null
+        ? { at, stepId: event.stepId, type: holding, detail: { until: iso(wakeAt) } }
         : { at, stepId: event.stepId, type: 'entered', detail: { stepType: event.stepType, visit: event.visit } };
+    }
     case 'completed': {
-      const type = ({ decide: 'decided', send: 'sent', update: 'updated', wait: 'waited', branch: 'branched' } as Record<string, string>)[event.stepType] ?? 'completed';
+      const type = kindNamed(event.stepType)?.timeline.completed ?? 'completed';
       return event.detail === undefined ? { at, stepId: event.stepId, type } : { at, stepId: event.stepId, type, detail: event.detail };
     }
     case 'skipped':

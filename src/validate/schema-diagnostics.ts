@@ -6,31 +6,21 @@
  * every zod issue to an `invalid-field` / `unknown-field` diagnostic with a path into the input.
  */
 import { z } from 'zod';
-import {
-  branchStepSchema,
-  decideStepSchema,
-  journeyDocumentSchema,
-  LIMITS,
-  sendStepSchema,
-  updateStepSchema,
-  waitStepSchema,
-} from '../model/schema.js';
+import { journeyDocumentSchema, LIMITS } from '../model/schema.js';
+import { STEP_KINDS, type StepKindModel } from '../model/steps/index.js';
 import { formatPath } from '../model/errors.js';
 import { STEP_TYPES } from '../model/types.js';
-import type { JourneyDocument, Step, UpdateStep } from '../model/types.js';
+import type { JourneyDocument, Step, StepType, UpdateStep } from '../model/types.js';
 import { closestKey } from './closest-key.js';
 import { fastParseStep } from './fast-steps.js';
 import { diagnostic } from './diagnostics.js';
 import type { Diagnostic, DiagnosticPath } from './diagnostics.js';
 import { knownKeysAt, ownValue, valueAt } from './schema-walk.js';
 
-const STEP_SCHEMAS: Readonly<Record<string, z.ZodType<Step>>> = Object.freeze({
-  wait: waitStepSchema,
-  decide: decideStepSchema,
-  branch: branchStepSchema,
-  send: sendStepSchema,
-  update: updateStepSchema,
-});
+/** Each kind's step schema, by type (the registry, src/model/steps/). */
+const STEP_SCHEMAS: Readonly<Record<string, z.ZodType<Step>>> = Object.freeze(
+  Object.fromEntries((Object.values(STEP_KINDS) as StepKindModel<StepType>[]).map((kind) => [kind.type, kind.schema])),
+);
 
 /** The document without its steps; steps are parsed one by one. */
 const shellSchema = journeyDocumentSchema.extend({ steps: z.unknown().optional() });

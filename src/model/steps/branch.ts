@@ -21,6 +21,8 @@ export const branchStepSchema = z.strictObject({ ...stepBase, type: z.literal('b
 /** What a branch step is. */
 export const branchKind: StepKindModel<'branch'> = {
   type: 'branch',
+  schema: branchStepSchema,
+  timeline: { completed: 'branched' },
   /** Its condition targets, then its default target, or (when it has none) its normal transition. */
   targets(step, normal) {
     const targets: StepTarget[] = step.config.conditions.map((c, j) => ({

@@ -15,6 +15,8 @@ export const decideStepSchema = z.strictObject({ ...stepBase, type: z.literal('d
 /** What a decide step is. */
 export const decideKind: StepKindModel<'decide'> = {
   type: 'decide',
+  schema: decideStepSchema,
+  timeline: { completed: 'decided' },
   ...endsByNormalTransition,
   ...noExpressions,
   holdMs: instant,

@@ -2,6 +2,7 @@
  * What a step kind *is*, as one record per kind (the registry in `./index.ts`): the analyses, the
  * runtime, simulate and the diagram read it instead of switching on `step.type`.
  */
+import type { z } from 'zod';
 import type { Step, StepType } from '../types.js';
 
 /** The step of kind `K`. */
@@ -22,6 +23,10 @@ export interface StepTarget {
 /** What a step kind is. */
 export interface StepKindModel<K extends StepType> {
   readonly type: K;
+  /** The step's schema (`{ id, type, config, … }`); `stepSchema` is the union of all kinds'. */
+  readonly schema: z.ZodType<StepOf<K>>;
+  /** The timeline's words for the step: `entered` when entering it holds the customer (`waiting`), and its completion (`waited`). */
+  readonly timeline: { readonly holding?: string; readonly completed: string };
   /**
    * Every target the step may move to, in evaluation order. `normal` is the step's normal
    * transition (its `next`, else array order); a kind that always ends by it returns `[normal]`.

@@ -15,6 +15,8 @@ export const sendStepSchema = z.strictObject({ ...stepBase, type: z.literal('sen
 /** What a send step is. */
 export const sendKind: StepKindModel<'send'> = {
   type: 'send',
+  schema: sendStepSchema,
+  timeline: { completed: 'sent' },
   ...endsByNormalTransition,
   ...noExpressions,
   holdMs: instant,

@@ -21,6 +21,8 @@ export const updateStepSchema = z.strictObject({ ...stepBase, type: z.literal('u
 /** What an update step is. */
 export const updateKind: StepKindModel<'update'> = {
   type: 'update',
+  schema: updateStepSchema,
+  timeline: { completed: 'updated' },
   ...endsByNormalTransition,
   ...noExpressions,
   holdMs: instant,

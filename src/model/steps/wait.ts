@@ -20,6 +20,8 @@ export const waitStepSchema = z.strictObject({ ...stepBase, type: z.literal('wai
 /** What a wait step is. */
 export const waitKind: StepKindModel<'wait'> = {
   type: 'wait',
+  schema: waitStepSchema,
+  timeline: { holding: 'waiting', completed: 'waited' },
   ...endsByNormalTransition,
   ...noExpressions,
   holdMs(step) {
