@@ -22,30 +22,35 @@ export const LIMITS = Object.freeze({
  * Step ids: letters, digits, `_`, `-` and `.`. No `:` — idempotency keys are
  * `enrollmentId:stepId:visit`, and a colon in a step id would make them ambiguous.
  */
+export const STEP_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
 export const stepIdSchema = z
   .string()
   .min(1)
   .max(LIMITS.idLength)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'use only letters, digits, "_", "-" and "."');
+  .regex(STEP_ID_PATTERN, 'use only letters, digits, "_", "-" and "."');
 
 /** Names readable from an expression (`results.<name>`, `customer.<key>`). */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const KEY_PATTERN = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export const keySchema = z
   .string()
   .min(1)
   .max(LIMITS.idLength)
-  .regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, 'must be an identifier: a letter or "_" first, then letters, digits or "_"')
+  .regex(KEY_PATTERN, 'must be an identifier: a letter or "_" first, then letters, digits or "_"')
   .refine((k) => !FORBIDDEN_KEYS.has(k), 'this name is reserved');
 
 export const refId = z.string().min(1).max(LIMITS.idLength);
 
 export const positionSchema = z.strictObject({ x: z.number().finite(), y: z.number().finite() });
 
+/** Longest string an attribute value may hold. */
+export const MAX_STRING_VALUE_LENGTH = 10_000;
+
 /** A JSON value an attribute may be set to. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([
-    z.string().max(10_000),
+    z.string().max(MAX_STRING_VALUE_LENGTH),
     z.number().finite(),
     z.boolean(),
     z.null(),

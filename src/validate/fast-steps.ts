@@ -6,11 +6,17 @@
  * which also produces the diagnostics. So diagnostics always come from zod; this only makes
  * the common, valid case about ten times cheaper (zod costs 1–7 µs per step).
  *
- * Kept honest two ways: a differential property test (fast path accepts ⇒ zod accepts with an
- * equal result), and {@link FAST_PATH_ENABLED}, which switches the fast path off when the
- * model's step shapes gain or lose a field this file does not know.
+ * Kept honest three ways: its patterns, limits and defaults are the schema's own constants
+ * (src/model/schema-base.ts, src/model/steps/), never copies; a differential property test and a
+ * test at every limit (fast path accepts ⇔ zod accepts, with an equal result); and
+ * {@link FAST_PATH_ENABLED}, which switches the fast path off when the model's step shapes gain or
+ * lose a field this file does not know.
  */
-import { durationToMs, MS_PER_DAY, WAIT_UNITS } from '../model/duration.js';
+import { durationToMs, WAIT_UNITS } from '../model/duration.js';
+import { FORBIDDEN_KEYS, KEY_PATTERN, MAX_STRING_VALUE_LENGTH, STEP_ID_PATTERN } from '../model/schema-base.js';
+import { DEFAULT_MAX_OFFERS } from '../model/steps/decide.js';
+import { DEFAULT_FLAG_VALUE } from '../model/steps/update.js';
+import { MAX_WAIT_MS } from '../model/steps/wait.js';
 import {
   branchConditionSchema,
   branchStepSchema,
@@ -25,11 +31,11 @@ import type { BranchCondition, Step, UpdateOperation } from '../model/types.js';
 
 type Obj = Record<string, unknown>;
 
-const STEP_ID = /^[A-Za-z0-9_.-]+$/;
-const KEY = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// The schema's own patterns, limits and defaults (src/model), never copies of them.
+const STEP_ID = STEP_ID_PATTERN;
+const KEY = KEY_PATTERN;
+const RESERVED_KEYS = FORBIDDEN_KEYS;
 const UNITS: ReadonlySet<unknown> = new Set(WAIT_UNITS);
-const MAX_WAIT_MS = 365 * MS_PER_DAY;
 
 const BASE_KEYS = ['id', 'next', 'position', 'label', 'type', 'config'];
 const EXPECTED_SHAPES: readonly [unknown, readonly string[]][] = [
@@ -103,7 +109,7 @@ function config(type: unknown, c: unknown): Obj | undefined {
     case 'decide': {
       if (!plain(c, DECIDE_KEYS)) return undefined;
       const { decisionFlowId, storeResultAs } = c;
-      const maxOffers = 'maxOffers' in c ? c['maxOffers'] : 1;
+      const maxOffers = 'maxOffers' in c ? c['maxOffers'] : DEFAULT_MAX_OFFERS;
       if (!isRefId(decisionFlowId) || !Number.isSafeInteger(maxOffers)) return undefined;
       if ((maxOffers as number) < 1 || (maxOffers as number) > LIMITS.maxOffers) return undefined;
       if (storeResultAs !== undefined && !isKey(storeResultAs)) return undefined;
@@ -165,7 +171,7 @@ function operation(type: string, op: Obj): UpdateOperation | undefined {
       const { key, value } = op;
       if (!isKey(key)) return undefined;
       // Only scalar values; arrays and objects go through zod.
-      const scalar = value === null || typeof value === 'boolean' || isFinite(value) || isString(value, 0, 10_000);
+      const scalar = value === null || typeof value === 'boolean' || isFinite(value) || isString(value, 0, MAX_STRING_VALUE_LENGTH);
       return scalar ? { type, key, value: value as string | number | boolean | null } : undefined;
     }
     case 'unset_attribute':
@@ -174,7 +180,7 @@ function operation(type: string, op: Obj): UpdateOperation | undefined {
     case 'remove_segment':
       return isRefId(op['segment']) ? { type, segment: op['segment'] } : undefined;
     case 'set_flag': {
-      const value = 'value' in op ? op['value'] : true;
+      const value = 'value' in op ? op['value'] : DEFAULT_FLAG_VALUE;
       return isKey(op['flag']) && typeof value === 'boolean' ? { type, flag: op['flag'], value } : undefined;
     }
     default:

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stepSchema } from '../../src/model/schema.js';
+import { LIMITS, stepSchema } from '../../src/model/schema.js';
+import { MAX_STRING_VALUE_LENGTH } from '../../src/model/schema-base.js';
 import { FAST_PATH_ENABLED, fastParseStep } from '../../src/validate/fast-steps.js';
 import { generateJourney } from '../../bench/validation.js';
 
@@ -94,5 +95,51 @@ describe('the fast step parser', () => {
     }
     expect(fastParseStep(new Step())).toBeUndefined();
     expect(fastParseStep({ id: 'a', type: 'send', config: { channelId: 'c' }, label: undefined })).toBeUndefined();
+  });
+});
+
+describe('the fast step parser and the zod schema agree at every limit (a drift between them fails here)', () => {
+  const id = (n: number) => 'i'.repeat(n);
+  const key = (n: number) => 'k'.repeat(n);
+  const wait = (config: Record<string, unknown>) => ({ id: 'w', type: 'wait', config });
+  const decide = (config: Record<string, unknown>) => ({ id: 'd', type: 'decide', config: { decisionFlowId: 'f', ...config } });
+  const branch = (config: Record<string, unknown>) => ({ id: 'b', type: 'branch', config: { conditions: [], ...config } });
+  const update = (operations: unknown[]) => ({ id: 'u', type: 'update', config: { operations } });
+  const condition = (extra: Record<string, unknown>) => ({ expression: 'true', targetStepId: 't', ...extra });
+  const cases: [string, unknown][] = [
+    ['an id at the length limit', { id: id(LIMITS.idLength), type: 'send', config: { channelId: 'c' } }],
+    ['an id past the length limit', { id: id(LIMITS.idLength + 1), type: 'send', config: { channelId: 'c' } }],
+    ['an id with every allowed character', { id: 'Az09_.-', type: 'send', config: { channelId: 'c' } }],
+    ['an id with a colon', { id: 'a:b', type: 'send', config: { channelId: 'c' } }],
+    ['a label at the length limit', { id: 's', label: id(LIMITS.labelLength), type: 'send', config: { channelId: 'c' } }],
+    ['a label past the length limit', { id: 's', label: id(LIMITS.labelLength + 1), type: 'send', config: { channelId: 'c' } }],
+    ['a wait of exactly the longest wait', wait({ duration: 365, unit: 'days' })],
+    ['a wait just past the longest wait', wait({ duration: 365 * 24 * 60 + 1, unit: 'minutes' })],
+    ['a wait of zero', wait({ duration: 0, unit: 'days' })],
+    ['a decide without maxOffers (the default)', decide({})],
+    ['a decide at the offers limit', decide({ maxOffers: LIMITS.maxOffers })],
+    ['a decide past the offers limit', decide({ maxOffers: LIMITS.maxOffers + 1 })],
+    ['a decide storing under a key at the length limit', decide({ storeResultAs: key(LIMITS.idLength) })],
+    ['a decide storing under a key past the length limit', decide({ storeResultAs: key(LIMITS.idLength + 1) })],
+    ['a decide storing under a key with every allowed character', decide({ storeResultAs: '$_aZ09' })],
+    ['a decide storing under a key starting with a digit', decide({ storeResultAs: '1a' })],
+    ['a decide storing under a reserved key', decide({ storeResultAs: 'constructor' })],
+    ['a branch at the conditions limit', branch({ conditions: Array.from({ length: LIMITS.conditionsPerBranch }, () => condition({})) })],
+    ['a branch past the conditions limit', branch({ conditions: Array.from({ length: LIMITS.conditionsPerBranch + 1 }, () => condition({})) })],
+    ['a condition at the expression limit', branch({ conditions: [condition({ expression: 't'.repeat(LIMITS.expressionLength) })] })],
+    ['a condition past the expression limit', branch({ conditions: [condition({ expression: 't'.repeat(LIMITS.expressionLength + 1) })] })],
+    ['a set_flag without a value (the default)', update([{ type: 'set_flag', flag: 'f' }])],
+    ['an update at the operations limit', update(Array.from({ length: LIMITS.operationsPerUpdate }, () => ({ type: 'unset_attribute', key: 'a' })))],
+    ['an update past the operations limit', update(Array.from({ length: LIMITS.operationsPerUpdate + 1 }, () => ({ type: 'unset_attribute', key: 'a' })))],
+    ['an attribute string at the length limit', update([{ type: 'set_attribute', key: 'a', value: 'v'.repeat(MAX_STRING_VALUE_LENGTH) }])],
+    ['an attribute string past the length limit', update([{ type: 'set_attribute', key: 'a', value: 'v'.repeat(MAX_STRING_VALUE_LENGTH + 1) }])],
+  ];
+  it.each(cases)('%s', (_name, raw) => {
+    const zod = stepSchema.safeParse(raw);
+    const fast = fastParseStep(raw);
+    // Where zod accepts, the fast path must accept too (so it is not merely deferring) with the
+    // same result; where zod refuses, the fast path must refuse.
+    if (zod.success) expect(fast).toEqual(zod.data);
+    else expect(fast).toBeUndefined();
   });
 });

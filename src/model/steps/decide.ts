@@ -4,9 +4,12 @@ import { keySchema, LIMITS, refId, stepBase } from '../schema-base.js';
 import type { StepKindModel } from './kind.js';
 import { noExpressions, endsByNormalTransition, instant } from './kind.js';
 
+/** Offers a decide step keeps when it names no `maxOffers`. */
+export const DEFAULT_MAX_OFFERS = 1;
+
 export const decideConfigSchema = z.strictObject({
   decisionFlowId: refId,
-  maxOffers: z.number().int().min(1).max(LIMITS.maxOffers).default(1),
+  maxOffers: z.number().int().min(1).max(LIMITS.maxOffers).default(DEFAULT_MAX_OFFERS),
   storeResultAs: keySchema.optional(),
 });
 

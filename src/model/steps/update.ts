@@ -4,12 +4,15 @@ import { jsonValueSchema, keySchema, LIMITS, refId, stepBase } from '../schema-b
 import type { StepKindModel } from './kind.js';
 import { noExpressions, endsByNormalTransition, instant } from './kind.js';
 
+/** The value a `set_flag` operation sets when it names none. */
+export const DEFAULT_FLAG_VALUE = true;
+
 export const updateOperationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('set_attribute'), key: keySchema, value: jsonValueSchema }),
   z.strictObject({ type: z.literal('unset_attribute'), key: keySchema }),
   z.strictObject({ type: z.literal('add_segment'), segment: refId }),
   z.strictObject({ type: z.literal('remove_segment'), segment: refId }),
-  z.strictObject({ type: z.literal('set_flag'), flag: keySchema, value: z.boolean().default(true) }),
+  z.strictObject({ type: z.literal('set_flag'), flag: keySchema, value: z.boolean().default(DEFAULT_FLAG_VALUE) }),
 ]);
 
 export const updateConfigSchema = z.strictObject({

@@ -5,12 +5,15 @@ import { stepBase } from '../schema-base.js';
 import type { StepKindModel } from './kind.js';
 import { noExpressions, endsByNormalTransition } from './kind.js';
 
+/** The longest a wait may last. */
+export const MAX_WAIT_MS = 365 * MS_PER_DAY;
+
 export const waitConfigSchema = z
   .strictObject({
     duration: z.number().finite().positive(),
     unit: z.enum(WAIT_UNITS),
   })
-  .refine((c) => durationToMs(c.duration, c.unit) <= 365 * MS_PER_DAY, {
+  .refine((c) => durationToMs(c.duration, c.unit) <= MAX_WAIT_MS, {
     message: 'a wait may last at most 365 days',
     path: ['duration'],
   });
