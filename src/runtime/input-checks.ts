@@ -6,6 +6,7 @@
 import { JourneyError, type Path } from '../model/errors.js';
 import { isWellFormed } from '../model/ids.js';
 import { unknownFieldMessage } from '../validate/closest-key.js';
+import { utf8Length } from '../model/utf8.js';
 
 /**
  * Largest context of one enrollment: 16 KiB of JSON (UTF-8). Enough for campaign ids, a few
@@ -30,21 +31,6 @@ export function checkFields(input: object, known: readonly string[], path: Path 
     const { message, suggestion } = unknownFieldMessage(key, known);
     throw new JourneyError('unknown-field', message, { path: [...path, key], details: { field: key, ...(suggestion ? { suggestion } : {}) } });
   }
-}
-
-/** UTF-8 length of a well-formed string. */
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
 
 function tooLarge(message: string, path: Path, details: Record<string, number>): JourneyError {

@@ -3,6 +3,7 @@
  * (journey id, step id, customer id, salt), so the same customer gets the same variant on every
  * retry, replay and re-entry, in every process, on every platform.
  */
+import { utf8Length } from '../model/utf8.js';
 
 /** The four strings that fix a customer's variant. */
 export interface SplitKey {
@@ -27,20 +28,6 @@ let h2 = 0;
 function byte(b: number): void {
   h1 = Math.imul(h1 ^ b, M1);
   h2 = Math.imul(h2 ^ b, M2);
-}
-
-function utf8Length(text: string): number {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) length += 1;
-    else if (c < 0x800) length += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      length += 4;
-      i++;
-    } else length += 3;
-  }
-  return length;
 }
 
 /** Feed `text` as its UTF-8 byte length (4 bytes, big-endian) then its UTF-8 bytes; a lone surrogate is U+FFFD. */
