@@ -74,6 +74,8 @@ function describe(event: StepEvent): string {
     }
     case 'skipped':
       return `skipped (${event.reason})`;
+    case 'noted':
+      return `noted ${event.note}`;
     case 'journey-completed':
       return 'completed the journey';
     case 'exited':

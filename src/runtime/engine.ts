@@ -375,7 +375,7 @@ function checkConcurrency(value: unknown): number {
 
 async function journeyStats(ctx: EngineContext, tenantId: string, journey: JourneyRecord): Promise<JourneyStats> {
   const raw = await ctx.storage.stats(tenantId, journey.id);
-  const zero: StepStats = { entered: 0, completed: 0, skipped: {}, current: 0, exited: {}, failed: 0 };
+  const zero: StepStats = { entered: 0, completed: 0, skipped: {}, current: 0, exited: {}, failed: 0, noted: {} };
   const exited = emptyRecord<number>();
   let failed = 0;
   let active = 0;

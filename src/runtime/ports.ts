@@ -185,6 +185,8 @@ export interface StepStats {
   readonly current: number;
   readonly exited: Readonly<Record<string, number>>;
   readonly failed: number;
+  /** Things noted at the step, by note (`{ 'variant:A': 40, 'time-zone-fallback:invalid-time-zone': 2 }`): see the `noted` step event. */
+  readonly noted: Readonly<Record<string, number>>;
 }
 
 /**

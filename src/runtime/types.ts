@@ -248,6 +248,18 @@ export type StepEvent =
       readonly reason: string;
       readonly detail?: Readonly<Record<string, unknown>>;
     }
+  /**
+   * Something worth counting happened at a step (or at the journey level, `stepId` null): a
+   * time-zone fallback, a split variant, a goal conversion. Counted as `noted` (by `note`) in
+   * stats; `note` is `<what>:<which>` (`variant:A`, `time-zone-fallback:invalid-time-zone`).
+   */
+  | {
+      readonly type: 'noted';
+      readonly stepId: string | null;
+      readonly at: number;
+      readonly note: string;
+      readonly detail?: Readonly<Record<string, unknown>>;
+    }
   | { readonly type: 'exited'; readonly stepId: string | null; readonly reason: ExitReason; readonly at: number }
   | { readonly type: 'journey-completed'; readonly at: number }
   | { readonly type: 'failed'; readonly stepId: string | null; readonly error: EnrollmentError; readonly at: number };

@@ -37,6 +37,9 @@ export function countersOf(journeyId: string, events: readonly StepEvent[]): Ste
       case 'skipped':
         counters.push({ journeyId, stepId: event.stepId, metric: `skipped:${event.reason}` });
         break;
+      case 'noted':
+        counters.push({ journeyId, stepId: event.stepId ?? JOURNEY_LEVEL, metric: `noted:${event.note}` });
+        break;
       case 'exited':
         counters.push({ journeyId, stepId: event.stepId ?? JOURNEY_LEVEL, metric: `exited:${event.reason}` });
         break;

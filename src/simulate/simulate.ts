@@ -237,6 +237,8 @@ function describe(event: StepEvent, wakeAt: number | null, iso: (ms: number) => 
     }
     case 'skipped':
       return { at, stepId: event.stepId, type: 'skipped', detail: { skipped: event.reason, ...event.detail } };
+    case 'noted':
+      return { at, stepId: event.stepId, type: 'noted', detail: { note: event.note, ...event.detail } };
     case 'exited':
       return { at, stepId: event.stepId, type: 'exited', detail: { reason: event.reason } };
     case 'failed':

@@ -142,8 +142,8 @@ describe('stats keyed by ids named like Object.prototype properties', () => {
       await h.engine.exitEnrollment(enrolled[1]!.enrollmentId, '__proto__');
       const stats = await h.engine.stats(id);
       expect(stats.steps).toEqual([
-        { stepId: '__proto__', type: 'wait', entered: 3, completed: 0, skipped: {}, current: 1, exited: { constructor: 1, ['__proto__']: 1 }, failed: 0 },
-        { stepId: 'constructor', type: 'send', entered: 0, completed: 0, skipped: {}, current: 0, exited: {} as Record<string, number>, failed: 0 },
+        { stepId: '__proto__', type: 'wait', entered: 3, completed: 0, skipped: {}, current: 1, exited: { constructor: 1, ['__proto__']: 1 }, failed: 0, noted: {} },
+        { stepId: 'constructor', type: 'send', entered: 0, completed: 0, skipped: {}, current: 0, exited: {} as Record<string, number>, failed: 0, noted: {} },
       ]);
       expect(Object.entries(stats.exited).sort()).toEqual([['__proto__', 1], ['constructor', 1]]);
       expect(stats.active).toBe(1);

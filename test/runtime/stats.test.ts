@@ -40,7 +40,7 @@ describe('stats: a skipped step is not a completed one', () => {
       const http = await createHttpHandler(h.engine)(new Request(`http://test.local/api/v1/journeys/${id}/stats`));
       const body = (await http.json()) as { steps: { stepId: string }[] };
       expect(body.steps.find((s) => s.stepId === 'mail')).toEqual({
-        stepId: 'mail', type: 'send', entered: 3, completed: 1, skipped: { 'no-offer': 2 }, current: 0, exited: {}, failed: 0,
+        stepId: 'mail', type: 'send', entered: 3, completed: 1, skipped: { 'no-offer': 2 }, current: 0, exited: {}, failed: 0, noted: {},
       });
       await h.engine.close();
     }

@@ -217,7 +217,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.createEnrollment(enrollment())).toBe('created');
         expect(await s.createEnrollment(enrollment({ id: 'e2' }), [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }])).toBe('duplicate');
         expect(await s.getEnrollment(T, 'e2')).toBeNull();
-        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 } });
+        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0, noted: {} } });
         // another customer, another journey, another tenant: fine
         expect(await s.createEnrollment(enrollment({ id: 'e3', customerId: 'c2' }))).toBe('created');
         expect(await s.createEnrollment(enrollment({ id: 'e4', journeyId: 'j2' }))).toBe('created');
@@ -243,7 +243,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
           { journeyId: 'j1', stepId: 'wait1', metric: 'entered' },
           { journeyId: 'j1', stepId: 'wait1', metric: 'entered' },
         ]);
-        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 2, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 } });
+        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 2, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0, noted: {} } });
       });
     });
 
@@ -494,14 +494,14 @@ export function describeStorageConformance(name: string, factory: StorageFactory
           release: true,
           now: 100,
           effects: [fx],
-          counters: [counter('wait1', 'completed'), counter('send1', 'entered')],
+          counters: [counter('wait1', 'completed'), counter('send1', 'entered'), counter('wait1', 'noted:variant:A'), counter('wait1', 'noted:variant:A')],
         });
         expect(result).toBe('ok');
         expect(await s.getEnrollment(T, 'e1')).toEqual(moved);
         expect(await s.listEffects(T, 'e1')).toEqual([fx]);
         expect(await s.stats(T, 'j1')).toEqual({
-          send1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 },
-          wait1: { entered: 0, completed: 1, skipped: {}, current: 0, exited: {}, failed: 0 },
+          send1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0, noted: {} },
+          wait1: { entered: 0, completed: 1, skipped: {}, current: 0, exited: {}, failed: 0, noted: { 'variant:A': 2 } },
         });
         // release: true ended the claim, so it is claimable again at once
         expect((await s.claimDue({ now: 101, limit: 1, leaseMs: 1_000, workerId: 'w1' })).map((x) => x.enrollment.version)).toEqual([2]);
@@ -549,7 +549,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(stale).toBe('conflict');
         expect(await s.getEnrollment(T, 'e1')).toEqual(next(e));
         expect(await s.listEffects(T, 'e1')).toEqual([]);
-        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 } });
+        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0, noted: {} } });
         // the outcome key was not taken
         expect(await s.commit({ enrollment: next(next(e)), expectedVersion: 2, now: 30, outcomeKey: 'o-1' })).toBe('ok');
       });
@@ -691,7 +691,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         await s.createEnrollment(e);
         await s.commit({ enrollment: ended(e, 50, 'failed'), expectedVersion: 1, now: 50, counters: [counter('wait1', 'failed')] });
         expect(await s.createEnrollment(enrollment({ id: 'e2' }))).toBe('created');
-        expect((await s.stats(T, 'j1'))['wait1']).toEqual({ entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 1 });
+        expect((await s.stats(T, 'j1'))['wait1']).toEqual({ entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 1, noted: {} });
       });
     });
 
@@ -726,8 +726,8 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect((await s.getEnrollment(T, 'other-journey'))?.status).toBe('active');
         expect((await s.getEnrollment(OTHER, 'other-tenant'))?.status).toBe('active');
         expect(await s.stats(T, 'j1')).toEqual({
-          send1: { entered: 0, completed: 0, skipped: {}, current: 0, exited: { archived: 1 }, failed: 0 },
-          wait1: { entered: 0, completed: 0, skipped: {}, current: 0, exited: { archived: 2 }, failed: 0 },
+          send1: { entered: 0, completed: 0, skipped: {}, current: 0, exited: { archived: 1 }, failed: 0, noted: {} },
+          wait1: { entered: 0, completed: 0, skipped: {}, current: 0, exited: { archived: 2 }, failed: 0, noted: {} },
         });
         // the claimant's commit is refused; nothing is due
         expect(await s.commit({ enrollment: next(claimA!.enrollment), expectedVersion: 1, token: claimA!.token, release: true, now: 600 })).toBe('conflict');
@@ -834,11 +834,11 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         });
         await s.createEnrollment(enrollment({ id: 'z', tenantId: OTHER }), [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }]);
         expect(await s.stats(T, 'j1')).toEqual({
-          send1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 },
-          wait1: { entered: 3, completed: 1, skipped: {}, current: 1, exited: { manual: 1 }, failed: 0 },
+          send1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0, noted: {} },
+          wait1: { entered: 3, completed: 1, skipped: {}, current: 1, exited: { manual: 1 }, failed: 0, noted: {} },
         });
         expect(await s.stats(T, 'j2')).toEqual({});
-        expect(await s.stats(OTHER, 'j1')).toEqual({ wait1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0 } });
+        expect(await s.stats(OTHER, 'j1')).toEqual({ wait1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0, noted: {} } });
       });
     });
 
@@ -871,7 +871,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.appendEffects({ tenantId: T, effects: [fx], counters })).toEqual([fx]);
         expect(await s.listEffects(T, 'e1')).toEqual([fx]);
         expect(await s.getEnrollment(T, 'e1')).toEqual(done);
-        expect((await s.stats(T, 'j1'))['send1']).toEqual({ entered: 1, completed: 1, skipped: {}, current: 0, exited: {}, failed: 0 });
+        expect((await s.stats(T, 'j1'))['send1']).toEqual({ entered: 1, completed: 1, skipped: {}, current: 0, exited: {}, failed: 0, noted: {} });
         // a retry of the same append records and counts nothing
         expect(await s.appendEffects({ tenantId: T, effects: [fx], counters })).toEqual([]);
         expect(await s.listEffects(T, 'e1')).toEqual([fx]);
@@ -916,7 +916,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
             { journeyId: 'j1', stepId: 'send1', metric: 'skipped:other' },
           ],
         });
-        expect((await s.stats(T, 'j1'))['send1']).toEqual({ entered: 1, completed: 0, skipped: { 'no-offer': 2, other: 1 }, current: 0, exited: {}, failed: 0 });
+        expect((await s.stats(T, 'j1'))['send1']).toEqual({ entered: 1, completed: 0, skipped: { 'no-offer': 2, other: 1 }, current: 0, exited: {}, failed: 0, noted: {} });
       });
     });
 

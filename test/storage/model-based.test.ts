@@ -121,8 +121,8 @@ class Model {
   }
 
   stats(journeyId: string): Record<string, StepStats> {
-    const out: Record<string, { entered: number; completed: number; skipped: Record<string, number>; current: number; exited: Record<string, number>; failed: number }> = {};
-    const at = (step: string) => (out[step] ??= { entered: 0, completed: 0, skipped: {}, current: 0, exited: {}, failed: 0 });
+    const out: Record<string, { entered: number; completed: number; skipped: Record<string, number>; current: number; exited: Record<string, number>; failed: number; noted: Record<string, number> }> = {};
+    const at = (step: string) => (out[step] ??= { entered: 0, completed: 0, skipped: {}, current: 0, exited: {}, failed: 0, noted: {} });
     for (const c of this.counters) {
       if (c.journeyId !== journeyId) continue;
       if (c.metric === 'entered') at(c.stepId).entered++;
@@ -134,6 +134,9 @@ class Model {
       } else if (c.metric.startsWith('skipped:')) {
         const r = c.metric.slice(8);
         at(c.stepId).skipped[r] = (at(c.stepId).skipped[r] ?? 0) + 1;
+      } else if (c.metric.startsWith('noted:')) {
+        const r = c.metric.slice(6);
+        at(c.stepId).noted[r] = (at(c.stepId).noted[r] ?? 0) + 1;
       }
     }
     for (const s of this.slots) if (s.e.journeyId === journeyId && s.e.status === 'active' && s.e.stepId !== null) at(s.e.stepId).current++;

@@ -147,10 +147,18 @@ export function buildStats(
   counters: Iterable<{ readonly stepId: string; readonly metric: string; readonly count: number }>,
   current: Iterable<{ readonly stepId: string; readonly count: number }>,
 ): Record<string, StepStats> {
-  type Mutable = { entered: number; completed: number; skipped: Record<string, number>; current: number; exited: Record<string, number>; failed: number };
+  type Mutable = {
+    entered: number;
+    completed: number;
+    skipped: Record<string, number>;
+    current: number;
+    exited: Record<string, number>;
+    failed: number;
+    noted: Record<string, number>;
+  };
   const out = emptyRecord<Mutable>();
   const at = (stepId: string) =>
-    (out[stepId] ??= { entered: 0, completed: 0, skipped: emptyRecord(), current: 0, exited: emptyRecord(), failed: 0 });
+    (out[stepId] ??= { entered: 0, completed: 0, skipped: emptyRecord(), current: 0, exited: emptyRecord(), failed: 0, noted: emptyRecord() });
   const add = (record: Record<string, number>, reason: string, count: number) => {
     record[reason] = (record[reason] ?? 0) + count;
   };
@@ -160,6 +168,7 @@ export function buildStats(
     else if (metric === 'failed') at(stepId).failed += count;
     else if (metric.startsWith('exited:')) add(at(stepId).exited, metric.slice('exited:'.length), count);
     else if (metric.startsWith('skipped:')) add(at(stepId).skipped, metric.slice('skipped:'.length), count);
+    else if (metric.startsWith('noted:')) add(at(stepId).noted, metric.slice('noted:'.length), count);
   }
   for (const { stepId, count } of current) if (count > 0) at(stepId).current += count;
   const result = emptyRecord<StepStats>();
