@@ -14,6 +14,7 @@ const UNREACHABLE = {
   'enrollment-not-found': 'no route takes an enrollment id',
   'invalid-instant': 'the body schemas refuse a bad instant first (invalid-request); simulate() and virtualClock() throw it',
   'concurrent-update': 'needs two writers racing on one journey; covered by the storage conformance suite',
+  'inbox-full': 'needs 200 undelivered inputs on one enrollment with no worker applying them; covered by test/runtime/inbox.test.ts',
   'unreadable-file': 'journeys command only',
   'invalid-option': 'journeys command and createEngine/postgresStorage options only',
   'invalid-rules': 'journeys serve --rules only',

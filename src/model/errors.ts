@@ -44,6 +44,8 @@ export type JourneyErrorCode =
   | 'invalid-transition'
   | 'concurrent-update'
   | 'duplicate-id'
+  // An enrollment's inbox is full: the worker is behind (or stopped); retry later.
+  | 'inbox-full'
   // Request size and media type.
   | 'payload-too-large'
   | 'unsupported-media-type'

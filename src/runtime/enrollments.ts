@@ -10,12 +10,13 @@ import type { EventTrigger, JourneyRecord } from '../model/types.js';
 import type { EngineContext } from './context.js';
 import { safeEmit } from './events.js';
 import { plainData } from '../validate/expression/plain-data.js';
-import { advance, createEnrollment } from './interpreter.js';
+import { createEnrollment, deliver } from './interpreter.js';
 import { requireJourney } from './journeys.js';
 import { checkContext, checkFields, MAX_ENROLL_CONTEXT_BYTES } from './input-checks.js';
 import { attributeOutcome, enrollmentWithOutcome, type OutcomeUnmatched } from './outcome-attribution.js';
-import { countersOf, emitCommitted, loadCustomer } from './worker.js';
-import type { Enrollment, ExitReason, OutcomeEntry } from './types.js';
+import { loadCustomer, processClaim } from './worker.js';
+import type { Enrollment, ExitReason, InboxItem, OutcomeEntry } from './types.js';
+import { MAX_INBOX_ITEMS } from './types.js';
 
 export { MAX_CONTEXT_BYTES, MAX_CONTEXT_DEPTH, MAX_CONTEXT_ENTRIES, MAX_ENROLL_CONTEXT_BYTES } from './input-checks.js';
 
@@ -276,38 +277,49 @@ export async function ingestEvent(ctx: EngineContext, tenantId: string, event: u
 }
 
 /**
- * Apply an input to a stored enrollment outside a claim (an outcome, a manual exit), retrying on
- * a concurrent change. Returns the committed enrollment, `unchanged`, or `duplicate`.
+ * The one way an input from outside reaches an enrollment: deliver it to the enrollment's inbox
+ * (a commit: durable, deduplicated by the item's key, due at once), then apply it right away under
+ * a claim — the worker's own path, with the customer loaded and every command the input produces
+ * carried out. When another worker holds the claim, that worker applies it: its next commit
+ * conflicts and it reloads, or the enrollment is due at its next claim. `outcomeKey` makes the
+ * delivery commit the customer's outcome-key dedupe as well.
+ *
+ * Answers the enrollment as it stands after applying (or as delivered, when it could not be
+ * claimed), or why nothing was delivered.
  */
-async function applyOutside(
+async function deliverAndApply(
   ctx: EngineContext,
   start: Enrollment,
-  input: Parameters<typeof advance>[2],
+  item: (now: number) => InboxItem,
   outcomeKey?: string,
-): Promise<Enrollment | 'unchanged' | 'duplicate'> {
+): Promise<Enrollment | 'ended' | 'duplicate'> {
   let current: Enrollment | null = start;
-  for (let attempt = 0; attempt < MAX_COMMIT_RETRIES && current; attempt++) {
-    const journey = await ctx.journeys.get(current.tenantId, current.journeyId, current.journeyVersion);
-    if (!journey) throw new JourneyError('journey-not-found', `journey ${current.journeyId} version ${current.journeyVersion} is missing`);
+  for (let attempt = 0; attempt < MAX_COMMIT_RETRIES; attempt++) {
+    if (current === null) return 'ended';
     const now = ctx.clock.now();
-    const result = advance(journey, current, input, now);
-    if (result.enrollment === current) return 'unchanged';
-    const answer = await ctx.storage.commit({
-      enrollment: result.enrollment,
-      expectedVersion: current.version,
-      now,
-      counters: countersOf(current.journeyId, result.events),
-      ...(outcomeKey === undefined ? {} : { outcomeKey }),
-    });
-    if (answer === 'ok') {
-      emitCommitted(ctx, result.enrollment, result.events);
-      return result.enrollment;
+    const delivered = deliver(current, item(now), now);
+    if (delivered === 'full') {
+      throw new JourneyError('inbox-full', `enrollment "${current.id}" holds ${MAX_INBOX_ITEMS} inputs no worker has applied yet; run the worker and retry`, {
+        path: [],
+        details: { enrollmentId: current.id, limit: MAX_INBOX_ITEMS },
+      });
     }
+    if (delivered === 'ended' || delivered === 'duplicate') return delivered;
+    const answer = await ctx.storage.commit({ enrollment: delivered, expectedVersion: current.version, now, ...(outcomeKey === undefined ? {} : { outcomeKey }) });
+    if (answer === 'ok') return applyNow(ctx, delivered);
     if (answer === 'duplicate') return 'duplicate';
-    if (answer === 'missing') return 'unchanged';
+    if (answer === 'missing') return 'ended';
     current = await ctx.storage.getEnrollment(current.tenantId, current.id);
   }
   throw new JourneyError('concurrent-update', 'the enrollment kept changing; try again', { path: [] });
+}
+
+/** Apply a delivered inbox now, under a claim, when the storage can claim one enrollment and nobody holds it. */
+async function applyNow(ctx: EngineContext, delivered: Enrollment): Promise<Enrollment> {
+  const claim = await ctx.storage.claimEnrollment?.(delivered.tenantId, delivered.id, { now: ctx.clock.now(), leaseMs: ctx.leaseMs, workerId: ctx.workerId });
+  if (!claim) return delivered;
+  await processClaim(ctx, claim);
+  return (await ctx.storage.getEnrollment(delivered.tenantId, delivered.id)) ?? delivered;
 }
 
 export async function recordOutcome(ctx: EngineContext, tenantId: string, report: unknown): Promise<OutcomeResult> {
@@ -342,8 +354,8 @@ export async function recordOutcome(ctx: EngineContext, tenantId: string, report
     return holder === undefined ? { recorded: [], duplicates: [], unmatched: target.unmatched } : { recorded: [], duplicates: [holder] };
   }
   const outcome: OutcomeEntry = { type, key, at: when, ...(target.sendKey === undefined ? {} : { sendKey: target.sendKey }) };
-  const answer = await applyOutside(ctx, target.enrollment, { type: 'outcome', outcome }, key);
-  if (answer === 'duplicate' || answer === 'unchanged') {
+  const answer = await deliverAndApply(ctx, target.enrollment, (now) => ({ kind: 'outcome', key: `outcome:${key}`, receivedAt: now, outcome }), key);
+  if (answer === 'duplicate' || answer === 'ended') {
     const holder = await enrollmentWithOutcome(ctx, tenantId, customerId, key);
     if (holder !== undefined || answer === 'duplicate') return { recorded: [], duplicates: [holder ?? target.enrollment.id] };
     const now = await ctx.storage.getEnrollment(tenantId, target.enrollment.id);
@@ -364,7 +376,7 @@ export async function recordOutcome(ctx: EngineContext, tenantId: string, report
 export async function exitEnrollment(ctx: EngineContext, tenantId: string, enrollmentId: string, reason: ExitReason = 'manual'): Promise<Enrollment> {
   const enrollment = await ctx.storage.getEnrollment(tenantId, checkId(enrollmentId, ['enrollmentId']));
   if (!enrollment) throw new JourneyError('enrollment-not-found', `no enrollment "${enrollmentId}"`, { path: ['enrollmentId'] });
-  const answer = await applyOutside(ctx, enrollment, { type: 'exit', reason });
-  if (answer === 'unchanged' || answer === 'duplicate') return (await ctx.storage.getEnrollment(tenantId, enrollmentId)) ?? enrollment;
+  const answer = await deliverAndApply(ctx, enrollment, (now) => ({ kind: 'exit', key: `exit:${now}`, receivedAt: now, reason }));
+  if (answer === 'ended' || answer === 'duplicate') return (await ctx.storage.getEnrollment(tenantId, enrollmentId)) ?? enrollment;
   return answer;
 }

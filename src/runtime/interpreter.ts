@@ -13,19 +13,22 @@ import type { CompiledJourney, CompiledStep } from './compile-journey.js';
 import { assertNever } from './compile-journey.js';
 import { KIND_BY_EFFECT_RESULT, runtimeOf, type EffectResult, type StepRun } from './steps/index.js';
 import type { Mutable } from './steps/kind.js';
+import type { Arrival } from './steps/kind.js';
 import type {
   AdvanceResult,
   Command,
+  CustomerEvent,
   CustomerProfile,
   Enrollment,
   EnrollmentError,
   ExitReason,
+  InboxItem,
   Input,
   OutcomeEntry,
   SentMessage,
   StepEvent,
 } from './types.js';
-import { MAX_SENDS_KEPT } from './types.js';
+import { MAX_INBOX_ITEMS, MAX_SENDS_KEPT } from './types.js';
 
 /** Most outcomes kept on an enrollment; older ones are dropped first. */
 export const MAX_OUTCOMES_KEPT = 100;
@@ -134,11 +137,18 @@ export function advance(
       break;
     case 'outcome':
       if (enrollment.outcomes.some((o) => o.key === input.outcome.key)) return unchanged(enrollment);
-      run.recordOutcome(input.outcome);
+      run.outcome(input.outcome);
+      // A waiting step that took it moved the customer on: run the steps that follow.
+      if (enrollment.phase === 'waiting' && run.draft.phase === 'ready') run.wake();
+      break;
+    case 'event':
+      run.customerEvent(input.event);
+      if (enrollment.phase === 'waiting' && run.draft.phase === 'ready') run.wake();
       break;
     case 'wake':
-      if (enrollment.wakeAt === null || now < enrollment.wakeAt) return unchanged(enrollment);
-      run.wake();
+      if (!hasInbox(enrollment) && (enrollment.wakeAt === null || now < enrollment.wakeAt)) return unchanged(enrollment);
+      run.drainInbox();
+      if (run.draft.status === 'active' && run.draft.wakeAt !== null && now >= run.draft.wakeAt) run.wake();
       break;
     case 'decided':
     case 'sent':
@@ -154,6 +164,41 @@ export function advance(
       assertNever(input);
   }
   return run.result();
+}
+
+function hasInbox(enrollment: Enrollment): boolean {
+  return enrollment.inbox !== undefined && enrollment.inbox.length > 0;
+}
+
+/** Why {@link deliver} refused an item. */
+export type DeliveryRefusal = 'ended' | 'duplicate' | 'full';
+
+/**
+ * Deliver an input from outside (an outcome, an event, an exit) to an enrollment: the item joins
+ * its inbox and the enrollment is due at once; the worker applies it under its claim, with the
+ * customer loaded (`advance` with a `wake` applies the inbox first). Pure: returns the new
+ * enrollment (version + 1), or why not — `ended` (not active), `duplicate` (an item or outcome
+ * with this key is already there), `full` ({@link MAX_INBOX_ITEMS} items wait already).
+ *
+ * @example
+ * const next = deliver(enrollment, { kind: 'exit', key: 'exit:1', receivedAt: now, reason: 'manual' }, now);
+ * if (typeof next !== 'string') await storage.commit({ enrollment: next, expectedVersion: enrollment.version, now });
+ */
+export function deliver(enrollment: Enrollment, item: InboxItem, now: number): Enrollment | DeliveryRefusal {
+  if (enrollment.status !== 'active') return 'ended';
+  const inbox = enrollment.inbox ?? [];
+  if (inbox.some((i) => i.key === item.key)) return 'duplicate';
+  if (item.kind === 'outcome' && enrollment.outcomes.some((o) => o.key === item.outcome.key)) return 'duplicate';
+  if (inbox.length >= MAX_INBOX_ITEMS) return 'full';
+  const wakeAt = enrollment.wakeAt === null ? now : Math.min(enrollment.wakeAt, now);
+  return {
+    ...enrollment,
+    inbox: [...inbox, item],
+    resumeAt: inbox.length === 0 ? enrollment.wakeAt : (enrollment.resumeAt ?? enrollment.wakeAt),
+    wakeAt,
+    version: enrollment.version + 1,
+    updatedAt: now,
+  };
 }
 
 /** `record[key] = value` as an own property, also for `__proto__` (which `=` on a plain object would not store). */
@@ -195,6 +240,57 @@ class Run implements StepRun {
   }
 
   // ── inputs ──────────────────────────────────────────────────────────────
+
+  /**
+   * Apply the inbox, oldest item first, and empty it; the step's own wake-up (`resumeAt`) is due
+   * again. An item that ends the enrollment (an exit, a goal with `exit: true`) drops the rest.
+   */
+  drainInbox(): void {
+    const d = this.draft;
+    const inbox = d.inbox;
+    if (inbox === undefined) return;
+    d.wakeAt = d.resumeAt === undefined ? d.wakeAt : d.resumeAt;
+    delete d.inbox;
+    delete d.resumeAt;
+    for (const item of inbox) {
+      if (d.status !== 'active') return;
+      switch (item.kind) {
+        case 'outcome':
+          if (!d.outcomes.some((o) => o.key === item.outcome.key)) this.outcome(item.outcome);
+          break;
+        case 'event':
+          this.customerEvent(item.event);
+          break;
+        case 'exit':
+          this.exit(item.reason);
+          break;
+        default:
+          assertNever(item);
+      }
+    }
+  }
+
+  /** An outcome reached the enrollment: record it, then let the current step react (a `waitFor` path). */
+  outcome(outcome: OutcomeEntry): void {
+    this.recordOutcome(outcome);
+    this.react({ kind: 'outcome', outcome });
+  }
+
+  /** An event reached the enrollment: the current step may react (a `waitFor` path). */
+  customerEvent(event: CustomerEvent): void {
+    this.react({ kind: 'event', event });
+  }
+
+  /** Hand what arrived to the current step's kind, when it is waiting there and the kind reacts. */
+  private react(arrival: Arrival): void {
+    const d = this.draft;
+    if (d.status !== 'active' || d.phase !== 'waiting' || d.stepId === null) return;
+    const step = this.journey.steps.get(d.stepId);
+    if (step === undefined) return;
+    const react = runtimeOf(step).react;
+    // A kind that moves the customer on leaves them `ready`: the wake-up after the inbox runs the steps.
+    if (react !== undefined) react(step, arrival, this);
+  }
 
   wake(): void {
     const d = this.draft;

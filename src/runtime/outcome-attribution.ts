@@ -207,7 +207,9 @@ async function enrollmentsOf(ctx: EngineContext, tenantId: string, customerId: s
  */
 export async function enrollmentWithOutcome(ctx: EngineContext, tenantId: string, customerId: string, key: string): Promise<string | undefined> {
   for (const enrollment of await enrollmentsOf(ctx, tenantId, customerId)) {
+    // Recorded, or delivered and not applied yet (waiting in the inbox).
     if (enrollment.outcomes.some((o) => o.key === key)) return enrollment.id;
+    if (enrollment.inbox?.some((i) => i.kind === 'outcome' && i.outcome.key === key)) return enrollment.id;
   }
   return undefined;
 }

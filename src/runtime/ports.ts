@@ -269,6 +269,20 @@ export interface Storage {
     readonly workerId: string;
     readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]>;
+  /**
+   * Claim one active enrollment now, due or not, when its lease is free or expired: a new fencing
+   * token and a lease until `now + leaseMs`, as {@link claimDue} gives. `null` when it is not
+   * active in that tenant, is claimed by someone else, is quarantined, or its row cannot be read
+   * (left for `claimDue` to quarantine). The engine calls it right after delivering an outcome, an
+   * event or an exit to an enrollment's inbox, to apply it at once; without it, the delivery waits
+   * for the next `claimDue` (it is due at once). The journey's status is not checked: the worker
+   * stops a paused journey's customer before any effect.
+   */
+  claimEnrollment?(
+    tenantId: string,
+    enrollmentId: string,
+    query: { readonly now: number; readonly leaseMs: number; readonly workerId: string },
+  ): Promise<Claim | null>;
   /** A tenant's quarantined enrollments, oldest quarantine first (then by id), with a total. */
   listQuarantined(
     tenantId: string,

@@ -46,6 +46,27 @@ export interface SentMessage {
   readonly messageId?: string;
 }
 
+/** An event the host reported for a customer (`ingestEvent`), as an enrollment's inbox and expressions (`event`) see it. */
+export interface CustomerEvent {
+  readonly type: string;
+  readonly properties: Readonly<Record<string, JsonValue>>;
+  /** When it happened (host-supplied or the clock's now at ingestion), epoch ms. */
+  readonly at: number;
+}
+
+/**
+ * Something from outside waiting on an enrollment to be applied by the worker, under its claim,
+ * with the customer loaded (see {@link Enrollment.inbox}). `key` deduplicates deliveries;
+ * `receivedAt` is when it was delivered.
+ */
+export type InboxItem =
+  | { readonly kind: 'outcome'; readonly key: string; readonly receivedAt: number; readonly outcome: OutcomeEntry }
+  | { readonly kind: 'event'; readonly key: string; readonly receivedAt: number; readonly event: CustomerEvent }
+  | { readonly kind: 'exit'; readonly key: string; readonly receivedAt: number; readonly reason: ExitReason };
+
+/** Most items an enrollment's inbox holds; a delivery beyond it is refused (`inbox-full`). */
+export const MAX_INBOX_ITEMS = 200;
+
 /** Most sends an enrollment remembers in {@link Enrollment.sends}; older ones are dropped first. */
 export const MAX_SENDS_KEPT = 20;
 
@@ -130,8 +151,27 @@ export interface Enrollment {
    * journey is paused).
    */
   readonly deadline: number;
-  /** When the enrollment is next due to be advanced; null once ended. */
+  /**
+   * When the enrollment is next due to be advanced; null once ended. While the inbox holds
+   * items it is the first item's arrival (the step's own wake-up waits in `resumeAt`).
+   */
   readonly wakeAt: number | null;
+  /**
+   * Inputs from outside — outcomes, events, exits — recorded durably and not yet applied, oldest
+   * first (absent: none). The worker applies them, in order, before anything else when it next
+   * advances the enrollment: one way into the interpreter, with every command they produce
+   * carried out. At most {@link MAX_INBOX_ITEMS}.
+   */
+  readonly inbox?: readonly InboxItem[];
+  /** While the inbox holds items: the step's own wake-up (`wakeAt` before the first delivery). */
+  readonly resumeAt?: number | null;
+  /**
+   * When the customer entered the current step, kept by steps that compare it with what arrives
+   * (a `waitFor` counts only events and outcomes at or after it). Absent otherwise.
+   */
+  readonly stepEnteredAt?: number;
+  /** The journey goals this enrollment converted, goal id → when (absent: none). A goal converts once. */
+  readonly goals?: Readonly<Record<string, number>>;
   readonly endedAt: number | null;
   readonly exitReason: ExitReason | null;
   /** Optimistic-concurrency version: +1 on every committed change. */
@@ -181,6 +221,8 @@ export type Input =
     }
   /** The customer responded. */
   | { readonly type: 'outcome'; readonly outcome: OutcomeEntry }
+  /** The customer did something (an event the host ingested). */
+  | { readonly type: 'event'; readonly event: CustomerEvent }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'archive' }

@@ -447,6 +447,78 @@ export function describeStorageConformance(name: string, factory: StorageFactory
       });
     });
 
+    describe('claimEnrollment', () => {
+      it('claims one active enrollment now, due or not, with a new token; refuses it while the lease holds', async () => {
+        expect(s.claimEnrollment).toBeTypeOf('function');
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment({ wakeAt: 50_000 }));
+        const c = await s.claimEnrollment!(T, 'e1', { now: 100, leaseMs: 1_000, workerId: 'w1' });
+        expect(c).toMatchObject({ enrollment: { id: 'e1', version: 1 }, leaseUntil: 1_100 });
+        expect(await s.claimEnrollment!(T, 'e1', { now: 500, leaseMs: 1_000, workerId: 'w2' })).toBeNull();
+        // not handed out by claimDue either while claimed, even once due
+        expect(await s.claimDue({ now: 1_000, limit: 10, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
+        // the claim fences like any other: a commit with it moves the enrollment
+        expect(await s.commit({ enrollment: next(enrollment({ wakeAt: 50_000 })), expectedVersion: 1, token: c!.token, release: true, now: 600 })).toBe('ok');
+        const again = await s.claimEnrollment!(T, 'e1', { now: 700, leaseMs: 1_000, workerId: 'w2' });
+        expect(again!.token).toBeGreaterThan(c!.token);
+        expect(await s.commit({ enrollment: next(enrollment({ wakeAt: 50_000 }), { version: 3 }), expectedVersion: 2, token: c!.token, now: 800 })).toBe('fenced');
+      });
+
+      it('claims again once the lease has ended, and answers null for other tenants, ended and unknown enrollments', async () => {
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment());
+        await s.createEnrollment(enrollment({ id: 'e2', customerId: 'c2' }));
+        await s.commit({ enrollment: ended(enrollment({ id: 'e2', customerId: 'c2' }), 50), expectedVersion: 1, now: 50 });
+        expect(await s.claimEnrollment!(T, 'e1', { now: 100, leaseMs: 1_000, workerId: 'w1' })).not.toBeNull();
+        expect(await s.claimEnrollment!(T, 'e1', { now: 1_100, leaseMs: 1_000, workerId: 'w2' })).not.toBeNull();
+        expect(await s.claimEnrollment!(OTHER, 'e1', { now: 9_000, leaseMs: 1_000, workerId: 'w1' })).toBeNull();
+        expect(await s.claimEnrollment!(T, 'e2', { now: 9_000, leaseMs: 1_000, workerId: 'w1' })).toBeNull();
+        expect(await s.claimEnrollment!(T, 'nope', { now: 9_000, leaseMs: 1_000, workerId: 'w1' })).toBeNull();
+      });
+
+      it('leaves an unreadable enrollment alone (claimDue quarantines it)', async (ctx) => {
+        if (!damage) return ctx.skip();
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment({ wakeAt: 10 }));
+        await damage('e1');
+        expect(await s.claimEnrollment!(T, 'e1', { now: 100, leaseMs: 1_000, workerId: 'w1' })).toBeNull();
+        const reported: unknown[] = [];
+        expect(await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w1', onQuarantine: (q) => reported.push(q) })).toEqual([]);
+        expect(reported).toHaveLength(1);
+      });
+    });
+
+    describe('the inbox on a stored enrollment', () => {
+      it('round-trips inbox items, resumeAt, stepEnteredAt and goals exactly, prototype-named keys included', async () => {
+        await s.createJourney(journey());
+        const e = enrollment();
+        await s.createEnrollment(e);
+        const withInbox = next(e, {
+          wakeAt: 1_500,
+          resumeAt: 2_000,
+          stepEnteredAt: 1_200,
+          goals: { constructor: 1_400, converted: 1_450 },
+          inbox: [
+            { kind: 'outcome', key: 'o1', receivedAt: 1_500, outcome: { type: 'click', at: 1_490, key: 'o1', sendKey: 'e1:send:1' } },
+            { kind: 'event', key: 'ev1', receivedAt: 1_500, event: { type: 'purchase', properties: { amount: 120, constructor: 'x' }, at: 1_499 } },
+            { kind: 'exit', key: 'x1', receivedAt: 1_500, reason: 'manual' },
+          ],
+        });
+        expect(await s.commit({ enrollment: withInbox, expectedVersion: 1, now: 1_500 })).toBe('ok');
+        const read = await s.getEnrollment(T, 'e1');
+        expect(read).toEqual(withInbox);
+        expect(Object.keys(read!.goals!)).toEqual(['constructor', 'converted']);
+        // due at the first item's arrival
+        expect(await s.nextWakeAt()).toBe(1_500);
+        // an emptied inbox is absent again
+        const drained = next(withInbox, { wakeAt: 2_000, inbox: undefined, resumeAt: undefined });
+        delete (drained as { inbox?: unknown }).inbox;
+        delete (drained as { resumeAt?: unknown }).resumeAt;
+        expect(await s.commit({ enrollment: drained, expectedVersion: 2, now: 1_600 })).toBe('ok');
+        expect(await s.getEnrollment(T, 'e1')).toEqual(drained);
+      });
+    });
+
     describe('release', () => {
       it('gives the claim back so the enrollment is claimable at once', async () => {
         await s.createJourney(journey());

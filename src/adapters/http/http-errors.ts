@@ -51,6 +51,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<JourneyErrorCode, number>> = O
   'journey-not-active': 409,
   'invalid-transition': 409,
   'concurrent-update': 409,
+  'inbox-full': 503,
   'duplicate-id': 409,
   // 413, 415.
   'payload-too-large': 413,

@@ -349,6 +349,21 @@ class MemoryStorage implements Storage {
     return claims;
   }
 
+  async claimEnrollment(
+    tenantId: string,
+    enrollmentId: string,
+    query: { readonly now: number; readonly leaseMs: number; readonly workerId: string },
+  ): Promise<Claim | null> {
+    this.open();
+    const slot = this.enrollments.get(enrollmentId);
+    if (slot === undefined || slot.e.tenantId !== tenantId || slot.e.status !== 'active') return null;
+    if (slot.quarantine !== null || slot.damage !== null || (slot.lease !== null && slot.lease > query.now)) return null;
+    slot.token += 1;
+    slot.lease = query.now + query.leaseMs;
+    this.place(slot);
+    return { enrollment: slot.e, token: slot.token, leaseUntil: slot.lease };
+  }
+
   async listQuarantined(
     tenantId: string,
     query: { readonly limit: number; readonly offset: number },

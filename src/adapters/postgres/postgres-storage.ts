@@ -560,6 +560,31 @@ class PostgresStorage implements Storage {
     });
   }
 
+  async claimEnrollment(
+    tenantId: string,
+    enrollmentId: string,
+    query: { readonly now: number; readonly leaseMs: number; readonly workerId: string },
+  ): Promise<Claim | null> {
+    const leaseUntil = query.now + query.leaseMs;
+    // A quarantined row has no wake_at (an active one always has): it is never claimed here.
+    const rows = await this.q(
+      `UPDATE ${this.t.enrollments} SET claim_token = claim_token + 1, lease_until = $4, claimed_by = $5
+       WHERE id = $1 AND tenant_id = $2 AND status = 'active' AND wake_at IS NOT NULL
+         AND (lease_until IS NULL OR lease_until <= $3)
+       RETURNING *`,
+      [enrollmentId, tenantId, query.now, leaseUntil, query.workerId],
+    );
+    const row = rows[0] as EnrollmentRow | undefined;
+    if (row === undefined) return null;
+    try {
+      return { enrollment: decodeEnrollment(row, 'je_enrollments'), token: decodeToken(row, 'je_enrollments'), leaseUntil };
+    } catch {
+      // Unreadable: give the lease back; the next claimDue quarantines it.
+      await this.release(enrollmentId, Number(row.claim_token));
+      return null;
+    }
+  }
+
   async release(enrollmentId: string, token: number): Promise<void> {
     await this.q(
       `UPDATE ${this.t.enrollments} SET lease_until = NULL, claimed_by = NULL WHERE id = $1 AND claim_token = $2 AND lease_until IS NOT NULL`,

@@ -150,6 +150,7 @@ interface Statements {
   releaseQuarantine: Statement;
   catalogBump: Statement;
   catalogGet: Statement;
+  claimOne: Statement;
 }
 
 interface Open {
@@ -338,6 +339,24 @@ class SqliteStorage implements Storage {
     return claims;
   }
 
+  async claimEnrollment(
+    tenantId: string,
+    enrollmentId: string,
+    query: { readonly now: number; readonly leaseMs: number; readonly workerId: string },
+  ): Promise<Claim | null> {
+    const s = await this.ready();
+    const leaseUntil = query.now + query.leaseMs;
+    const row = s.st.claimOne.get({ id: enrollmentId, tenant: tenantId, now: query.now, lease_until: leaseUntil, worker: query.workerId }) as EnrollmentRow | undefined;
+    if (row === undefined) return null;
+    try {
+      return { enrollment: decodeEnrollment(row, E), token: decodeToken(row, E), leaseUntil };
+    } catch {
+      // Unreadable: give the lease back; the next claimDue quarantines it.
+      s.st.release.run(enrollmentId, Number(row.claim_token));
+      return null;
+    }
+  }
+
   async listQuarantined(
     tenantId: string,
     query: { readonly limit: number; readonly offset: number },
@@ -491,6 +510,13 @@ function prepare(db: Database): Open {
        RETURNING *`,
     ),
     release: db.prepare(`UPDATE ${E} SET lease_until = NULL, claimed_by = NULL WHERE id = ? AND claim_token = ? AND lease_until IS NOT NULL`),
+    // A quarantined row has no wake_at (an active one always has): it is never claimed here.
+    claimOne: db.prepare(
+      `UPDATE ${E} SET claim_token = claim_token + 1, lease_until = @lease_until, claimed_by = @worker
+       WHERE id = @id AND tenant_id = @tenant AND status = 'active' AND wake_at IS NOT NULL
+         AND (lease_until IS NULL OR lease_until <= @now)
+       RETURNING *`,
+    ),
     // An active enrollment that stays active: \`status\` is left out of SET so SQLite does not
     // rewrite the one-active index (it updates an index whenever a SET names one of its columns).
     commitActive: db.prepare(

@@ -121,6 +121,11 @@ interface EnrollmentData {
   readonly lastError: Enrollment['lastError'];
   readonly context: Enrollment['context'];
   readonly deadline: number;
+  /** Written only when present (see {@link Enrollment}); absent in older rows. */
+  readonly inbox?: Enrollment['inbox'];
+  readonly resumeAt?: Enrollment['resumeAt'];
+  readonly stepEnteredAt?: Enrollment['stepEnteredAt'];
+  readonly goals?: Enrollment['goals'];
 }
 
 /** The JSON text of an enrollment's `data` column. */
@@ -137,6 +142,9 @@ export function enrollmentData(e: Enrollment): string {
     lastError: e.lastError,
     context: e.context,
     deadline: e.deadline,
+    ...(e.inbox !== undefined && e.inbox.length > 0 ? { inbox: e.inbox, resumeAt: e.resumeAt ?? null } : {}),
+    ...(e.stepEnteredAt === undefined ? {} : { stepEnteredAt: e.stepEnteredAt }),
+    ...(e.goals === undefined ? {} : { goals: e.goals }),
   };
   return JSON.stringify(data);
 }
@@ -189,6 +197,21 @@ const isOutcome = (o: unknown): boolean =>
   isPlainObject(o) && typeof o['type'] === 'string' && isNumber(o['at']) && typeof o['key'] === 'string' && (o['sendKey'] === undefined || typeof o['sendKey'] === 'string');
 const isSend = (o: unknown): boolean =>
   isPlainObject(o) && typeof o['key'] === 'string' && typeof o['stepId'] === 'string' && isNumber(o['at']) && (o['messageId'] === undefined || typeof o['messageId'] === 'string');
+const isCustomerEvent = (o: unknown): boolean =>
+  isPlainObject(o) && typeof o['type'] === 'string' && isPlainObject(o['properties']) && isNumber(o['at']);
+const isInboxItem = (o: unknown): boolean => {
+  if (!isPlainObject(o) || typeof o['key'] !== 'string' || !isNumber(o['receivedAt'])) return false;
+  switch (o['kind']) {
+    case 'outcome':
+      return isOutcome(o['outcome']);
+    case 'event':
+      return isCustomerEvent(o['event']);
+    case 'exit':
+      return typeof o['reason'] === 'string';
+    default:
+      return false;
+  }
+};
 const isOfferList = (x: unknown): x is readonly { id: string }[] =>
   Array.isArray(x) && x.every((o) => isPlainObject(o) && typeof o['id'] === 'string');
 
@@ -211,6 +234,20 @@ export function decodeEnrollment(row: EnrollmentRow, table: string): Enrollment 
   for (let i = 0; i < sends.length; i++) {
     if (!isSend(sends[i])) throw corrupt(ref, `data.sends[${i}]`, 'expected { key, stepId, at, messageId? }');
   }
+  const inbox = d['inbox'];
+  if (inbox !== undefined) {
+    if (!Array.isArray(inbox)) throw corrupt(ref, 'data.inbox', 'expected an array');
+    for (let i = 0; i < inbox.length; i++) {
+      if (!isInboxItem(inbox[i])) throw corrupt(ref, `data.inbox[${i}]`, 'expected { kind: outcome | event | exit, key, receivedAt, … }');
+    }
+  }
+  const extras: { -readonly [K in 'inbox' | 'resumeAt' | 'stepEnteredAt' | 'goals']?: Enrollment[K] } = {};
+  if (inbox !== undefined && inbox.length > 0) {
+    extras.inbox = inbox as Enrollment['inbox'];
+    extras.resumeAt = numOrNull(ref, 'data.resumeAt', d['resumeAt'] ?? null);
+  }
+  if (d['stepEnteredAt'] !== undefined) extras.stepEnteredAt = num(ref, 'data.stepEnteredAt', d['stepEnteredAt']);
+  if (d['goals'] !== undefined) extras.goals = recordOf(ref, 'data.goals', d['goals'], isNumber, 'a number');
   const latestOutcome = d['latestOutcome'];
   if (latestOutcome !== null && !isOutcome(latestOutcome)) throw corrupt(ref, 'data.latestOutcome', 'expected null or { type, at, key }');
   const lastError = d['lastError'];
@@ -257,6 +294,7 @@ export function decodeEnrollment(row: EnrollmentRow, table: string): Enrollment 
     exitReason: strOrNull(ref, 'exit_reason', row.exit_reason),
     version: int(ref, 'version', row.version),
     updatedAt: num(ref, 'updated_at', row.updated_at),
+    ...extras,
   };
 }
 

@@ -8,7 +8,7 @@ import type { StepOf } from '../../model/steps/index.js';
 import type { Step, StepType } from '../../model/types.js';
 import type { CompiledExpression } from '../../validate/expression/index.js';
 import type { CompiledStep, CompiledStepBase } from '../compile-journey.js';
-import type { Command, EffectCommand, Enrollment, Input, StepEvent } from '../types.js';
+import type { Command, CustomerEvent, EffectCommand, Enrollment, Input, OutcomeEntry, StepEvent } from '../types.js';
 
 /** A compiled step of kind `K`. */
 export type CompiledStepOf<K extends StepType> = Extract<CompiledStep, { readonly type: K }>;
@@ -51,6 +51,11 @@ export interface StepRun {
   scope(roots: ReadonlySet<string>): Record<string, unknown>;
 }
 
+/** What reached a waiting customer from outside: an outcome or an event (see `StepKindRuntime.react`). */
+export type Arrival =
+  | { readonly kind: 'outcome'; readonly outcome: OutcomeEntry }
+  | { readonly kind: 'event'; readonly event: CustomerEvent };
+
 /** What a step kind does. */
 export interface StepKindRuntime<K extends StepType> {
   readonly type: K;
@@ -58,6 +63,13 @@ export interface StepKindRuntime<K extends StepType> {
   compile(step: StepOf<K>, base: CompiledStepBase, context: CompileContext): CompiledStepOf<K>;
   /** A customer entered the step (visit `visit`): wait, issue an effect, or move on. */
   enter(step: CompiledStepOf<K>, visit: number, run: StepRun): void;
+  /**
+   * For a kind that waits for something to happen: an outcome or event reached the customer
+   * while they wait at this step. To move them on, record the completion (`run.completed`) and
+   * `run.moveTo` the target; the interpreter runs the steps that follow once the inbox is applied.
+   * Absent: the kind ignores arrivals.
+   */
+  react?(step: CompiledStepOf<K>, arrival: Arrival, run: StepRun): void;
   /** For a kind with an effect: the input type of its result, the command it issues, and how it takes the result. */
   readonly effect?: {
     readonly result: EffectResult['type'];
