@@ -23,13 +23,6 @@ function stepLabel(step: Step): string {
   return summary === null ? `${head}?` : `${head}: ${summary}`;
 }
 
-const SHAPES: Readonly<Record<Step['type'], [string, string]>> = {
-  wait: ['([', '])'],
-  decide: ['{{', '}}'],
-  branch: ['{', '}'],
-  send: ['[/', '/]'],
-  update: ['[[', ']]'],
-};
 
 /** The Mermaid source of a journey's flow. */
 export function journeyDiagram(journey: JourneyDocument): string {
@@ -44,7 +37,7 @@ export function journeyDiagram(journey: JourneyDocument): string {
   };
   const lines = ['flowchart TD', `  start(("${mermaidText(journey.name)}"))`];
   journey.steps.forEach((step, i) => {
-    const [open, close] = SHAPES[step.type];
+    const [open, close] = kindOf(step).diagramShape;
     lines.push(`  s${i}${open}"${mermaidText(stepLabel(step))}"${close}`);
   });
   lines.push('  finish(((End)))');

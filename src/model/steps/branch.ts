@@ -22,6 +22,7 @@ export const branchStepSchema = z.strictObject({ ...stepBase, type: z.literal('b
 export const branchKind: StepKindModel<'branch'> = {
   type: 'branch',
   schema: branchStepSchema,
+  diagramShape: ['{', '}'],
   timeline: { completed: 'branched' },
   /** Its condition targets, then its default target, or (when it has none) its normal transition. */
   targets(step, normal) {

@@ -19,6 +19,7 @@ export const decideStepSchema = z.strictObject({ ...stepBase, type: z.literal('d
 export const decideKind: StepKindModel<'decide'> = {
   type: 'decide',
   schema: decideStepSchema,
+  diagramShape: ['{{', '}}'],
   timeline: { completed: 'decided' },
   ...endsByNormalTransition,
   ...noExpressions,

@@ -34,6 +34,8 @@ export interface StepKindModel<K extends StepType> {
   targets(step: StepOf<K>, normal: StepTarget): StepTarget[];
   /** The label of an edge to `target` (one of {@link targets}) in a diagram; `''` for none. */
   targetLabel(step: StepOf<K>, target: StepTarget): string;
+  /** The Mermaid brackets of its diagram node (`['([', '])']`: a stadium for a wait). */
+  readonly diagramShape: readonly [open: string, close: string];
   /** A short description for a diagram node (`wait 3 days`), or `null` for none. */
   summary(step: StepOf<K>): string | null;
   /**

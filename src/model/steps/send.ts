@@ -16,6 +16,7 @@ export const sendStepSchema = z.strictObject({ ...stepBase, type: z.literal('sen
 export const sendKind: StepKindModel<'send'> = {
   type: 'send',
   schema: sendStepSchema,
+  diagramShape: ['[/', '/]'],
   timeline: { completed: 'sent' },
   ...endsByNormalTransition,
   ...noExpressions,

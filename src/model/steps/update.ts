@@ -25,6 +25,7 @@ export const updateStepSchema = z.strictObject({ ...stepBase, type: z.literal('u
 export const updateKind: StepKindModel<'update'> = {
   type: 'update',
   schema: updateStepSchema,
+  diagramShape: ['[[', ']]'],
   timeline: { completed: 'updated' },
   ...endsByNormalTransition,
   ...noExpressions,

@@ -24,6 +24,7 @@ export const waitStepSchema = z.strictObject({ ...stepBase, type: z.literal('wai
 export const waitKind: StepKindModel<'wait'> = {
   type: 'wait',
   schema: waitStepSchema,
+  diagramShape: ['([', '])'],
   timeline: { holding: 'waiting', completed: 'waited' },
   ...endsByNormalTransition,
   ...noExpressions,
