@@ -1,9 +1,9 @@
 import { MS_PER_DAY } from '../model/duration.js';
 import { JourneyError } from '../model/errors.js';
-import type { StepOf } from '../model/steps/index.js';
+import { STEP_KINDS, type StepOf } from '../model/steps/index.js';
 import { resolveTransitions } from '../model/transitions.js';
 import type { JourneyDefinition, StepType } from '../model/types.js';
-import { compileExpression, type CompiledExpression } from '../validate/expression/index.js';
+import { compileExpression, EXPRESSION_ROOTS, type CompiledExpression } from '../validate/expression/index.js';
 import { parseSource } from '../validate/expression/parse-source.js';
 import { buildGraph, componentIndex, hasEdge } from '../validate/graph.js';
 import type { CompiledBranch } from './steps/branch.js';
@@ -78,9 +78,9 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
 
   // An expression that reads `enrollment.visits` makes every visit counted (see `countsEveryVisit`).
   let countsEveryVisit = false;
-  const expression = (source: string, path: ReadonlyArray<string | number>): CompiledExpression => {
+  const expressionIn = (extraRoots: readonly string[]) => (source: string, path: ReadonlyArray<string | number>): CompiledExpression => {
     try {
-      const compiledExpression = compileExpression(source);
+      const compiledExpression = compileExpression(source, extraRoots.length === 0 ? {} : { roots: [...EXPRESSION_ROOTS, ...extraRoots] });
       if (!countsEveryVisit && compiledExpression.identifiers.includes('enrollment')) countsEveryVisit = readsVisits(source);
       return compiledExpression;
     } catch (error) {
@@ -96,7 +96,7 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
     }
     const successor = typeof step.next === 'string' ? target(step.next, ['steps', index, 'next']) : (successors[index] ?? null);
     const base = { id: step.id, index, successor, revisitable: revisitable[index] === 1 };
-    const context: CompileContext = { steps, index, target, expression };
+    const context: CompileContext = { steps, index, target, expression: expressionIn(STEP_KINDS[step.type].extraRoots) };
     compiled.set(step.id, (STEP_RUNTIMES[step.type] as StepKindRuntime<StepType>).compile(step as StepOf<StepType>, base, context));
   });
 

@@ -1,4 +1,5 @@
 import type { JourneyDefinition, JourneyRecord } from '../model/types.js';
+import { listenedEventTypes } from '../model/steps/index.js';
 import type { Diagnostic } from '../validate/diagnostics.js';
 import type { CompiledJourney } from './compile-journey.js';
 import { compileJourney } from './compile-journey.js';
@@ -74,7 +75,11 @@ function evictFor<K, V>(entries: Map<K, V>, capacity: number): void {
 interface TriggerEntry {
   readonly revision: number;
   readonly byType: ReadonlyMap<string, readonly JourneyRecord[]>;
+  /** Active and paused journeys whose definition waits for events, by event type (`waitFor` paths, goals). */
+  readonly listenersByType: ReadonlyMap<string, ReadonlySet<string>>;
 }
+
+const NO_LISTENERS: ReadonlySet<string> = new Set();
 
 /** Active journeys listed a page at a time. */
 const PAGE = 200;
@@ -103,7 +108,20 @@ export class TriggerIndex {
 
   /** Active journeys of `tenantId` with a trigger of event type `type`, in listing order. */
   async journeysFor(tenantId: string, type: string): Promise<readonly JourneyRecord[]> {
-    if (this.storage.catalogRevision === undefined) return (await this.build(tenantId, 0)).byType.get(type) ?? [];
+    return (await this.entry(tenantId)).byType.get(type) ?? [];
+  }
+
+  /**
+   * Ids of the active and paused journeys of `tenantId` whose current definition waits for
+   * events of `type` (a `waitFor` path or a goal): `ingestEvent` delivers the event to the
+   * customer's enrollments in them.
+   */
+  async listenersFor(tenantId: string, type: string): Promise<ReadonlySet<string>> {
+    return (await this.entry(tenantId)).listenersByType.get(type) ?? NO_LISTENERS;
+  }
+
+  private async entry(tenantId: string): Promise<TriggerEntry> {
+    if (this.storage.catalogRevision === undefined) return this.build(tenantId, 0);
     const revision = await this.storage.catalogRevision(tenantId);
     let entry = this.entries.get(tenantId);
     if (entry === undefined || entry.revision !== revision) {
@@ -121,7 +139,7 @@ export class TriggerIndex {
       evictFor(this.entries, this.capacity);
       this.entries.set(tenantId, entry);
     }
-    return entry.byType.get(type) ?? [];
+    return entry;
   }
 
   /** Forget a tenant's entry (after this engine wrote one of its journeys). */
@@ -132,9 +150,18 @@ export class TriggerIndex {
 
   private async build(tenantId: string, revision: number): Promise<TriggerEntry> {
     const byType = new Map<string, JourneyRecord[]>();
+    const listenersByType = new Map<string, Set<string>>();
+    const listen = (journey: JourneyRecord) => {
+      for (const type of listenedEventTypes(journey)) {
+        const set = listenersByType.get(type);
+        if (set === undefined) listenersByType.set(type, new Set([journey.id]));
+        else set.add(journey.id);
+      }
+    };
     for (let offset = 0; ; offset += PAGE) {
       const page = await this.storage.listJourneys(tenantId, { status: 'active', limit: PAGE, offset });
       for (const journey of page.items) {
+        listen(journey);
         const types = new Set((journey.entryConditions.events ?? []).map((trigger) => trigger.type));
         for (const type of types) {
           const list = byType.get(type);
@@ -142,7 +169,13 @@ export class TriggerIndex {
           else list.push(journey);
         }
       }
-      if (page.items.length < PAGE) return { revision, byType };
+      if (page.items.length < PAGE) break;
+    }
+    // A paused journey's customers still receive events (applied on resume).
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.storage.listJourneys(tenantId, { status: 'paused', limit: PAGE, offset });
+      for (const journey of page.items) listen(journey);
+      if (page.items.length < PAGE) return { revision, byType, listenersByType };
     }
   }
 }

@@ -15,7 +15,7 @@ import { requireJourney } from './journeys.js';
 import { checkContext, checkFields, MAX_ENROLL_CONTEXT_BYTES } from './input-checks.js';
 import { attributeOutcome, enrollmentWithOutcome, type OutcomeUnmatched } from './outcome-attribution.js';
 import { loadCustomer, processClaim } from './worker.js';
-import type { Enrollment, ExitReason, InboxItem, OutcomeEntry } from './types.js';
+import type { CustomerEvent, Enrollment, ExitReason, InboxItem, OutcomeEntry } from './types.js';
 import { MAX_INBOX_ITEMS } from './types.js';
 
 export { MAX_CONTEXT_BYTES, MAX_CONTEXT_DEPTH, MAX_CONTEXT_ENTRIES, MAX_ENROLL_CONTEXT_BYTES } from './input-checks.js';
@@ -57,6 +57,11 @@ export interface IngestedEvent {
 
 /** The answer to `ingestEvent`. */
 export interface IngestResult {
+  /**
+   * The customer's active enrollments the event was delivered to: those in journeys that wait for
+   * events of this type (a `waitFor` path, a goal). Delivered before any entry below.
+   */
+  readonly delivered: ReadonlyArray<{ readonly journeyId: string; readonly enrollmentId: string }>;
   readonly enrolled: ReadonlyArray<{ readonly journeyId: string; readonly enrollmentId: string }>;
   readonly skipped: ReadonlyArray<{ readonly journeyId: string; readonly reason: SkipReason; readonly message: string }>;
 }
@@ -263,18 +268,50 @@ export async function ingestEvent(ctx: EngineContext, tenantId: string, event: u
   if (properties !== undefined) checkContext(properties, ['properties']);
   const props = properties === undefined ? undefined : ((plainData(properties) ?? {}) as Record<string, JsonValue>);
   const ingested: IngestedEvent = { customerId, type, ...(props ? { properties: props } : {}), ...(at === undefined ? {} : { at }) };
+  const when = at ?? ctx.clock.now();
+  const customerEvent: CustomerEvent = { type, properties: (ingested.properties ?? {}) as Record<string, JsonValue>, at: when };
+  const delivered = await deliverEvent(ctx, tenantId, customerId, customerEvent);
   const enrolled: Array<{ journeyId: string; enrollmentId: string }> = [];
   const skipped: Array<{ journeyId: string; reason: SkipReason; message: string }> = [];
   // Only the active journeys with a trigger on this event type (indexed per tenant, see TriggerIndex).
   for (const journey of await ctx.triggers.journeysFor(tenantId, type)) {
     if (!(journey.entryConditions.events ?? []).some((trigger) => matches(trigger, ingested))) continue;
-    const context: Record<string, JsonValue> = { event: { type, properties: (ingested.properties ?? {}) as JsonValue, at: at ?? ctx.clock.now() } };
+    const context: Record<string, JsonValue> = { event: { type, properties: (ingested.properties ?? {}) as JsonValue, at: when } };
     const result = await tryEnroll(ctx, journey, customerId, 'event', context);
     if ('enrollmentId' in result) enrolled.push({ journeyId: journey.id, enrollmentId: result.enrollmentId });
     else skipped.push({ journeyId: journey.id, ...result });
   }
-  return { enrolled, skipped };
+  return { delivered, enrolled, skipped };
 }
+
+/** Events delivered by this process, for unique inbox keys (an event has no host key). */
+let eventSerial = 0;
+
+/**
+ * Deliver an event to the customer's active enrollments in journeys that wait for its type
+ * (looked up in the trigger index, so an event nobody waits for costs no enrollment read).
+ */
+async function deliverEvent(
+  ctx: EngineContext,
+  tenantId: string,
+  customerId: string,
+  event: CustomerEvent,
+): Promise<Array<{ journeyId: string; enrollmentId: string }>> {
+  const listeners = await ctx.triggers.listenersFor(tenantId, event.type);
+  if (listeners.size === 0) return [];
+  const delivered: Array<{ journeyId: string; enrollmentId: string }> = [];
+  const { items } = await ctx.storage.listEnrollments({ tenantId, customerId, status: 'active', limit: MAX_ACTIVE_LISTED, offset: 0 });
+  for (const enrollment of items) {
+    if (!listeners.has(enrollment.journeyId)) continue;
+    const key = `event:${event.at}:${++eventSerial}`;
+    const answer = await deliverAndApply(ctx, enrollment, (now) => ({ kind: 'event', key, receivedAt: now, event }));
+    if (typeof answer !== 'string') delivered.push({ journeyId: enrollment.journeyId, enrollmentId: enrollment.id });
+  }
+  return delivered;
+}
+
+/** Most active enrollments of one customer an event is delivered to (a customer is in a handful of journeys at once). */
+const MAX_ACTIVE_LISTED = 1000;
 
 /**
  * The one way an input from outside reaches an enrollment: deliver it to the enrollment's inbox

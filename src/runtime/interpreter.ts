@@ -299,8 +299,12 @@ class Run implements StepRun {
       case 'waiting': {
         const step = this.currentStep();
         if (!step) return;
-        this.completed(step);
-        this.moveTo(step.successor);
+        const waited = runtimeOf(step).waited;
+        if (waited !== undefined) waited(step, this);
+        else {
+          this.completed(step);
+          this.moveTo(step.successor);
+        }
         this.runSteps();
         return;
       }
@@ -487,6 +491,7 @@ class Run implements StepRun {
 
   moveTo(next: string | null): void {
     const d = this.draft;
+    if (d.stepEnteredAt !== undefined) delete d.stepEnteredAt;
     if (next === null) {
       this.end('completed');
       this.events.push({ type: 'journey-completed', at: this.now });

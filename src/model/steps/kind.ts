@@ -52,6 +52,11 @@ export interface StepKindModel<K extends StepType> {
    */
   readonly extraRoots: readonly string[];
   /**
+   * For a kind that waits for events: the event types it listens to (`ingestEvent` delivers an
+   * event of these types to the customer's enrollments waiting in such a journey). Absent: none.
+   */
+  listensTo?(step: StepOf<K>): readonly string[];
+  /**
    * For a kind that stores a result other steps may read: the name it stores it under besides
    * its own id (`storeResultAs`), `undefined` when only the id. Absent on other kinds.
    */
@@ -73,6 +78,12 @@ export interface StepExpression {
 export interface StepHold {
   readonly min: number;
   readonly max: number;
+  /**
+   * The step holds the customer until something arrives from outside, even when that may be at
+   * once (`min` 0: a `waitFor` whose event comes right away). No advance runs through it without a
+   * new input, so a cycle through it is no instant loop.
+   */
+  readonly blocks?: boolean;
 }
 
 /** The hold of a step that never holds a customer. */

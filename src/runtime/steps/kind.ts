@@ -26,7 +26,10 @@ export interface CompileContext {
   readonly index: number;
   /** `id`, when it names a step; else throws `invalid-journey` at `path`. */
   target(id: string, path: ReadonlyArray<string | number>): string;
-  /** Compile an expression; throws `invalid-journey` at `path` when it does not compile. */
+  /**
+   * Compile an expression against the journey-wide roots plus the kind's `extraRoots`; throws
+   * `invalid-journey` at `path` when it does not compile.
+   */
   expression(source: string, path: ReadonlyArray<string | number>): CompiledExpression;
 }
 
@@ -63,6 +66,11 @@ export interface StepKindRuntime<K extends StepType> {
   compile(step: StepOf<K>, base: CompiledStepBase, context: CompileContext): CompiledStepOf<K>;
   /** A customer entered the step (visit `visit`): wait, issue an effect, or move on. */
   enter(step: CompiledStepOf<K>, visit: number, run: StepRun): void;
+  /**
+   * For a kind that holds the customer (`waiting`): its wake-up came (a timeout, the end of a
+   * wait). Absent: the step completes and takes its normal transition. The deadline is checked first.
+   */
+  waited?(step: CompiledStepOf<K>, run: StepRun): void;
   /**
    * For a kind that waits for something to happen: an outcome or event reached the customer
    * while they wait at this step. To move them on, record the completion (`run.completed`) and

@@ -10,11 +10,14 @@ const LISTED = 10;
  * `instant-loop`: a cycle that can repeat without passing a wait step, so an enrollment would
  * spin (sending, deciding, updating) without ever pausing. Found as the strongly connected
  * components of the graph restricted to steps that may hold a customer for no time (their kind's
- * `holdMs().min` is 0: every kind but a wait) that have more than one step or a
- * self-loop; reported once per component, at its first step.
+ * `holdMs().min` is 0 and it does not `block`: not a wait, not a `waitFor`) that have more than
+ * one step or a self-loop; reported once per component, at its first step.
  */
 export function checkInstantLoops({ steps, graph, out }: AnalysisContext): void {
-  const holds = (i: number): boolean => kindOf(steps[i]!).holdMs(steps[i]!).min > 0;
+  const holds = (i: number): boolean => {
+    const hold = kindOf(steps[i]!).holdMs(steps[i]!);
+    return hold.min > 0 || hold.blocks === true;
+  };
   const found = stronglyConnectedComponents(graph.successors, (i) => !holds(i), true);
   found.sort((a, b) => a[0]! - b[0]!);
   for (const component of found) {
