@@ -13,6 +13,7 @@ import type {
   waitStepSchema,
 } from './schema.js';
 import type { JourneyStatus } from './status.js';
+import { STEP_SCHEMAS } from './steps/schemas.js';
 
 /** A journey document after parsing: defaults filled in. */
 export type JourneyDocument = z.output<typeof journeyDocumentSchema>;
@@ -30,8 +31,8 @@ export type UpdateOperation = z.output<typeof updateOperationSchema>;
 export type EntryConditions = z.output<typeof entryConditionsSchema>;
 export type EventTrigger = z.output<typeof eventTriggerSchema>;
 
-/** The five step types. */
-export const STEP_TYPES = ['wait', 'decide', 'branch', 'send', 'update'] as const;
+/** Every step type, in the order of the schema list (src/model/steps/schemas.ts). */
+export const STEP_TYPES: readonly StepType[] = STEP_SCHEMAS.map((schema) => schema.shape.type.value);
 
 /**
  * The parts of a journey that define how enrollments move. Changing any of these is a
