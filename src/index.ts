@@ -40,8 +40,8 @@ export {
 // The runtime: interpreter, engine, ports.
 export type * from './runtime/types.js';
 export type * from './runtime/ports.js';
-export { ENROLLMENT_STATUSES, MAX_SENDS_KEPT, OUTCOME_TYPES } from './runtime/types.js';
-export { advance, createEnrollment, idempotencyKey, MAX_OUTCOMES_KEPT, type AdvanceOptions, type NewEnrollment } from './runtime/interpreter.js';
+export { ENROLLMENT_STATUSES, MAX_INBOX_ITEMS, MAX_SENDS_KEPT, OUTCOME_TYPES } from './runtime/types.js';
+export { advance, createEnrollment, deliver, idempotencyKey, MAX_OUTCOMES_KEPT, type AdvanceOptions, type DeliveryRefusal, type NewEnrollment } from './runtime/interpreter.js';
 export { visitOf } from './runtime/interpreter.js';
 export { compileJourney, resolveResultKey, type CompiledJourney, type CompiledStep, type CompiledCondition, type JourneyIdentity } from './runtime/compile-journey.js';
 export { createEngine, type EngineOptions, type JourneyEngine, type JourneyStats, type EnrollmentListQuery } from './runtime/engine.js';
@@ -71,4 +71,4 @@ export { memoryStorage } from './adapters/memory/index.js';
 export { systemClock, virtualClock, type VirtualClock } from './adapters/clock/index.js';
 
 // Sample-customer testing.
-export { simulate, type SimulateOptions, type SimulatedOutcome, type SimulationResult, type TimelineEntry } from './simulate/simulate.js';
+export { simulate, type SimulateOptions, type SimulatedEvent, type SimulatedOutcome, type SimulationResult, type TimelineEntry } from './simulate/simulate.js';

@@ -108,16 +108,17 @@ export class TriggerIndex {
 
   /** Active journeys of `tenantId` with a trigger of event type `type`, in listing order. */
   async journeysFor(tenantId: string, type: string): Promise<readonly JourneyRecord[]> {
-    return (await this.entry(tenantId)).byType.get(type) ?? [];
+    return (await this.forEvent(tenantId, type)).triggered;
   }
 
   /**
-   * Ids of the active and paused journeys of `tenantId` whose current definition waits for
-   * events of `type` (a `waitFor` path or a goal): `ingestEvent` delivers the event to the
-   * customer's enrollments in them.
+   * For one event type, from one look at the catalog revision: the active journeys it triggers
+   * (in listing order) and the ids of the active and paused journeys whose current definition
+   * waits for it (a `waitFor` path or a goal), whose enrollments of the customer receive it.
    */
-  async listenersFor(tenantId: string, type: string): Promise<ReadonlySet<string>> {
-    return (await this.entry(tenantId)).listenersByType.get(type) ?? NO_LISTENERS;
+  async forEvent(tenantId: string, type: string): Promise<{ readonly triggered: readonly JourneyRecord[]; readonly listeners: ReadonlySet<string> }> {
+    const entry = await this.entry(tenantId);
+    return { triggered: entry.byType.get(type) ?? [], listeners: entry.listenersByType.get(type) ?? NO_LISTENERS };
   }
 
   private async entry(tenantId: string): Promise<TriggerEntry> {

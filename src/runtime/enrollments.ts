@@ -270,11 +270,12 @@ export async function ingestEvent(ctx: EngineContext, tenantId: string, event: u
   const ingested: IngestedEvent = { customerId, type, ...(props ? { properties: props } : {}), ...(at === undefined ? {} : { at }) };
   const when = at ?? ctx.clock.now();
   const customerEvent: CustomerEvent = { type, properties: (ingested.properties ?? {}) as Record<string, JsonValue>, at: when };
-  const delivered = await deliverEvent(ctx, tenantId, customerId, customerEvent);
+  const { triggered, listeners } = await ctx.triggers.forEvent(tenantId, type);
+  const delivered = await deliverEvent(ctx, tenantId, customerId, customerEvent, listeners);
   const enrolled: Array<{ journeyId: string; enrollmentId: string }> = [];
   const skipped: Array<{ journeyId: string; reason: SkipReason; message: string }> = [];
   // Only the active journeys with a trigger on this event type (indexed per tenant, see TriggerIndex).
-  for (const journey of await ctx.triggers.journeysFor(tenantId, type)) {
+  for (const journey of triggered) {
     if (!(journey.entryConditions.events ?? []).some((trigger) => matches(trigger, ingested))) continue;
     const context: Record<string, JsonValue> = { event: { type, properties: (ingested.properties ?? {}) as JsonValue, at: when } };
     const result = await tryEnroll(ctx, journey, customerId, 'event', context);
@@ -296,8 +297,8 @@ async function deliverEvent(
   tenantId: string,
   customerId: string,
   event: CustomerEvent,
+  listeners: ReadonlySet<string>,
 ): Promise<Array<{ journeyId: string; enrollmentId: string }>> {
-  const listeners = await ctx.triggers.listenersFor(tenantId, event.type);
   if (listeners.size === 0) return [];
   const delivered: Array<{ journeyId: string; enrollmentId: string }> = [];
   const { items } = await ctx.storage.listEnrollments({ tenantId, customerId, status: 'active', limit: MAX_ACTIVE_LISTED, offset: 0 });

@@ -29,11 +29,22 @@ export type SimulatedOutcome =
       readonly type: string;
     };
 
+/** A scripted customer event (`ingestEvent`): after a step completes, or at an instant. */
+export type SimulatedEvent = (
+  | { readonly afterStepId: string; readonly visit?: number }
+  | {
+      /** Epoch ms, an ISO-8601 string, or a duration after the start such as `'2d'`. */
+      readonly at: number | string;
+    }
+) & { readonly type: string; readonly properties?: Readonly<Record<string, JsonValue>> };
+
 /** Options for {@link simulate}. */
 export interface SimulateOptions {
   /** The sample customer (default: id `sample-customer`, no attributes, no segments). */
   readonly customer?: Partial<ProfileSeed>;
   readonly outcomes?: readonly SimulatedOutcome[];
+  /** Scripted events the customer does (a `waitFor` path or a goal may be waiting for them). */
+  readonly events?: readonly SimulatedEvent[];
   /** Offers per decision flow id, or a DecisionFlows port. Default: one offer `<flowId>:offer`. */
   readonly decisions?: Readonly<Record<string, DecisionScript>> | DecisionFlows;
   /** When the customer enters (epoch ms or ISO-8601). Default 2026-01-01T00:00:00Z. */
@@ -52,7 +63,9 @@ export interface TimelineEntry {
   /**
    * `entered`, `decided`, `sent`, `skipped`, `updated`, `waiting`, `waited`, `branched`,
    * `outcome`, `outcome-unmatched` (a scripted outcome that found no enrollment, e.g. after the
-   * customer left; `detail.reason`), `completed`, `exited`, `failed`, `retry`.
+   * customer left; `detail.reason`), `event` (a scripted event; `detail.delivered`: whether a
+   * step or goal of the journey was waiting for it), `completed`, `exited`, `failed`, `retry`,
+   * and each kind's own words (`waiting for`, `received`, …).
    */
   readonly type: string;
   readonly detail?: Readonly<Record<string, unknown>>;
@@ -117,19 +130,32 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
   const iso = (ms: number) => new Date(ms).toISOString();
   const push = (entry: TimelineEntry) => timeline.push(entry);
 
-  // Outcomes at fixed instants, in time order; outcomes after a step, queued when it completes.
-  const timed = (options.outcomes ?? [])
-    .filter((o): o is Extract<SimulatedOutcome, { at: unknown }> => 'at' in o)
-    .map((o, i) => ({ type: o.type, at: resolveAt(o.at, startAt, ['outcomes', i, 'at']) }))
+  // Outcomes and events at fixed instants, in time order; those after a step, queued when it completes.
+  type Scripted = { readonly kind: 'outcome' | 'event'; readonly type: string; readonly properties?: Readonly<Record<string, JsonValue>> };
+  const scripts: Array<{ field: 'outcomes' | 'events'; list: ReadonlyArray<SimulatedOutcome | SimulatedEvent> }> = [
+    { field: 'outcomes', list: options.outcomes ?? [] },
+    { field: 'events', list: options.events ?? [] },
+  ];
+  const scripted = (field: 'outcomes' | 'events', o: SimulatedOutcome | SimulatedEvent): Scripted => ({
+    kind: field === 'outcomes' ? 'outcome' : 'event',
+    type: o.type,
+    ...('properties' in o && o.properties !== undefined ? { properties: o.properties } : {}),
+  });
+  const timed = scripts
+    .flatMap(({ field, list }) =>
+      list.flatMap((o, i) => ('at' in o ? [{ ...scripted(field, o), at: resolveAt(o.at, startAt, [field, i, 'at']) }] : [])),
+    )
     .sort((a, b) => a.at - b.at);
-  const afterStep = (options.outcomes ?? []).filter((o): o is Extract<SimulatedOutcome, { afterStepId: string }> => 'afterStepId' in o);
-  checkOutcomeSteps(options.outcomes ?? [], validation.journey.steps.map((s) => s.id));
-  const queued: string[] = [];
+  const afterStep = scripts.flatMap(({ field, list }) =>
+    list.flatMap((o) => ('afterStepId' in o ? [{ ...scripted(field, o), afterStepId: o.afterStepId, visit: o.visit ?? 1 }] : [])),
+  );
+  for (const { field, list } of scripts) checkOutcomeSteps(list, validation.journey.steps.map((s) => s.id), field);
+  const queued: Scripted[] = [];
 
   engine.events.on('step', ({ enrollment, event }) => {
     push(describe(event, enrollment.wakeAt, iso));
     if (event.type === 'completed') {
-      for (const o of afterStep) if (o.afterStepId === event.stepId && (o.visit ?? 1) === event.visit) queued.push(o.type);
+      for (const o of afterStep) if (o.afterStepId === event.stepId && o.visit === event.visit) queued.push(o);
     }
   });
   engine.events.on('retry', ({ error, retryAt }) => push({ at: iso(clock.now()), stepId: error.stepId, type: 'retry', detail: { message: error.message, retryAt: iso(retryAt) } }));
@@ -158,9 +184,18 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
   const enrollmentId = entered.enrolled[0]!.enrollmentId;
 
   let n = 0;
-  const record = async (type: string) => {
+  const record = async (item: Scripted) => {
     n += 1;
     const at = clock.now();
+    const { type } = item;
+    if (item.kind === 'event') {
+      // The timeline line comes first: what the event set off follows it.
+      const line = { at: iso(at), stepId: null, type: 'event', detail: { type, ...(item.properties ? { properties: item.properties } : {}), delivered: false } };
+      push(line);
+      const result = await engine.ingestEvent({ customerId, type, ...(item.properties ? { properties: item.properties } : {}), at });
+      line.detail.delivered = result.delivered.length > 0;
+      return;
+    }
     const result = await engine.recordOutcome({ customerId, journeyId, type, idempotencyKey: `sim-outcome-${n}`, at });
     if (result.recorded.length > 0) push({ at: iso(at), stepId: null, type: 'outcome', detail: { type } });
     else if (result.unmatched) push({ at: iso(at), stepId: null, type: 'outcome-unmatched', detail: { type, reason: result.unmatched.reason } });
@@ -180,7 +215,7 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
     if (nextOutcome && nextOutcome.at <= wake) {
       if (nextOutcome.at > clock.now()) clock.set(nextOutcome.at);
       timed.shift();
-      await record(nextOutcome.type);
+      await record(nextOutcome);
       continue;
     }
     if (wake > clock.now()) clock.set(wake);
@@ -189,7 +224,7 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
 }
 
 /** Every `afterStepId` must name a step of the journey: a typo would otherwise never fire. */
-function checkOutcomeSteps(outcomes: readonly SimulatedOutcome[], stepIds: readonly string[]): void {
+function checkOutcomeSteps(outcomes: ReadonlyArray<SimulatedOutcome | SimulatedEvent>, stepIds: readonly string[], field: 'outcomes' | 'events'): void {
   const known = new Set(stepIds);
   outcomes.forEach((o, i) => {
     if (!('afterStepId' in o) || known.has(o.afterStepId)) return;
@@ -197,7 +232,7 @@ function checkOutcomeSteps(outcomes: readonly SimulatedOutcome[], stepIds: reado
     throw new JourneyError(
       'unknown-step',
       `no step "${String(o.afterStepId)}" in this journey${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`,
-      { path: ['outcomes', i, 'afterStepId'], details: suggestion === undefined ? undefined : { suggestion } },
+      { path: [field, i, 'afterStepId'], details: suggestion === undefined ? undefined : { suggestion } },
     );
   });
 }

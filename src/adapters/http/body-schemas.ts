@@ -89,6 +89,15 @@ export const testBodySchema = z.strictObject({
     )
     .max(1000)
     .optional(),
+  events: z
+    .array(
+      z.union([
+        z.strictObject({ afterStepId: z.string().min(1).max(128), type: idSchema, visit: z.number().int().min(1).max(10_000).optional(), properties: jsonObject.optional() }),
+        z.strictObject({ at: z.union([instantSchema, durationSchema]), type: idSchema, properties: jsonObject.optional() }),
+      ]),
+    )
+    .max(1000)
+    .optional(),
   decisions: z.record(z.string().min(1).max(128), z.array(offerSchema).max(100)).optional(),
   start: instantSchema.optional(),
   checkEntry: z.boolean().optional(),

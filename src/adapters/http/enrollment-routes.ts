@@ -61,6 +61,7 @@ export const enrollmentRoutes: readonly Route[] = [
           const options: SimulateOptions = {
             ...(body.customer ? { customer: body.customer as SimulateOptions['customer'] } : {}),
             ...(body.outcomes ? { outcomes: body.outcomes } : {}),
+            ...(body.events ? { events: body.events as SimulateOptions['events'] } : {}),
             ...(body.decisions ? { decisions: body.decisions } : {}),
             ...(body.start !== undefined ? { start: body.start } : {}),
             ...(body.checkEntry !== undefined ? { checkEntry: body.checkEntry } : {}),

@@ -73,6 +73,9 @@ export function enrollmentView(e: Enrollment): Record<string, unknown> {
     endedAt: isoOrNull(e.endedAt),
     exitReason: e.exitReason,
     updatedAt: iso(e.updatedAt),
+    // Inputs delivered and not applied yet; goals converted (goal id → when).
+    ...(e.inbox === undefined ? {} : { inbox: e.inbox.map((i) => ({ kind: i.kind, key: i.key, receivedAt: iso(i.receivedAt) })) }),
+    ...(e.goals === undefined ? {} : { goals: Object.fromEntries(Object.entries(e.goals).map(([id, at]) => [id, iso(at)])) }),
   };
 }
 

@@ -1,4 +1,5 @@
-import { JourneyError, simulate, type SimulateOptions, type SimulatedOutcome } from '../../index.js';
+import { JourneyError, simulate, type SimulateOptions, type SimulatedEvent, type SimulatedOutcome } from '../../index.js';
+import type { JsonValue } from '../../model/schema.js';
 import { EXIT } from '../command.js';
 import { parseCommandLine } from '../parse-command-line.js';
 import type { Command } from '../command.js';
@@ -6,7 +7,8 @@ import { jsonOption, loadJourney, reportError } from '../journey-file.js';
 import { formatTimeline } from '../print.js';
 
 const USAGE = `Usage: journeys test <journey.json> [--customer <json|file>] [--outcome <when>:<type> ...]
-                     [--decisions <json|file>] [--start <ISO>] [--check-entry] [--json]
+                     [--event <when>:<type>[:<json>] ...] [--decisions <json|file>] [--start <ISO>]
+                     [--check-entry] [--json]
 
 Run one sample customer through a journey on a virtual clock and print the timeline: one line
 per entry with the time, the step, what happened and the detail.
@@ -16,6 +18,9 @@ Options:
   --outcome <when>:<type>    a scripted response, repeatable. <when> is a step id (the customer
                              responds right after that step completes) or +<duration> after the
                              start (+2d, +36h). Example: --outcome step_send_email:click
+  --event <when>:<type>[:<json>]  a scripted customer event (what a waitFor path or a goal
+                             waits for), repeatable; <when> as for --outcome, then the event
+                             type and its properties. Example: --event '+1d:purchase:{"amount":120}'
   --decisions <json|file>    offers per decision flow: {"df_personal_loans":[{"id":"loan_a"}]}
                              (default: one offer "<flowId>:offer")
   --start <ISO>              when the customer enters (default 2026-01-01T00:00:00Z)
@@ -39,6 +44,35 @@ export function parseOutcome(spec: string): SimulatedOutcome {
   return { afterStepId: when, type };
 }
 
+/** `stepId:type`, `+3d:type` or either with `:{"json":"properties"}`. */
+export function parseEvent(spec: string): SimulatedEvent {
+  const first = spec.indexOf(':');
+  const rest = first < 0 ? '' : spec.slice(first + 1);
+  const json = rest.indexOf(':{');
+  const head = json < 0 ? spec : spec.slice(0, first + 1 + json);
+  let properties: Record<string, JsonValue> | undefined;
+  if (json >= 0) {
+    const text = rest.slice(json + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new JourneyError('invalid-option', `--event "${spec}": the properties "${text}" are not JSON`, { path: ['event'] });
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new JourneyError('invalid-option', `--event "${spec}": the properties must be a JSON object`, { path: ['event'] });
+    }
+    properties = value as Record<string, JsonValue>;
+  }
+  let when: SimulatedOutcome;
+  try {
+    when = parseOutcome(head);
+  } catch (error) {
+    throw new JourneyError('invalid-option', (error as Error).message.replace('--outcome', '--event'), { path: ['event'] });
+  }
+  return { ...when, ...(properties === undefined ? {} : { properties }) };
+}
+
 function checkStart(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value) || !Number.isFinite(Date.parse(value))) {
@@ -47,11 +81,14 @@ function checkStart(value: string | undefined): string | undefined {
   return value;
 }
 
-/** An error about `outcomes[i]` of the simulation, told as the `--outcome` the user typed. */
-function optionError(error: unknown, specs: readonly string[]): unknown {
-  if (!(error instanceof JourneyError) || error.path[0] !== 'outcomes' || typeof error.path[1] !== 'number') return error;
-  const spec = specs[error.path[1]];
-  return new JourneyError(error.code, `--outcome "${spec}": ${error.message}`, { path: ['outcome', error.path[1]], details: error.details, cause: error });
+/** An error about `outcomes[i]` or `events[i]` of the simulation, told as the `--outcome` / `--event` the user typed. */
+function optionError(error: unknown, specs: { readonly outcomes: readonly string[]; readonly events: readonly string[] }): unknown {
+  if (!(error instanceof JourneyError) || typeof error.path[1] !== 'number') return error;
+  const field = error.path[0];
+  if (field !== 'outcomes' && field !== 'events') return error;
+  const option = field === 'outcomes' ? 'outcome' : 'event';
+  const spec = specs[field][error.path[1]];
+  return new JourneyError(error.code, `--${option} "${spec}": ${error.message}`, { path: [option, error.path[1]], details: error.details, cause: error });
 }
 
 /** `journeys test`: one sample customer through `simulate`. */
@@ -63,6 +100,7 @@ export const testCommand: Command = {
     const options = {
       customer: { type: 'string' },
       outcome: { type: 'string', multiple: true },
+      event: { type: 'string', multiple: true },
       decisions: { type: 'string' },
       start: { type: 'string' },
       'check-entry': { type: 'boolean' },
@@ -86,12 +124,13 @@ export const testCommand: Command = {
       const options: SimulateOptions = {
         ...(customer ? { customer: customer as SimulateOptions['customer'] } : {}),
         outcomes: (values.outcome ?? []).map(parseOutcome),
+        events: (values.event ?? []).map(parseEvent),
         ...(decisions ? { decisions: decisions as SimulateOptions['decisions'] } : {}),
         ...(start ? { start } : {}),
         ...(values['check-entry'] ? { checkEntry: true } : {}),
       };
       const result = await simulate(journey, options).catch((error: unknown) => {
-        throw optionError(error, values.outcome ?? []);
+        throw optionError(error, { outcomes: values.outcome ?? [], events: values.event ?? [] });
       });
       if (values.json) {
         io.stdout(`${JSON.stringify(result, null, 2)}\n`);
