@@ -12,6 +12,7 @@ import { STEP_RUNTIMES, type CompileContext, type StepKindRuntime } from './step
 import type { CompiledSend } from './steps/send.js';
 import type { CompiledUpdate } from './steps/update.js';
 import type { CompiledWait } from './steps/wait.js';
+import type { CompiledWaitFor } from './steps/wait-for.js';
 
 export type { CompiledCondition } from './steps/branch.js';
 
@@ -31,7 +32,7 @@ export interface CompiledStepBase {
 }
 
 /** A step with everything the interpreter needs precomputed (each kind's shape is in src/runtime/steps/<kind>.ts). */
-export type CompiledStep = CompiledWait | CompiledDecide | CompiledBranch | CompiledSend | CompiledUpdate;
+export type CompiledStep = CompiledWait | CompiledDecide | CompiledBranch | CompiledSend | CompiledUpdate | CompiledWaitFor;
 
 /**
  * One journey version, compiled once for the interpreter: steps by id, transitions resolved,

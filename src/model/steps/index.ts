@@ -9,6 +9,7 @@ import type { StepKindModel, StepKindModels, StepOf } from './kind.js';
 import { sendKind } from './send.js';
 import { updateKind } from './update.js';
 import { waitKind } from './wait.js';
+import { waitForKind } from './wait-for.js';
 
 export type { StepExpression, StepHold, StepKindModel, StepKindModels, StepOf, StepTarget, TransitionKind } from './kind.js';
 
@@ -18,6 +19,7 @@ export const STEP_KINDS: StepKindModels = {
   branch: branchKind,
   send: sendKind,
   update: updateKind,
+  waitFor: waitForKind,
 };
 
 /** The model of `step`'s kind, typed for that step. */

@@ -9,6 +9,7 @@ import type { CompiledStepOf, StepKindRuntime, StepKindRuntimes } from './kind.j
 import { sendRuntime } from './send.js';
 import { updateRuntime } from './update.js';
 import { waitRuntime } from './wait.js';
+import { waitForRuntime } from './wait-for.js';
 
 export type { CompileContext, CompiledStepOf, EffectResult, StepKindRuntime, StepKindRuntimes, StepRun } from './kind.js';
 
@@ -18,6 +19,7 @@ export const STEP_RUNTIMES: StepKindRuntimes = {
   branch: branchRuntime,
   send: sendRuntime,
   update: updateRuntime,
+  waitFor: waitForRuntime,
 };
 
 /** The runtime of a compiled step's kind, typed for that step. */
