@@ -73,6 +73,12 @@ export interface ValidateOptions {
    * `enrollment`).
    */
   readonly roots?: readonly string[];
+  /**
+   * The instant (epoch ms) to check time-dependent rules against, such as a wait `until` an
+   * instant already past (`until-in-the-past`). Validation stays pure: without `now` those checks
+   * are skipped. The engine passes its clock's `now` when it saves or activates a journey.
+   */
+  readonly now?: number;
 }
 
 const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.freeze({
@@ -92,6 +98,11 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'branch-without-conditions': 'warning',
   'path-exceeds-max-duration': 'warning',
 });
+
+/** Whether `code` is one of {@link DIAGNOSTIC_CODES}. */
+export function isDiagnosticCode(code: unknown): code is DiagnosticCode {
+  return typeof code === 'string' && Object.hasOwn(SEVERITY, code);
+}
 
 /** The severity a code is always reported with. */
 export function severityOf(code: DiagnosticCode): DiagnosticSeverity {
