@@ -7,8 +7,8 @@ import type { JourneyDocument } from '../model/types.js';
  * Errors: `invalid-field`, `unknown-field`, `empty-journey`, `duplicate-step-id`,
  * `unknown-target`, `unreachable-step`, `instant-loop`, `invalid-expression`,
  * `unknown-identifier`, `unknown-result-source`, `duplicate-result-name`,
- * `exceeds-max-duration`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
- * `path-exceeds-max-duration`.
+ * `exceeds-max-duration`, `invalid-time-zone`, `empty-window`. Warnings: `result-maybe-missing`,
+ * `branch-without-conditions`, `path-exceeds-max-duration`, `until-in-the-past`.
  *
  * See docs/validation.md for an example and the fix for each one.
  */
@@ -28,6 +28,9 @@ export const DIAGNOSTIC_CODES = [
   'exceeds-max-duration',
   'branch-without-conditions',
   'path-exceeds-max-duration',
+  'invalid-time-zone',
+  'empty-window',
+  'until-in-the-past',
 ] as const;
 
 /** One of {@link DIAGNOSTIC_CODES}. */
@@ -97,6 +100,9 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'exceeds-max-duration': 'error',
   'branch-without-conditions': 'warning',
   'path-exceeds-max-duration': 'warning',
+  'invalid-time-zone': 'error',
+  'empty-window': 'error',
+  'until-in-the-past': 'warning',
 });
 
 /** Whether `code` is one of {@link DIAGNOSTIC_CODES}. */
