@@ -94,6 +94,32 @@ describe('calendar waits through the engine, on every storage', () => {
   });
 });
 
+describe('calendar waits and outside inputs', () => {
+  it('an outcome recorded during a windowed wait leaves the wake-up computed on entering', async () => {
+    const h = harness({ storage: memoryStorage(), customers: [{ id: 'c', attributes: { timezone: 'Asia/Kolkata' } }] });
+    const doc = journey(
+      [
+        { id: 'office', type: 'wait', config: { duration: 30, unit: 'hours', window: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00', timeZone: 'customer.timezone' } } },
+        { id: 'hello', type: 'send', config: { channelId: 'email' } },
+      ],
+      { maxDuration: 30, status: 'active' },
+    );
+    const { id } = await h.engine.createJourney(doc);
+    await h.engine.enroll(id, { customerIds: ['c'] });
+    await h.engine.runDue();
+    // T0 (Tuesday 14:30 IST) + 30 hours = Wednesday 20:30 IST: closed → Thursday 09:00 IST = 03:30Z.
+    const wake = instant('2026-03-12T03:30Z');
+    expect(await h.engine.nextWakeAt()).toBe(wake);
+    h.clock.set(T0 + 3_600_000);
+    await h.engine.recordOutcome({ customerId: 'c', journeyId: id, type: 'click', idempotencyKey: 'o1', at: h.clock.now() });
+    await h.engine.runDue();
+    expect(await h.engine.nextWakeAt()).toBe(wake);
+    await runUntilIdle(h);
+    expect(h.channels.sent).toHaveLength(1);
+    expect(h.clock.now()).toBe(wake);
+  });
+});
+
 describe('calendar waits through the engine API and HTTP', () => {
   it('warns until-in-the-past against the engine clock when a journey is created', async () => {
     const h = harness();
