@@ -153,7 +153,10 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
   const queued: Scripted[] = [];
 
   engine.events.on('step', ({ enrollment, event }) => {
-    push(describe(event, enrollment.wakeAt, iso));
+    // A holding step is "waiting until" only when the advance left the customer held there (a
+    // calendar wait whose instant has passed continues at once).
+    const held = enrollment.phase === 'waiting' && 'stepId' in event && enrollment.stepId === event.stepId ? enrollment.wakeAt : null;
+    push(describe(event, held, iso));
     if (event.type === 'completed') {
       for (const o of afterStep) if (o.afterStepId === event.stepId && o.visit === event.visit) queued.push(o);
     }

@@ -7,8 +7,8 @@ import type { JourneyDocument } from '../model/types.js';
  * Errors: `invalid-field`, `unknown-field`, `empty-journey`, `duplicate-step-id`,
  * `unknown-target`, `unreachable-step`, `instant-loop`, `invalid-expression`,
  * `unknown-identifier`, `unknown-result-source`, `duplicate-result-name`,
- * `exceeds-max-duration`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
- * `path-exceeds-max-duration`.
+ * `exceeds-max-duration`, `invalid-time-zone`, `empty-window`. Warnings: `result-maybe-missing`,
+ * `branch-without-conditions`, `path-exceeds-max-duration`, `until-in-the-past`.
  *
  * See docs/validation.md for an example and the fix for each one.
  */
@@ -28,6 +28,9 @@ export const DIAGNOSTIC_CODES = [
   'exceeds-max-duration',
   'branch-without-conditions',
   'path-exceeds-max-duration',
+  'invalid-time-zone',
+  'empty-window',
+  'until-in-the-past',
 ] as const;
 
 /** One of {@link DIAGNOSTIC_CODES}. */
@@ -73,6 +76,12 @@ export interface ValidateOptions {
    * `enrollment`).
    */
   readonly roots?: readonly string[];
+  /**
+   * The instant (epoch ms) to check time-dependent rules against, such as a wait `until` an
+   * instant already past (`until-in-the-past`). Validation stays pure: without `now` those checks
+   * are skipped. The engine passes its clock's `now` when it saves or activates a journey.
+   */
+  readonly now?: number;
 }
 
 const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.freeze({
@@ -91,7 +100,15 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'exceeds-max-duration': 'error',
   'branch-without-conditions': 'warning',
   'path-exceeds-max-duration': 'warning',
+  'invalid-time-zone': 'error',
+  'empty-window': 'error',
+  'until-in-the-past': 'warning',
 });
+
+/** Whether `code` is one of {@link DIAGNOSTIC_CODES}. */
+export function isDiagnosticCode(code: unknown): code is DiagnosticCode {
+  return typeof code === 'string' && Object.hasOwn(SEVERITY, code);
+}
 
 /** The severity a code is always reported with. */
 export function severityOf(code: DiagnosticCode): DiagnosticSeverity {

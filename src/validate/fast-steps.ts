@@ -44,7 +44,8 @@ const EXPECTED_SHAPES: readonly [unknown, readonly string[]][] = [
   [branchStepSchema, BASE_KEYS],
   [sendStepSchema, BASE_KEYS],
   [updateStepSchema, BASE_KEYS],
-  [(waitStepSchema.shape.config as unknown), ['duration', 'unit']],
+  // The calendar forms (until, untilAttribute, offset, window) are left to zod: `plain(c, WAIT_KEYS)` refuses them.
+  [(waitStepSchema.shape.config as unknown), ['duration', 'unit', 'until', 'untilAttribute', 'offset', 'window']],
   [(decideStepSchema.shape.config as unknown), ['decisionFlowId', 'maxOffers', 'storeResultAs']],
   [(branchStepSchema.shape.config as unknown), ['conditions', 'defaultTargetStepId']],
   [(sendStepSchema.shape.config as unknown), ['channelId', 'creativeId', 'resultSource']],

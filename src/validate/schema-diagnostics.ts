@@ -7,13 +7,13 @@
  */
 import { z } from 'zod';
 import { journeyDocumentSchema, LIMITS } from '../model/schema.js';
-import { STEP_KINDS, type StepKindModel } from '../model/steps/index.js';
+import { DIAGNOSTIC_PARAM, STEP_KINDS, type StepKindModel } from '../model/steps/index.js';
 import { formatPath } from '../model/errors.js';
 import { STEP_TYPES } from '../model/types.js';
 import type { JourneyDocument, Step, StepType, UpdateStep } from '../model/types.js';
 import { closestKey } from './closest-key.js';
 import { fastParseStep } from './fast-steps.js';
-import { diagnostic } from './diagnostics.js';
+import { diagnostic, isDiagnosticCode } from './diagnostics.js';
 import type { Diagnostic, DiagnosticPath } from './diagnostics.js';
 import { knownKeysAt, ownValue, valueAt } from './schema-walk.js';
 
@@ -176,9 +176,12 @@ function mapIssue(issue: z.core.$ZodIssue, ctx: IssueContext, out: Diagnostic[],
       invalid(`${at} is not an allowed key: ${reason}.`);
       return;
     }
-    case 'custom':
-      invalid(`${at}: ${issue.message}.`);
+    case 'custom': {
+      // A kind's schema may name the diagnostic code of its own check (src/model/steps/kind.ts).
+      const code: unknown = issue.params?.[DIAGNOSTIC_PARAM];
+      out.push(diagnostic(isDiagnosticCode(code) ? code : 'invalid-field', `${at}: ${issue.message}.`, path, ctx.stepId));
       return;
+    }
     default:
       invalid(`${at}: ${issue.message}.`);
       return;

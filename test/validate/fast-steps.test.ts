@@ -40,7 +40,20 @@ const operationArb = fc.oneof(
   objectOf({ type: fc.constant('set_flag'), flag: keyArb, value: field(fc.oneof(fc.boolean(), scalarArb)) }),
 );
 const configs: Record<string, fc.Arbitrary<unknown>> = {
-  wait: objectOf({ duration: numArb, unit: mostly(fc.constantFrom('minutes', 'hours', 'days'), fc.constant('weeks')) }),
+  wait: fc.oneof(
+    { weight: 3, arbitrary: objectOf({ duration: numArb, unit: mostly(fc.constantFrom('minutes', 'hours', 'days'), fc.constant('weeks')) }) },
+    // The calendar forms (left to zod): the fast path must never accept one.
+    {
+      weight: 1,
+      arbitrary: objectOf({
+        duration: field(numArb),
+        unit: field(fc.constantFrom('minutes', 'days')),
+        until: field(fc.constantFrom('2026-12-24T09:00:00Z', '2026-12-24T09:00')),
+        untilAttribute: field(keyArb),
+        window: field(fc.constantFrom({ days: ['mon'], from: '09:00', to: '17:00' }, { days: [], from: '09:00', to: '17:00', timeZone: 'Mars/Olympus' })),
+      }),
+    },
+  ),
   decide: objectOf({ decisionFlowId: idArb, maxOffers: field(numArb), storeResultAs: field(keyArb) }),
   branch: objectOf({ conditions: fc.array(conditionArb, { maxLength: 3 }), defaultTargetStepId: field(idArb) }),
   send: objectOf({ channelId: idArb, creativeId: field(idArb), resultSource: field(idArb) }),

@@ -1,4 +1,4 @@
-import { formatPath } from '../../index.js';
+import { formatPath, systemClock } from '../../index.js';
 import { validateJourney } from '../../validate/index.js';
 import type { Diagnostic } from '../../validate/index.js';
 import { EXIT } from '../command.js';
@@ -55,7 +55,7 @@ async function check(file: string, io: CliIo): Promise<FileReport> {
       diagnostics: [{ code: 'invalid-json', severity: 'error', message: `the file is not valid JSON (${messageOf(error)}); fix the syntax and try again.`, path: [] }],
     };
   }
-  const result = validateJourney(input);
+  const result = validateJourney(input, { now: (io.now ?? systemClock().now)() });
   return { file, valid: result.valid, diagnostics: result.diagnostics };
 }
 

@@ -11,7 +11,8 @@ import { updateKind } from './update.js';
 import { waitKind } from './wait.js';
 import { waitForKind } from './wait-for.js';
 
-export type { StepExpression, StepHold, StepKindModel, StepKindModels, StepOf, StepTarget, TransitionKind } from './kind.js';
+export type { StepCheckContext, StepExpression, StepFinding, StepHold, StepKindModel, StepKindModels, StepOf, StepTarget, TransitionKind } from './kind.js';
+export { DIAGNOSTIC_PARAM } from './kind.js';
 
 export const STEP_KINDS: StepKindModels = {
   wait: waitKind,

@@ -63,7 +63,32 @@ export interface StepKindModel<K extends StepType> {
   storesResult?(step: StepOf<K>): string | undefined;
   /** For a kind that may read a stored result: the name it reads (`resultSource`), if any. Absent on other kinds. */
   readsResult?(step: StepOf<K>): string | undefined;
+  /**
+   * Checks of a parsed step that its schema cannot make, such as one against the validator's
+   * `now` (a wait `until` an instant already past). Absent when the kind has none.
+   */
+  check?(step: StepOf<K>, context: StepCheckContext): StepFinding[];
 }
+
+/** What a kind's {@link StepKindModel.check} may read. */
+export interface StepCheckContext {
+  /** The instant to compare with (epoch ms), when the validator was given one; time checks are skipped without it. */
+  readonly now?: number;
+}
+
+/** A problem a kind's check found: a diagnostic code (src/validate/diagnostics.ts), a message and where. */
+export interface StepFinding {
+  readonly code: string;
+  readonly message: string;
+  /** Where it is, relative to the step. */
+  readonly path: readonly (string | number)[];
+}
+
+/**
+ * Set as `params.diagnostic` on a custom issue of a kind's schema to report it under that
+ * diagnostic code (`invalid-time-zone`) rather than `invalid-field`.
+ */
+export const DIAGNOSTIC_PARAM = 'diagnostic';
 
 /** One expression a step carries. */
 export interface StepExpression {
