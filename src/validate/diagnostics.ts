@@ -93,6 +93,11 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'path-exceeds-max-duration': 'warning',
 });
 
+/** Whether `code` is one of {@link DIAGNOSTIC_CODES}. */
+export function isDiagnosticCode(code: string): code is DiagnosticCode {
+  return Object.hasOwn(SEVERITY, code);
+}
+
 /** The severity a code is always reported with. */
 export function severityOf(code: DiagnosticCode): DiagnosticSeverity {
   return SEVERITY[code];

@@ -4,6 +4,7 @@ import { checkDuplicateStepIds } from './analyses/duplicate-step-ids.js';
 import { checkEmptyJourney } from './analyses/empty-journey.js';
 import { checkExpressions } from './analyses/expressions.js';
 import { checkInstantLoops } from './analyses/instant-loops.js';
+import { checkKindRules } from './analyses/kind-rules.js';
 import { checkMaxDuration } from './analyses/max-duration.js';
 import { checkResultSources } from './analyses/result-sources.js';
 import { checkUnknownTargets } from './analyses/unknown-targets.js';
@@ -22,6 +23,7 @@ const GRAPH_ANALYSES: readonly ((ctx: AnalysisContext) => void)[] = [
   checkUnreachableSteps,
   checkInstantLoops,
   checkBranchWithoutConditions,
+  checkKindRules,
   checkResultSources,
   checkMaxDuration,
 ];

@@ -10,7 +10,7 @@ import { sendKind } from './send.js';
 import { updateKind } from './update.js';
 import { waitKind } from './wait.js';
 
-export type { StepExpression, StepHold, StepKindModel, StepKindModels, StepOf, StepTarget, TransitionKind } from './kind.js';
+export type { StepExpression, StepFinding, StepHold, StepKindModel, StepKindModels, StepOf, StepTarget, TransitionKind } from './kind.js';
 
 export const STEP_KINDS: StepKindModels = {
   wait: waitKind,

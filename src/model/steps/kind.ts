@@ -8,8 +8,8 @@ import type { Step, StepType } from '../types.js';
 /** The step of kind `K`. */
 export type StepOf<K extends StepType> = Extract<Step, { readonly type: K }>;
 
-/** How a step reaches one of its targets. */
-export type TransitionKind = 'next' | 'order' | 'condition' | 'default';
+/** How a step reaches one of its targets (`variant`: a split's chosen variant). */
+export type TransitionKind = 'next' | 'order' | 'condition' | 'default' | 'variant';
 
 /** One place a step may go. */
 export interface StepTarget {
@@ -63,6 +63,22 @@ export interface StepKindModel<K extends StepType> {
   storesResult?(step: StepOf<K>): string | undefined;
   /** For a kind that may read a stored result: the name it reads (`resultSource`), if any. Absent on other kinds. */
   readsResult?(step: StepOf<K>): string | undefined;
+  /**
+   * For a kind with rules its schema cannot express (a split's weights must not all be 0): the
+   * problems in a step that parsed. The validator reports each as a diagnostic with its code's
+   * severity, at the step's path plus `path`. Absent on kinds without such rules.
+   */
+  check?(step: StepOf<K>): StepFinding[];
+}
+
+/** A problem {@link StepKindModel.check} found in a step. */
+export interface StepFinding {
+  /** A diagnostic code (`DIAGNOSTIC_CODES` in src/validate/diagnostics.ts lists every one). */
+  readonly code: string;
+  /** What is wrong and what to do about it. */
+  readonly message: string;
+  /** Where, relative to the step (`['config', 'variants', 1, 'label']`). */
+  readonly path: readonly (string | number)[];
 }
 
 /** One expression a step carries. */
