@@ -30,8 +30,8 @@ export type UpdateOperation = z.output<typeof updateOperationSchema>;
 export type EntryConditions = z.output<typeof entryConditionsSchema>;
 export type EventTrigger = z.output<typeof eventTriggerSchema>;
 
-/** The five step types. */
-export const STEP_TYPES = ['wait', 'decide', 'branch', 'send', 'update'] as const;
+/** The step types. */
+export const STEP_TYPES = ['wait', 'decide', 'branch', 'send', 'update', 'split'] as const;
 
 /**
  * The parts of a journey that define how enrollments move. Changing any of these is a

@@ -10,6 +10,7 @@ import type { CompiledBranch } from './steps/branch.js';
 import type { CompiledDecide } from './steps/decide.js';
 import { STEP_RUNTIMES, type CompileContext, type StepKindRuntime } from './steps/index.js';
 import type { CompiledSend } from './steps/send.js';
+import type { CompiledSplit } from './steps/split.js';
 import type { CompiledUpdate } from './steps/update.js';
 import type { CompiledWait } from './steps/wait.js';
 
@@ -31,7 +32,7 @@ export interface CompiledStepBase {
 }
 
 /** A step with everything the interpreter needs precomputed (each kind's shape is in src/runtime/steps/<kind>.ts). */
-export type CompiledStep = CompiledWait | CompiledDecide | CompiledBranch | CompiledSend | CompiledUpdate;
+export type CompiledStep = CompiledWait | CompiledDecide | CompiledBranch | CompiledSend | CompiledUpdate | CompiledSplit;
 
 /**
  * One journey version, compiled once for the interpreter: steps by id, transitions resolved,

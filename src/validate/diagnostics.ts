@@ -7,7 +7,7 @@ import type { JourneyDocument } from '../model/types.js';
  * Errors: `invalid-field`, `unknown-field`, `empty-journey`, `duplicate-step-id`,
  * `unknown-target`, `unreachable-step`, `instant-loop`, `invalid-expression`,
  * `unknown-identifier`, `unknown-result-source`, `duplicate-result-name`,
- * `exceeds-max-duration`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
+ * `exceeds-max-duration`, `split-without-weight`, `duplicate-variant-label`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
  * `path-exceeds-max-duration`.
  *
  * See docs/validation.md for an example and the fix for each one.
@@ -28,6 +28,8 @@ export const DIAGNOSTIC_CODES = [
   'exceeds-max-duration',
   'branch-without-conditions',
   'path-exceeds-max-duration',
+  'split-without-weight',
+  'duplicate-variant-label',
 ] as const;
 
 /** One of {@link DIAGNOSTIC_CODES}. */
@@ -91,6 +93,8 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'exceeds-max-duration': 'error',
   'branch-without-conditions': 'warning',
   'path-exceeds-max-duration': 'warning',
+  'split-without-weight': 'error',
+  'duplicate-variant-label': 'error',
 });
 
 /** Whether `code` is one of {@link DIAGNOSTIC_CODES}. */

@@ -6,13 +6,15 @@
 import { branchStepSchema } from './branch.js';
 import { decideStepSchema } from './decide.js';
 import { sendStepSchema } from './send.js';
+import { splitStepSchema } from './split.js';
 import { updateStepSchema } from './update.js';
 import { waitStepSchema } from './wait.js';
 
-export const STEP_SCHEMAS = [waitStepSchema, decideStepSchema, branchStepSchema, sendStepSchema, updateStepSchema] as const;
+export const STEP_SCHEMAS = [waitStepSchema, decideStepSchema, branchStepSchema, sendStepSchema, updateStepSchema, splitStepSchema] as const;
 
 export { branchConditionSchema, branchConfigSchema, branchStepSchema } from './branch.js';
 export { decideConfigSchema, decideStepSchema } from './decide.js';
 export { sendConfigSchema, sendStepSchema } from './send.js';
+export { splitConfigSchema, splitStepSchema, splitVariantSchema } from './split.js';
 export { updateConfigSchema, updateOperationSchema, updateStepSchema } from './update.js';
 export { waitConfigSchema, waitStepSchema } from './wait.js';

@@ -7,6 +7,7 @@ import { branchRuntime } from './branch.js';
 import { decideRuntime } from './decide.js';
 import type { CompiledStepOf, StepKindRuntime, StepKindRuntimes } from './kind.js';
 import { sendRuntime } from './send.js';
+import { splitRuntime } from './split.js';
 import { updateRuntime } from './update.js';
 import { waitRuntime } from './wait.js';
 
@@ -18,6 +19,7 @@ export const STEP_RUNTIMES: StepKindRuntimes = {
   branch: branchRuntime,
   send: sendRuntime,
   update: updateRuntime,
+  split: splitRuntime,
 };
 
 /** The runtime of a compiled step's kind, typed for that step. */
