@@ -23,6 +23,10 @@ function detailText(entry: TimelineEntry): string {
       return `customer responded: ${String(d['type'])}`;
     case 'outcome-unmatched':
       return `response ${String(d['type'])} not recorded: ${String(d['reason'])}`;
+    case 'noted': {
+      const { note, ...rest } = d;
+      return [String(note), compact(rest)].filter(Boolean).join(' ');
+    }
     case 'exited':
       return `reason: ${String(d['reason'])}`;
     case 'failed':

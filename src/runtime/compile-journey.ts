@@ -10,6 +10,7 @@ import type { CompiledBranch } from './steps/branch.js';
 import type { CompiledDecide } from './steps/decide.js';
 import { STEP_RUNTIMES, type CompileContext, type StepKindRuntime } from './steps/index.js';
 import type { CompiledSend } from './steps/send.js';
+import type { CompiledSplit } from './steps/split.js';
 import type { CompiledUpdate } from './steps/update.js';
 import type { CompiledWait } from './steps/wait.js';
 import type { CompiledWaitFor } from './steps/wait-for.js';
@@ -32,7 +33,7 @@ export interface CompiledStepBase {
 }
 
 /** A step with everything the interpreter needs precomputed (each kind's shape is in src/runtime/steps/<kind>.ts). */
-export type CompiledStep = CompiledWait | CompiledDecide | CompiledBranch | CompiledSend | CompiledUpdate | CompiledWaitFor;
+export type CompiledStep = CompiledWait | CompiledDecide | CompiledBranch | CompiledSend | CompiledUpdate | CompiledWaitFor | CompiledSplit;
 
 /**
  * One journey version, compiled once for the interpreter: steps by id, transitions resolved,

@@ -469,6 +469,7 @@ class Run implements StepRun {
             stepId: d.stepId,
             visits: d.visits,
             flags: d.flags,
+            variants: d.variants ?? {},
             context: d.context,
             lastSendAt: d.lastSendAt,
           };

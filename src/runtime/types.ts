@@ -127,6 +127,11 @@ export interface Enrollment {
   readonly results: Readonly<Record<string, readonly Offer[]>>;
   /** Internal flags set by `set_flag` update operations. */
   readonly flags: Readonly<Record<string, boolean>>;
+  /**
+   * The variant this enrollment was assigned at each `split` step it passed: split step id →
+   * variant label. Absent when no split assigned one (and in rows written before splits existed).
+   */
+  readonly variants?: Readonly<Record<string, string>>;
   /** Outcomes recorded for this enrollment, oldest first (the most recent 100 are kept). */
   readonly outcomes: readonly OutcomeEntry[];
   /**

@@ -53,6 +53,11 @@ export interface SimulateOptions {
   readonly checkEntry?: boolean;
   /** Data the enrollment enters with (e.g. an event). */
   readonly context?: Record<string, JsonValue>;
+  /**
+   * The journey's id in the run (default `jrn_sim_1`). Pass the stored journey's id to see what
+   * depends on it as it really is: a split assigns by (journey id, step id, customer id, salt).
+   */
+  readonly journeyId?: string;
 }
 
 /** One line of a simulated timeline. */
@@ -166,7 +171,7 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
   // The document was validated above: store it as an active journey directly rather than through
   // engine.createJourney, which would validate it a second time.
   const doc = validation.journey;
-  const journeyId = `jrn_sim_${++counter}`;
+  const journeyId = options.journeyId ?? `jrn_sim_${++counter}`;
   await storage.createJourney({
     id: journeyId,
     tenantId: engine.tenantId,

@@ -7,8 +7,9 @@ import type { JourneyDocument } from '../model/types.js';
  * Errors: `invalid-field`, `unknown-field`, `empty-journey`, `duplicate-step-id`,
  * `unknown-target`, `unreachable-step`, `instant-loop`, `invalid-expression`,
  * `unknown-identifier`, `unknown-result-source`, `duplicate-result-name`,
- * `exceeds-max-duration`, `invalid-time-zone`, `empty-window`. Warnings: `result-maybe-missing`,
- * `branch-without-conditions`, `path-exceeds-max-duration`, `until-in-the-past`.
+ * `exceeds-max-duration`, `invalid-time-zone`, `empty-window`, `split-without-weight`,
+ * `duplicate-variant-label`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
+ * `path-exceeds-max-duration`, `until-in-the-past`.
  *
  * See docs/validation.md for an example and the fix for each one.
  */
@@ -31,6 +32,8 @@ export const DIAGNOSTIC_CODES = [
   'invalid-time-zone',
   'empty-window',
   'until-in-the-past',
+  'split-without-weight',
+  'duplicate-variant-label',
 ] as const;
 
 /** One of {@link DIAGNOSTIC_CODES}. */
@@ -103,6 +106,8 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'invalid-time-zone': 'error',
   'empty-window': 'error',
   'until-in-the-past': 'warning',
+  'split-without-weight': 'error',
+  'duplicate-variant-label': 'error',
 });
 
 /** Whether `code` is one of {@link DIAGNOSTIC_CODES}. */

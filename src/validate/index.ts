@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { validateJourney } from './validate-journey.js';
-export { DIAGNOSTIC_CODES, severityOf } from './diagnostics.js';
+export { DIAGNOSTIC_CODES, isDiagnosticCode, severityOf } from './diagnostics.js';
 export type {
   Diagnostic,
   DiagnosticCode,

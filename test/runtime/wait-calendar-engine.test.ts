@@ -173,8 +173,8 @@ describe('calendar waits in simulate, journeys test and the diagram', () => {
   it('journeys test prints the note and the fallback zone lines', async () => {
     const io = fakeIo({ 'j.json': JSON.stringify(doc) });
     expect(await testCommand.run(['j.json', '--customer', '{"id":"c","attributes":{"timezone":"Nowhere/Land"}}'], io)).toBe(0);
-    expect(io.out).toMatch(/w +noted +note=wait-target:past target=2025-12-24T09:00:00.000Z/);
-    expect(io.out).toMatch(/office +noted +note=time-zone-fallback:invalid-time-zone zone=Nowhere\/Land used=UTC/);
+    expect(io.out).toMatch(/w +noted +wait-target:past target=2025-12-24T09:00:00.000Z/);
+    expect(io.out).toMatch(/office +noted +time-zone-fallback:invalid-time-zone zone=Nowhere\/Land used=UTC/);
     expect(io.out).toMatch(/office +waiting/);
   });
 

@@ -83,5 +83,17 @@ describe('simulate(): a sample customer on a virtual clock', () => {
     expect(result.status).toBe('completed');
     expect(result.timeline.at(-1)).toMatchObject({ stepId: null, type: 'outcome-unmatched', detail: { type: 'click', reason: 'enrollment-ended' } });
   });
-});
 
+  it('runs under the journey id it is given (default jrn_sim_1), as expressions and splits see it', async () => {
+    const doc = {
+      name: 'Id', maxDuration: 30,
+      steps: [
+        { id: 'b', type: 'branch', config: { conditions: [{ expression: "journey.id == 'jrn_real'", targetStepId: 'yes' }] }, next: null },
+        { id: 'yes', type: 'update', config: { operations: [{ type: 'set_flag', flag: 'real' }] } },
+      ],
+    };
+    const branched = async (options = {}) => (await simulate(doc, options)).timeline.find((t) => t.stepId === 'b' && t.type === 'branched')?.detail;
+    expect(await branched({ journeyId: 'jrn_real' })).toMatchObject({ target: 'yes' });
+    expect(await branched()).toMatchObject({ matched: 'default', target: null });
+  });
+});

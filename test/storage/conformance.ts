@@ -213,6 +213,19 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.getEnrollment(T, 'nope')).toBeNull();
       });
 
+      it('keeps the split variants an enrollment was assigned, keys named like prototype properties included', async () => {
+        const variants = JSON.parse('{"split1":"A","constructor":"Holdout","__proto__":"B","toString":"C"}') as Record<string, string>;
+        const e = enrollment({ variants });
+        expect(await s.createEnrollment(e)).toBe('created');
+        const read = await s.getEnrollment(T, 'e1');
+        expect(read).toEqual(e);
+        expect(Object.entries(read!.variants!)).toEqual(Object.entries(variants));
+        expect(Object.hasOwn(read!.variants!, '__proto__') && read!.variants!['__proto__']).toBe('B');
+        // an enrollment without variants reads back without the field
+        expect(await s.createEnrollment(enrollment({ id: 'e2', customerId: 'c2' }))).toBe('created');
+        expect(await s.getEnrollment(T, 'e2')).not.toHaveProperty('variants');
+      });
+
       it('refuses a second active enrollment of a customer in a journey', async () => {
         expect(await s.createEnrollment(enrollment())).toBe('created');
         expect(await s.createEnrollment(enrollment({ id: 'e2' }), [{ journeyId: 'j1', stepId: 'wait1', metric: 'entered' }])).toBe('duplicate');

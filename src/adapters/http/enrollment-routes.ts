@@ -59,6 +59,7 @@ export const enrollmentRoutes: readonly Route[] = [
             entryConditions: journey.entryConditions,
           };
           const options: SimulateOptions = {
+            journeyId: journey.id,
             ...(body.customer ? { customer: body.customer as SimulateOptions['customer'] } : {}),
             ...(body.outcomes ? { outcomes: body.outcomes } : {}),
             ...(body.events ? { events: body.events as SimulateOptions['events'] } : {}),

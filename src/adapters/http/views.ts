@@ -63,6 +63,7 @@ export function enrollmentView(e: Enrollment): Record<string, unknown> {
     visits: e.visits,
     results: e.results,
     flags: e.flags,
+    variants: e.variants ?? {},
     outcomes: e.outcomes.map(outcomeView),
     latestOutcome: e.latestOutcome ? outcomeView(e.latestOutcome) : null,
     lastError: e.lastError ? { ...e.lastError, at: iso(e.lastError.at) } : null,

@@ -112,6 +112,8 @@ interface EnrollmentData {
   readonly visits: Enrollment['visits'];
   readonly results: Enrollment['results'];
   readonly flags: Enrollment['flags'];
+  /** Absent when no split assigned a variant (and in rows written before splits existed). */
+  readonly variants?: Enrollment['variants'];
   readonly outcomes: Enrollment['outcomes'];
   readonly latestOutcome: Enrollment['latestOutcome'];
   readonly lastSendAt: number | null;
@@ -134,6 +136,7 @@ export function enrollmentData(e: Enrollment): string {
     visits: e.visits,
     results: e.results,
     flags: e.flags,
+    variants: e.variants,
     outcomes: e.outcomes,
     latestOutcome: e.latestOutcome,
     lastSendAt: e.lastSendAt,
@@ -193,6 +196,7 @@ export interface EnrollmentRow {
 
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isBoolean = (x: unknown): x is boolean => typeof x === 'boolean';
+const isLabel = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
 const isOutcome = (o: unknown): boolean =>
   isPlainObject(o) && typeof o['type'] === 'string' && isNumber(o['at']) && typeof o['key'] === 'string' && (o['sendKey'] === undefined || typeof o['sendKey'] === 'string');
 const isSend = (o: unknown): boolean =>
@@ -263,6 +267,7 @@ export function decodeEnrollment(row: EnrollmentRow, table: string): Enrollment 
       throw corrupt(ref, 'data.lastError', 'expected null or { message, stepId, at, attempts, code? }');
     }
   }
+  const variants = d['variants'] === undefined ? undefined : recordOf(ref, 'data.variants', d['variants'], isLabel, 'a variant label (a non-empty string)');
   const endedAt = numOrNull(ref, 'ended_at', row.ended_at);
   const wakeAt = numOrNull(ref, 'wake_at', row.wake_at);
   if (status === 'active' ? endedAt !== null : wakeAt !== null) {
@@ -280,6 +285,7 @@ export function decodeEnrollment(row: EnrollmentRow, table: string): Enrollment 
     visits: recordOf(ref, 'data.visits', d['visits'], isNumber, 'a number'),
     results: recordOf(ref, 'data.results', d['results'], isOfferList, 'a list of offers with string ids') as Enrollment['results'],
     flags: recordOf(ref, 'data.flags', d['flags'], isBoolean, 'a boolean'),
+    ...(variants === undefined ? {} : { variants }),
     outcomes: outcomes as Enrollment['outcomes'],
     latestOutcome: latestOutcome as Enrollment['latestOutcome'],
     lastSendAt: numOrNull(ref, 'data.lastSendAt', d['lastSendAt']),

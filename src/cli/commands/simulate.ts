@@ -31,8 +31,18 @@ export interface SimulationReport {
   readonly customers: number;
   readonly enrolled: number;
   readonly notEnrolled: Readonly<Record<string, number>>;
-  /** Per step: visits, visits that did the step's work, and visits skipped by reason (a send with no offer). */
-  readonly steps: ReadonlyArray<{ stepId: string; type: string; entered: number; completed: number; skipped: Readonly<Record<string, number>> }>;
+  /**
+   * Per step: visits, visits that did the step's work, visits skipped by reason (a send with no
+   * offer), and what the step noted, by note (a split's `variant:A`), when it noted anything.
+   */
+  readonly steps: ReadonlyArray<{
+    stepId: string;
+    type: string;
+    entered: number;
+    completed: number;
+    skipped: Readonly<Record<string, number>>;
+    noted?: Readonly<Record<string, number>>;
+  }>;
   readonly completed: number;
   readonly exited: Readonly<Record<string, number>>;
   readonly failed: number;
@@ -124,7 +134,10 @@ export async function runSimulation(
     customers: customers.length,
     enrolled,
     notEnrolled,
-    steps: stats.steps.map((s) => ({ stepId: s.stepId, type: s.type, entered: s.entered, completed: s.completed, skipped: s.skipped })),
+    steps: stats.steps.map((s) => {
+      const row = { stepId: s.stepId, type: s.type, entered: s.entered, completed: s.completed, skipped: s.skipped };
+      return Object.keys(s.noted).length === 0 ? row : { ...row, noted: s.noted };
+    }),
     completed: stats.completed,
     exited: stats.exited,
     failed: stats.failed,
@@ -143,6 +156,10 @@ export function formatReport(r: SimulationReport): string {
   const lines = [`${r.journey}: ${r.customers} customers, ${r.enrolled} enrolled${Object.keys(r.notEnrolled).length ? ` (not enrolled: ${Object.entries(r.notEnrolled).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`, ''];
   const skipped = (s: SimulationReport['steps'][number]) => Object.values(s.skipped).reduce((a, b) => a + b, 0);
   lines.push(...table(['step', 'type', 'entered', 'completed', 'skipped', 'of enrolled'], r.steps.map((s) => [s.stepId, s.type, s.entered, s.completed, skipped(s), pct(s.entered, r.enrolled)])));
+  for (const s of r.steps) {
+    if (s.noted === undefined) continue;
+    lines.push(`noted at ${s.stepId}: ${Object.entries(s.noted).map(([note, n]) => `${note} ${n} (${pct(n, s.entered)})`).join(', ')}`);
+  }
   lines.push('');
   lines.push(`completed: ${r.completed} (${pct(r.completed, r.enrolled)})`);
   for (const [reason, n] of Object.entries(r.exited)) lines.push(`exited (${reason}): ${n} (${pct(n, r.enrolled)})`);

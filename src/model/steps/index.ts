@@ -7,6 +7,7 @@ import { branchKind } from './branch.js';
 import { decideKind } from './decide.js';
 import type { StepKindModel, StepKindModels, StepOf } from './kind.js';
 import { sendKind } from './send.js';
+import { splitKind } from './split.js';
 import { updateKind } from './update.js';
 import { waitKind } from './wait.js';
 import { waitForKind } from './wait-for.js';
@@ -21,6 +22,7 @@ export const STEP_KINDS: StepKindModels = {
   send: sendKind,
   update: updateKind,
   waitFor: waitForKind,
+  split: splitKind,
 };
 
 /** The model of `step`'s kind, typed for that step. */

@@ -8,8 +8,8 @@ import type { Step, StepType } from '../types.js';
 /** The step of kind `K`. */
 export type StepOf<K extends StepType> = Extract<Step, { readonly type: K }>;
 
-/** How a step reaches one of its targets. */
-export type TransitionKind = 'next' | 'order' | 'condition' | 'default';
+/** How a step reaches one of its targets (`variant`: a split's chosen variant). */
+export type TransitionKind = 'next' | 'order' | 'condition' | 'default' | 'variant';
 
 /** One place a step may go. */
 export interface StepTarget {
@@ -64,8 +64,10 @@ export interface StepKindModel<K extends StepType> {
   /** For a kind that may read a stored result: the name it reads (`resultSource`), if any. Absent on other kinds. */
   readsResult?(step: StepOf<K>): string | undefined;
   /**
-   * Checks of a parsed step that its schema cannot make, such as one against the validator's
-   * `now` (a wait `until` an instant already past). Absent when the kind has none.
+   * Checks of a parsed step that its schema cannot make: one against the validator's `now` (a
+   * wait `until` an instant already past), a rule across fields (a split's weights must not all
+   * be 0). The validator reports each finding as a diagnostic with its code's severity, at the
+   * step's path plus the finding's `path`. Absent when the kind has none.
    */
   check?(step: StepOf<K>, context: StepCheckContext): StepFinding[];
 }

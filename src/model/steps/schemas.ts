@@ -6,15 +6,17 @@
 import { branchStepSchema } from './branch.js';
 import { decideStepSchema } from './decide.js';
 import { sendStepSchema } from './send.js';
+import { splitStepSchema } from './split.js';
 import { updateStepSchema } from './update.js';
 import { waitStepSchema } from './wait.js';
 import { waitForStepSchema } from './wait-for.js';
 
-export const STEP_SCHEMAS = [waitStepSchema, decideStepSchema, branchStepSchema, sendStepSchema, updateStepSchema, waitForStepSchema] as const;
+export const STEP_SCHEMAS = [waitStepSchema, decideStepSchema, branchStepSchema, sendStepSchema, updateStepSchema, waitForStepSchema, splitStepSchema] as const;
 
 export { branchConditionSchema, branchConfigSchema, branchStepSchema } from './branch.js';
 export { decideConfigSchema, decideStepSchema } from './decide.js';
 export { sendConfigSchema, sendStepSchema } from './send.js';
+export { splitConfigSchema, splitStepSchema, splitVariantSchema } from './split.js';
 export { updateConfigSchema, updateOperationSchema, updateStepSchema } from './update.js';
 export { waitConfigSchema, waitStepSchema } from './wait.js';
 export { waitForConfigSchema, waitForPathSchema, waitForStepSchema } from './wait-for.js';

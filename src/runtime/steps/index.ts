@@ -7,6 +7,7 @@ import { branchRuntime } from './branch.js';
 import { decideRuntime } from './decide.js';
 import type { CompiledStepOf, StepKindRuntime, StepKindRuntimes } from './kind.js';
 import { sendRuntime } from './send.js';
+import { splitRuntime } from './split.js';
 import { updateRuntime } from './update.js';
 import { waitRuntime } from './wait.js';
 import { waitForRuntime } from './wait-for.js';
@@ -20,6 +21,7 @@ export const STEP_RUNTIMES: StepKindRuntimes = {
   send: sendRuntime,
   update: updateRuntime,
   waitFor: waitForRuntime,
+  split: splitRuntime,
 };
 
 /** The runtime of a compiled step's kind, typed for that step. */
