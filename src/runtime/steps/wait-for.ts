@@ -5,15 +5,12 @@
 import { durationToMs, firstInstantAfter } from '../../model/duration.js';
 import { EVENT_ROOT } from '../../model/steps/wait-for.js';
 import type { CompiledStepBase } from '../compile-journey.js';
-import type { Arrival, StepKindRuntime } from './kind.js';
+import { arrivalAt, meets, type ArrivalSpec } from '../arrival-match.js';
+import type { StepKindRuntime } from './kind.js';
 
 /** One path, ready to match. */
-export interface CompiledWaitForPath {
+export interface CompiledWaitForPath extends ArrivalSpec {
   readonly name: string;
-  readonly event: string | null;
-  readonly outcome: string | null;
-  /** The `where` condition (event paths), with the roots it reads besides `event`. */
-  readonly where: { readonly evaluate: (scope: Readonly<Record<string, unknown>>) => unknown; readonly roots: ReadonlySet<string> } | null;
   readonly target: string | null;
 }
 
@@ -51,11 +48,10 @@ export const waitForRuntime: StepKindRuntime<'waitFor'> = {
     run.commands.push({ type: 'schedule', wakeAt: d.wakeAt });
   },
   react(step, arrival, run) {
-    const at = arrival.kind === 'event' ? arrival.event.at : arrival.outcome.at;
     // Only what happened at or after the customer entered the step counts.
-    if (at < (run.draft.stepEnteredAt ?? Number.NEGATIVE_INFINITY)) return;
+    if (arrivalAt(arrival) < (run.draft.stepEnteredAt ?? Number.NEGATIVE_INFINITY)) return;
     for (const path of step.paths) {
-      if (!matches(path, arrival, run.scope.bind(run))) continue;
+      if (!meets(path, arrival, run.scope.bind(run))) continue;
       run.completed(step, arrival.kind === 'event'
         ? { path: path.name, event: arrival.event.type, at: arrival.event.at }
         : { path: path.name, outcome: arrival.outcome.type, at: arrival.outcome.at });
@@ -67,17 +63,3 @@ export const waitForRuntime: StepKindRuntime<'waitFor'> = {
     run.moveTo(step.timeoutTarget);
   },
 };
-
-/** Whether `arrival` takes `path`. A `where` that cannot be evaluated (a value that is not data) does not match. */
-function matches(path: CompiledWaitForPath, arrival: Arrival, scope: (roots: ReadonlySet<string>) => Record<string, unknown>): boolean {
-  if (arrival.kind === 'outcome') return path.outcome === arrival.outcome.type;
-  if (path.event !== arrival.event.type) return false;
-  if (path.where === null) return true;
-  const values = scope(path.where.roots);
-  values[EVENT_ROOT] = arrival.event;
-  try {
-    return Boolean(path.where.evaluate(values));
-  } catch {
-    return false;
-  }
-}
