@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS, refId } from './schema-base.js';
+import { goalsSchema } from './goals.js';
 import { STEP_SCHEMAS } from './steps/schemas.js';
 import { JOURNEY_STATUSES } from './status.js';
 
@@ -49,4 +50,6 @@ export const journeyDocumentSchema = z.strictObject({
   status: z.enum(JOURNEY_STATUSES).default('draft'),
   steps: z.array(stepSchema).max(LIMITS.steps),
   entryConditions: entryConditionsSchema.default({}),
+  /** Conversion goals and exit criteria, checked on every event and outcome (see src/model/goals.ts). */
+  goals: goalsSchema.optional(),
 });

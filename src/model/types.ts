@@ -12,6 +12,7 @@ import type {
   updateStepSchema,
   waitStepSchema,
 } from './schema.js';
+import type { Goal } from './goals.js';
 import type { JourneyStatus } from './status.js';
 import { STEP_SCHEMAS } from './steps/schemas.js';
 
@@ -42,6 +43,8 @@ export interface JourneyDefinition {
   readonly maxDuration: number;
   readonly steps: readonly Step[];
   readonly entryConditions: EntryConditions;
+  /** Conversion goals (absent: none). */
+  readonly goals?: readonly Goal[];
 }
 
 /** A stored journey: the document plus identity, version and timestamps. */
@@ -54,6 +57,8 @@ export interface JourneyRecord {
   readonly maxDuration: number;
   readonly steps: readonly Step[];
   readonly entryConditions: EntryConditions;
+  /** Conversion goals (absent: none). */
+  readonly goals?: readonly Goal[];
   /** Structural version: starts at 1, +1 for each structural change. Enrollments are pinned to one. */
   readonly version: number;
   /** Optimistic-concurrency revision: +1 on every write of the record. */

@@ -1,6 +1,7 @@
 import { MS_PER_DAY } from '../model/duration.js';
 import { JourneyError } from '../model/errors.js';
 import { STEP_KINDS, type StepOf } from '../model/steps/index.js';
+import { EVENT_ROOT } from '../model/steps/wait-for.js';
 import { resolveTransitions } from '../model/transitions.js';
 import type { JourneyDefinition, StepType } from '../model/types.js';
 import { compileExpression, EXPRESSION_ROOTS, type CompiledExpression } from '../validate/expression/index.js';
@@ -35,6 +36,16 @@ export interface CompiledStepBase {
 /** A step with everything the interpreter needs precomputed (each kind's shape is in src/runtime/steps/<kind>.ts). */
 export type CompiledStep = CompiledWait | CompiledDecide | CompiledBranch | CompiledSend | CompiledUpdate | CompiledWaitFor | CompiledSplit;
 
+/** A journey goal ready to match (see src/model/goals.ts). */
+export interface CompiledGoal {
+  readonly id: string;
+  readonly outcome: string | null;
+  readonly event: string | null;
+  /** The `where` condition (event goals), with the roots it reads besides `event`. */
+  readonly where: { readonly evaluate: (scope: Readonly<Record<string, unknown>>) => unknown; readonly roots: ReadonlySet<string> } | null;
+  readonly exit: boolean;
+}
+
 /**
  * One journey version, compiled once for the interpreter: steps by id, transitions resolved,
  * expressions compiled to closures, wait durations in milliseconds.
@@ -52,6 +63,8 @@ export interface CompiledJourney {
    * (a step on no cycle too, as 1 once entered), so the expression sees what it always saw.
    */
   readonly countsEveryVisit: boolean;
+  /** The journey's goals, in document order (checked on every event and outcome). */
+  readonly goals: readonly CompiledGoal[];
 }
 
 /** Identity of the journey being compiled. */
@@ -102,6 +115,18 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
     compiled.set(step.id, (STEP_RUNTIMES[step.type] as StepKindRuntime<StepType>).compile(step as StepOf<StepType>, base, context));
   });
 
+  const goalExpression = expressionIn([EVENT_ROOT]);
+  const goals = (definition.goals ?? []).map((goal, i): CompiledGoal => {
+    const where = goal.where === undefined ? null : goalExpression(goal.where, ['goals', i, 'where']);
+    return {
+      id: goal.id,
+      outcome: goal.outcome ?? null,
+      event: goal.event ?? null,
+      where: where === null ? null : { evaluate: where.evaluate, roots: new Set(where.identifiers.filter((r) => r !== EVENT_ROOT)) },
+      exit: goal.exit ?? false,
+    };
+  });
+
   return {
     id: identity.id,
     tenantId: identity.tenantId,
@@ -111,6 +136,7 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
     firstStepId: steps[0]?.id ?? null,
     steps: compiled,
     countsEveryVisit,
+    goals,
   };
 }
 

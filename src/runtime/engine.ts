@@ -2,6 +2,7 @@
  * `createEngine`: the host's handle on journeys. It owns the loop; the interpreter owns the
  * semantics; the ports own the I/O.
  */
+import { goalStats, type GoalStats } from './goal-stats.js';
 import { JourneyError } from '../model/errors.js';
 import { checkId } from '../model/ids.js';
 import type { JourneyStatus } from '../model/status.js';
@@ -84,6 +85,8 @@ export interface JourneyStats {
   readonly failed: number;
   /** Active enrollments now. */
   readonly active: number;
+  /** Per goal of the journey: conversions, per split variant (rate, 95% interval, p-value) and last touch. Empty without goals. */
+  readonly goals: readonly GoalStats[];
 }
 
 /** Query for `listEnrollments`. */
@@ -384,12 +387,16 @@ async function journeyStats(ctx: EngineContext, tenantId: string, journey: Journ
     failed += stats.failed;
     active += stats.current;
   }
+  const completed = own(raw, '$journey')?.completed ?? 0;
+  let exits = 0;
+  for (const n of Object.values(exited)) exits += n;
   return {
     journeyId: journey.id,
     steps: journey.steps.map((step) => ({ stepId: step.id, type: step.type, ...zero, ...own(raw, step.id) })),
-    completed: own(raw, '$journey')?.completed ?? 0,
+    completed,
     exited,
     failed,
     active,
+    goals: goalStats(journey, raw, completed + exits + failed + active),
   };
 }

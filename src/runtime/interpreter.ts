@@ -9,7 +9,9 @@
 import { own } from '../model/own.js';
 import { firstInstantAfter } from '../model/duration.js';
 import type { JsonValue } from '../model/schema.js';
-import type { CompiledJourney, CompiledStep } from './compile-journey.js';
+import type { CompiledGoal, CompiledJourney, CompiledStep } from './compile-journey.js';
+import { arrivalAt, meets } from './arrival-match.js';
+import { goalExitReason } from '../model/goals.js';
 import { assertNever } from './compile-journey.js';
 import { KIND_BY_EFFECT_RESULT, runtimeOf, type EffectResult, type StepRun } from './steps/index.js';
 import type { Mutable } from './steps/kind.js';
@@ -270,15 +272,63 @@ class Run implements StepRun {
     }
   }
 
-  /** An outcome reached the enrollment: record it, then let the current step react (a `waitFor` path). */
+  /** An outcome reached the enrollment: record it, check the goals, then let the current step react (a `waitFor` path). */
   outcome(outcome: OutcomeEntry): void {
     this.recordOutcome(outcome);
-    this.react({ kind: 'outcome', outcome });
+    this.arrived({ kind: 'outcome', outcome });
   }
 
-  /** An event reached the enrollment: the current step may react (a `waitFor` path). */
+  /** An event reached the enrollment: check the goals, then the current step may react (a `waitFor` path). */
   customerEvent(event: CustomerEvent): void {
-    this.react({ kind: 'event', event });
+    this.arrived({ kind: 'event', event });
+  }
+
+  private arrived(arrival: Arrival): void {
+    this.checkGoals(arrival);
+    this.react(arrival);
+  }
+
+  /**
+   * The journey's goals, on every event and outcome that reaches the active enrollment (at any
+   * step): a goal converts at most once, on what happened since the customer entered; each
+   * conversion is noted for stats — for the journey, for every split variant the customer holds,
+   * and for the last send before it (last-touch) — and a goal with `exit` ends the enrollment.
+   */
+  private checkGoals(arrival: Arrival): void {
+    const goals = this.journey.goals;
+    if (goals.length === 0) return;
+    const d = this.draft;
+    const at = arrivalAt(arrival);
+    if (at < d.enteredAt) return;
+    for (const goal of goals) {
+      if (d.status !== 'active') return;
+      if (d.goals !== undefined && own(d.goals, goal.id) !== undefined) continue;
+      if (!meets(goal, arrival, (roots) => this.scope(roots))) continue;
+      this.convert(goal, at);
+    }
+  }
+
+  private convert(goal: CompiledGoal, at: number): void {
+    const d = this.draft;
+    const goals: Record<string, number> = { ...d.goals };
+    putOwn(goals, goal.id, at);
+    d.goals = goals;
+    let touch: SentMessage | undefined;
+    for (const sent of d.sends) if (sent.at <= at) touch = sent;
+    const variants = d.variants ?? {};
+    const note = `goal:${goal.id}`;
+    this.events.push({
+      type: 'noted',
+      stepId: null,
+      at: this.now,
+      note,
+      detail: { goal: goal.id, at, ...(touch === undefined ? {} : { lastTouch: touch.stepId }), ...(d.variants === undefined ? {} : { variants }) },
+    });
+    for (const splitStepId of Object.keys(variants)) {
+      this.events.push({ type: 'noted', stepId: splitStepId, at: this.now, note: `${note}:variant:${variants[splitStepId]!}`, detail: { goal: goal.id } });
+    }
+    if (touch !== undefined) this.events.push({ type: 'noted', stepId: touch.stepId, at: this.now, note: `${note}:last-touch`, detail: { goal: goal.id } });
+    if (goal.exit) this.exit(goalExitReason(goal.id));
   }
 
   /** Hand what arrived to the current step's kind, when it is waiting there and the kind reacts. */

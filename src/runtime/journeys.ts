@@ -31,10 +31,11 @@ export interface JourneyPatch {
   readonly status?: unknown;
   readonly steps?: unknown;
   readonly entryConditions?: unknown;
+  readonly goals?: unknown;
 }
 
-const PATCH_FIELDS = new Set(['name', 'description', 'maxDuration', 'status', 'steps', 'entryConditions']);
-const STRUCTURAL_FIELDS = ['maxDuration', 'steps', 'entryConditions'] as const;
+const PATCH_FIELDS = new Set(['name', 'description', 'maxDuration', 'status', 'steps', 'entryConditions', 'goals']);
+const STRUCTURAL_FIELDS = ['maxDuration', 'steps', 'entryConditions', 'goals'] as const;
 
 /** The seed's summary shape, with ISO-8601 timestamps. */
 export function summarize(record: JourneyRecord): JourneySummary {
@@ -58,6 +59,7 @@ export function documentOf(record: JourneyRecord): Record<string, unknown> {
     status: record.status,
     steps: record.steps,
     entryConditions: record.entryConditions,
+    ...(record.goals === undefined ? {} : { goals: record.goals }),
   };
 }
 
@@ -95,6 +97,7 @@ export async function createJourney(ctx: EngineContext, tenantId: string, docume
     maxDuration: doc.maxDuration,
     steps: doc.steps,
     entryConditions: doc.entryConditions,
+    ...(doc.goals === undefined ? {} : { goals: doc.goals }),
     version: 1,
     revision: 1,
     createdAt: now,
@@ -184,14 +187,16 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
 
   const doc = parsed;
   const now = ctx.clock.now();
+  const { goals: _previousGoals, ...rest } = current;
   const record: JourneyRecord = {
-    ...current,
+    ...rest,
     name: doc.name,
     description: doc.description,
     status,
     maxDuration: doc.maxDuration,
     steps: doc.steps,
     entryConditions: doc.entryConditions,
+    ...(doc.goals === undefined ? {} : { goals: doc.goals }),
     version: structural.length > 0 ? current.version + 1 : current.version,
     revision: current.revision + 1,
     updatedAt: now,

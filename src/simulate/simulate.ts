@@ -181,6 +181,7 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
     maxDuration: doc.maxDuration,
     steps: doc.steps,
     entryConditions: options.checkEntry ? doc.entryConditions : {},
+    ...(doc.goals === undefined ? {} : { goals: doc.goals }),
     version: 1,
     revision: 1,
     createdAt: startAt,

@@ -8,7 +8,7 @@ import type { JourneyDocument } from '../model/types.js';
  * `unknown-target`, `unreachable-step`, `instant-loop`, `invalid-expression`,
  * `unknown-identifier`, `unknown-result-source`, `duplicate-result-name`,
  * `exceeds-max-duration`, `invalid-time-zone`, `empty-window`, `split-without-weight`,
- * `duplicate-variant-label`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
+ * `duplicate-variant-label`, `duplicate-goal-id`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
  * `path-exceeds-max-duration`, `until-in-the-past`.
  *
  * See docs/validation.md for an example and the fix for each one.
@@ -34,6 +34,7 @@ export const DIAGNOSTIC_CODES = [
   'until-in-the-past',
   'split-without-weight',
   'duplicate-variant-label',
+  'duplicate-goal-id',
 ] as const;
 
 /** One of {@link DIAGNOSTIC_CODES}. */
@@ -108,6 +109,7 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'until-in-the-past': 'warning',
   'split-without-weight': 'error',
   'duplicate-variant-label': 'error',
+  'duplicate-goal-id': 'error',
 });
 
 /** Whether `code` is one of {@link DIAGNOSTIC_CODES}. */

@@ -4,6 +4,7 @@ import { checkDuplicateStepIds } from './analyses/duplicate-step-ids.js';
 import { checkEmptyJourney } from './analyses/empty-journey.js';
 import { checkExpressions } from './analyses/expressions.js';
 import { checkInstantLoops } from './analyses/instant-loops.js';
+import { checkGoals } from './analyses/goals.js';
 import { checkKindRules } from './analyses/kind-checks.js';
 import { checkMaxDuration } from './analyses/max-duration.js';
 import { checkResultSources } from './analyses/result-sources.js';
@@ -24,6 +25,7 @@ const GRAPH_ANALYSES: readonly ((ctx: AnalysisContext) => void)[] = [
   checkInstantLoops,
   checkBranchWithoutConditions,
   checkKindRules,
+  checkGoals,
   checkResultSources,
   checkMaxDuration,
 ];
@@ -40,7 +42,7 @@ function describeThrown(error: unknown): string {
 function validate(input: unknown, options: ValidateOptions): ValidationResult {
   const parsed = parseJourneyDocument(input);
   const diagnostics: Diagnostic[] = parsed.diagnostics;
-  checkExpressions(parsed.steps, options, diagnostics);
+  checkExpressions(parsed.steps, options, diagnostics, parsed.journey?.goals);
   const journey = parsed.journey;
   if (journey) {
     const ctx: AnalysisContext = { journey, steps: journey.steps, graph: buildGraph(journey.steps), options, out: diagnostics };

@@ -57,6 +57,7 @@ export const enrollmentRoutes: readonly Route[] = [
             status: journey.status,
             steps: journey.steps,
             entryConditions: journey.entryConditions,
+            ...(journey.goals === undefined ? {} : { goals: journey.goals }),
           };
           const options: SimulateOptions = {
             journeyId: journey.id,

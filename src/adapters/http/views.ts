@@ -24,6 +24,8 @@ export interface JourneyListItem extends JourneySummary {
 export interface JourneyView extends JourneyListItem {
   readonly steps: JourneyRecord['steps'];
   readonly entryConditions: JourneyRecord['entryConditions'];
+  /** Present when the journey has goals. */
+  readonly goals?: JourneyRecord['goals'];
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -42,7 +44,13 @@ export function journeyListItem(record: JourneyRecord): JourneyListItem {
 }
 
 export function journeyView(details: JourneyDetails): JourneyView {
-  return { ...journeyListItem(details), steps: details.steps, entryConditions: details.entryConditions, diagnostics: details.diagnostics };
+  return {
+    ...journeyListItem(details),
+    steps: details.steps,
+    entryConditions: details.entryConditions,
+    ...(details.goals === undefined ? {} : { goals: details.goals }),
+    diagnostics: details.diagnostics,
+  };
 }
 
 function outcomeView(o: OutcomeEntry): { type: string; at: string; idempotencyKey: string; sendKey?: string } {

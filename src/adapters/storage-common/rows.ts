@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { JourneyError } from '../../model/errors.js';
+import { goalsSchema } from '../../model/goals.js';
 import { entryConditionsSchema, stepSchema } from '../../model/schema.js';
 import { JOURNEY_STATUSES, type JourneyStatus } from '../../model/status.js';
 import { STEP_TYPES, type JourneyDefinition, type JourneyRecord } from '../../model/types.js';
@@ -370,12 +371,19 @@ export function journeyData(r: JourneyRecord): string {
     maxDuration: r.maxDuration,
     steps: r.steps,
     entryConditions: r.entryConditions,
+    ...(r.goals === undefined ? {} : { goals: r.goals }),
   });
 }
 
 /** The JSON text of a journey version's `definition` column. */
 export function definitionData(d: JourneyDefinition): string {
-  return JSON.stringify({ format: JOURNEY_DOCUMENT_FORMAT, maxDuration: d.maxDuration, steps: d.steps, entryConditions: d.entryConditions });
+  return JSON.stringify({
+    format: JOURNEY_DOCUMENT_FORMAT,
+    maxDuration: d.maxDuration,
+    steps: d.steps,
+    entryConditions: d.entryConditions,
+    ...(d.goals === undefined ? {} : { goals: d.goals }),
+  });
 }
 
 /** A document in this library's own format: its shape is checked, its contents trusted. */
@@ -389,10 +397,19 @@ function trustedDefinitionFields(ref: RowRef, field: string, d: Record<string, u
     }
   }
   const entry = obj(ref, `${field}.entryConditions`, d['entryConditions']);
+  const goals = d['goals'];
+  if (goals !== undefined) {
+    if (!Array.isArray(goals)) throw corrupt(ref, `${field}.goals`, 'expected an array');
+    for (let i = 0; i < goals.length; i++) {
+      const goal: unknown = goals[i];
+      if (!isPlainObject(goal) || typeof goal['id'] !== 'string') throw corrupt(ref, `${field}.goals[${i}]`, 'expected a goal { id, outcome | event, … }');
+    }
+  }
   return {
     maxDuration: num(ref, `${field}.maxDuration`, d['maxDuration']),
     steps: steps as JourneyDefinition['steps'],
     entryConditions: entry as JourneyDefinition['entryConditions'],
+    ...(goals === undefined ? {} : { goals: goals as JourneyDefinition['goals'] }),
   };
 }
 
@@ -404,7 +421,14 @@ function decodeDefinitionFields(ref: RowRef, field: string, d: Record<string, un
   if (!entry.success) {
     throw corrupt(ref, `${field}.entryConditions`, entry.error.issues[0]?.message ?? 'invalid entry conditions', entry.error);
   }
-  return { maxDuration: num(ref, `${field}.maxDuration`, d['maxDuration']), steps: steps.data, entryConditions: entry.data };
+  const goals = d['goals'] === undefined ? undefined : goalsSchema.safeParse(d['goals']);
+  if (goals !== undefined && !goals.success) throw corrupt(ref, `${field}.goals`, goals.error.issues[0]?.message ?? 'invalid goals', goals.error);
+  return {
+    maxDuration: num(ref, `${field}.maxDuration`, d['maxDuration']),
+    steps: steps.data,
+    entryConditions: entry.data,
+    ...(goals === undefined ? {} : { goals: goals.data }),
+  };
 }
 
 /** A journeys row as a driver returns it. */
@@ -443,6 +467,7 @@ export function decodeJourney(row: JourneyRow, table: string): JourneyRecord {
     maxDuration: def.maxDuration,
     steps: def.steps,
     entryConditions: def.entryConditions,
+    ...(def.goals === undefined ? {} : { goals: def.goals }),
     version: int(ref, 'version', row.version),
     revision: int(ref, 'revision', row.revision),
     createdAt: num(ref, 'created_at', row.created_at),

@@ -178,7 +178,12 @@ export function buildStats(
 
 /** The structural part of a journey record: what a journey version stores. */
 export function definitionOf(record: JourneyRecord): JourneyDefinition {
-  return { maxDuration: record.maxDuration, steps: record.steps, entryConditions: record.entryConditions };
+  return {
+    maxDuration: record.maxDuration,
+    steps: record.steps,
+    entryConditions: record.entryConditions,
+    ...(record.goals === undefined ? {} : { goals: record.goals }),
+  };
 }
 
 /** Refuse an update whose new revision is not `expectedRevision + 1` (a caller bug): `invalid-revision`. */

@@ -2,6 +2,7 @@
  * The step-kind registry: what each kind is (see {@link StepKindModel}). A new kind is its file
  * here, its schema in `./schemas.ts`, and one line below.
  */
+import type { Goal } from '../goals.js';
 import type { Step, StepType } from '../types.js';
 import { branchKind } from './branch.js';
 import { decideKind } from './decide.js';
@@ -35,8 +36,9 @@ export function kindOf<K extends StepType>(step: StepOf<K>): StepKindModel<K> {
  * paths) and its goals'. `ingestEvent` delivers an event of one of these types to the customer's
  * enrollments in the journey.
  */
-export function listenedEventTypes(definition: { readonly steps: readonly Step[] }): Set<string> {
+export function listenedEventTypes(definition: { readonly steps: readonly Step[]; readonly goals?: readonly Goal[] | undefined }): Set<string> {
   const types = new Set<string>();
+  for (const goal of definition.goals ?? []) if (goal.event !== undefined) types.add(goal.event);
   for (const step of definition.steps) {
     const listens = kindOf(step).listensTo;
     if (listens !== undefined) for (const type of listens(step)) types.add(type);
