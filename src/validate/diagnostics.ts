@@ -8,7 +8,7 @@ import type { JourneyDocument } from '../model/types.js';
  * `unknown-target`, `unreachable-step`, `instant-loop`, `invalid-expression`,
  * `unknown-identifier`, `unknown-result-source`, `duplicate-result-name`,
  * `exceeds-max-duration`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
- * `path-exceeds-max-duration`.
+ * `path-exceeds-max-duration`, `re-entry-after-days-ignored`.
  *
  * See docs/validation.md for an example and the fix for each one.
  */
@@ -28,6 +28,7 @@ export const DIAGNOSTIC_CODES = [
   'exceeds-max-duration',
   'branch-without-conditions',
   'path-exceeds-max-duration',
+  're-entry-after-days-ignored',
 ] as const;
 
 /** One of {@link DIAGNOSTIC_CODES}. */
@@ -91,6 +92,7 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'exceeds-max-duration': 'error',
   'branch-without-conditions': 'warning',
   'path-exceeds-max-duration': 'warning',
+  're-entry-after-days-ignored': 'warning',
 });
 
 /** The severity a code is always reported with. */

@@ -5,6 +5,7 @@ import { checkEmptyJourney } from './analyses/empty-journey.js';
 import { checkExpressions } from './analyses/expressions.js';
 import { checkInstantLoops } from './analyses/instant-loops.js';
 import { checkMaxDuration } from './analyses/max-duration.js';
+import { checkReEntry } from './analyses/re-entry.js';
 import { checkResultSources } from './analyses/result-sources.js';
 import { checkUnknownTargets } from './analyses/unknown-targets.js';
 import { checkUnreachableSteps } from './analyses/unreachable-steps.js';
@@ -24,6 +25,7 @@ const GRAPH_ANALYSES: readonly ((ctx: AnalysisContext) => void)[] = [
   checkBranchWithoutConditions,
   checkResultSources,
   checkMaxDuration,
+  checkReEntry,
 ];
 
 function describeThrown(error: unknown): string {
