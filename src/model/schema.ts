@@ -48,7 +48,7 @@ export const entryConditionsSchema = z.strictObject({
   reEntry: z.enum(RE_ENTRY_MODES).optional(),
   /**
    * Days since the customer's last enrollment in **this** journey ended (exactly that many days
-   * is enough); being in it now counts as 0. Ignored with `reEntry: "never"`.
+   * is enough; a customer in it now is `already-enrolled`). Ignored with `reEntry: "never"`.
    */
   reEntryAfterDays: z.number().finite().min(0).max(LIMITS.reEntryAfterDays).optional(),
 });

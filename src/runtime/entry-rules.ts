@@ -29,8 +29,10 @@ export type SkipReason =
   /** Only in `explainEntry` answers (`via: 'event'`): the journey has no event trigger, so no event enrolls anyone. */
   | 'no-event-trigger';
 
-/** How a customer would come in: enrolled by the host (`manual`) or by an ingested event that matched a trigger. */
-export type EntryVia = 'manual' | 'event';
+/** How a customer comes in: enrolled by the host (`manual`) or by an ingested event that matched a trigger. */
+export const ENTRY_VIAS = ['manual', 'event'] as const;
+/** One of {@link ENTRY_VIAS}. */
+export type EntryVia = (typeof ENTRY_VIAS)[number];
 
 /** The entry rules, in the order they are checked. */
 export const ENTRY_RULES = [
@@ -273,10 +275,11 @@ export async function explainEntry(ctx: EngineContext, tenantId: string, journey
     throw new JourneyError('invalid-request', "options are { via?: 'manual' | 'event' }", { path: [] });
   }
   checkFields(options, EXPLAIN_OPTION_FIELDS);
-  const via = (options as { via?: unknown }).via ?? 'manual';
-  if (via !== 'manual' && via !== 'event') {
-    throw new JourneyError('invalid-request', `via must be "manual" or "event"`, { path: ['via'] });
+  const given = (options as { via?: unknown }).via ?? 'manual';
+  if (!(ENTRY_VIAS as readonly unknown[]).includes(given)) {
+    throw new JourneyError('invalid-request', `via must be one of ${ENTRY_VIAS.map((v) => `"${v}"`).join(', ')}`, { path: ['via'] });
   }
+  const via = given as EntryVia;
   const journey = await requireJourney(ctx, tenantId, journeyIdChecked, ['journeyId']);
   const { now, rules, failed } = await checkEntry(ctx, journey, customer, { via }, 'all');
   return {
