@@ -21,6 +21,36 @@ describe('GET /journeys/:id/entry/:customerId', () => {
     expect(c2.rules.filter((r: { passed: boolean }) => !r.passed).map((r: { rule: string }) => r.rule)).toEqual(['segments']);
   });
 
+  it('explains re-entry too soon as docs/http-api.md shows it', async () => {
+    const a = api();
+    const id = await activeJourney(a, { ...GOOD, entryConditions: { segments: ['loan_interested'], reEntryAfterDays: 30 } });
+    const [e] = (await a.call('POST', `${J}/${id}/enroll`, { customerId: 'c1' })).body.enrolled;
+    await a.engine.exitEnrollment(e.enrollmentId);
+    a.clock.advance('12d');
+    a.clock.advance('12h');
+    const { body } = await a.call('GET', `${J}/${id}/entry/c1`);
+    expect(body).toMatchObject({ journeyId: id, customerId: 'c1', via: 'manual', canEnter: false, reason: 're-entry-too-soon', checkedAt: '2026-03-22T21:00:00.000Z' });
+    expect(body.rules.map((r: { rule: string; status: string }) => [r.rule, r.status])).toEqual([
+      ['journey-active', 'passed'],
+      ['manual-enrollment', 'passed'],
+      ['segments', 'passed'],
+      ['already-enrolled', 'passed'],
+      ['min-days-since-last-journey', 'not-applicable'],
+      ['re-entry', 'not-applicable'],
+      ['re-entry-after-days', 'failed'],
+    ]);
+    expect(body.rules[2]).toEqual({ rule: 'segments', status: 'passed', passed: true, message: 'the customer is in segment "loan_interested"', details: { segments: ['loan_interested'], matched: ['loan_interested'] } });
+    expect(body.rules[6]).toEqual({
+      rule: 're-entry-after-days',
+      status: 'failed',
+      passed: false,
+      reason: 're-entry-too-soon',
+      message: "the customer's last enrollment in this journey ended 12.5 days ago; reEntryAfterDays requires 30 (they may enter again from 2026-04-09T09:00:00.000Z)",
+      details: { requiredDays: 30, daysSince: 12.5, lastEndedAt: '2026-03-10T09:00:00.000Z', canEnterFrom: '2026-04-09T09:00:00.000Z' },
+    });
+    expect((await a.call('POST', `${J}/${id}/enroll`, { customerId: 'c1' })).body.skipped).toEqual([{ customerId: 'c1', reason: 're-entry-too-soon', message: body.rules[6].message }]);
+  });
+
   it('?via=event checks the event triggers instead of manual enrollment', async () => {
     const a = api();
     const id = await activeJourney(a, { ...GOOD, entryConditions: { manual: false, events: [{ type: 'signup' }] } });
