@@ -7,7 +7,7 @@ import { checkId } from '../model/ids.js';
 import type { JsonValue } from '../model/schema.js';
 import type { EventTrigger, JourneyRecord } from '../model/types.js';
 import type { EngineContext } from './context.js';
-import { checkEntry, type EntryPath, type SkipReason } from './entry-rules.js';
+import { ALREADY_ENROLLED, checkEntry, type EntryPath, type SkipReason } from './entry-rules.js';
 import { safeEmit } from './events.js';
 import { plainData } from '../validate/expression/plain-data.js';
 import { createEnrollment, deliver } from './interpreter.js';
@@ -133,7 +133,7 @@ async function tryEnroll(
   if (!compiled) throw new JourneyError('journey-not-found', `journey ${journey.id} version ${journey.version} is missing`);
   const enrollment = createEnrollment(compiled, { id: ctx.newId('enrollment'), customerId, context }, now);
   if ((await ctx.storage.createEnrollment(enrollment)) === 'duplicate') {
-    return { reason: 'already-enrolled', message: 'the customer is already in this journey' };
+    return { reason: 'already-enrolled', message: ALREADY_ENROLLED };
   }
   safeEmit(ctx.events, 'enrolled', { enrollment }, ctx.onListenerError);
   return { enrollmentId: enrollment.id };

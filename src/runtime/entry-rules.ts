@@ -177,10 +177,13 @@ async function segments(ctx: EngineContext, journey: JourneyRecord, customerId: 
     : fail('not-in-segment', `the customer is in none of the segments ${required.join(', ')}`, { segments: [...required], matched: [] });
 }
 
+/** The message of an `already-enrolled` skip (also when the storage's guard finds it at the write). */
+export const ALREADY_ENROLLED = 'the customer is already in this journey';
+
 async function alreadyEnrolled(facts: Facts): Promise<Verdict> {
   const active = await facts.activeEnrollment();
   return active
-    ? fail('already-enrolled', 'the customer is already in this journey', { enrollmentId: active.id, enteredAt: iso(active.enteredAt) })
+    ? fail('already-enrolled', ALREADY_ENROLLED, { enrollmentId: active.id, enteredAt: iso(active.enteredAt) })
     : pass('the customer is not in this journey now');
 }
 
@@ -229,9 +232,12 @@ async function reEntryAfterDays(journey: JourneyRecord, facts: Facts, now: numbe
 }
 
 /**
- * Check the entry rules for one customer, in {@link ENTRY_RULES} order. `until: 'first-failure'`
- * stops at the first rule that fails (enrolling); `'all'` checks every rule (explaining). The
- * rules read storage and the profile lazily, each fact at most once.
+ * Check the entry rules for one customer, in {@link ENTRY_RULES} order. `until: 'all'` checks
+ * every rule (explaining). `'first-failure'` (enrolling) stops at the first rule that fails, and
+ * leaves `already-enrolled` to the enrollment's own write — the storage refuses a second active
+ * enrollment (`createEnrollment` answers `duplicate`) — unless a later rule fails, when it is
+ * checked first so that the reason is the one `'all'` gives. The rules read storage and the
+ * profile lazily, each fact at most once.
  */
 export async function checkEntry(
   ctx: EngineContext,
@@ -252,16 +258,31 @@ export async function checkEntry(
     ['re-entry-after-days', reEntryAfterDays],
   ];
   const rules: EntryRuleResult[] = [];
-  let failed: EntryRuleResult | undefined;
-  for (const [rule, check] of checks) {
+  const run = async ([rule, check]: [EntryRule, RuleCheck]): Promise<EntryRuleResult> => {
     const verdict = await check(journey, facts, now);
     const result: EntryRuleResult = { rule, passed: verdict.status !== 'failed', ...verdict };
     rules.push(result);
-    if (!result.passed) {
-      failed ??= result;
-      if (until === 'first-failure') break;
+    return result;
+  };
+  let failed: EntryRuleResult | undefined;
+  let deferred: [EntryRule, RuleCheck] | undefined;
+  for (const entry of checks) {
+    if (until === 'first-failure' && entry[0] === 'already-enrolled') {
+      deferred = entry;
+      continue;
+    }
+    const result = await run(entry);
+    if (result.passed) continue;
+    failed ??= result;
+    if (until === 'first-failure') {
+      if (deferred) {
+        const earlier = await run(deferred);
+        if (!earlier.passed) failed = earlier;
+      }
+      break;
     }
   }
+  rules.sort((a, b) => ENTRY_RULES.indexOf(a.rule) - ENTRY_RULES.indexOf(b.rule));
   return { now, rules, failed };
 }
 
