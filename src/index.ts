@@ -64,6 +64,7 @@ export {
   type OutcomeResult,
   type SkipReason,
 } from './runtime/enrollments.js';
+export { ENTRY_RULES, ENTRY_VIAS, type EntryExplanation, type EntryRule, type EntryRuleResult, type EntryVia } from './runtime/entry-rules.js';
 export type { OutcomeUnmatched, OutcomeUnmatchedReason } from './runtime/outcome-attribution.js';
 export { DEFAULT_RETRY_POLICY, nextRetryAt, type RetryPolicy } from './runtime/retry.js';
 export type { RunDueResult } from './runtime/worker.js';

@@ -16,6 +16,7 @@ export const LIMITS = Object.freeze({
   eventsPerEntry: 100,
   maxOffers: 100,
   minDaysSinceLastJourney: 3650,
+  reEntryAfterDays: 3650,
 });
 
 /**

@@ -24,6 +24,9 @@ export {
 /** A step of any kind: the union of the kinds' schemas (src/model/steps/). */
 export const stepSchema = z.discriminatedUnion('type', STEP_SCHEMAS);
 
+/** `entryConditions.reEntry`: when a customer who was in the journey before may enter it again. */
+export const RE_ENTRY_MODES = ['after-exit', 'never'] as const;
+
 /** An event that enrolls a customer: its `type`, and optionally property values it must carry (equality). */
 export const eventTriggerSchema = z.strictObject({
   type: z.string().min(1).max(LIMITS.idLength),
@@ -39,6 +42,16 @@ export const entryConditionsSchema = z.strictObject({
   manual: z.boolean().optional(),
   /** Days since the customer's last enrollment in any journey ended; being in another journey now counts as 0. */
   minDaysSinceLastJourney: z.number().finite().min(0).max(LIMITS.minDaysSinceLastJourney).optional(),
+  /**
+   * Whether a customer may enter this journey again: `after-exit` (default) once their previous
+   * enrollment in it ended, `never` if they were ever enrolled in it.
+   */
+  reEntry: z.enum(RE_ENTRY_MODES).optional(),
+  /**
+   * Days since the customer's last enrollment in **this** journey ended (exactly that many days
+   * is enough; a customer in it now is `already-enrolled`). Ignored with `reEntry: "never"`.
+   */
+  reEntryAfterDays: z.number().finite().min(0).max(LIMITS.reEntryAfterDays).optional(),
 });
 
 /** The journey document, exactly as the seed writes it. */

@@ -24,6 +24,7 @@ import {
   type OutcomeReport,
   type OutcomeResult,
 } from './enrollments.js';
+import { explainEntry, type EntryExplanation, type EntryVia } from './entry-rules.js';
 import { createEmitter, type EngineEmitter } from './events.js';
 import {
   createJourney,
@@ -127,6 +128,22 @@ export interface JourneyEngine {
   enroll(journeyId: string, target: EnrollTarget, options?: { context?: Record<string, JsonValue> }): Promise<EnrollResult>;
   /** Enroll the customer into every active journey whose event triggers match. */
   ingestEvent(event: IngestedEvent): Promise<IngestResult>;
+  /**
+   * Whether the customer could enter the journey now and, rule by rule, why not (the question
+   * "why didn't this customer enter?"). Every entry rule is listed in the order it is checked —
+   * journey active, manual enrollment (or, with `via: 'event'`, an event trigger), segments,
+   * already in this journey, `minDaysSinceLastJourney`, `reEntry`, `reEntryAfterDays` — each
+   * `passed`, `failed` or `not-applicable`, with a message and the figures behind it. Changes
+   * nothing. `canEnter` is exactly whether `enroll` (or a matching event, for `via: 'event'`)
+   * would enroll the customer now, and `reason` the skip reason it would report.
+   * `journey-not-found` for an unknown journey; ids are checked like `enroll`'s.
+   *
+   * @example
+   * const why = await engine.explainEntry(journeyId, 'c1');
+   * if (!why.canEnter) for (const r of why.rules) if (!r.passed) console.log(`${r.rule}: ${r.message}`);
+   * // re-entry-after-days: the customer's last enrollment in this journey ended 3.2 days ago; reEntryAfterDays requires 30 (…)
+   */
+  explainEntry(journeyId: string, customerId: string, options?: { via?: EntryVia }): Promise<EntryExplanation>;
   /** Record a customer response; branch expressions read it as `outcome`. Same key twice = one outcome. */
   recordOutcome(report: OutcomeReport): Promise<OutcomeResult>;
   /** End an enrollment now. */
@@ -279,6 +296,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       enroll: withInit((journeyId: string, target: EnrollTarget, opts: { context?: Record<string, JsonValue> } = {}) =>
         enroll(ctx, tenantId, journeyId, target, opts)),
       ingestEvent: withInit((event: IngestedEvent) => ingestEvent(ctx, tenantId, event)),
+      explainEntry: withInit((journeyId: string, customerId: string, opts: { via?: EntryVia } = {}) => explainEntry(ctx, tenantId, journeyId, customerId, opts)),
       recordOutcome: withInit((report: OutcomeReport) => recordOutcome(ctx, tenantId, report)),
       exitEnrollment: withInit((id: string, reason?: ExitReason) => exitEnrollment(ctx, tenantId, id, reason)),
 

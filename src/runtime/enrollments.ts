@@ -2,19 +2,19 @@
  * Entering journeys (manual enrollment, event triggers, entry conditions) and recording
  * customer outcomes.
  */
-import { MS_PER_DAY } from '../model/duration.js';
 import { JourneyError } from '../model/errors.js';
 import { checkId } from '../model/ids.js';
 import type { JsonValue } from '../model/schema.js';
 import type { EventTrigger, JourneyRecord } from '../model/types.js';
 import type { EngineContext } from './context.js';
+import { ALREADY_ENROLLED, checkEntry, type EntryPath, type SkipReason } from './entry-rules.js';
 import { safeEmit } from './events.js';
 import { plainData } from '../validate/expression/plain-data.js';
 import { createEnrollment, deliver } from './interpreter.js';
 import { requireJourney } from './journeys.js';
 import { checkContext, checkFields, MAX_ENROLL_CONTEXT_BYTES } from './input-checks.js';
 import { attributeOutcome, enrollmentWithOutcome, type OutcomeUnmatched } from './outcome-attribution.js';
-import { loadCustomer, processClaim } from './worker.js';
+import { processClaim } from './worker.js';
 import type { CustomerEvent, Enrollment, ExitReason, InboxItem, OutcomeEntry } from './types.js';
 import { MAX_INBOX_ITEMS } from './types.js';
 
@@ -24,13 +24,7 @@ export { MAX_CONTEXT_BYTES, MAX_CONTEXT_DEPTH, MAX_CONTEXT_ENTRIES, MAX_ENROLL_C
 export const MAX_CUSTOMERS_PER_ENROLL = 1000;
 const MAX_COMMIT_RETRIES = 10;
 
-/** Why a customer was not enrolled. */
-export type SkipReason =
-  | 'already-enrolled'
-  | 'duplicate-in-request'
-  | 'not-in-segment'
-  | 'too-soon'
-  | 'manual-disabled';
+export type { SkipReason } from './entry-rules.js';
 
 /** The answer to `enroll` (the HTTP API's `POST /journeys/:id/enroll` answers the same). */
 export interface EnrollResult {
@@ -125,52 +119,24 @@ function checkInstant(value: unknown, path: ReadonlyArray<string | number>): num
   return value;
 }
 
-/** Enroll one customer if the journey's entry conditions allow it. */
+/** Enroll one customer if the journey's entry rules (entry-rules.ts) allow it. */
 async function tryEnroll(
   ctx: EngineContext,
   journey: JourneyRecord,
   customerId: string,
-  via: 'manual' | 'event',
+  path: EntryPath,
   context: Readonly<Record<string, JsonValue>>,
 ): Promise<{ enrollmentId: string } | { reason: SkipReason; message: string }> {
-  const entry = journey.entryConditions;
-  if (via === 'manual' && entry.manual === false) {
-    return { reason: 'manual-disabled', message: 'this journey does not allow manual enrollment (entryConditions.manual is false)' };
-  }
-  if (entry.segments && entry.segments.length > 0) {
-    const customer = await loadCustomer(ctx, { tenantId: journey.tenantId, customerId });
-    if (!entry.segments.some((s) => customer.segments.includes(s))) {
-      return { reason: 'not-in-segment', message: `the customer is in none of the segments ${entry.segments.join(', ')}` };
-    }
-  }
-  const now = ctx.clock.now();
-  if (entry.minDaysSinceLastJourney !== undefined && entry.minDaysSinceLastJourney > 0) {
-    const history = await ctx.storage.customerHistory(journey.tenantId, customerId);
-    const days = history.active ? 0 : history.lastEndedAt === null ? Number.POSITIVE_INFINITY : (now - history.lastEndedAt) / MS_PER_DAY;
-    if (days < entry.minDaysSinceLastJourney) {
-      const already = history.active ? await activeIn(ctx, journey, customerId) : false;
-      if (already) return { reason: 'already-enrolled', message: 'the customer is already in this journey' };
-      return {
-        reason: 'too-soon',
-        message: history.active
-          ? `the customer is in another journey now; this journey requires ${entry.minDaysSinceLastJourney} days since the last one`
-          : `the customer's last journey ended ${days.toFixed(1)} days ago; this journey requires ${entry.minDaysSinceLastJourney}`,
-      };
-    }
-  }
+  const { now, failed } = await checkEntry(ctx, journey, customerId, path, 'first-failure');
+  if (failed) return { reason: failed.reason!, message: failed.message };
   const compiled = await ctx.journeys.get(journey.tenantId, journey.id, journey.version);
   if (!compiled) throw new JourneyError('journey-not-found', `journey ${journey.id} version ${journey.version} is missing`);
   const enrollment = createEnrollment(compiled, { id: ctx.newId('enrollment'), customerId, context }, now);
   if ((await ctx.storage.createEnrollment(enrollment)) === 'duplicate') {
-    return { reason: 'already-enrolled', message: 'the customer is already in this journey' };
+    return { reason: 'already-enrolled', message: ALREADY_ENROLLED };
   }
   safeEmit(ctx.events, 'enrolled', { enrollment }, ctx.onListenerError);
   return { enrollmentId: enrollment.id };
-}
-
-async function activeIn(ctx: EngineContext, journey: JourneyRecord, customerId: string): Promise<boolean> {
-  const { total } = await ctx.storage.listEnrollments({ tenantId: journey.tenantId, journeyId: journey.id, customerId, status: 'active', limit: 1, offset: 0 });
-  return total > 0;
 }
 
 function requireActive(journey: JourneyRecord): void {
@@ -232,7 +198,7 @@ export async function enroll(
       continue;
     }
     seen.add(customerId);
-    const result = await tryEnroll(ctx, journey, customerId, 'manual', context);
+    const result = await tryEnroll(ctx, journey, customerId, { via: 'manual' }, context);
     if ('enrollmentId' in result) enrolled.push({ customerId, enrollmentId: result.enrollmentId });
     else skipped.push({ customerId, ...result });
   }
@@ -276,9 +242,10 @@ export async function ingestEvent(ctx: EngineContext, tenantId: string, event: u
   const skipped: Array<{ journeyId: string; reason: SkipReason; message: string }> = [];
   // Only the active journeys with a trigger on this event type (indexed per tenant, see TriggerIndex).
   for (const journey of triggered) {
-    if (!(journey.entryConditions.events ?? []).some((trigger) => matches(trigger, ingested))) continue;
+    const trigger = (journey.entryConditions.events ?? []).find((t) => matches(t, ingested));
+    if (!trigger) continue;
     const context: Record<string, JsonValue> = { event: { type, properties: (ingested.properties ?? {}) as JsonValue, at: when } };
-    const result = await tryEnroll(ctx, journey, customerId, 'event', context);
+    const result = await tryEnroll(ctx, journey, customerId, { via: 'event', trigger }, context);
     if ('enrollmentId' in result) enrolled.push({ journeyId: journey.id, enrollmentId: result.enrollmentId });
     else skipped.push({ journeyId: journey.id, ...result });
   }

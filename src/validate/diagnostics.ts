@@ -9,7 +9,7 @@ import type { JourneyDocument } from '../model/types.js';
  * `unknown-identifier`, `unknown-result-source`, `duplicate-result-name`,
  * `exceeds-max-duration`, `invalid-time-zone`, `empty-window`, `split-without-weight`,
  * `duplicate-variant-label`, `duplicate-goal-id`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
- * `path-exceeds-max-duration`, `until-in-the-past`.
+ * `path-exceeds-max-duration`, `until-in-the-past`, `re-entry-after-days-ignored`.
  *
  * See docs/validation.md for an example and the fix for each one.
  */
@@ -35,6 +35,7 @@ export const DIAGNOSTIC_CODES = [
   'split-without-weight',
   'duplicate-variant-label',
   'duplicate-goal-id',
+  're-entry-after-days-ignored',
 ] as const;
 
 /** One of {@link DIAGNOSTIC_CODES}. */
@@ -110,6 +111,7 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'split-without-weight': 'error',
   'duplicate-variant-label': 'error',
   'duplicate-goal-id': 'error',
+  're-entry-after-days-ignored': 'warning',
 });
 
 /** Whether `code` is one of {@link DIAGNOSTIC_CODES}. */

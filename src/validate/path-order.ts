@@ -19,6 +19,8 @@ const FIELD_ORDER = [
   'events',
   'manual',
   'minDaysSinceLastJourney',
+  'reEntry',
+  'reEntryAfterDays',
   // step
   'id',
   'type',

@@ -7,6 +7,7 @@ import { checkInstantLoops } from './analyses/instant-loops.js';
 import { checkGoals } from './analyses/goals.js';
 import { checkKindRules } from './analyses/kind-checks.js';
 import { checkMaxDuration } from './analyses/max-duration.js';
+import { checkReEntry } from './analyses/re-entry.js';
 import { checkResultSources } from './analyses/result-sources.js';
 import { checkUnknownTargets } from './analyses/unknown-targets.js';
 import { checkUnreachableSteps } from './analyses/unreachable-steps.js';
@@ -28,6 +29,7 @@ const GRAPH_ANALYSES: readonly ((ctx: AnalysisContext) => void)[] = [
   checkGoals,
   checkResultSources,
   checkMaxDuration,
+  checkReEntry,
 ];
 
 function describeThrown(error: unknown): string {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { activeJourney, api, GOOD, SEED, snapshot } from './http-helpers.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
-const ROUTES = ['/journeys', '/journeys/:id', '/journeys/:id/validate', '/journeys/:id/enroll', '/journeys/:id/test', '/journeys/:id/enrollments', '/journeys/:id/stats', '/events', '/outcomes'];
+const ROUTES = ['/journeys', '/journeys/:id', '/journeys/:id/validate', '/journeys/:id/enroll', '/journeys/:id/test', '/journeys/:id/enrollments', '/journeys/:id/stats', '/journeys/:id/entry/c1', '/journeys/:id/entry/:id', '/events', '/outcomes'];
 
 const jsonish = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
@@ -29,7 +29,7 @@ const request = fc.record({
   route: fc.constantFrom(...ROUTES),
   id: segment,
   extra: fc.option(segment, { nil: undefined }),
-  query: fc.option(fc.constantFrom('?limit=0', '?limit=1000', '?status=draft', '?status=x', '?offset=-2', '?stepId=', '?x=1', '?limit=2&limit=3', '?limit=1e3'), { nil: undefined }),
+  query: fc.option(fc.constantFrom('?via=event', '?via=x', '?limit=0', '?limit=1000', '?status=draft', '?status=x', '?offset=-2', '?stepId=', '?x=1', '?limit=2&limit=3', '?limit=1e3'), { nil: undefined }),
   body: fc.option(bodyText, { nil: undefined }),
   contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/json; charset=latin1', undefined),
   idempotencyKey: fc.option(fc.string({ maxLength: 300 }), { nil: undefined }),
@@ -44,7 +44,7 @@ describe('fuzzing the HTTP API', () => {
     await a.engine.runDue();
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
-        let path = `/api/v1${r.route.replace(':id', r.id)}${r.extra === undefined ? '' : `/${r.extra}`}${r.query ?? ''}`;
+        let path = `/api/v1${r.route.replaceAll(':id', r.id)}${r.extra === undefined ? '' : `/${r.extra}`}${r.query ?? ''}`;
         if (path.length > 4000) path = path.slice(0, 4000);
         const headers: Record<string, string> = {};
         if (r.contentType) headers['content-type'] = r.contentType;

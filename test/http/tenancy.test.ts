@@ -32,6 +32,7 @@ describe('tenancy', () => {
       ['POST', `${J}/${id}/test`, {}],
       ['GET', `${J}/${id}/enrollments`, undefined],
       ['GET', `${J}/${id}/stats`, undefined],
+      ['GET', `${J}/${id}/entry/c1`, undefined],
     ] as const) {
       const r = await a.call(method, path, payload, globex);
       expect(r.status, `${method} ${path}`).toBe(404);

@@ -303,6 +303,52 @@ describe('branch-without-conditions', () => {
   });
 });
 
+describe('entryConditions.reEntry and reEntryAfterDays', () => {
+  const entry = (entryConditions: unknown) => journey([wait('w')], { entryConditions });
+
+  it('accepts both reEntry values and reEntryAfterDays from 0 to 3,650', () => {
+    for (const conditions of [{ reEntry: 'after-exit' }, { reEntry: 'never' }, { reEntryAfterDays: 0 }, { reEntryAfterDays: 3650 }, { reEntry: 'after-exit', reEntryAfterDays: 7.5 }]) {
+      const result = validateJourney(entry(conditions));
+      expect(result.diagnostics).toEqual([]);
+      expect(result.journey?.entryConditions).toEqual(conditions);
+    }
+  });
+
+  it('reports a bad reEntry with its path and the allowed values', () => {
+    const ds = only(entry({ reEntry: 'sometimes' }), 'invalid-field');
+    expect(ds).toMatchObject([{ path: ['entryConditions', 'reEntry'], severity: 'error' }]);
+    expect(ds[0]!.message).toContain('"after-exit", "never"');
+  });
+
+  it('reports reEntryAfterDays out of bounds, not finite or quoted, with its path', () => {
+    for (const [value, pattern] of [
+      [-1, /at least 0/],
+      [3651, /at most 3650/],
+      [Number.POSITIVE_INFINITY, /finite/],
+      ['7', /without quotes/],
+    ] as const) {
+      const ds = only(entry({ reEntryAfterDays: value }), 'invalid-field');
+      expect(ds).toMatchObject([{ path: ['entryConditions', 'reEntryAfterDays'] }]);
+      expect(ds[0]!.message).toMatch(pattern);
+    }
+  });
+
+  it('suggests the field for a typo', () => {
+    const ds = only(entry({ reEntryAfterDay: 3 }), 'unknown-field');
+    expect(ds).toMatchObject([{ path: ['entryConditions', 'reEntryAfterDay'] }]);
+    expect(ds[0]!.message).toContain('did you mean "reEntryAfterDays"?');
+  });
+
+  it('warns re-entry-after-days-ignored when reEntry is "never" and reEntryAfterDays is set', () => {
+    const result = validateJourney(entry({ reEntry: 'never', reEntryAfterDays: 30 }));
+    expect(result.valid).toBe(true);
+    expect(result.diagnostics).toMatchObject([{ code: 're-entry-after-days-ignored', severity: 'warning', path: ['entryConditions', 'reEntryAfterDays'] }]);
+    expect(result.diagnostics[0]!.message).toMatch(/never applies.*Remove reEntryAfterDays/);
+    expect(codes(entry({ reEntry: 'after-exit', reEntryAfterDays: 30 }))).toEqual([]);
+    expect(codes(entry({ reEntry: 'never' }))).toEqual([]);
+  });
+});
+
 describe('the result', () => {
   it('sorts diagnostics by where they appear in the document', () => {
     const input = { steps: [wait('w', 0), { ...send('a'), config: { channelId: 1 } }], maxDuration: 0, zzz: 1 };

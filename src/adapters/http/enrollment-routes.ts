@@ -1,9 +1,10 @@
 /**
- * Customers in journeys: enroll, test with a sample customer, list enrollments, stats, event
- * triggers and outcomes.
+ * Customers in journeys: enroll, test with a sample customer, list enrollments, stats, why a
+ * customer can or cannot enter, event triggers and outcomes.
  */
 import { idProblem } from '../../model/ids.js';
 import { MAX_CUSTOMERS_PER_ENROLL, type EnrollTarget } from '../../runtime/enrollments.js';
+import { ENTRY_VIAS } from '../../runtime/entry-rules.js';
 import { ENROLLMENT_STATUSES } from '../../runtime/types.js';
 import type { JsonValue } from '../../model/schema.js';
 import { simulate, type SimulateOptions } from '../../simulate/simulate.js';
@@ -104,6 +105,18 @@ export const enrollmentRoutes: readonly Route[] = [
       GET: {
         async handle(ctx) {
           return { status: 200, body: await ctx.engine.stats(ctx.params['id']!) };
+        },
+      },
+    },
+  },
+  {
+    pattern: ['journeys', ':id', 'entry', ':customerId'],
+    methods: {
+      GET: {
+        query: ['via'],
+        async handle(ctx) {
+          const via = enumParam(ctx.query as Map<string, string>, 'via', ENTRY_VIAS);
+          return { status: 200, body: await ctx.engine.explainEntry(ctx.params['id']!, ctx.params['customerId']!, via ? { via } : {}) };
         },
       },
     },

@@ -117,7 +117,7 @@ function match(segments: readonly string[]): { route: Route; params: Record<stri
 /**
  * Serve the journey REST API over an engine: `POST/GET /journeys`, `GET/PUT/DELETE
  * /journeys/:id`, `POST /journeys/:id/validate|enroll|test`, `GET /journeys/:id/enrollments|stats`,
- * `POST /events`, `POST /outcomes` (see docs/http-api.md). Every error is
+ * `GET /journeys/:id/entry/:customerId`, `POST /events`, `POST /outcomes` (see docs/http-api.md). Every error is
  * `{ error: { code, message, status, details? } }`; bad input never yields a 5xx, and a refused
  * request changes nothing. Each request is scoped to the tenant `resolveTenant` names: another
  * tenant's journey answers 404.
