@@ -12,7 +12,11 @@ function detailText(entry: TimelineEntry): string {
     case 'entered':
       return `${String(d['stepType'] ?? '')}${typeof d['visit'] === 'number' && d['visit'] > 1 ? ` (visit ${d['visit']})` : ''}`;
     case 'waiting':
+    case 'waiting for':
       return `until ${shortTime(String(d['until']))}`;
+    case 'received':
+      if (d['timedOut'] === true) return 'timed out';
+      return `path ${JSON.stringify(String(d['path']))}: ${d['event'] !== undefined ? `event ${String(d['event'])}` : `outcome ${String(d['outcome'])}`}${typeof d['at'] === 'number' ? ` at ${instant(d['at'])}` : ''}`;
     case 'decided':
       return Array.isArray(d['offerIds']) ? `offers: ${d['offerIds'].join(', ') || '(none)'}` : '';
     case 'sent':
@@ -39,7 +43,12 @@ function detailText(entry: TimelineEntry): string {
 
 function compact(d: Record<string, unknown>): string {
   const keys = Object.keys(d);
-  return keys.length === 0 ? '' : keys.map((k) => `${k}=${typeof d[k] === 'string' ? d[k] : JSON.stringify(d[k])}`).join(' ');
+  return keys.length === 0 ? '' : keys.map((k) => `${k}=${k === 'at' && typeof d[k] === 'number' ? instant(d[k]) : typeof d[k] === 'string' ? d[k] : JSON.stringify(d[k])}`).join(' ');
+}
+
+/** An epoch-ms instant as the timeline prints times (an unrepresentable one as its number). */
+function instant(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? shortTime(new Date(ms).toISOString()) : String(ms);
 }
 
 /** One line per entry: time, step, what happened, detail — in aligned columns. */

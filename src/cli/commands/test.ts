@@ -48,7 +48,7 @@ export function parseOutcome(spec: string): SimulatedOutcome {
 export function parseEvent(spec: string): SimulatedEvent {
   const first = spec.indexOf(':');
   const rest = first < 0 ? '' : spec.slice(first + 1);
-  const json = rest.indexOf(':{');
+  const json = rest.search(/:[{[]/);
   const head = json < 0 ? spec : spec.slice(0, first + 1 + json);
   let properties: Record<string, JsonValue> | undefined;
   if (json >= 0) {
