@@ -1,4 +1,3 @@
-import { checkBranchWithoutConditions } from './analyses/branch-without-conditions.js';
 import type { AnalysisContext } from './analyses/context.js';
 import { checkDuplicateStepIds } from './analyses/duplicate-step-ids.js';
 import { checkEmptyJourney } from './analyses/empty-journey.js';
@@ -24,7 +23,6 @@ const GRAPH_ANALYSES: readonly ((ctx: AnalysisContext) => void)[] = [
   checkUnknownTargets,
   checkUnreachableSteps,
   checkInstantLoops,
-  checkBranchWithoutConditions,
   checkKindRules,
   checkGoals,
   checkResultSources,

@@ -51,4 +51,17 @@ export const branchKind: StepKindModel<'branch'> = {
     })),
   extraRoots: [],
   summary: () => null,
+  /** `branch-without-conditions` (warning): a branch with no conditions always takes its fallback. */
+  check(step) {
+    if (step.config.conditions.length > 0) return [];
+    const id = JSON.stringify(step.id);
+    const fallback = step.config.defaultTargetStepId;
+    return [
+      {
+        code: 'branch-without-conditions',
+        message: `Branch ${id} has no conditions, so it always goes to ${fallback !== undefined ? `its default target ${JSON.stringify(fallback)}` : 'its normal next step'}. Add conditions, or replace it with a "next" on the previous step.`,
+        path: ['config', 'conditions'],
+      },
+    ];
+  },
 };
