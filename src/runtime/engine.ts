@@ -11,7 +11,9 @@ import { emptyRecord, own } from '../model/own.js';
 import type { JourneyRecord } from '../model/types.js';
 import type { ValidationResult } from '../validate/diagnostics.js';
 import { validateJourney } from '../validate/validate-journey.js';
-import { DiagnosticsCache, JourneyCache, TriggerIndex, type EngineContext } from './context.js';
+import { DiagnosticsCache, JourneyCache, TriggerIndex, validationOptions, type EngineContext } from './context.js';
+import type { CustomerSchema } from '../validate/expression/customer-schema.js';
+import { isCustomerSchema } from '../validate/expression/customer-schema.js';
 import {
   enroll,
   exitEnrollment,
@@ -72,6 +74,12 @@ export interface EngineOptions {
   readonly newId?: (kind: 'journey' | 'enrollment') => string;
   /** Called with errors thrown by event handlers and by the background loop. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * The customer attributes (a zod schema or a JSON Schema of `customer`). Activation then
+   * type-checks every expression and `set_attribute` against it: a `type-mismatch` blocks
+   * activation; `unknown-attribute` and `never-true` are warnings. See docs/validation.md.
+   */
+  readonly customerSchema?: CustomerSchema;
 }
 
 /** Per-step figures of one journey. */
@@ -241,6 +249,9 @@ export function createEngine(options: EngineOptions): JourneyEngine {
   const leaseMs = options.leaseMs ?? 30_000;
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new JourneyError('invalid-option', 'leaseMs must be a positive number', { path: ['leaseMs'] });
   const concurrency = checkConcurrency(options.concurrency ?? 1);
+  if (options.customerSchema !== undefined && !isCustomerSchema(options.customerSchema)) {
+    throw new JourneyError('invalid-option', 'customerSchema must be a zod schema or a JSON Schema object', { path: ['customerSchema'] });
+  }
 
   const ctx: EngineContext = {
     storage: options.storage,
@@ -257,6 +268,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
     journeys: new JourneyCache(options.storage),
     triggers: new TriggerIndex(options.storage),
     diagnostics: new DiagnosticsCache(),
+    customerSchema: options.customerSchema,
   };
 
   let ready: Promise<void> | undefined;
@@ -291,7 +303,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       updateJourney: withInit((id: string, patch: JourneyPatch) => updateJourney(ctx, tenantId, id, patch)),
       deleteJourney: withInit((id: string) => deleteJourney(ctx, tenantId, id)),
       setStatus: withInit((id: string, status: JourneyStatus) => updateJourney(ctx, tenantId, id, { status })),
-      validate: withInit(async (id: string) => validateJourney(documentOf(await requireJourney(ctx, tenantId, id, ['id'])), { now: ctx.clock.now() })),
+      validate: withInit(async (id: string) => validateJourney(documentOf(await requireJourney(ctx, tenantId, id, ['id'])), validationOptions(ctx))),
 
       enroll: withInit((journeyId: string, target: EnrollTarget, opts: { context?: Record<string, JsonValue> } = {}) =>
         enroll(ctx, tenantId, journeyId, target, opts)),
