@@ -5,6 +5,7 @@ import type { CustomerSchema } from '../validate/expression/customer-schema.js';
 import type { CompiledJourney } from './compile-journey.js';
 import { compileJourney } from './compile-journey.js';
 import type { EngineEmitter } from './events.js';
+import type { Observer } from './observe.js';
 import type { Channels, Clock, DecisionFlows, Profiles, Storage } from './ports.js';
 import type { RetryPolicy } from './retry.js';
 
@@ -26,6 +27,8 @@ export interface EngineContext {
   readonly triggers: TriggerIndex;
   /** Diagnostics of stored journeys by revision (`getJourney`). */
   readonly diagnostics: DiagnosticsCache;
+  /** Logs and traces (`logger`, OpenTelemetry). */
+  readonly observer: Observer;
   /** The host's customer attributes schema: expressions and updates are type-checked against it. */
   readonly customerSchema?: CustomerSchema | undefined;
 }

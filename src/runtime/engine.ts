@@ -27,7 +27,8 @@ import {
   type OutcomeResult,
 } from './enrollments.js';
 import { explainEntry, type EntryExplanation, type EntryVia } from './entry-rules.js';
-import { createEmitter, type EngineEmitter } from './events.js';
+import { createEmitter, observeEmitter, type EngineEmitter } from './events.js';
+import { createObserver, loadTracerProvider, type EngineLogger, type TracerProviderLike } from './observe.js';
 import {
   createJourney,
   deleteJourney,
@@ -80,6 +81,22 @@ export interface EngineOptions {
    * activation; `unknown-attribute` and `never-true` are warnings. See docs/validation.md.
    */
   readonly customerSchema?: CustomerSchema;
+  /**
+   * A pino-shaped logger (`debug/info/warn/error(obj, msg)`): structured lines for claims,
+   * effects, retries, failures, deferrals, commits and lifecycle changes, with tenant, journey,
+   * step and enrollment ids. No customer data (attributes, profile, context, offers, customer
+   * ids) unless `logCustomerData`. A logger that throws is reported to `onError` and ignored.
+   * See docs/observability.md.
+   */
+  readonly logger?: EngineLogger;
+  /** Let log lines carry customer data (customer ids, enrollment context, profiles, offers). Default false: they may be personal data. */
+  readonly logCustomerData?: boolean;
+  /**
+   * OpenTelemetry: the tracer provider for a span per effect and per commit. Default: the global
+   * one of `@opentelemetry/api` when that optional peer is installed (nothing when it is not);
+   * `false`: no spans.
+   */
+  readonly tracerProvider?: TracerProviderLike | false;
 }
 
 /** Per-step figures of one journey. */
@@ -249,6 +266,9 @@ export function createEngine(options: EngineOptions): JourneyEngine {
   const leaseMs = options.leaseMs ?? 30_000;
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new JourneyError('invalid-option', 'leaseMs must be a positive number', { path: ['leaseMs'] });
   const concurrency = checkConcurrency(options.concurrency ?? 1);
+  if (options.logger !== undefined && (options.logger === null || typeof options.logger !== 'object')) {
+    throw new JourneyError('invalid-option', 'logger must be a pino-shaped object with debug/info/warn/error(obj, msg) methods', { path: ['logger'] });
+  }
   if (options.customerSchema !== undefined && !isCustomerSchema(options.customerSchema)) {
     throw new JourneyError('invalid-option', 'customerSchema must be a zod schema or a JSON Schema object', { path: ['customerSchema'] });
   }
@@ -269,10 +289,19 @@ export function createEngine(options: EngineOptions): JourneyEngine {
     triggers: new TriggerIndex(options.storage),
     diagnostics: new DiagnosticsCache(),
     customerSchema: options.customerSchema,
+    observer: createObserver({
+      logger: options.logger,
+      logCustomerData: options.logCustomerData,
+      tracerProvider: options.tracerProvider === false ? undefined : options.tracerProvider,
+      onError: options.onError,
+    }),
   };
+  observeEmitter(ctx.events, ctx.observer);
+  // Without a tracer provider, look for @opentelemetry/api once, before the first operation.
+  const tracing = options.tracerProvider === undefined ? loadTracerProvider().then((provider) => ctx.observer.setTracerProvider(provider)) : undefined;
 
   let ready: Promise<void> | undefined;
-  const init = () => (ready ??= ctx.storage.init());
+  const init = () => (ready ??= tracing === undefined ? ctx.storage.init() : Promise.all([ctx.storage.init(), tracing]).then(() => undefined));
 
   let loop: Promise<void> | undefined;
   let running = false;

@@ -108,6 +108,7 @@ export async function createJourney(ctx: EngineContext, tenantId: string, docume
   }
   ctx.triggers.drop(tenantId);
   ctx.diagnostics.put(record, result.diagnostics);
+  ctx.observer.log('info', 'journey-created', { tenantId, journeyId: record.id, journeyVersion: 1, status: record.status }, 'journey created');
   return { ...summarize(record), diagnostics: result.diagnostics };
 }
 
@@ -206,8 +207,12 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
   }
   ctx.triggers.drop(tenantId);
   ctx.diagnostics.put(record, result.diagnostics);
+  const lifecycle = { tenantId, journeyId: id, journeyVersion: record.version };
+  if (status !== current.status) ctx.observer.log('info', 'journey-status', { ...lifecycle, from: current.status, to: status }, `journey ${current.status} -> ${status}`);
+  else if (record.version !== current.version) ctx.observer.log('info', 'journey-version', { ...lifecycle, previousVersion: current.version }, `journey version ${record.version}`);
   if (status === 'archived') {
     const exited = await ctx.storage.exitAll(tenantId, id, 'archived', now);
+    ctx.observer.log('info', 'journey-archived', { ...lifecycle, exited: exited.length }, `journey archived: ${exited.length} enrollment(s) exited`);
     for (const enrollmentId of exited) {
       safeEmit(ctx.events, 'exited', { enrollmentId, journeyId: id, reason: 'archived' }, ctx.onListenerError);
     }
@@ -226,4 +231,5 @@ export async function deleteJourney(ctx: EngineContext, tenantId: string, id: st
     throw new JourneyError('concurrent-update', 'the journey changed while it was being deleted; read it again and retry', { path: [] });
   }
   ctx.triggers.drop(tenantId);
+  ctx.observer.log('info', 'journey-deleted', { tenantId, journeyId: id }, 'journey deleted');
 }
