@@ -22,7 +22,7 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     noExternal,
-    external: ['better-sqlite3', 'pg'],
+    external: ['better-sqlite3', 'pg', '@opentelemetry/api'],
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },
@@ -31,6 +31,6 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     noExternal,
-    external: ['better-sqlite3', 'pg'],
+    external: ['better-sqlite3', 'pg', '@opentelemetry/api'],
   },
 ]);

@@ -30,6 +30,11 @@ export {
   ExpressionError,
   EXPRESSION_ROOTS,
   EXPRESSION_FUNCTIONS,
+  expressionCompletions,
+  type CompletionOptions,
+  type CustomerSchema,
+  type ExpressionCompletion,
+  type ExpressionCompletions,
   type CompiledExpression,
   type CompileExpressionOptions,
   type ExpressionErrorCode,
@@ -48,6 +53,7 @@ export { createEngine, type EngineOptions, type JourneyEngine, type JourneyStats
 export type { GoalStats } from './runtime/goal-stats.js';
 export { experimentStats, wilsonInterval, type RateInterval, type VariantCounts, type VariantStats } from './runtime/experiment-stats.js';
 export type { EngineEvents, EngineEmitter } from './runtime/events.js';
+export type { EngineLogger, LogLevel, SpanLike, TracerProviderLike } from './runtime/observe.js';
 export type { CreatedJourney, JourneyDetails, JourneyPatch } from './runtime/journeys.js';
 export { summarize as toJourneySummary } from './runtime/journeys.js';
 export {

@@ -1,9 +1,11 @@
 import type { JourneyDefinition, JourneyRecord } from '../model/types.js';
 import { listenedEventTypes } from '../model/steps/index.js';
-import type { Diagnostic } from '../validate/diagnostics.js';
+import type { Diagnostic, ValidateOptions } from '../validate/diagnostics.js';
+import type { CustomerSchema } from '../validate/expression/customer-schema.js';
 import type { CompiledJourney } from './compile-journey.js';
 import { compileJourney } from './compile-journey.js';
 import type { EngineEmitter } from './events.js';
+import type { Observer } from './observe.js';
 import type { Channels, Clock, DecisionFlows, Profiles, Storage } from './ports.js';
 import type { RetryPolicy } from './retry.js';
 
@@ -25,6 +27,15 @@ export interface EngineContext {
   readonly triggers: TriggerIndex;
   /** Diagnostics of stored journeys by revision (`getJourney`). */
   readonly diagnostics: DiagnosticsCache;
+  /** Logs and traces (`logger`, OpenTelemetry). */
+  readonly observer: Observer;
+  /** The host's customer attributes schema: expressions and updates are type-checked against it. */
+  readonly customerSchema?: CustomerSchema | undefined;
+}
+
+/** What the engine validates journeys with: its clock's now and the host's customer schema. */
+export function validationOptions(ctx: EngineContext): ValidateOptions {
+  return ctx.customerSchema === undefined ? { now: ctx.clock.now() } : { now: ctx.clock.now(), customerSchema: ctx.customerSchema };
 }
 
 /**

@@ -11,7 +11,9 @@ import { emptyRecord, own } from '../model/own.js';
 import type { JourneyRecord } from '../model/types.js';
 import type { ValidationResult } from '../validate/diagnostics.js';
 import { validateJourney } from '../validate/validate-journey.js';
-import { DiagnosticsCache, JourneyCache, TriggerIndex, type EngineContext } from './context.js';
+import { DiagnosticsCache, JourneyCache, TriggerIndex, validationOptions, type EngineContext } from './context.js';
+import type { CustomerSchema } from '../validate/expression/customer-schema.js';
+import { isCustomerSchema } from '../validate/expression/customer-schema.js';
 import {
   enroll,
   exitEnrollment,
@@ -25,7 +27,8 @@ import {
   type OutcomeResult,
 } from './enrollments.js';
 import { explainEntry, type EntryExplanation, type EntryVia } from './entry-rules.js';
-import { createEmitter, type EngineEmitter } from './events.js';
+import { createEmitter, observeEmitter, type EngineEmitter } from './events.js';
+import { createObserver, loadTracerProvider, type EngineLogger, type TracerProviderLike } from './observe.js';
 import {
   createJourney,
   deleteJourney,
@@ -72,6 +75,28 @@ export interface EngineOptions {
   readonly newId?: (kind: 'journey' | 'enrollment') => string;
   /** Called with errors thrown by event handlers and by the background loop. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * The customer attributes (a zod schema or a JSON Schema of `customer`). Activation then
+   * type-checks every expression and `set_attribute` against it: a `type-mismatch` blocks
+   * activation; `unknown-attribute` and `never-true` are warnings. See docs/validation.md.
+   */
+  readonly customerSchema?: CustomerSchema;
+  /**
+   * A pino-shaped logger (`debug/info/warn/error(obj, msg)`): structured lines for claims,
+   * effects, retries, failures, deferrals, commits and lifecycle changes, with tenant, journey,
+   * step and enrollment ids. No customer data (attributes, profile, context, offers, customer
+   * ids) unless `logCustomerData`. A logger that throws is reported to `onError` and ignored.
+   * See docs/observability.md.
+   */
+  readonly logger?: EngineLogger;
+  /** Let log lines carry customer data (customer ids, enrollment context, profiles, offers). Default false: they may be personal data. */
+  readonly logCustomerData?: boolean;
+  /**
+   * OpenTelemetry: the tracer provider for a span per effect and per commit. Default: the global
+   * one of `@opentelemetry/api` when that optional peer is installed (nothing when it is not);
+   * `false`: no spans.
+   */
+  readonly tracerProvider?: TracerProviderLike | false;
 }
 
 /** Per-step figures of one journey. */
@@ -241,6 +266,12 @@ export function createEngine(options: EngineOptions): JourneyEngine {
   const leaseMs = options.leaseMs ?? 30_000;
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new JourneyError('invalid-option', 'leaseMs must be a positive number', { path: ['leaseMs'] });
   const concurrency = checkConcurrency(options.concurrency ?? 1);
+  if (options.logger !== undefined && (options.logger === null || typeof options.logger !== 'object')) {
+    throw new JourneyError('invalid-option', 'logger must be a pino-shaped object with debug/info/warn/error(obj, msg) methods', { path: ['logger'] });
+  }
+  if (options.customerSchema !== undefined && !isCustomerSchema(options.customerSchema)) {
+    throw new JourneyError('invalid-option', 'customerSchema must be a zod schema or a JSON Schema object', { path: ['customerSchema'] });
+  }
 
   const ctx: EngineContext = {
     storage: options.storage,
@@ -257,10 +288,20 @@ export function createEngine(options: EngineOptions): JourneyEngine {
     journeys: new JourneyCache(options.storage),
     triggers: new TriggerIndex(options.storage),
     diagnostics: new DiagnosticsCache(),
+    customerSchema: options.customerSchema,
+    observer: createObserver({
+      logger: options.logger,
+      logCustomerData: options.logCustomerData,
+      tracerProvider: options.tracerProvider === false ? undefined : options.tracerProvider,
+      onError: options.onError,
+    }),
   };
+  observeEmitter(ctx.events, ctx.observer);
+  // Without a tracer provider, look for @opentelemetry/api once, before the first operation.
+  const tracing = options.tracerProvider === undefined ? loadTracerProvider().then((provider) => ctx.observer.setTracerProvider(provider)) : undefined;
 
   let ready: Promise<void> | undefined;
-  const init = () => (ready ??= ctx.storage.init());
+  const init = () => (ready ??= tracing === undefined ? ctx.storage.init() : Promise.all([ctx.storage.init(), tracing]).then(() => undefined));
 
   let loop: Promise<void> | undefined;
   let running = false;
@@ -291,7 +332,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       updateJourney: withInit((id: string, patch: JourneyPatch) => updateJourney(ctx, tenantId, id, patch)),
       deleteJourney: withInit((id: string) => deleteJourney(ctx, tenantId, id)),
       setStatus: withInit((id: string, status: JourneyStatus) => updateJourney(ctx, tenantId, id, { status })),
-      validate: withInit(async (id: string) => validateJourney(documentOf(await requireJourney(ctx, tenantId, id, ['id'])), { now: ctx.clock.now() })),
+      validate: withInit(async (id: string) => validateJourney(documentOf(await requireJourney(ctx, tenantId, id, ['id'])), validationOptions(ctx))),
 
       enroll: withInit((journeyId: string, target: EnrollTarget, opts: { context?: Record<string, JsonValue> } = {}) =>
         enroll(ctx, tenantId, journeyId, target, opts)),

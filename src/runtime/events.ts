@@ -1,4 +1,5 @@
 import mittImport, { type Emitter } from 'mitt';
+import type { Observer } from './observe.js';
 import type { QuarantinedEnrollment } from './ports.js';
 import type { Enrollment, EnrollmentError, ExitReason, OutcomeEntry, SendReceipt, StepEvent } from './types.js';
 
@@ -45,6 +46,14 @@ export function createEmitter(): EngineEmitter {
   return mitt<EngineEvents>();
 }
 
+/** The observer (logger) of each engine's emitter: it sees every event {@link safeEmit} emits. */
+const OBSERVERS = new WeakMap<EngineEmitter, Pick<Observer, 'event'>>();
+
+/** Log every event emitted on `emitter` through `observer` (the engine's logger). */
+export function observeEmitter(emitter: EngineEmitter, observer: Pick<Observer, 'event'>): void {
+  OBSERVERS.set(emitter, observer);
+}
+
 /**
  * Emit without letting a host's handler break the engine: the state change behind every event
  * is already committed, so a throwing handler is reported to `onError` and otherwise ignored.
@@ -55,6 +64,8 @@ export function safeEmit<K extends keyof EngineEvents>(
   payload: EngineEvents[K],
   onError?: (error: unknown) => void,
 ): void {
+  // The observer never throws (a throwing logger is reported to onError inside it).
+  OBSERVERS.get(emitter)?.event(name, payload);
   try {
     emitter.emit(name, payload);
   } catch (error) {

@@ -9,7 +9,7 @@ import { allowsDeletion, canTransition, JOURNEY_STATUSES, type JourneyStatus } f
 import type { JourneyRecord, JourneySummary } from '../model/types.js';
 import type { Diagnostic, ValidationResult } from '../validate/diagnostics.js';
 import { validateJourney } from '../validate/validate-journey.js';
-import type { EngineContext } from './context.js';
+import { validationOptions, type EngineContext } from './context.js';
 import { safeEmit } from './events.js';
 
 /** What `createJourney` answers: the seed's 201 body, plus what validation found. */
@@ -80,7 +80,7 @@ function refuseActivation(result: ValidationResult): never {
 }
 
 export async function createJourney(ctx: EngineContext, tenantId: string, document: unknown): Promise<CreatedJourney> {
-  const result = validateJourney(document, { now: ctx.clock.now() });
+  const result = validateJourney(document, validationOptions(ctx));
   if (!result.journey) refuseInvalid(result, 'the journey document is not valid; see details.diagnostics');
   const doc = result.journey;
   if (doc.status !== 'draft' && doc.status !== 'active') {
@@ -108,6 +108,7 @@ export async function createJourney(ctx: EngineContext, tenantId: string, docume
   }
   ctx.triggers.drop(tenantId);
   ctx.diagnostics.put(record, result.diagnostics);
+  ctx.observer.log('info', 'journey-created', { tenantId, journeyId: record.id, journeyVersion: 1, status: record.status }, 'journey created');
   return { ...summarize(record), diagnostics: result.diagnostics };
 }
 
@@ -124,7 +125,7 @@ export async function requireJourney(ctx: EngineContext, tenantId: string, id: s
 
 /** A stored journey with its diagnostics, validated once per revision (see DiagnosticsCache). */
 export function withDiagnostics(ctx: EngineContext, record: JourneyRecord): JourneyDetails {
-  return { ...record, diagnostics: ctx.diagnostics.get(record, () => validateJourney(documentOf(record), { now: ctx.clock.now() }).diagnostics) };
+  return { ...record, diagnostics: ctx.diagnostics.get(record, () => validateJourney(documentOf(record), validationOptions(ctx)).diagnostics) };
 }
 
 /** Structural equality of JSON values; object key order does not matter. */
@@ -165,7 +166,7 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
     throw new JourneyError('journey-archived', 'an archived journey is permanently retired and cannot change', { path: [] });
   }
   const merged = { ...documentOf(current), ...fields, status };
-  const result = validateJourney(merged, { now: ctx.clock.now() });
+  const result = validateJourney(merged, validationOptions(ctx));
   // A structural change is one the parsed document shows (defaults filled in, key order ignored);
   // when the patch does not even parse, any structural field that differs as given counts.
   const parsed = result.journey;
@@ -206,8 +207,12 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
   }
   ctx.triggers.drop(tenantId);
   ctx.diagnostics.put(record, result.diagnostics);
+  const lifecycle = { tenantId, journeyId: id, journeyVersion: record.version };
+  if (status !== current.status) ctx.observer.log('info', 'journey-status', { ...lifecycle, from: current.status, to: status }, `journey ${current.status} -> ${status}`);
+  else if (record.version !== current.version) ctx.observer.log('info', 'journey-version', { ...lifecycle, previousVersion: current.version }, `journey version ${record.version}`);
   if (status === 'archived') {
     const exited = await ctx.storage.exitAll(tenantId, id, 'archived', now);
+    ctx.observer.log('info', 'journey-archived', { ...lifecycle, exited: exited.length }, `journey archived: ${exited.length} enrollment(s) exited`);
     for (const enrollmentId of exited) {
       safeEmit(ctx.events, 'exited', { enrollmentId, journeyId: id, reason: 'archived' }, ctx.onListenerError);
     }
@@ -226,4 +231,5 @@ export async function deleteJourney(ctx: EngineContext, tenantId: string, id: st
     throw new JourneyError('concurrent-update', 'the journey changed while it was being deleted; read it again and retry', { path: [] });
   }
   ctx.triggers.drop(tenantId);
+  ctx.observer.log('info', 'journey-deleted', { tenantId, journeyId: id }, 'journey deleted');
 }

@@ -8,7 +8,8 @@ import type { EngineContext } from './context.js';
 import { safeEmit } from './events.js';
 import { plainProfile } from './host-data.js';
 import { advance } from './interpreter.js';
-import type { Claim, Commit, EffectRecord, StepCounter } from './ports.js';
+import { idsOf } from './observe.js';
+import type { Claim, Commit, EffectRecord, StepCounter, Storage } from './ports.js';
 import { nextRetryAt } from './retry.js';
 import { plainData } from '../validate/expression/plain-data.js';
 import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, Offer, StepEvent } from './types.js';
@@ -194,11 +195,12 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
   if (!journey) {
     const now = ctx.clock.now();
     const failed = advanceFailure(base, now, 'journey-version-missing', `journey ${base.journeyId} version ${base.journeyVersion} is not in storage`);
-    const result = await ctx.storage.commit({ enrollment: failed.enrollment, expectedVersion: base.version, token: claim.token, release: true, now, counters: countersOf(base.journeyId, failed.events) });
+    const result = await observedCommit(ctx, { enrollment: failed.enrollment, expectedVersion: base.version, token: claim.token, release: true, now, counters: countersOf(base.journeyId, failed.events) });
     if (result === 'ok') emitCommitted(ctx, failed.enrollment, failed.events);
     return result === 'ok' ? 'ok' : 'lost';
   }
 
+  ctx.observer.log('debug', 'claim', { ...idsOf(base), workerId: ctx.workerId }, 'claimed a due enrollment');
   let customer = await loadCustomer(ctx, base);
   const memo = new Map<string, EffectOutcome>();
   let state = base;
@@ -231,11 +233,12 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
       };
       // Before the next effect the journey must still be active: the commit checks it in its own
       // transaction. Paused (or retired) meanwhile: record what happened and stop here, in place.
-      let result = await ctx.storage.commit(command === undefined ? request : { ...request, requireActiveJourney: true });
+      let result = await observedCommit(ctx, command === undefined ? request : { ...request, requireActiveJourney: true });
       let parked = false;
       if (result === 'journey-inactive') {
         parked = true;
-        result = await ctx.storage.commit({ ...request, release: true });
+        ctx.observer.log('info', 'deferred', { ...idsOf(next), stepId: command?.stepId, effect: command?.type, reason: 'journey-inactive' }, 'the journey is no longer active: the next effect waits in place');
+        result = await observedCommit(ctx, { ...request, release: true });
       }
       if (result === 'conflict' || result === 'missing') {
         const fresh = result === 'missing' ? null : await ctx.storage.getEnrollment(base.tenantId, base.id);
@@ -245,6 +248,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
           return 'lost';
         }
         // Give up after a few tries; the lease runs out and the enrollment is claimed again.
+        ctx.observer.log('debug', 'conflict', { ...idsOf(fresh), attempt: conflicts + 1 }, 'the enrollment changed under the claim: replaying');
         if (++conflicts > MAX_CONFLICT_RETRIES) return 'lost';
         base = state = fresh;
         input = { type: 'wake' };
@@ -278,13 +282,56 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
         const stop = await stopBeforeEffect(ctx, base, claim);
         if (stop !== null) return stop;
       }
-      outcome = await execute(ctx, state, command, customer);
+      outcome = await observedExecute(ctx, state, command, customer);
       if (outcome.input.type !== 'effect-failed') memo.set(command.idempotencyKey, outcome);
     }
     if (outcome.record) effects.push(outcome.record);
     if (outcome.customer) customer = outcome.customer;
     input = outcome.input;
   }
+}
+
+/** A commit, with a span and a debug line (ids, what it carries, the result). */
+async function observedCommit(ctx: EngineContext, request: Commit): Promise<Awaited<ReturnType<Storage['commit']>>> {
+  const fields = { ...idsOf(request.enrollment), events: request.counters?.length ?? 0, effects: request.effects?.length ?? 0, release: request.release === true };
+  const span = ctx.observer.span('journey.commit', fields);
+  try {
+    const result = await ctx.storage.commit(request);
+    span.set({ result });
+    ctx.observer.log('debug', 'commit', { ...fields, result }, `commit: ${result}`);
+    return result;
+  } catch (error) {
+    span.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** {@link execute} with a span and a line: the effect, its ids and whether it worked. */
+async function observedExecute(ctx: EngineContext, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
+  const fields: Record<string, unknown> = { ...idsOf(enrollment), stepId: command.stepId, effect: command.type, idempotencyKey: command.idempotencyKey, visit: command.visit, attempt: enrollment.attempts + 1 };
+  if (command.type === 'send') fields['channelId'] = command.channelId;
+  if (command.type === 'decide') fields['decisionFlowId'] = command.decisionFlowId;
+  // The span starts synchronously: nothing is awaited between the journey check and the port call.
+  const span = ctx.observer.span(`journey.effect ${command.type}`, fields);
+  const outcome = await execute(ctx, enrollment, command, customer);
+  const failed = outcome.input.type === 'effect-failed' ? outcome.input.error : undefined;
+  span.set({ result: failed === undefined ? 'ok' : 'failed' });
+  if (failed !== undefined) span.fail(failed.message);
+  span.end();
+  const line: Record<string, unknown> = { ...fields, result: failed === undefined ? 'ok' : 'failed' };
+  if (outcome.input.type === 'decided') line['offerIds'] = outcome.input.offers.map((o) => o.id);
+  if (failed !== undefined) line['error'] = { message: failed.message, code: failed.code };
+  if (ctx.observer.customerData) {
+    line['customerId'] = enrollment.customerId;
+    line['customer'] = customer;
+    if (outcome.input.type === 'decided') line['offers'] = outcome.input.offers;
+    if (command.type === 'send' && command.offer !== undefined) line['offer'] = command.offer;
+  }
+  if (failed === undefined) ctx.observer.log('info', 'effect', line, `${command.type} done`);
+  else ctx.observer.log('warn', 'effect', line, `${command.type} failed`);
+  return outcome;
 }
 
 /** Emit `sent` for the send records among `records`, once they are in the effect log. */
@@ -333,6 +380,7 @@ async function recordMovedOnEffects(ctx: EngineContext, enrollment: Enrollment, 
 async function stopBeforeEffect(ctx: EngineContext, base: Enrollment, claim: Claim): Promise<'ok' | 'lost' | null> {
   const status = await ctx.storage.journeyStatus(base.tenantId, base.journeyId);
   if (status === 'active') return null;
+  ctx.observer.log('info', 'deferred', { ...idsOf(base), reason: `journey-${status ?? 'missing'}` }, `the journey is ${status ?? 'gone'}: the effect waits in place`);
   await ctx.storage.release(base.id, claim.token);
   return status === 'paused' ? 'ok' : 'lost';
 }

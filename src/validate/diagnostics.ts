@@ -1,4 +1,5 @@
 import type { JourneyDocument } from '../model/types.js';
+import type { CustomerSchema } from './expression/customer-schema.js';
 
 /**
  * Every code {@link validateJourney} can report, in a stable order. Switch on these; the
@@ -8,8 +9,10 @@ import type { JourneyDocument } from '../model/types.js';
  * `unknown-target`, `unreachable-step`, `instant-loop`, `invalid-expression`,
  * `unknown-identifier`, `unknown-result-source`, `duplicate-result-name`,
  * `exceeds-max-duration`, `invalid-time-zone`, `empty-window`, `split-without-weight`,
- * `duplicate-variant-label`, `duplicate-goal-id`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
- * `path-exceeds-max-duration`, `until-in-the-past`, `re-entry-after-days-ignored`.
+ * `duplicate-variant-label`, `duplicate-goal-id`, `type-mismatch`. Warnings: `result-maybe-missing`, `branch-without-conditions`,
+ * `path-exceeds-max-duration`, `until-in-the-past`, `re-entry-after-days-ignored`,
+ * `unknown-attribute`, `never-true` (`type-mismatch`, `unknown-attribute` and `never-true` are
+ * reported only with a `customerSchema`).
  *
  * See docs/validation.md for an example and the fix for each one.
  */
@@ -36,6 +39,9 @@ export const DIAGNOSTIC_CODES = [
   'duplicate-variant-label',
   'duplicate-goal-id',
   're-entry-after-days-ignored',
+  'type-mismatch',
+  'unknown-attribute',
+  'never-true',
 ] as const;
 
 /** One of {@link DIAGNOSTIC_CODES}. */
@@ -87,6 +93,13 @@ export interface ValidateOptions {
    * are skipped. The engine passes its clock's `now` when it saves or activates a journey.
    */
   readonly now?: number;
+  /**
+   * The host's customer attributes — a zod schema or a JSON Schema of the `customer` object.
+   * With it, every expression is type-checked (`type-mismatch`, `unknown-attribute`,
+   * `never-true`) and every `set_attribute` value is checked against its attribute's type.
+   * Without it those checks are skipped. See docs/validation.md, "Typed expressions".
+   */
+  readonly customerSchema?: CustomerSchema;
 }
 
 const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.freeze({
@@ -112,6 +125,9 @@ const SEVERITY: Readonly<Record<DiagnosticCode, DiagnosticSeverity>> = Object.fr
   'duplicate-variant-label': 'error',
   'duplicate-goal-id': 'error',
   're-entry-after-days-ignored': 'warning',
+  'type-mismatch': 'error',
+  'unknown-attribute': 'warning',
+  'never-true': 'warning',
 });
 
 /** Whether `code` is one of {@link DIAGNOSTIC_CODES}. */

@@ -2,6 +2,7 @@ import type { AnalysisContext } from './analyses/context.js';
 import { checkDuplicateStepIds } from './analyses/duplicate-step-ids.js';
 import { checkEmptyJourney } from './analyses/empty-journey.js';
 import { checkExpressions } from './analyses/expressions.js';
+import { checkExpressionTypes } from './analyses/expression-types.js';
 import { checkInstantLoops } from './analyses/instant-loops.js';
 import { checkGoals } from './analyses/goals.js';
 import { checkKindRules } from './analyses/kind-checks.js';
@@ -28,6 +29,7 @@ const GRAPH_ANALYSES: readonly ((ctx: AnalysisContext) => void)[] = [
   checkResultSources,
   checkMaxDuration,
   checkReEntry,
+  checkExpressionTypes,
 ];
 
 function describeThrown(error: unknown): string {

@@ -8,9 +8,11 @@ import { parseCommandLine } from '../parse-command-line.js';
 import type { CliIo, Command } from '../command.js';
 import { jsonOption, parseNdjson, readText, reportError } from '../journey-file.js';
 import { printingChannels, rulesDecisions, webhookChannels } from '../serve-adapters.js';
+import { lineLogger, logFormat, withRequestLog } from '../serve-log.js';
 
 const USAGE = `Usage: journeys serve [--db ./journeys.db] [--port 3000] [--host 127.0.0.1] [--virtual-clock]
                       [--webhook URL] [--rules rules.json] [--customers file.ndjson] [--poll-ms 1000]
+                      [--log json|pretty]
 
 Serve the journey HTTP API (under /api/v1, see docs/http-api.md) with a worker loop, on SQLite.
 Prints "listening on http://HOST:PORT" once it accepts connections (--port 0 picks a free port).
@@ -25,6 +27,8 @@ Options:
   --customers <file>      NDJSON customers to preload ({"id","segments","attributes"} a line); more can be
                           added with POST /api/v1/customers
   --poll-ms <n>           how often the idle worker looks for due work (default 1000)
+  --log <json|pretty>     log requests and the engine's steps, effects and lifecycle to stderr,
+                          as JSON lines (pino's shape) or readable text (no customer data)
   -h, --help              show this help
 
 SIGINT/SIGTERM stop the worker after the step in hand, close the server and the database.
@@ -129,6 +133,7 @@ export const serveCommand: Command = {
       rules: { type: 'string' },
       customers: { type: 'string' },
       'poll-ms': { type: 'string' },
+      log: { type: 'string' },
     } as const;
     const parsed = parseCommandLine({ name: 'serve', usage: USAGE }, argv, options, io, { positionals: false });
     if (typeof parsed === 'number') return parsed;
@@ -139,6 +144,8 @@ export const serveCommand: Command = {
       const port = intOption(values.port, 3000, 'port', 0, 65535);
       const pollMs = intOption(values['poll-ms'], 1000, 'poll-ms', 1, 3_600_000);
       const host = values.host ?? '127.0.0.1';
+      const format = logFormat(values.log);
+      const logger = format === undefined ? undefined : lineLogger(format, (line) => io.stderr(line));
       if (values.webhook !== undefined && !/^https?:\/\//.test(values.webhook)) throw new JourneyError('invalid-option', '--webhook must be an http(s) URL');
       const customers = values.customers === undefined ? [] : (parseNdjson(await readText(values.customers, io), values.customers) as ProfileSeed[]);
       const decisions = rulesDecisions(values.rules === undefined ? {} : await jsonOption(values.rules, io, 'rules'), values.rules);
@@ -155,6 +162,7 @@ export const serveCommand: Command = {
         profiles,
         decisions,
         channels,
+        ...(logger === undefined ? {} : { logger }),
         onError: (error) => io.stderr(`journeys serve: worker: ${error instanceof Error ? error.message : String(error)}\n`),
       });
       const e = engine;
@@ -167,7 +175,8 @@ export const serveCommand: Command = {
           if (processed === 0) return total;
         }
       };
-      server = createServer(toNodeListener(withServeRoutes(api, profiles, virtual, runDue)));
+      const routes = withServeRoutes(api, profiles, virtual, runDue);
+      server = createServer(toNodeListener(logger === undefined ? routes : withRequestLog(routes, logger)));
       const s = server;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);

@@ -61,6 +61,12 @@ export interface StepKindModel<K extends StepType> {
    * its own id (`storeResultAs`), `undefined` when only the id. Absent on other kinds.
    */
   storesResult?(step: StepOf<K>): string | undefined;
+  /**
+   * For a kind that writes customer attributes: each attribute it sets, the JSON value it sets
+   * and where the operation holding them is, relative to the step (the validator checks them against the
+   * host's customer schema). Absent on other kinds.
+   */
+  attributeWrites?(step: StepOf<K>): readonly AttributeWrite[];
   /** For a kind that may read a stored result: the name it reads (`resultSource`), if any. Absent on other kinds. */
   readsResult?(step: StepOf<K>): string | undefined;
   /**
@@ -91,6 +97,13 @@ export interface StepFinding {
  * diagnostic code (`invalid-time-zone`) rather than `invalid-field`.
  */
 export const DIAGNOSTIC_PARAM = 'diagnostic';
+
+/** A customer attribute a step sets: its key, the value and where (relative to the step) the object holding `key` and `value` is. */
+export interface AttributeWrite {
+  readonly key: string;
+  readonly value: unknown;
+  readonly path: readonly (string | number)[];
+}
 
 /** One expression a step carries. */
 export interface StepExpression {

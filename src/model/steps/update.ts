@@ -30,5 +30,7 @@ export const updateKind: StepKindModel<'update'> = {
   ...endsByNormalTransition,
   ...noExpressions,
   holdMs: instant,
+  attributeWrites: (step) =>
+    step.config.operations.flatMap((op, j) => (op.type === 'set_attribute' ? [{ key: op.key, value: op.value, path: ['config', 'operations', j] }] : [])),
   summary: (step) => `update, ${step.config.operations.length} operation${step.config.operations.length === 1 ? '' : 's'}`,
 };

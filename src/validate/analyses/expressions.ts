@@ -26,7 +26,7 @@ function compile(source: string, roots: readonly string[]): Outcome {
 }
 
 /** One expression to check: its source, the roots it may name, where it is and how messages name it. */
-interface ExpressionSite {
+export interface ExpressionSite {
   readonly source: string;
   readonly extraRoots: readonly string[];
   readonly path: (string | number)[];
@@ -48,6 +48,11 @@ export function checkExpressions(
 ): void {
   const roots = options.roots ?? EXPRESSION_ROOTS;
   const cache = new Map<string, Outcome>();
+  for (const site of expressionSites(steps, goals)) report(site, roots, cache, out);
+}
+
+/** Every expression of the parsed steps (their kinds' `expressions`) and goals (`where`), in document order. */
+export function expressionSites(steps: readonly (Step | undefined)[], goals: readonly (Goal | undefined)[] = []): ExpressionSite[] {
   const sites: ExpressionSite[] = [];
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
@@ -58,7 +63,7 @@ export function checkExpressions(
   goals.forEach((goal, i) => {
     if (goal?.where !== undefined) sites.push({ source: goal.where, extraRoots: [EVENT_ROOT], path: ['goals', i, 'where'], name: `The where of goal ${JSON.stringify(goal.id)}`, stepId: undefined });
   });
-  for (const site of sites) report(site, roots, cache, out);
+  return sites;
 }
 
 function report(site: ExpressionSite, roots: readonly string[], cache: Map<string, Outcome>, out: Diagnostic[]): void {
