@@ -69,7 +69,8 @@ export interface TimelineEntry {
    * `entered`, `decided`, `sent`, `skipped`, `updated`, `waiting`, `waited`, `branched`,
    * `outcome`, `outcome-unmatched` (a scripted outcome that found no enrollment, e.g. after the
    * customer left; `detail.reason`), `event` (a scripted event; `detail.delivered`: whether a
-   * step or goal of the journey was waiting for it), `completed`, `exited`, `failed`, `retry`,
+   * step or goal of the journey was waiting for it), `noted` (something a step counted: a split's
+   * variant, a time-zone fallback, a goal conversion; `detail.note`), `completed`, `exited`, `failed`, `retry`,
    * and each kind's own words (`waiting for`, `received`, …).
    */
   readonly type: string;
