@@ -6,6 +6,7 @@ import { compileJourney } from './compile-journey.js';
 import type { EngineEmitter } from './events.js';
 import type { Channels, Clock, DecisionFlows, Profiles, Storage } from './ports.js';
 import type { RetryPolicy } from './retry.js';
+import type { SendPolicyRuntime } from './send-gate.js';
 
 /** Everything the engine's parts share. Internal. */
 export interface EngineContext {
@@ -25,6 +26,8 @@ export interface EngineContext {
   readonly triggers: TriggerIndex;
   /** Diagnostics of stored journeys by revision (`getJourney`). */
   readonly diagnostics: DiagnosticsCache;
+  /** The host's send policy (quiet hours, caps, rate limits), when it declared one. */
+  readonly sendPolicy?: SendPolicyRuntime;
 }
 
 /**

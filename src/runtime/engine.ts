@@ -42,6 +42,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { Enrollment, EnrollmentStatus, ExitReason } from './types.js';
 import { ENROLLMENT_STATUSES } from './types.js';
 import { runDue, type RunDueResult } from './worker.js';
+import { parseSendPolicy, type SendPolicy } from '../model/send-policy.js';
 import type { JsonValue } from '../model/schema.js';
 
 /** What `createEngine` needs. Storage and clock are required; the effect ports are needed by the steps that use them. */
@@ -72,6 +73,13 @@ export interface EngineOptions {
   readonly newId?: (kind: 'journey' | 'enrollment') => string;
   /** Called with errors thrown by event handlers and by the background loop. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Rules for every send of every journey: quiet hours in the customer's zone, frequency caps
+   * counted across journeys and workers, channel rate limits (docs/send-policies.md). A send step
+   * with `bypassPolicy: true` skips them. Caps need a storage with `reserveSendSlot` (every
+   * bundled adapter has it). Checked here: `invalid-option` with the path of the first problem.
+   */
+  readonly sendPolicy?: SendPolicy;
 }
 
 /** Per-step figures of one journey. */
@@ -241,6 +249,10 @@ export function createEngine(options: EngineOptions): JourneyEngine {
   const leaseMs = options.leaseMs ?? 30_000;
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new JourneyError('invalid-option', 'leaseMs must be a positive number', { path: ['leaseMs'] });
   const concurrency = checkConcurrency(options.concurrency ?? 1);
+  const sendPolicy = options.sendPolicy === undefined ? undefined : parseSendPolicy(options.sendPolicy);
+  if ((sendPolicy?.caps?.length ?? 0) > 0 && typeof options.storage.reserveSendSlot !== 'function') {
+    throw new JourneyError('invalid-option', 'sendPolicy.caps needs a storage that counts sends (reserveSendSlot): the bundled adapters do', { path: ['sendPolicy', 'caps'] });
+  }
 
   const ctx: EngineContext = {
     storage: options.storage,
@@ -257,6 +269,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
     journeys: new JourneyCache(options.storage),
     triggers: new TriggerIndex(options.storage),
     diagnostics: new DiagnosticsCache(),
+    ...(sendPolicy === undefined ? {} : { sendPolicy: { policy: sendPolicy, buckets: new Map() } }),
   };
 
   let ready: Promise<void> | undefined;
