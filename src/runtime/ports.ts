@@ -161,6 +161,8 @@ export interface SendSlotCap {
 export interface SendSlotRequest {
   readonly tenantId: string;
   readonly customerId: string;
+  /** The enrollment sending (while it is active, an unconfirmed slot whose hold ended still counts: its send may have gone out before a crash). */
+  readonly enrollmentId: string;
   readonly channelId: string;
   /** The send's idempotency key: one slot per key, so a replay of the same send counts once. */
   readonly key: string;
@@ -380,14 +382,16 @@ export interface Storage {
 
   /**
    * Send counters for frequency caps (the engine's `sendPolicy.caps` needs it). Atomically, for
-   * the customer: count the slots of other keys that each cap covers (its channel, or all; taken
-   * at or after `since`) and are *live* — confirmed (a record with the slot's key is in the
-   * effect log, written by the commit that follows the send) or still held (`holdUntil > now`);
-   * when every cap counts fewer than `max`, take the slot for `key` (`at = now`). A key that
-   * already holds a live slot is granted again (its hold extended, its `at` kept), so a replay
-   * after a crash counts once. Two concurrent requests of one customer are serialized: they
-   * cannot both take the last place. Optional for hosts' own storages; every bundled adapter
-   * implements it.
+   * the customer: count the *live* slots of other keys that each cap covers (its channel, or
+   * all; taken at or after `since`) — confirmed (a record with the slot's key is in the effect
+   * log, written by the commit that follows the send), still held (`holdUntil > now`), or whose
+   * enrollment is still active (its hold ended unconfirmed: a crash, whose send may have gone
+   * out; the replay takes the slot again under the same key) — and when every cap counts fewer
+   * than `max`, take the slot for `key` (`at = now`). A key whose slot is confirmed or held is
+   * granted again at once (a replay: its hold extended, its `at` moved up to `now`, since it
+   * sends now; never earlier). Windows are counted at these instants, just before the channel call. Two concurrent requests of one
+   * customer are serialized: they cannot both take the last place. Optional for hosts' own
+   * storages; every bundled adapter implements it.
    */
   reserveSendSlot?(request: SendSlotRequest): Promise<SendSlotResult>;
   /** Give back an unconfirmed slot (the send failed or was held back after all). A confirmed slot stays. */

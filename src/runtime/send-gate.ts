@@ -89,6 +89,7 @@ export async function gateSend(
     const slot = await storage.reserveSendSlot({
       tenantId: enrollment.tenantId,
       customerId: enrollment.customerId,
+      enrollmentId: enrollment.id,
       channelId: command.channelId,
       key: command.idempotencyKey,
       now,

@@ -179,10 +179,12 @@ describe('send policies on Postgres (worker processes)', () => {
         caps: [{ channelId: 'ch_email', max: 2, per: { duration: 1, unit: 'hours' } }],
       };
       const sendLog = join(dir, 'defer-sends.log');
+      const sendTimesLog = join(dir, 'defer-times.log');
       const config = (workerId: string): WorkerConfig => ({
         storage: { kind: 'pg', url: PG_URL!, schema },
         workerId,
         sendLog,
+        sendTimesLog,
         epoch: clock.epoch,
         t0,
         factor: FACTOR,
@@ -201,7 +203,7 @@ describe('send policies on Postgres (worker processes)', () => {
       const effects = await sendEffects(pool, schema);
       const delivered = tally(readLines(sendLog));
       const { rows } = await pool.query(`SELECT status, count(*) AS n FROM "${schema}".je_enrollments GROUP BY status`);
-      const { rows: deferred } = await pool.query(`SELECT metric, sum(count) AS n FROM "${schema}".je_counters WHERE metric LIKE 'deferred:%' GROUP BY metric`);
+      const { rows: deferred } = await pool.query(`SELECT metric, sum(count) AS n FROM "${schema}".je_counters WHERE metric LIKE 'noted:deferred:%' GROUP BY metric`);
       console.log(`[policy crash] kills ${counts.map((c) => c.kills).join('+')}, deliveries ${[...delivered.values()].reduce((x, y) => x + y, 0)} (distinct ${delivered.size}), effects ${effects.length}, deferred ${JSON.stringify(Object.fromEntries(deferred.map((r) => [r.metric, Number(r.n)])))}`);
       // Nothing lost: every enrollment completed, every expected send is in the effect log once.
       expect(Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))).toEqual({ completed: 2 * N });
@@ -212,15 +214,25 @@ describe('send policies on Postgres (worker processes)', () => {
       expect([...expected].filter((k) => !delivered.has(k))).toEqual([]);
       // The deferrals happened, and the policy held through the kills.
       const metrics = Object.fromEntries(deferred.map((r) => [String(r.metric), Number(r.n)]));
-      expect(metrics['deferred:cap']).toBeGreaterThanOrEqual(N);
-      expect(metrics['deferred:quiet-hours']).toBeGreaterThanOrEqual(N);
-      expect(mostPerCustomer(effects, HOUR)).toBeLessThanOrEqual(2);
-      // No send inside quiet hours (recorded after the channel answered: a send that passed the
-      // gate at 20:59:59 lands a few clock seconds later, well inside this margin).
+      // (How many of each depends on the pace under the kills: a send late past 21:00 meets quiet hours first.)
+      expect(metrics['noted:deferred:cap']).toBeGreaterThan(0);
+      expect(metrics['noted:deferred:quiet-hours']).toBeGreaterThan(0);
+      // The cap, from what the channel saw: each key's first delivery (a redelivery after a kill
+      // carries the same key, which the channel deduplicates). The effect log's instant of a send
+      // replayed after a kill is when the replay committed, so it is not the delivery time.
+      const first = new Map<string, { customer: string; at: number }>();
+      for (const [customer, key, at] of readLines(sendTimesLog).map((l) => l.split(' '))) if (!first.has(key!)) first.set(key!, { customer: customer!, at: Number(at) });
+      expect(first.size).toBe(expected.size);
+      // Windows are counted at each slot's instant, just before the channel call; the channel logs
+      // a moment later (the journey-status read, the send's own delay). On this clock (600× real
+      // time) a loaded machine's 100 ms is a clock minute: allow 3 clock minutes (300 real ms).
+      expect(mostPerCustomer([...first.values()], HOUR - 3 * 60_000)).toBeLessThanOrEqual(2);
+      // No send inside quiet hours (a send that passed the gate at 20:59:59 reaches the channel a
+      // few clock seconds later, well inside this margin).
       const MARGIN = 30_000;
-      for (const e of effects) {
+      for (const e of first.values()) {
         const sinceNine = (e.at - Date.UTC(2026, 2, 10, 21)) % DAY;
-        expect(sinceNine < MARGIN || sinceNine >= HOUR, `${e.key} sent at ${new Date(e.at).toISOString()}`).toBe(true);
+        expect(sinceNine < MARGIN || sinceNine >= HOUR, `${e.customer} sent at ${new Date(e.at).toISOString()}`).toBe(true);
       }
     });
   }, 240_000);

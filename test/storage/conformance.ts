@@ -991,6 +991,8 @@ export function describeStorageConformance(name: string, factory: StorageFactory
       const slot = (key: string, now: number, caps: ReturnType<typeof cap>[], over: { customerId?: string; channelId?: string; tenantId?: string; holdUntil?: number } = {}) => ({
         tenantId: over.tenantId ?? T,
         customerId: over.customerId ?? 'c1',
+        // `e1:…` keys belong to enrollment e1; others to an enrollment that is not stored
+        enrollmentId: key.split(':')[0]!,
         channelId: over.channelId ?? 'email',
         key,
         now,
@@ -1014,21 +1016,32 @@ export function describeStorageConformance(name: string, factory: StorageFactory
       it('grants a key that holds a live slot again (a replay counts once)', async () => {
         expect(await s.reserveSendSlot!(slot('k1', 100, [cap(1)]))).toEqual({ granted: true });
         expect(await s.reserveSendSlot!(slot('k1', 500, [cap(1)]))).toEqual({ granted: true });
-        expect(await s.reserveSendSlot!(slot('k2', 500, [cap(1)]))).toMatchObject({ granted: false, counted: 1 });
+        // it sends now: it counts from 500
+        expect(await s.reserveSendSlot!(slot('k2', 600, [cap(1)]))).toEqual({ granted: false, cap: 0, counted: 1, freedBy: 500 });
       });
 
-      it('an unconfirmed hold expires (a crash releases it); a confirmed one (its key in the effect log) keeps counting', async () => {
+      it('a hold that ended unconfirmed counts while its enrollment is active (its send may have gone out before a crash); the replay takes it again', async () => {
         await s.createJourney(journey());
         const e = enrollment();
         await s.createEnrollment(e);
         expect(await s.reserveSendSlot!(slot('e1:send1:1', 100, [cap(1)], { holdUntil: 200 }))).toEqual({ granted: true });
         expect(await s.reserveSendSlot!(slot('other', 150, [cap(1)]))).toMatchObject({ granted: false });
-        expect(await s.reserveSendSlot!(slot('other', 200, [cap(1)]))).toEqual({ granted: true }); // the hold ended at 200; 'other' holds until 1200
-        // the replay after the crash takes a slot again (same key), and its send is confirmed by the commit
-        expect(await s.reserveSendSlot!(slot('e1:send1:1', 300, [cap(2)]))).toEqual({ granted: true });
-        await s.commit({ enrollment: next(e), expectedVersion: 1, now: 310, effects: [effect(e, 'send1', 1)] });
-        // long after every hold: 'other' (never confirmed) is gone, the confirmed send still counts
+        expect(await s.reserveSendSlot!(slot('other', 300, [cap(1)]))).toMatchObject({ granted: false, freedBy: 100 }); // hold over, e1 still active
+        // the replay takes the slot again (same key, now), and its send is confirmed by the commit
+        expect(await s.reserveSendSlot!(slot('e1:send1:1', 300, [cap(1)]))).toEqual({ granted: true });
+        await s.commit({ enrollment: ended(e, 310, 'completed'), expectedVersion: 1, now: 310, effects: [effect(e, 'send1', 1)] });
+        // long after every hold, the enrollment ended: the confirmed send still counts
         expect(await s.reserveSendSlot!(slot('late', 5000, [cap(1)]))).toEqual({ granted: false, cap: 0, counted: 1, freedBy: 300 });
+      });
+
+      it('an unconfirmed slot whose hold ended and whose enrollment ended counts no more', async () => {
+        await s.createJourney(journey());
+        const e = enrollment();
+        await s.createEnrollment(e);
+        expect(await s.reserveSendSlot!(slot('e1:send1:1', 100, [cap(1)], { holdUntil: 200 }))).toEqual({ granted: true });
+        await s.commit({ enrollment: ended(e, 150, 'exited'), expectedVersion: 1, now: 150 });
+        expect(await s.reserveSendSlot!(slot('other', 150, [cap(1)]))).toMatchObject({ granted: false }); // still held
+        expect(await s.reserveSendSlot!(slot('other', 200, [cap(1)]))).toEqual({ granted: true });
       });
 
       it('releases an unconfirmed slot, never a confirmed one', async () => {

@@ -33,7 +33,7 @@ import {
 } from '../storage-common/storage-rules.js';
 import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
 import { EntryHeap, type HeapRecord } from './entry-heap.js';
-import { decideSendSlot, oldestCounted, type StoredSendSlot } from '../storage-common/send-slots.js';
+import { decideSendSlot, oldestCounted, storedSlot, type StoredSendSlot } from '../storage-common/send-slots.js';
 import { takeToken } from '../../runtime/token-bucket.js';
 
 /** One stored enrollment and its claim. */
@@ -123,7 +123,7 @@ class MemoryStorage implements Storage {
   /** tenant → catalog revision (moves on every journey write). */
   private readonly catalog = new Map<string, number>();
   /** tenant + customer → key → the customer's send slots (frequency caps). */
-  private readonly sendSlots = new Map<string, Map<string, { readonly channelId: string; readonly at: number; holdUntil: number }>>();
+  private readonly sendSlots = new Map<string, Map<string, { readonly enrollmentId: string; readonly channelId: string; at: number; holdUntil: number }>>();
   /** tenant + key → tenant + customer, to release a slot by its key. */
   private readonly slotOwners = new Map<string, string>();
   /** tenant + channel → the next instant a send may go (rate limits). */
@@ -548,20 +548,23 @@ class MemoryStorage implements Storage {
     const since = oldestCounted(request);
     const stored: StoredSendSlot[] = [];
     for (const [key, slot] of slots) {
-      const confirmed = this.effectKeys.has(key);
-      if (!confirmed && slot.holdUntil <= request.now) {
-        slots.delete(key); // an expired hold: its send never landed
+      const row = storedSlot({ key, ...slot, confirmed: this.effectKeys.has(key), pending: this.enrollments.get(slot.enrollmentId)?.e.status === 'active' }, request.now);
+      if (!row.live) {
+        slots.delete(key); // a hold that ended, unconfirmed, its enrollment gone on: its send never landed
         this.slotOwners.delete(journeyKey(request.tenantId, key));
         continue;
       }
-      if (slot.at >= since || key === request.key) stored.push({ key, channelId: slot.channelId, at: slot.at, live: true });
+      if (slot.at >= since || key === request.key) stored.push(row);
     }
     const decision = decideSendSlot(request, stored);
     if (!decision.granted) return decision;
     const held = slots.get(request.key);
-    if (held !== undefined) held.holdUntil = Math.max(held.holdUntil, request.holdUntil);
-    else {
-      slots.set(request.key, { channelId: request.channelId, at: request.now, holdUntil: request.holdUntil });
+    if (decision.held && held !== undefined) {
+      // A replay: it sends now, so the slot counts from now (never from earlier than it did).
+      held.at = Math.max(held.at, request.now);
+      held.holdUntil = Math.max(held.holdUntil, request.holdUntil);
+    } else {
+      slots.set(request.key, { enrollmentId: request.enrollmentId, channelId: request.channelId, at: request.now, holdUntil: request.holdUntil });
       this.slotOwners.set(journeyKey(request.tenantId, request.key), owner);
     }
     return { granted: true };

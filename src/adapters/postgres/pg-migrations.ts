@@ -146,7 +146,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     version: 6,
     name: 'send policies',
     // Frequency caps: one slot per send (by its idempotency key) per customer, counted while its
-    // hold lasts or once its effect record is in je_effects; reservations of one customer are
+    // hold lasts, while its enrollment is active, or once its effect record is in je_effects; reservations of one customer are
     // serialized by a transaction-scoped advisory lock. Rate limits: per channel, the next
     // instant a send may go (a shared token bucket of depth one).
     statements: (S) => [
@@ -154,6 +154,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         tenant_id   ${ID} NOT NULL,
         key         ${ID} NOT NULL,
         customer_id ${ID} NOT NULL,
+        enrollment_id ${ID} NOT NULL,
         channel_id  ${ID} NOT NULL,
         at          double precision NOT NULL,
         hold_until  double precision NOT NULL,

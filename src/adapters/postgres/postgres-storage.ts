@@ -16,7 +16,7 @@ import type {
   SendSlotResult,
   SendTokenRequest,
 } from '../../runtime/ports.js';
-import { decideSendSlot, oldestCounted } from '../storage-common/send-slots.js';
+import { decideSendSlot, oldestCounted, storedSlot } from '../storage-common/send-slots.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   type EffectRow,
@@ -824,23 +824,28 @@ class PostgresStorage implements Storage {
     return this.tx(async (db) => {
       // One customer's reservations one at a time (two workers cannot both take the last place).
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`${request.tenantId}\u001f${request.customerId}`]);
-      await db.query(
-        `DELETE FROM ${slots} s WHERE s.tenant_id = $1 AND s.customer_id = $2 AND s.hold_until <= $3
-           AND NOT EXISTS (SELECT 1 FROM ${this.t.effects} e WHERE e.idempotency_key = s.key)`,
-        [request.tenantId, request.customerId, request.now],
-      );
       const { rows } = await db.query(
-        `SELECT key, channel_id, at FROM ${slots} WHERE tenant_id = $1 AND customer_id = $2 AND (at >= $3 OR key = $4)`,
+        `SELECT s.key, s.channel_id, s.at, s.hold_until,
+            EXISTS (SELECT 1 FROM ${this.t.effects} f WHERE f.idempotency_key = s.key) AS confirmed,
+            EXISTS (SELECT 1 FROM ${this.t.enrollments} n WHERE n.id = s.enrollment_id AND n.status = 'active') AS pending
+          FROM ${slots} s WHERE s.tenant_id = $1 AND s.customer_id = $2 AND (s.at >= $3 OR s.key = $4)`,
         [request.tenantId, request.customerId, oldestCounted(request), request.key],
       );
-      const stored = (rows as { key: string; channel_id: string; at: number }[]).map((r) => ({ key: r.key, channelId: r.channel_id, at: Number(r.at), live: true }));
-      const decision = decideSendSlot(request, stored);
-      if (!decision.granted) return decision;
-      await db.query(
-        `INSERT INTO ${slots} (tenant_id, key, customer_id, channel_id, at, hold_until) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (tenant_id, key) DO UPDATE SET hold_until = GREATEST(${slots}.hold_until, EXCLUDED.hold_until)`,
-        [request.tenantId, request.key, request.customerId, request.channelId, request.now, request.holdUntil],
+      const stored = (rows as { key: string; channel_id: string; at: number; hold_until: number; confirmed: boolean; pending: boolean }[]).map((r) =>
+        storedSlot({ key: r.key, channelId: r.channel_id, at: Number(r.at), holdUntil: Number(r.hold_until), confirmed: r.confirmed, pending: r.pending }, request.now),
       );
+      const decision = decideSendSlot(request, stored.filter((r) => r.live));
+      if (!decision.granted) return decision;
+      if (decision.held) {
+        // A replay sends now: its slot counts from now (never from earlier than it did).
+        await db.query(`UPDATE ${slots} SET at = GREATEST(at, $4), hold_until = GREATEST(hold_until, $1) WHERE tenant_id = $2 AND key = $3`, [request.holdUntil, request.tenantId, request.key, request.now]);
+      } else {
+        await db.query(
+          `INSERT INTO ${slots} (tenant_id, key, customer_id, enrollment_id, channel_id, at, hold_until) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (tenant_id, key) DO UPDATE SET at = EXCLUDED.at, hold_until = EXCLUDED.hold_until`,
+          [request.tenantId, request.key, request.customerId, request.enrollmentId, request.channelId, request.now, request.holdUntil],
+        );
+      }
       return { granted: true };
     });
   }

@@ -147,7 +147,7 @@ DROP TABLE je_outcome_keys;
     version: 5,
     name: 'send policies',
     // Frequency caps: one slot per send (by its idempotency key) per customer, counted while its
-    // hold lasts or once its effect record is in je_effects. Rate limits: the next instant a
+    // hold lasts, while its enrollment is active, or once its effect record is in je_effects. Rate limits: the next instant a
     // channel may send (in-process buckets are enough for one writer, but the row lets several
     // processes on one file share it).
     sql: `
@@ -155,6 +155,7 @@ CREATE TABLE je_send_slots (
   tenant_id   TEXT NOT NULL,
   key         TEXT NOT NULL,
   customer_id TEXT NOT NULL,
+  enrollment_id TEXT NOT NULL,
   channel_id  TEXT NOT NULL,
   at          INTEGER NOT NULL,
   hold_until  INTEGER NOT NULL,

@@ -16,7 +16,7 @@ import type {
   SendSlotResult,
   SendTokenRequest,
 } from '../../runtime/ports.js';
-import { decideSendSlot, oldestCounted } from '../storage-common/send-slots.js';
+import { decideSendSlot, oldestCounted, storedSlot } from '../storage-common/send-slots.js';
 import { takeToken } from '../../runtime/token-bucket.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
@@ -436,14 +436,20 @@ class SqliteStorage implements Storage {
   async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
     const s = await this.ready();
     const reserve = (s.reserveTx ??= s.db.transaction((r: SendSlotRequest): SendSlotResult => {
-      cached(s, `DELETE FROM je_send_slots WHERE tenant_id = ? AND customer_id = ? AND hold_until <= ?
-        AND NOT EXISTS (SELECT 1 FROM je_effects e WHERE e.idempotency_key = je_send_slots.key)`).run(r.tenantId, r.customerId, r.now);
-      const rows = cached(s, 'SELECT key, channel_id, at FROM je_send_slots WHERE tenant_id = ? AND customer_id = ? AND (at >= ? OR key = ?)')
-        .all(r.tenantId, r.customerId, oldestCounted(r), r.key) as { key: string; channel_id: string; at: number }[];
-      const decision = decideSendSlot(r, rows.map((row) => ({ key: row.key, channelId: row.channel_id, at: row.at, live: true })));
+      const rows = cached(s, `SELECT key, channel_id, at, hold_until,
+          EXISTS (SELECT 1 FROM je_effects f WHERE f.idempotency_key = je_send_slots.key) AS confirmed,
+          EXISTS (SELECT 1 FROM je_enrollments n WHERE n.id = je_send_slots.enrollment_id AND n.status = 'active') AS pending
+        FROM je_send_slots WHERE tenant_id = ? AND customer_id = ? AND (at >= ? OR key = ?)`)
+        .all(r.tenantId, r.customerId, oldestCounted(r), r.key) as { key: string; channel_id: string; at: number; hold_until: number; confirmed: number; pending: number }[];
+      const stored = rows.map((row) => storedSlot({ key: row.key, channelId: row.channel_id, at: row.at, holdUntil: row.hold_until, confirmed: row.confirmed === 1, pending: row.pending === 1 }, r.now));
+      const decision = decideSendSlot(r, stored.filter((row) => row.live));
       if (!decision.granted) return decision;
-      cached(s, `INSERT INTO je_send_slots (tenant_id, key, customer_id, channel_id, at, hold_until) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (tenant_id, key) DO UPDATE SET hold_until = max(hold_until, excluded.hold_until)`).run(r.tenantId, r.key, r.customerId, r.channelId, r.now, r.holdUntil);
+      // A replay sends now: its slot counts from now (never from earlier than it did).
+      if (decision.held) cached(s, 'UPDATE je_send_slots SET at = max(at, ?), hold_until = max(hold_until, ?) WHERE tenant_id = ? AND key = ?').run(r.now, r.holdUntil, r.tenantId, r.key);
+      else {
+        cached(s, `INSERT INTO je_send_slots (tenant_id, key, customer_id, enrollment_id, channel_id, at, hold_until) VALUES (?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (tenant_id, key) DO UPDATE SET at = excluded.at, hold_until = excluded.hold_until`).run(r.tenantId, r.key, r.customerId, r.enrollmentId, r.channelId, r.now, r.holdUntil);
+      }
       return { granted: true };
     }).immediate);
     return reserve(request);

@@ -11,7 +11,15 @@ export interface StoredSendSlot {
   readonly channelId: string;
   readonly at: number;
   /** Confirmed (its key is in the effect log) or still held (`holdUntil > now`). */
+  readonly held: boolean;
+  /** Held, or its enrollment is still active (a hold that ended unconfirmed: the send may have gone out). */
   readonly live: boolean;
+}
+
+/** A stored slot's liveness from what its row and the effect log and enrollment say. */
+export function storedSlot(row: { readonly key: string; readonly channelId: string; readonly at: number; readonly holdUntil: number; readonly confirmed: boolean; readonly pending: boolean }, now: number): StoredSendSlot {
+  const held = row.confirmed || row.holdUntil > now;
+  return { key: row.key, channelId: row.channelId, at: row.at, held, live: held || row.pending };
 }
 
 /** The earliest `since` of the request's caps: older slots never count. */
@@ -22,12 +30,13 @@ export function oldestCounted(request: SendSlotRequest): number {
 }
 
 /**
- * Whether `request.key` may take a slot: granted when it holds a live one already (a replay),
- * or when every cap counts fewer than `max` live slots of other keys in its window; else the
- * first full cap, with the instant its `max`-th most recent counted slot was taken.
+ * Whether `request.key` may take a slot: granted when its slot is confirmed or held (a replay
+ * within the lease), or when every cap counts fewer than `max` live slots of other keys in its
+ * window (then the adapter writes the slot with `at = now`); else the first full cap, with the
+ * instant its `max`-th most recent counted slot was taken.
  */
 export function decideSendSlot(request: SendSlotRequest, slots: readonly StoredSendSlot[]): SendSlotResult & { readonly held?: boolean } {
-  if (slots.some((s) => s.key === request.key && s.live)) return { granted: true, held: true };
+  if (slots.some((s) => s.key === request.key && s.held)) return { granted: true, held: true };
   for (let i = 0; i < request.caps.length; i++) {
     const cap = request.caps[i]!;
     const counted = slots
