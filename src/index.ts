@@ -51,6 +51,8 @@ export { visitOf } from './runtime/interpreter.js';
 export { compileJourney, resolveResultKey, type CompiledJourney, type CompiledStep, type CompiledCondition, type JourneyIdentity } from './runtime/compile-journey.js';
 export { createEngine, type EngineOptions, type JourneyEngine, type JourneyStats, type EnrollmentListQuery } from './runtime/engine.js';
 export type { GoalStats } from './runtime/goal-stats.js';
+export { MAX_SEND_PRIORITY, parseSendPolicy, sendPolicySchema, type SendCap, type SendPolicy } from './model/send-policy.js';
+export { PRIORITY_SPACING_MS } from './runtime/send-gate.js';
 export { experimentStats, wilsonInterval, type RateInterval, type VariantCounts, type VariantStats } from './runtime/experiment-stats.js';
 export type { EngineEvents, EngineEmitter } from './runtime/events.js';
 export type { EngineLogger, LogLevel, SpanLike, TracerProviderLike } from './runtime/observe.js';

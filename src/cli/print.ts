@@ -31,6 +31,10 @@ function detailText(entry: TimelineEntry): string {
       const { note, ...rest } = d;
       return [String(note), compact(rest)].filter(Boolean).join(' ');
     }
+    case 'deferred':
+      return `${String(d['reason'])}${d['cap'] === undefined ? '' : ` ${String(d['cap'])}`} until ${shortTime(String(d['until']))}`;
+    case 'skipped':
+      return d['cap'] === undefined ? compact(d) : `${String(d['skipped'])} ${String(d['cap'])}`;
     case 'exited':
       return `reason: ${String(d['reason'])}`;
     case 'failed':

@@ -8,6 +8,7 @@ import type { EngineEmitter } from './events.js';
 import type { Observer } from './observe.js';
 import type { Channels, Clock, DecisionFlows, Profiles, Storage } from './ports.js';
 import type { RetryPolicy } from './retry.js';
+import type { SendPolicyRuntime } from './send-gate.js';
 
 /** Everything the engine's parts share. Internal. */
 export interface EngineContext {
@@ -31,6 +32,8 @@ export interface EngineContext {
   readonly observer: Observer;
   /** The host's customer attributes schema: expressions and updates are type-checked against it. */
   readonly customerSchema?: CustomerSchema | undefined;
+  /** The host's send policy (quiet hours, caps, rate limits), when it declared one. */
+  readonly sendPolicy?: SendPolicyRuntime;
 }
 
 /** What the engine validates journeys with: its clock's now and the host's customer schema. */

@@ -45,6 +45,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { Enrollment, EnrollmentStatus, ExitReason } from './types.js';
 import { ENROLLMENT_STATUSES } from './types.js';
 import { runDue, type RunDueResult } from './worker.js';
+import { parseSendPolicy, type SendPolicy } from '../model/send-policy.js';
 import type { JsonValue } from '../model/schema.js';
 
 /** What `createEngine` needs. Storage and clock are required; the effect ports are needed by the steps that use them. */
@@ -97,6 +98,13 @@ export interface EngineOptions {
    * `false`: no spans.
    */
   readonly tracerProvider?: TracerProviderLike | false;
+  /**
+   * Rules for every send of every journey: quiet hours in the customer's zone, frequency caps
+   * counted across journeys and workers, channel rate limits (docs/send-policies.md). A send step
+   * with `bypassPolicy: true` skips them. Caps need a storage with `reserveSendSlot` (every
+   * bundled adapter has it). Checked here: `invalid-option` with the path of the first problem.
+   */
+  readonly sendPolicy?: SendPolicy;
 }
 
 /** Per-step figures of one journey. */
@@ -272,6 +280,10 @@ export function createEngine(options: EngineOptions): JourneyEngine {
   if (options.customerSchema !== undefined && !isCustomerSchema(options.customerSchema)) {
     throw new JourneyError('invalid-option', 'customerSchema must be a zod schema or a JSON Schema object', { path: ['customerSchema'] });
   }
+  const sendPolicy = options.sendPolicy === undefined ? undefined : parseSendPolicy(options.sendPolicy);
+  if ((sendPolicy?.caps?.length ?? 0) > 0 && typeof options.storage.reserveSendSlot !== 'function') {
+    throw new JourneyError('invalid-option', 'sendPolicy.caps needs a storage that counts sends (reserveSendSlot): the bundled adapters do', { path: ['sendPolicy', 'caps'] });
+  }
 
   const ctx: EngineContext = {
     storage: options.storage,
@@ -295,6 +307,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
       tracerProvider: options.tracerProvider === false ? undefined : options.tracerProvider,
       onError: options.onError,
     }),
+    ...(sendPolicy === undefined ? {} : { sendPolicy: { policy: sendPolicy, buckets: new Map() } }),
   };
   observeEmitter(ctx.events, ctx.observer);
   // Without a tracer provider, look for @opentelemetry/api once, before the first operation.

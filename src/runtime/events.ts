@@ -17,6 +17,17 @@ export type EngineEvents = {
     readonly idempotencyKey: string;
     readonly receipt: SendReceipt;
   };
+  /**
+   * The send policy held a send back (`reason`: `quiet-hours`, `cap`, `rate-limit`): the
+   * enrollment waits at the step until `until` and sends then with the same idempotency key.
+   */
+  deferred: {
+    readonly enrollment: Enrollment;
+    readonly stepId: string;
+    readonly reason: string;
+    readonly until: number;
+    readonly detail: Readonly<Record<string, unknown>>;
+  };
   /** An outcome was recorded on an enrollment. */
   outcome: { readonly enrollment: Enrollment; readonly outcome: OutcomeEntry };
   /** An enrollment finished the journey. */

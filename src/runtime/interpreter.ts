@@ -162,6 +162,14 @@ export function advance(
       if (!run.isPending(input.stepId, input.visit)) return unchanged(enrollment);
       run.effectFailed(input.error, input.retryAt);
       break;
+    case 'deferred':
+      if (!run.isPending(input.stepId, input.visit)) return unchanged(enrollment);
+      run.deferEffect(input);
+      break;
+    case 'effect-skipped':
+      if (!run.isPending(input.stepId, input.visit)) return unchanged(enrollment);
+      run.skipEffect(input);
+      break;
     default:
       assertNever(input);
   }
@@ -411,6 +419,28 @@ class Run implements StepRun {
     }
     d.wakeAt = Math.min(Math.max(retryAt, this.now), firstInstantAfter(d.deadline));
     this.commands.push({ type: 'schedule', wakeAt: d.wakeAt });
+  }
+
+  /**
+   * The send policy holds the effect back: wait at the step (phase `effect`) until `until` (no
+   * later than the first instant past the deadline), noted as `deferred:<reason>`; the wake-up
+   * issues the same effect again, with the same visit and key.
+   */
+  deferEffect(input: Extract<Input, { type: 'deferred' }>): void {
+    const d = this.draft;
+    d.wakeAt = Math.min(Math.max(input.until, this.now), firstInstantAfter(d.deadline));
+    this.events.push({ type: 'noted', stepId: input.stepId, at: this.now, note: `deferred:${input.reason}`, detail: { until: input.until, ...input.detail } });
+    this.commands.push({ type: 'schedule', wakeAt: d.wakeAt });
+  }
+
+  /** The send policy drops the effect: the step is skipped (counted `skipped:<reason>`) and the journey goes on. */
+  skipEffect(input: Extract<Input, { type: 'effect-skipped' }>): void {
+    const step = this.currentStep();
+    if (!step) return;
+    const skipped: StepEvent = { type: 'skipped', stepId: step.id, stepType: step.type, visit: input.visit, at: this.now, reason: input.reason };
+    this.events.push(input.detail === undefined ? skipped : { ...skipped, detail: input.detail });
+    this.moveTo(step.successor);
+    this.runSteps();
   }
 
   /**

@@ -145,6 +145,51 @@ export interface EffectAppend {
  */
 export type CommitResult = 'ok' | 'conflict' | 'fenced' | 'duplicate' | 'missing' | 'journey-inactive';
 
+/** One frequency cap as storage counts it: see {@link SendSlotRequest}. */
+export interface SendSlotCap {
+  /** Count only sends on this channel; null: every channel. */
+  readonly channelId: string | null;
+  /** Count slots taken at or after this instant. */
+  readonly since: number;
+  readonly max: number;
+}
+
+/**
+ * Take a place for one send of a customer under frequency caps counted across every journey and
+ * worker: see {@link Storage.reserveSendSlot}.
+ */
+export interface SendSlotRequest {
+  readonly tenantId: string;
+  readonly customerId: string;
+  /** The enrollment sending (while it is active, an unconfirmed slot whose hold ended still counts: its send may have gone out before a crash). */
+  readonly enrollmentId: string;
+  readonly channelId: string;
+  /** The send's idempotency key: one slot per key, so a replay of the same send counts once. */
+  readonly key: string;
+  readonly now: number;
+  /** Until when the slot holds without the send's effect record (a crash releases it then): `now + leaseMs`. */
+  readonly holdUntil: number;
+  readonly caps: readonly SendSlotCap[];
+}
+
+/**
+ * - `granted`: the slot is taken (or was already held by this key).
+ * - not granted: `cap` (index into the request's caps) is full; `freedBy` is when the slot of
+ *   that cap's `max`-th most recent counted send was taken (a rolling window frees when it
+ *   leaves).
+ */
+export type SendSlotResult =
+  | { readonly granted: true }
+  | { readonly granted: false; readonly cap: number; readonly counted: number; readonly freedBy: number };
+
+/** A request for one send on a rate-limited channel: see {@link Storage.takeSendToken}. */
+export interface SendTokenRequest {
+  readonly tenantId: string;
+  readonly channelId: string;
+  readonly perSecond: number;
+  readonly now: number;
+}
+
 /** Query for enrollments. */
 export interface EnrollmentQuery {
   readonly tenantId: string;
@@ -334,4 +379,29 @@ export interface Storage {
   stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>>;
   /** The effect log of one enrollment, in commit order (for audits and tests). */
   listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]>;
+
+  /**
+   * Send counters for frequency caps (the engine's `sendPolicy.caps` needs it). Atomically, for
+   * the customer: count the *live* slots of other keys that each cap covers (its channel, or
+   * all; taken at or after `since`) — confirmed (a record with the slot's key is in the effect
+   * log, written by the commit that follows the send), still held (`holdUntil > now`), or whose
+   * enrollment is still active (its hold ended unconfirmed: a crash, whose send may have gone
+   * out; the replay takes the slot again under the same key) — and when every cap counts fewer
+   * than `max`, take the slot for `key` (`at = now`). A key whose slot is confirmed or held is
+   * granted again at once (a replay: its hold extended, its `at` moved up to `now`, since it
+   * sends now; never earlier). Windows are counted at these instants, just before the channel call. Two concurrent requests of one
+   * customer are serialized: they cannot both take the last place. Optional for hosts' own
+   * storages; every bundled adapter implements it.
+   */
+  reserveSendSlot?(request: SendSlotRequest): Promise<SendSlotResult>;
+  /** Give back an unconfirmed slot (the send failed or was held back after all). A confirmed slot stays. */
+  releaseSendSlot?(tenantId: string, key: string): Promise<void>;
+  /**
+   * A channel's rate limit shared by every process on this storage (a token bucket of depth one:
+   * sends at least `1000 / perSecond` ms apart, so no second holds more than `perSecond`).
+   * Answers `now` when the send may go (its token is taken), else the instant it may try again.
+   * Optional: without it the engine keeps the bucket in its own process (right for one process,
+   * or one writer such as SQLite).
+   */
+  takeSendToken?(request: SendTokenRequest): Promise<number>;
 }

@@ -224,6 +224,27 @@ export type Input =
       readonly error: EffectError;
       readonly retryAt: number | null;
     }
+  /**
+   * The send policy held the send of this visit back until `until` (quiet hours, a frequency
+   * cap, a rate limit): the enrollment waits at the step and sends then, with the same visit and
+   * idempotency key. `reason` is `quiet-hours`, `cap` or `rate-limit`.
+   */
+  | {
+      readonly type: 'deferred';
+      readonly stepId: string;
+      readonly visit: number;
+      readonly until: number;
+      readonly reason: string;
+      readonly detail?: Readonly<Record<string, unknown>>;
+    }
+  /** The send policy dropped the send of this visit (a frequency cap with `onCapped: 'skip'`): the journey goes on. */
+  | {
+      readonly type: 'effect-skipped';
+      readonly stepId: string;
+      readonly visit: number;
+      readonly reason: string;
+      readonly detail?: Readonly<Record<string, unknown>>;
+    }
   /** The customer responded. */
   | { readonly type: 'outcome'; readonly outcome: OutcomeEntry }
   /** The customer did something (an event the host ingested). */
@@ -256,6 +277,10 @@ export type Command =
       /** The first offer of the result source, or null when the step names none. */
       readonly offer: Offer | null;
       readonly offers: readonly Offer[];
+      /** The step skips the send policy (`bypassPolicy: true`). */
+      readonly bypassPolicy?: boolean;
+      /** The step's `priority` (absent: 0). */
+      readonly priority?: number;
     })
   | (EffectCommandBase & {
       readonly type: 'update';

@@ -11,6 +11,7 @@ import { advance } from './interpreter.js';
 import { idsOf } from './observe.js';
 import type { Claim, Commit, EffectRecord, StepCounter, Storage } from './ports.js';
 import { nextRetryAt } from './retry.js';
+import { gateSend } from './send-gate.js';
 import { plainData } from '../validate/expression/plain-data.js';
 import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, Offer, StepEvent } from './types.js';
 import { YIELD_EVERY, yieldToEventLoop } from './yield.js';
@@ -24,6 +25,8 @@ export interface RunDueResult {
 }
 
 const JOURNEY_LEVEL = '$journey';
+/** The note of a send the policy held back: `deferred:<reason>`. */
+const DEFERRED = 'deferred:';
 const MAX_CONFLICT_RETRIES = 10;
 
 /** Step counters for a batch of events (feeds `stats`). */
@@ -79,6 +82,12 @@ export function emitCommitted(ctx: EngineContext, enrollment: Enrollment, events
         break;
       case 'journey-completed':
         safeEmit(ctx.events, 'completed', { enrollment }, ctx.onListenerError);
+        break;
+      case 'noted':
+        if (event.note.startsWith(DEFERRED) && event.stepId !== null) {
+          const until = Number(event.detail?.['until']);
+          safeEmit(ctx.events, 'deferred', { enrollment, stepId: event.stepId, reason: event.note.slice(DEFERRED.length), until, detail: event.detail ?? {} }, ctx.onListenerError);
+        }
         break;
       default:
         break;
@@ -278,12 +287,19 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
     if (!outcome) {
       // A long run of effects without a wait gives the event loop a turn now and then.
       if (++executed % YIELD_EVERY === 0) await yieldToEventLoop();
+      // The send policy first (it may read storage); then the journey is checked right before the port call.
+      const gate = command.type === 'send' ? await gateSend(ctx.sendPolicy, ctx.storage, ctx.leaseMs, state, command, customer, ctx.clock.now()) : null;
+      if (gate?.checkedStorage) checked = false;
       if (!checked) {
         const stop = await stopBeforeEffect(ctx, base, claim);
         if (stop !== null) return stop;
       }
-      outcome = await observedExecute(ctx, state, command, customer);
-      if (outcome.input.type !== 'effect-failed') memo.set(command.idempotencyKey, outcome);
+      if (gate !== null && gate.hold !== null) outcome = { input: gate.hold };
+      else {
+        outcome = await observedExecute(ctx, state, command, customer);
+        if (outcome.input.type !== 'effect-failed') memo.set(command.idempotencyKey, outcome);
+        else if (gate?.slotTaken) await ctx.storage.releaseSendSlot?.(state.tenantId, command.idempotencyKey);
+      }
     }
     if (outcome.record) effects.push(outcome.record);
     if (outcome.customer) customer = outcome.customer;

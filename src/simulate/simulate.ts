@@ -16,6 +16,7 @@ import type { StepType } from '../model/types.js';
 import { createEngine } from '../runtime/engine.js';
 import { YIELD_EVERY, yieldToEventLoop } from '../runtime/yield.js';
 import type { DecisionFlows } from '../runtime/ports.js';
+import type { SendPolicy } from '../model/send-policy.js';
 import type { EnrollmentStatus, ExitReason, StepEvent } from '../runtime/types.js';
 import { closestKey } from '../validate/closest-key.js';
 import { validateJourney } from '../validate/validate-journey.js';
@@ -58,6 +59,12 @@ export interface SimulateOptions {
    * depends on it as it really is: a split assigns by (journey id, step id, customer id, salt).
    */
   readonly journeyId?: string;
+  /**
+   * The host's send policy (quiet hours, caps, rate limits), applied as the engine applies it:
+   * a held-back send shows as a `deferred` line (`detail.reason`, `detail.until`), a capped send
+   * with `onCapped: 'skip'` as `skipped` (`detail.skipped: 'cap'`). See docs/send-policies.md.
+   */
+  readonly sendPolicy?: SendPolicy;
 }
 
 /** One line of a simulated timeline. */
@@ -67,6 +74,7 @@ export interface TimelineEntry {
   readonly stepId: string | null;
   /**
    * `entered`, `decided`, `sent`, `skipped`, `updated`, `waiting`, `waited`, `branched`,
+   * `deferred` (the send policy held a send back: `detail.reason`, `detail.until`),
    * `outcome`, `outcome-unmatched` (a scripted outcome that found no enrollment, e.g. after the
    * customer left; `detail.reason`), `event` (a scripted event; `detail.delivered`: whether a
    * step or goal of the journey was waiting for it), `noted` (something a step counted: a split's
@@ -130,6 +138,7 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
     profiles,
     newId: (kind) => `${kind === 'journey' ? 'jrn' : 'enr'}_sim_${++counter}`,
     retry: { maxAttempts: 3, initialDelayMs: 60_000 },
+    ...(options.sendPolicy === undefined ? {} : { sendPolicy: options.sendPolicy }),
   });
 
   const timeline: TimelineEntry[] = [];
@@ -283,6 +292,10 @@ function describe(event: StepEvent, wakeAt: number | null, iso: (ms: number) => 
     case 'skipped':
       return { at, stepId: event.stepId, type: 'skipped', detail: { skipped: event.reason, ...event.detail } };
     case 'noted':
+      if (event.note.startsWith('deferred:')) {
+        const { until, ...rest } = event.detail ?? {};
+        return { at, stepId: event.stepId, type: 'deferred', detail: { reason: event.note.slice('deferred:'.length), until: iso(Number(until)), ...rest } };
+      }
       return { at, stepId: event.stepId, type: 'noted', detail: { note: event.note, ...event.detail } };
     case 'exited':
       return { at, stepId: event.stepId, type: 'exited', detail: { reason: event.reason } };

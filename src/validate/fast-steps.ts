@@ -48,7 +48,7 @@ const EXPECTED_SHAPES: readonly [unknown, readonly string[]][] = [
   [(waitStepSchema.shape.config as unknown), ['duration', 'unit', 'until', 'untilAttribute', 'offset', 'window']],
   [(decideStepSchema.shape.config as unknown), ['decisionFlowId', 'maxOffers', 'storeResultAs']],
   [(branchStepSchema.shape.config as unknown), ['conditions', 'defaultTargetStepId']],
-  [(sendStepSchema.shape.config as unknown), ['channelId', 'creativeId', 'resultSource']],
+  [(sendStepSchema.shape.config as unknown), ['channelId', 'creativeId', 'resultSource', 'bypassPolicy', 'priority']],
   [(updateStepSchema.shape.config as unknown), ['operations']],
   [branchConditionSchema, ['label', 'expression', 'targetStepId']],
   [positionSchema, ['x', 'y']],
@@ -87,6 +87,7 @@ const WAIT_KEYS = ['duration', 'unit'];
 const DECIDE_KEYS = ['decisionFlowId', 'maxOffers', 'storeResultAs'];
 const BRANCH_KEYS = ['conditions', 'defaultTargetStepId'];
 const CONDITION_KEYS = ['label', 'expression', 'targetStepId'];
+// The policy fields (bypassPolicy, priority) are left to zod: `plain(c, SEND_KEYS)` refuses them.
 const SEND_KEYS = ['channelId', 'creativeId', 'resultSource'];
 const UPDATE_KEYS = ['operations'];
 const POSITION_KEYS = ['x', 'y'];

@@ -19,6 +19,7 @@ import { postgresStorage } from '../../src/adapters/postgres/index.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/index.js';
 import { createEngine } from '../../src/runtime/engine.js';
 import type { Channels, Commit, DecisionFlows, Profiles, Storage } from '../../src/runtime/ports.js';
+import type { SendPolicy } from '../../src/model/send-policy.js';
 
 export interface WorkerConfig {
   readonly storage: { readonly kind: 'sqlite'; readonly filename: string } | { readonly kind: 'pg'; readonly url: string; readonly schema: string };
@@ -39,6 +40,12 @@ export interface WorkerConfig {
   readonly announceSends?: boolean;
   /** Real ms to sleep when nothing is due. */
   readonly idleMs?: number;
+  /** The engine's send policy (send-policy.test.ts). */
+  readonly sendPolicy?: SendPolicy;
+  /** With it, each send also appends `<customer> <key> <clock now>` here, before it answers. */
+  readonly sendTimesLog?: string;
+  /** Exit once nothing is due now (deferred work may wait later), instead of once nothing is active. */
+  readonly exitWhenIdle?: boolean;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
@@ -80,6 +87,7 @@ const channels: Channels = {
   async send(request) {
     if (config.announceSends) process.stdout.write(`sending ${request.idempotencyKey}\n`);
     if (config.sendDelayMs > 0) await sleep(config.sendDelayMs);
+    if (config.sendTimesLog) appendFileSync(config.sendTimesLog, `${request.customer.id} ${request.idempotencyKey} ${clock.now()}\n`);
     appendFileSync(config.sendLog, `${request.idempotencyKey}\n`);
     return { messageId: `m:${request.idempotencyKey}` };
   },
@@ -99,6 +107,7 @@ const engine = createEngine({
   leaseMs: config.leaseMs,
   workerId: config.workerId,
   onError: (error) => process.stderr.write(`engine error: ${String(error)}\n`),
+  ...(config.sendPolicy ? { sendPolicy: config.sendPolicy } : {}),
 });
 
 await storage.init();
@@ -107,7 +116,8 @@ for (;;) {
   try {
     const { processed, lost } = await engine.runDue({ limit: config.batch });
     if (processed + lost > 0) continue;
-    if ((await storage.nextWakeAt()) === null) break;
+    const next = await storage.nextWakeAt();
+    if (next === null || (config.exitWhenIdle && next > clock.now())) break;
   } catch (error) {
     // A storage hiccup (a busy SQLite file, a dropped connection): what was interrupted wrote
     // nothing, and its claims expire. Keep going, as a host's loop would.

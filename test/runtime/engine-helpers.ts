@@ -25,9 +25,11 @@ export function harness(
     channels?: RecordingChannelsOptions;
     storage?: Storage;
     engine?: Partial<EngineOptions>;
+    /** When the virtual clock starts (default T0). */
+    start?: number;
   } = {},
 ): Harness {
-  const clock = virtualClock(T0);
+  const clock = virtualClock(options.start ?? T0);
   const channels = recordingChannels(options.channels);
   const decisions = scriptedDecisions(options.decisions ?? { df_personal_loans: [{ id: 'loan_a', apr: 7.9 }] });
   const profiles = memoryProfiles(options.customers ?? []);

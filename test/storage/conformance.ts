@@ -986,6 +986,101 @@ export function describeStorageConformance(name: string, factory: StorageFactory
       });
     });
 
+    describe('send slots (frequency caps)', () => {
+      const cap = (max: number, since = 0, channelId: string | null = null) => ({ channelId, since, max });
+      const slot = (key: string, now: number, caps: ReturnType<typeof cap>[], over: { customerId?: string; channelId?: string; tenantId?: string; holdUntil?: number } = {}) => ({
+        tenantId: over.tenantId ?? T,
+        customerId: over.customerId ?? 'c1',
+        // `e1:…` keys belong to enrollment e1; others to an enrollment that is not stored
+        enrollmentId: key.split(':')[0]!,
+        channelId: over.channelId ?? 'email',
+        key,
+        now,
+        holdUntil: over.holdUntil ?? now + 1000,
+        caps,
+      });
+
+      it('grants up to max slots per customer, then names the full cap and when its oldest counted slot was taken', async () => {
+        expect(await s.reserveSendSlot!(slot('k1', 100, [cap(2)]))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('k2', 200, [cap(2)]))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('k3', 300, [cap(2)]))).toEqual({ granted: false, cap: 0, counted: 2, freedBy: 100 });
+        // another customer, another tenant: their own counts
+        expect(await s.reserveSendSlot!(slot('k4', 300, [cap(2)], { customerId: 'c2' }))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('k5', 300, [cap(2)], { tenantId: OTHER }))).toEqual({ granted: true });
+        // only slots at or after `since` count; a channel cap counts its channel only
+        expect(await s.reserveSendSlot!(slot('k3', 300, [cap(2, 150)]))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('k6', 300, [cap(1, 0, 'sms')], { channelId: 'sms' }))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('k7', 300, [cap(5), cap(1, 0, 'sms')], { channelId: 'sms' }))).toEqual({ granted: false, cap: 1, counted: 1, freedBy: 300 });
+      });
+
+      it('grants a key that holds a live slot again (a replay counts once)', async () => {
+        expect(await s.reserveSendSlot!(slot('k1', 100, [cap(1)]))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('k1', 500, [cap(1)]))).toEqual({ granted: true });
+        // it sends now: it counts from 500
+        expect(await s.reserveSendSlot!(slot('k2', 600, [cap(1)]))).toEqual({ granted: false, cap: 0, counted: 1, freedBy: 500 });
+      });
+
+      it('a hold that ended unconfirmed counts while its enrollment is active (its send may have gone out before a crash); the replay takes it again', async () => {
+        await s.createJourney(journey());
+        const e = enrollment();
+        await s.createEnrollment(e);
+        expect(await s.reserveSendSlot!(slot('e1:send1:1', 100, [cap(1)], { holdUntil: 200 }))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('other', 150, [cap(1)]))).toMatchObject({ granted: false });
+        expect(await s.reserveSendSlot!(slot('other', 300, [cap(1)]))).toMatchObject({ granted: false, freedBy: 100 }); // hold over, e1 still active
+        // the replay takes the slot again (same key, now), and its send is confirmed by the commit
+        expect(await s.reserveSendSlot!(slot('e1:send1:1', 300, [cap(1)]))).toEqual({ granted: true });
+        await s.commit({ enrollment: ended(e, 310, 'completed'), expectedVersion: 1, now: 310, effects: [effect(e, 'send1', 1)] });
+        // long after every hold, the enrollment ended: the confirmed send still counts
+        expect(await s.reserveSendSlot!(slot('late', 5000, [cap(1)]))).toEqual({ granted: false, cap: 0, counted: 1, freedBy: 300 });
+      });
+
+      it('an unconfirmed slot whose hold ended and whose enrollment ended counts no more', async () => {
+        await s.createJourney(journey());
+        const e = enrollment();
+        await s.createEnrollment(e);
+        expect(await s.reserveSendSlot!(slot('e1:send1:1', 100, [cap(1)], { holdUntil: 200 }))).toEqual({ granted: true });
+        await s.commit({ enrollment: ended(e, 150, 'exited'), expectedVersion: 1, now: 150 });
+        expect(await s.reserveSendSlot!(slot('other', 150, [cap(1)]))).toMatchObject({ granted: false }); // still held
+        expect(await s.reserveSendSlot!(slot('other', 200, [cap(1)]))).toEqual({ granted: true });
+      });
+
+      it('releases an unconfirmed slot, never a confirmed one', async () => {
+        await s.createJourney(journey());
+        const e = enrollment();
+        await s.createEnrollment(e);
+        expect(await s.reserveSendSlot!(slot('k1', 100, [cap(1)]))).toEqual({ granted: true });
+        await s.releaseSendSlot!(T, 'k1');
+        expect(await s.reserveSendSlot!(slot('e1:send1:1', 110, [cap(1)]))).toEqual({ granted: true });
+        await s.commit({ enrollment: next(e), expectedVersion: 1, now: 120, effects: [effect(e, 'send1', 1)] });
+        await s.releaseSendSlot!(T, 'e1:send1:1');
+        expect(await s.reserveSendSlot!(slot('k2', 100_000, [cap(1)]))).toMatchObject({ granted: false, freedBy: 110 });
+      });
+
+      it('two concurrent requests of one customer cannot both take the last place', async () => {
+        const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => s.reserveSendSlot!(slot(`k${i}`, 100, [cap(1)]))));
+        expect(answers.filter((a) => a.granted)).toHaveLength(1);
+      });
+    });
+
+    describe('send tokens (rate limits)', () => {
+      const token = (now: number, perSecond = 10, channelId = 'sms') => s.takeSendToken!({ tenantId: T, channelId, perSecond, now });
+
+      it('lets a send go at most every 1000/perSecond ms per channel, and says when the next may', async () => {
+        expect(await token(1000)).toBe(1000);
+        expect(await token(1050)).toBe(1100);
+        expect(await token(1100)).toBe(1100);
+        expect(await token(1150)).toBe(1200);
+        expect(await token(1150, 10, 'email')).toBe(1150); // its own bucket
+        expect(await token(5000)).toBe(5000); // no credit piles up
+        expect(await token(5000)).toBe(5100);
+      });
+
+      it('concurrent takers at one instant: exactly one goes', async () => {
+        const answers = await Promise.all(Array.from({ length: 6 }, () => token(1000)));
+        expect(answers.filter((a) => a === 1000)).toHaveLength(1);
+      });
+    });
+
     describe('stats of skipped steps', () => {
       it('counts skipped:<reason> apart from completed', async () => {
         await s.createJourney(journey());

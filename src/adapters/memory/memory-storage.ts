@@ -10,6 +10,9 @@ import type {
   EffectRecord,
   EnrollmentQuery,
   QuarantinedEnrollment,
+  SendSlotRequest,
+  SendSlotResult,
+  SendTokenRequest,
   StepCounter,
   StepStats,
   Storage,
@@ -30,6 +33,8 @@ import {
 } from '../storage-common/storage-rules.js';
 import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
 import { EntryHeap, type HeapRecord } from './entry-heap.js';
+import { decideSendSlot, oldestCounted, storedSlot, type StoredSendSlot } from '../storage-common/send-slots.js';
+import { takeToken } from '../../runtime/token-bucket.js';
 
 /** One stored enrollment and its claim. */
 class Slot implements HeapRecord {
@@ -117,6 +122,12 @@ class MemoryStorage implements Storage {
   private readonly quarantined = new Map<string, Slot>();
   /** tenant → catalog revision (moves on every journey write). */
   private readonly catalog = new Map<string, number>();
+  /** tenant + customer → key → the customer's send slots (frequency caps). */
+  private readonly sendSlots = new Map<string, Map<string, { readonly enrollmentId: string; readonly channelId: string; at: number; holdUntil: number }>>();
+  /** tenant + key → tenant + customer, to release a slot by its key. */
+  private readonly slotOwners = new Map<string, string>();
+  /** tenant + channel → the next instant a send may go (rate limits). */
+  private readonly sendTokens = new Map<string, number>();
   private closed = false;
 
   async init(): Promise<void> {
@@ -527,6 +538,53 @@ class MemoryStorage implements Storage {
   async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
     this.open();
     return (this.effects.get(enrollmentId) ?? []).filter((r) => r.tenantId === tenantId);
+  }
+
+  async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
+    this.open();
+    const owner = journeyKey(request.tenantId, request.customerId);
+    let slots = this.sendSlots.get(owner);
+    if (slots === undefined) this.sendSlots.set(owner, (slots = new Map()));
+    const since = oldestCounted(request);
+    const stored: StoredSendSlot[] = [];
+    for (const [key, slot] of slots) {
+      const row = storedSlot({ key, ...slot, confirmed: this.effectKeys.has(key), pending: this.enrollments.get(slot.enrollmentId)?.e.status === 'active' }, request.now);
+      if (!row.live) {
+        slots.delete(key); // a hold that ended, unconfirmed, its enrollment gone on: its send never landed
+        this.slotOwners.delete(journeyKey(request.tenantId, key));
+        continue;
+      }
+      if (slot.at >= since || key === request.key) stored.push(row);
+    }
+    const decision = decideSendSlot(request, stored);
+    if (!decision.granted) return decision;
+    const held = slots.get(request.key);
+    if (decision.held && held !== undefined) {
+      // A replay: it sends now, so the slot counts from now (never from earlier than it did).
+      held.at = Math.max(held.at, request.now);
+      held.holdUntil = Math.max(held.holdUntil, request.holdUntil);
+    } else {
+      slots.set(request.key, { enrollmentId: request.enrollmentId, channelId: request.channelId, at: request.now, holdUntil: request.holdUntil });
+      this.slotOwners.set(journeyKey(request.tenantId, request.key), owner);
+    }
+    return { granted: true };
+  }
+
+  async releaseSendSlot(tenantId: string, key: string): Promise<void> {
+    this.open();
+    if (this.effectKeys.has(key)) return;
+    const owner = this.slotOwners.get(journeyKey(tenantId, key));
+    if (owner === undefined) return;
+    this.sendSlots.get(owner)?.delete(key);
+    this.slotOwners.delete(journeyKey(tenantId, key));
+  }
+
+  async takeSendToken(request: SendTokenRequest): Promise<number> {
+    this.open();
+    const key = journeyKey(request.tenantId, request.channelId);
+    const next = takeToken(this.sendTokens.get(key), request.perSecond, request.now);
+    this.sendTokens.set(key, next.tat);
+    return next.at;
   }
 
   // ───────────────────────── internals ─────────────────────────

@@ -142,6 +142,31 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       `DROP TABLE ${S}.je_outcome_keys`,
     ],
   },
+  {
+    version: 6,
+    name: 'send policies',
+    // Frequency caps: one slot per send (by its idempotency key) per customer, counted while its
+    // hold lasts, while its enrollment is active, or once its effect record is in je_effects; reservations of one customer are
+    // serialized by a transaction-scoped advisory lock. Rate limits: per channel, the next
+    // instant a send may go (a shared token bucket of depth one).
+    statements: (S) => [
+      `CREATE TABLE ${S}.je_send_slots (
+        tenant_id   ${ID} NOT NULL,
+        key         ${ID} NOT NULL,
+        customer_id ${ID} NOT NULL,
+        enrollment_id ${ID} NOT NULL,
+        channel_id  ${ID} NOT NULL,
+        at          double precision NOT NULL,
+        hold_until  double precision NOT NULL,
+        PRIMARY KEY (tenant_id, key))`,
+      `CREATE INDEX je_send_slots_by_customer ON ${S}.je_send_slots (tenant_id, customer_id, at)`,
+      `CREATE TABLE ${S}.je_send_rates (
+        tenant_id  ${ID} NOT NULL,
+        channel_id ${ID} NOT NULL,
+        tat        double precision NOT NULL,
+        PRIMARY KEY (tenant_id, channel_id))`,
+    ],
+  },
 ];
 
 /** Shards per step counter (migration 2). */

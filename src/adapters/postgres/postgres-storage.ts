@@ -12,7 +12,11 @@ import type {
   StepCounter,
   StepStats,
   Storage,
+  SendSlotRequest,
+  SendSlotResult,
+  SendTokenRequest,
 } from '../../runtime/ports.js';
+import { decideSendSlot, oldestCounted, storedSlot } from '../storage-common/send-slots.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   type EffectRow,
@@ -814,6 +818,61 @@ class PostgresStorage implements Storage {
     ])) as EffectRow[];
     return rows.map((r) => decodeEffect(r, 'je_effects'));
   }
+
+  async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
+    const slots = this.t.sendSlots;
+    return this.tx(async (db) => {
+      // One customer's reservations one at a time (two workers cannot both take the last place).
+      await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`${request.tenantId}\u001f${request.customerId}`]);
+      const { rows } = await db.query(
+        `SELECT s.key, s.channel_id, s.at, s.hold_until,
+            EXISTS (SELECT 1 FROM ${this.t.effects} f WHERE f.idempotency_key = s.key) AS confirmed,
+            EXISTS (SELECT 1 FROM ${this.t.enrollments} n WHERE n.id = s.enrollment_id AND n.status = 'active') AS pending
+          FROM ${slots} s WHERE s.tenant_id = $1 AND s.customer_id = $2 AND (s.at >= $3 OR s.key = $4)`,
+        [request.tenantId, request.customerId, oldestCounted(request), request.key],
+      );
+      const stored = (rows as { key: string; channel_id: string; at: number; hold_until: number; confirmed: boolean; pending: boolean }[]).map((r) =>
+        storedSlot({ key: r.key, channelId: r.channel_id, at: Number(r.at), holdUntil: Number(r.hold_until), confirmed: r.confirmed, pending: r.pending }, request.now),
+      );
+      const decision = decideSendSlot(request, stored.filter((r) => r.live));
+      if (!decision.granted) return decision;
+      if (decision.held) {
+        // A replay sends now: its slot counts from now (never from earlier than it did).
+        await db.query(`UPDATE ${slots} SET at = GREATEST(at, $4), hold_until = GREATEST(hold_until, $1) WHERE tenant_id = $2 AND key = $3`, [request.holdUntil, request.tenantId, request.key, request.now]);
+      } else {
+        await db.query(
+          `INSERT INTO ${slots} (tenant_id, key, customer_id, enrollment_id, channel_id, at, hold_until) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (tenant_id, key) DO UPDATE SET at = EXCLUDED.at, hold_until = EXCLUDED.hold_until`,
+          [request.tenantId, request.key, request.customerId, request.enrollmentId, request.channelId, request.now, request.holdUntil],
+        );
+      }
+      return { granted: true };
+    });
+  }
+
+  async releaseSendSlot(tenantId: string, key: string): Promise<void> {
+    await this.q(
+      `DELETE FROM ${this.t.sendSlots} s WHERE s.tenant_id = $1 AND s.key = $2
+         AND NOT EXISTS (SELECT 1 FROM ${this.t.effects} e WHERE e.idempotency_key = s.key)`,
+      [tenantId, key],
+    );
+  }
+
+  async takeSendToken(request: SendTokenRequest): Promise<number> {
+    const rates = this.t.sendRates;
+    const interval = 1000 / request.perSecond;
+    // Taken when the channel's next instant has come: one statement, the row lock orders the takers.
+    const taken = (await this.q(
+      `INSERT INTO ${rates} (tenant_id, channel_id, tat) VALUES ($1, $2, $3::float8 + $4::float8)
+       ON CONFLICT (tenant_id, channel_id) DO UPDATE SET tat = GREATEST(${rates}.tat, $3::float8) + $4::float8
+         WHERE ${rates}.tat <= $3::float8
+       RETURNING tat`,
+      [request.tenantId, request.channelId, request.now, interval],
+    )) as { tat: number }[];
+    if (taken.length > 0) return request.now;
+    const rows = (await this.q(`SELECT tat FROM ${rates} WHERE tenant_id = $1 AND channel_id = $2`, [request.tenantId, request.channelId])) as { tat: number }[];
+    return rows.length === 0 ? request.now : Math.max(request.now + 1, Number(rows[0]!.tat));
+  }
 }
 
 /** pg's query config: a named statement is parsed and planned once per connection. */
@@ -845,6 +904,8 @@ function tableNames(S: string) {
     counters: `${S}.je_counters`,
     quarantine: `${S}.je_quarantine`,
     catalog: `${S}.je_catalog`,
+    sendSlots: `${S}.je_send_slots`,
+    sendRates: `${S}.je_send_rates`,
   };
 }
 

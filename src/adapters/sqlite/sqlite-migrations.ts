@@ -143,6 +143,33 @@ INSERT OR IGNORE INTO je_customer_outcome_keys (tenant_id, customer_id, key)
 DROP TABLE je_outcome_keys;
 `,
   },
+  {
+    version: 5,
+    name: 'send policies',
+    // Frequency caps: one slot per send (by its idempotency key) per customer, counted while its
+    // hold lasts, while its enrollment is active, or once its effect record is in je_effects. Rate limits: the next instant a
+    // channel may send (in-process buckets are enough for one writer, but the row lets several
+    // processes on one file share it).
+    sql: `
+CREATE TABLE je_send_slots (
+  tenant_id   TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  enrollment_id TEXT NOT NULL,
+  channel_id  TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  hold_until  INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, key)
+) WITHOUT ROWID;
+CREATE INDEX je_send_slots_by_customer ON je_send_slots (tenant_id, customer_id, at);
+CREATE TABLE je_send_rates (
+  tenant_id  TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  tat        REAL NOT NULL,
+  PRIMARY KEY (tenant_id, channel_id)
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -12,7 +12,12 @@ import type {
   StepCounter,
   StepStats,
   Storage,
+  SendSlotRequest,
+  SendSlotResult,
+  SendTokenRequest,
 } from '../../runtime/ports.js';
+import { decideSendSlot, oldestCounted, storedSlot } from '../storage-common/send-slots.js';
+import { takeToken } from '../../runtime/token-bucket.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   type EffectRow,
@@ -166,6 +171,9 @@ interface Open {
   readonly journeyTx: (record: JourneyRecord, expectedRevision: number | null) => boolean;
   readonly deleteTx: (tenantId: string, id: string, expectedRevision: number) => boolean;
   readonly listCache: Map<string, Statement>;
+  /** The send-policy transactions, prepared on first use. */
+  reserveTx?: (request: SendSlotRequest) => SendSlotResult;
+  tokenTx?: (request: SendTokenRequest) => number;
 }
 
 class SqliteStorage implements Storage {
@@ -423,6 +431,46 @@ class SqliteStorage implements Storage {
   async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
     const s = await this.ready();
     return (s.st.effects.all(enrollmentId, tenantId) as EffectRow[]).map((r) => decodeEffect(r, 'je_effects'));
+  }
+
+  async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
+    const s = await this.ready();
+    const reserve = (s.reserveTx ??= s.db.transaction((r: SendSlotRequest): SendSlotResult => {
+      const rows = cached(s, `SELECT key, channel_id, at, hold_until,
+          EXISTS (SELECT 1 FROM je_effects f WHERE f.idempotency_key = je_send_slots.key) AS confirmed,
+          EXISTS (SELECT 1 FROM je_enrollments n WHERE n.id = je_send_slots.enrollment_id AND n.status = 'active') AS pending
+        FROM je_send_slots WHERE tenant_id = ? AND customer_id = ? AND (at >= ? OR key = ?)`)
+        .all(r.tenantId, r.customerId, oldestCounted(r), r.key) as { key: string; channel_id: string; at: number; hold_until: number; confirmed: number; pending: number }[];
+      const stored = rows.map((row) => storedSlot({ key: row.key, channelId: row.channel_id, at: row.at, holdUntil: row.hold_until, confirmed: row.confirmed === 1, pending: row.pending === 1 }, r.now));
+      const decision = decideSendSlot(r, stored.filter((row) => row.live));
+      if (!decision.granted) return decision;
+      // A replay sends now: its slot counts from now (never from earlier than it did).
+      if (decision.held) cached(s, 'UPDATE je_send_slots SET at = max(at, ?), hold_until = max(hold_until, ?) WHERE tenant_id = ? AND key = ?').run(r.now, r.holdUntil, r.tenantId, r.key);
+      else {
+        cached(s, `INSERT INTO je_send_slots (tenant_id, key, customer_id, enrollment_id, channel_id, at, hold_until) VALUES (?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (tenant_id, key) DO UPDATE SET at = excluded.at, hold_until = excluded.hold_until`).run(r.tenantId, r.key, r.customerId, r.enrollmentId, r.channelId, r.now, r.holdUntil);
+      }
+      return { granted: true };
+    }).immediate);
+    return reserve(request);
+  }
+
+  async releaseSendSlot(tenantId: string, key: string): Promise<void> {
+    const s = await this.ready();
+    cached(s, `DELETE FROM je_send_slots WHERE tenant_id = ? AND key = ?
+      AND NOT EXISTS (SELECT 1 FROM je_effects e WHERE e.idempotency_key = je_send_slots.key)`).run(tenantId, key);
+  }
+
+  async takeSendToken(request: SendTokenRequest): Promise<number> {
+    const s = await this.ready();
+    const take = (s.tokenTx ??= s.db.transaction((r: SendTokenRequest): number => {
+      const row = cached(s, 'SELECT tat FROM je_send_rates WHERE tenant_id = ? AND channel_id = ?').get(r.tenantId, r.channelId) as { tat: number } | undefined;
+      const next = takeToken(row?.tat, r.perSecond, r.now);
+      cached(s, 'INSERT INTO je_send_rates (tenant_id, channel_id, tat) VALUES (?, ?, ?) ON CONFLICT (tenant_id, channel_id) DO UPDATE SET tat = excluded.tat')
+        .run(r.tenantId, r.channelId, next.tat);
+      return next.at;
+    }).immediate);
+    return take(request);
   }
 }
 

@@ -8,7 +8,7 @@ import { formatTimeline } from '../print.js';
 
 const USAGE = `Usage: journeys test <journey.json> [--customer <json|file>] [--outcome <when>:<type> ...]
                      [--event <when>:<type>[:<json>] ...] [--decisions <json|file>] [--start <ISO>]
-                     [--check-entry] [--json]
+                     [--check-entry] [--policy <json|file>] [--json]
 
 Run one sample customer through a journey on a virtual clock and print the timeline: one line
 per entry with the time, the step, what happened and the detail.
@@ -25,6 +25,9 @@ Options:
                              (default: one offer "<flowId>:offer")
   --start <ISO>              when the customer enters (default 2026-01-01T00:00:00Z)
   --check-entry              apply the journey's entry conditions (segments) to the customer
+  --policy <json|file>       a send policy (quiet hours, caps, rate limits) applied as the
+                             engine applies it: held-back sends show as "deferred" lines
+                             (docs/send-policies.md)
   --json                     print { status, exitReason, timeline } as JSON
   -h, --help                 show this help
 
@@ -104,6 +107,7 @@ export const testCommand: Command = {
       decisions: { type: 'string' },
       start: { type: 'string' },
       'check-entry': { type: 'boolean' },
+      policy: { type: 'string' },
       json: { type: 'boolean' },
     } as const;
     const parsed = parseCommandLine({ name: 'test', usage: USAGE }, argv, options, io);
@@ -121,6 +125,7 @@ export const testCommand: Command = {
       }
       const decisions = values.decisions === undefined ? undefined : await jsonOption(values.decisions, io, 'decisions');
       const start = checkStart(values.start);
+      const sendPolicy = values.policy === undefined ? undefined : await jsonOption(values.policy, io, 'policy');
       const options: SimulateOptions = {
         ...(customer ? { customer: customer as SimulateOptions['customer'] } : {}),
         outcomes: (values.outcome ?? []).map(parseOutcome),
@@ -128,6 +133,7 @@ export const testCommand: Command = {
         ...(decisions ? { decisions: decisions as SimulateOptions['decisions'] } : {}),
         ...(start ? { start } : {}),
         ...(values['check-entry'] ? { checkEntry: true } : {}),
+        ...(sendPolicy === undefined ? {} : { sendPolicy: sendPolicy as SimulateOptions['sendPolicy'] }),
       };
       const result = await simulate(journey, options).catch((error: unknown) => {
         throw optionError(error, { outcomes: values.outcome ?? [], events: values.event ?? [] });

@@ -8,6 +8,10 @@ export const sendConfigSchema = z.strictObject({
   channelId: refId,
   creativeId: refId.optional(),
   resultSource: refId.optional(),
+  /** Skip the engine's send policy (quiet hours, caps, rate limits) for this send: transactional messages. */
+  bypassPolicy: z.boolean().optional(),
+  /** 0 (default) to 10: when a frequency cap frees, deferred sends of higher priority go first. */
+  priority: z.number().int().min(0).max(10).optional(),
 });
 
 export const sendStepSchema = z.strictObject({ ...stepBase, type: z.literal('send'), config: sendConfigSchema });

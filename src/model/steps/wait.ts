@@ -22,7 +22,7 @@ export const WAIT_FORMS = ['duration', 'until', 'untilAttribute'] as const;
 const zoneIssue = (message: string) => ({ code: 'custom' as const, message, params: { [DIAGNOSTIC_PARAM]: 'invalid-time-zone' } });
 
 /** An IANA zone name, or `customer.<attribute>` naming the attribute that holds one. */
-function isZoneField(text: string): boolean {
+export function isZoneField(text: string): boolean {
   if (text.startsWith(CUSTOMER_ZONE_PREFIX)) return KEY_PATTERN.test(text.slice(CUSTOMER_ZONE_PREFIX.length));
   return isValidTimeZone(text);
 }

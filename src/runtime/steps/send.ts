@@ -13,6 +13,8 @@ export type CompiledSend = CompiledStepBase & {
   readonly creativeId: string | null;
   /** The results key `resultSource` resolves to, or null when the step names none. */
   readonly resultKey: string | null;
+  readonly bypassPolicy: boolean;
+  readonly priority: number;
 };
 
 /** Which key a send's `resultSource` reads: the id of a step that stores a result (a decide), or the name it stores it as (`storeResultAs`). */
@@ -38,7 +40,7 @@ export const sendRuntime: StepKindRuntime<'send'> = {
         path: ['steps', index, 'config', 'resultSource'],
       });
     }
-    return { ...base, type: 'send', channelId: step.config.channelId, creativeId: step.config.creativeId ?? null, resultKey };
+    return { ...base, type: 'send', channelId: step.config.channelId, creativeId: step.config.creativeId ?? null, resultKey, bypassPolicy: step.config.bypassPolicy ?? false, priority: step.config.priority ?? 0 };
   },
   enter(step, visit, run) {
     if (step.resultKey !== null && (own(run.draft.results, step.resultKey)?.length ?? 0) === 0) {
@@ -52,7 +54,11 @@ export const sendRuntime: StepKindRuntime<'send'> = {
     result: 'sent',
     command(step, visit, idempotencyKey, run) {
       const offers: readonly Offer[] = step.resultKey === null ? [] : (own(run.draft.results, step.resultKey) ?? []);
-      return { type: 'send', stepId: step.id, visit, idempotencyKey, channelId: step.channelId, creativeId: step.creativeId, offer: offers[0] ?? null, offers };
+      return {
+        type: 'send', stepId: step.id, visit, idempotencyKey, channelId: step.channelId, creativeId: step.creativeId, offer: offers[0] ?? null, offers,
+        ...(step.bypassPolicy ? { bypassPolicy: true } : {}),
+        ...(step.priority === 0 ? {} : { priority: step.priority }),
+      };
     },
     done(step, input, run) {
       if (input.type !== 'sent') return undefined;
