@@ -96,7 +96,9 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 /** Apply mutations at chosen places (indices into the paths, taken modulo); `undefined` when one is on an unsayable field. */
 function mutate(doc: Json, picks: readonly [number, Mutation][]): Json | undefined {
   let out = structuredClone(doc);
-  for (const [pick, m] of picks) {
+  for (const [pick, mutation] of picks) {
+    // A copy of the pool's value: later mutations must not change the pool (or make it cyclic).
+    const m: Mutation = mutation.kind === 'delete' ? mutation : { ...mutation, value: structuredClone(mutation.value) };
     const paths = pathsOf(out);
     const path = paths[pick % paths.length]!;
     const last = path[path.length - 1];

@@ -49,6 +49,8 @@ function patchFrom(body: unknown, current: JourneyDetails): Record<string, unkno
   const stored = journeyView(current) as unknown as Record<string, unknown>;
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
+    // An editor's "$schema" (a document written with the shipped JSON Schema) is not stored.
+    if (key === '$schema') continue;
     if ((READ_ONLY_FIELDS as readonly string[]).includes(key)) {
       if (!sameJson(value, stored[key])) {
         throw new HttpError('read-only-field', `"${key}" is read-only and differs from the stored journey; send it unchanged or leave it out (re-read the journey if it changed)`, {
@@ -65,7 +67,7 @@ function patchFrom(body: unknown, current: JourneyDetails): Record<string, unkno
 
 /** `PUT /journeys/:id`: the fields to change, and (unchanged) read-only fields of a `GET` answer. */
 export const journeyPatchSchema = journeyDocumentSchema
-  .pick({ name: true, description: true, maxDuration: true, status: true, steps: true, entryConditions: true, goals: true })
+  .pick({ $schema: true, name: true, description: true, maxDuration: true, status: true, steps: true, entryConditions: true, goals: true })
   .partial()
   .extend({
     id: z.string().optional(),

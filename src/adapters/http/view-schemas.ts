@@ -9,8 +9,9 @@ import { z } from 'zod';
 import { goalSchema } from '../../model/goals.js';
 import { entryConditionsSchema, jsonValueSchema, stepSchema } from '../../model/schema.js';
 import { JOURNEY_STATUSES } from '../../model/status.js';
-import { ENTRY_RULES, ENTRY_VIAS } from '../../runtime/entry-rules.js';
-import { ENROLLMENT_STATUSES } from '../../runtime/types.js';
+import { ENTRY_RULES, ENTRY_VIAS, type SkipReason } from '../../runtime/entry-rules.js';
+import type { OutcomeUnmatchedReason } from '../../runtime/outcome-attribution.js';
+import { ENROLLMENT_STATUSES, type EnrollmentPhase, type InboxItem } from '../../runtime/types.js';
 import { DIAGNOSTIC_CODES } from '../../validate/diagnostics.js';
 
 /** An instant as the API answers it: ISO-8601, UTC, milliseconds (`2026-03-10T09:00:00.000Z`). */
@@ -31,6 +32,18 @@ const SKIP_REASONS = [
   'no-event-trigger',
 ] as const;
 const OUTCOME_UNMATCHED_REASONS = ['no-active-enrollment', 'journey-not-entered', 'enrollment-ended', 'message-not-found', 'ambiguous'] as const;
+const PHASES = ['ready', 'waiting', 'effect', 'done'] as const;
+const INBOX_KINDS = ['outcome', 'event', 'exit'] as const;
+
+/** Compile-time: each list above holds exactly the members of the runtime's union (a new member must be added here). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const listsComplete: [
+  Same<(typeof SKIP_REASONS)[number], SkipReason>,
+  Same<(typeof OUTCOME_UNMATCHED_REASONS)[number], OutcomeUnmatchedReason>,
+  Same<(typeof PHASES)[number], EnrollmentPhase>,
+  Same<(typeof INBOX_KINDS)[number], InboxItem['kind']>,
+] = [true, true, true, true];
+void listsComplete;
 
 /** A validator finding (`validateJourney`'s `Diagnostic`). */
 export const diagnosticView = z.strictObject({
@@ -95,7 +108,7 @@ export const enrollmentView = z.strictObject({
   customerId: z.string(),
   status: z.enum(ENROLLMENT_STATUSES),
   stepId: z.string().nullable(),
-  phase: z.enum(['ready', 'waiting', 'effect', 'done']),
+  phase: z.enum(PHASES),
   visits: counts,
   results: z.record(z.string(), z.array(offerView)),
   flags: z.record(z.string(), z.boolean()),
@@ -113,7 +126,7 @@ export const enrollmentView = z.strictObject({
   exitReason: z.string().nullable(),
   updatedAt: isoInstant,
   /** Inputs delivered and not applied yet. */
-  inbox: z.array(z.strictObject({ kind: z.enum(['outcome', 'event', 'exit']), key: z.string(), receivedAt: isoInstant })).optional(),
+  inbox: z.array(z.strictObject({ kind: z.enum(INBOX_KINDS), key: z.string(), receivedAt: isoInstant })).optional(),
   /** Goals converted: goal id → when. */
   goals: z.record(z.string(), isoInstant).optional(),
 });
