@@ -91,7 +91,7 @@ const checkers = new Map<string, ResponseChecker>();
 export function responseChecker(options: HttpHandlerOptions = {}): ResponseChecker {
   const basePath = (options.basePath ?? '/api/v1').replace(/\/+$/, '');
   const health = options.health ?? true;
-  const openapi = options.openapi ?? true;
+  const openapi = options.openapi !== false;
   const key = `${basePath} ${health} ${openapi}`;
   let checker = checkers.get(key);
   if (!checker) checkers.set(key, (checker = new ResponseChecker(basePath, health, openapi)));

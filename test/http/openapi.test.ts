@@ -31,6 +31,21 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(openApiDocument({ health: false }).paths)).not.toContain('/health');
   });
 
+  it('says how requests are authenticated: no credentials by default, the host\'s schemes when given; /health and /openapi.json need none', async () => {
+    const plain = openApiDocument();
+    expect(plain.paths['/journeys']!['get']).toMatchObject({ security: [{}] });
+    expect(plain.paths['/health']!['get']).toMatchObject({ security: [] });
+    const keyed = openApiDocument({ securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } }, security: [{ apiKey: [] }] });
+    expect(await validateDocument(keyed)).toEqual({ valid: true });
+    expect(keyed.paths['/journeys/{id}/stats']!['get']).toMatchObject({ security: [{ apiKey: [] }] });
+    expect(keyed.paths['/openapi.json']!['get']).toMatchObject({ security: [] });
+    expect(keyed['components']).toMatchObject({ securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } });
+    // the handler serves the same, given the same
+    const served = api({ http: { openapi: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } }, security: [{ apiKey: [] }] } } });
+    const body = (await (await served.handler(new Request('http://x/api/v1/openapi.json'))).json()) as Record<string, unknown>;
+    expect(body['components']).toMatchObject({ securitySchemes: { apiKey: { name: 'x-api-key' } } });
+  });
+
   it('has every route and method the handler serves, each with a unique operationId', () => {
     const doc = openApiDocument();
     const ids = new Set<string>();

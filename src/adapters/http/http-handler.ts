@@ -7,7 +7,7 @@ import { idProblem } from '../../model/ids.js';
 import type { JourneyEngine } from '../../runtime/engine.js';
 import { corsPolicy, type CorsOptions } from './cors.js';
 import { HTTP_STATUS_BY_CODE, HttpError, errorAnswer } from './http-errors.js';
-import { API_ROUTES, openApiDocument } from './openapi.js';
+import { API_ROUTES, openApiDocument, type OpenApiOptions } from './openapi.js';
 import { readJson } from './read-body.js';
 import { queryOf } from './request-input.js';
 import type { Route, RouteContext } from './route-types.js';
@@ -41,9 +41,11 @@ export interface HttpHandlerOptions {
   readonly health?: boolean;
   /**
    * `GET {basePath}/openapi.json`: the OpenAPI 3.1 document of this API (`openApiDocument` with
-   * this handler's `basePath` and `health`). Needs no tenant. Default `true`.
+   * this handler's `basePath` and `health`). Needs no tenant. Default `true`; `false` turns it
+   * off; an object serves it with how your `resolveTenant` authenticates (`securitySchemes`,
+   * `security`: see `OpenApiOptions`).
    */
-  readonly openapi?: boolean;
+  readonly openapi?: boolean | Pick<OpenApiOptions, 'securitySchemes' | 'security'>;
 }
 
 /** A fetch-style request handler. */
@@ -154,7 +156,8 @@ export function createHttpHandler(engine: JourneyEngine, options: HttpHandlerOpt
   const resolveTenant = options.resolveTenant ?? (() => engine.tenantId);
   const cors = options.cors === undefined ? undefined : corsPolicy(options.cors);
   const health = options.health ?? true;
-  const openapi = options.openapi ?? true;
+  const openapi = options.openapi !== false;
+  const openapiSecurity = typeof options.openapi === 'object' && options.openapi !== null ? options.openapi : {};
   let openapiBody: unknown;
 
   function reportInternal(error: unknown, request: Request): void {
@@ -179,7 +182,7 @@ export function createHttpHandler(engine: JourneyEngine, options: HttpHandlerOpt
 
   function openapiAnswer(method: string): Response {
     if (method !== 'GET') return getOnly(method);
-    openapiBody ??= openApiDocument({ basePath, health });
+    openapiBody ??= openApiDocument({ ...openapiSecurity, basePath, health });
     return respond(200, openapiBody);
   }
 

@@ -21,6 +21,15 @@ export interface OpenApiOptions {
   readonly health?: boolean;
   /** Whether `GET /openapi.json` is served (default `true`). */
   readonly openapi?: boolean;
+  /**
+   * How your `resolveTenant` authenticates requests, as OpenAPI security schemes (e.g.
+   * `{ apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } }`), and the requirement every
+   * tenant-scoped operation lists (e.g. `[{ apiKey: [] }]`). Default: no scheme, and the
+   * requirement `[{}]` — the document asks for no credentials (the handler's default acts for the
+   * engine's own tenant); whatever `resolveTenant` refuses answers 401 either way.
+   */
+  readonly securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly security?: ReadonlyArray<Readonly<Record<string, readonly string[]>>>;
 }
 
 /** An OpenAPI 3.1 document (plain JSON). */
@@ -148,7 +157,14 @@ function pathParameter(name: string): Record<string, unknown> {
   return { name, in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 256 } };
 }
 
-function operation(components: Components, doc: OperationDoc, queryNames: readonly string[], pathParams: readonly string[], tenant: boolean) {
+function operation(
+  components: Components,
+  doc: OperationDoc,
+  queryNames: readonly string[],
+  pathParams: readonly string[],
+  tenant: boolean,
+  security: OpenApiOptions['security'] = [],
+) {
   const parameters: Record<string, unknown>[] = [
     ...pathParams.map(pathParameter),
     ...queryNames.map((name) => {
@@ -172,7 +188,7 @@ function operation(components: Components, doc: OperationDoc, queryNames: readon
       ? { requestBody: { required: doc.body.required, content: { 'application/json': { schema: components.ref(doc.body.name, doc.body.schema, 'input') } } } }
       : {}),
     responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b))),
-    ...(tenant ? {} : { security: [] }),
+    security: tenant ? security : [],
   };
 }
 
@@ -195,7 +211,7 @@ function optionsOperation(components: Components, id: string, methods: readonly 
 }
 
 /** What the handler serves besides the routes: `/health` and `/openapi.json`, answered without a tenant. */
-const EXTRA_DOCS: readonly { path: string; doc: OperationDoc; when: (o: Required<OpenApiOptions>) => boolean }[] = [
+const EXTRA_DOCS: readonly { path: string; doc: OperationDoc; when: (o: { readonly health: boolean; readonly openapi: boolean }) => boolean }[] = [
   {
     path: '/health',
     when: (o) => o.health,
@@ -232,7 +248,8 @@ const EXTRA_DOCS: readonly { path: string; doc: OperationDoc; when: (o: Required
  * ```
  */
 export function openApiDocument(options: OpenApiOptions = {}): OpenApiDocument {
-  const o: Required<OpenApiOptions> = { basePath: (options.basePath ?? '/api/v1').replace(/\/+$/, ''), health: options.health ?? true, openapi: options.openapi ?? true };
+  const o = { basePath: (options.basePath ?? '/api/v1').replace(/\/+$/, ''), health: options.health ?? true, openapi: options.openapi ?? true };
+  const security = options.security ?? [{}];
   const components = new Components();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of API_ROUTES) {
@@ -240,7 +257,7 @@ export function openApiDocument(options: OpenApiOptions = {}): OpenApiDocument {
     const params = route.pattern.filter((p) => p.startsWith(':')).map((p) => p.slice(1));
     const item: Record<string, unknown> = {};
     for (const [method, spec] of Object.entries(route.methods)) {
-      item[method.toLowerCase()] = operation(components, spec.doc, spec.query ?? [], params, true);
+      item[method.toLowerCase()] = operation(components, spec.doc, spec.query ?? [], params, true, security);
     }
     item['options'] = optionsOperation(components, Object.values(route.methods)[0]!.doc.operationId, Object.keys(route.methods), params, true);
     paths[path] = item;
@@ -260,6 +277,10 @@ export function openApiDocument(options: OpenApiOptions = {}): OpenApiDocument {
     },
     servers: [{ url: o.basePath === '' ? '/' : o.basePath }],
     paths,
-    components: { schemas: components.schemas(), responses: components.responses },
+    components: {
+      schemas: components.schemas(),
+      responses: components.responses,
+      ...(options.securitySchemes === undefined ? {} : { securitySchemes: options.securitySchemes }),
+    },
   };
 }
