@@ -12,6 +12,7 @@ export default defineConfig([
       sqlite: 'src/adapters/sqlite/index.ts',
       postgres: 'src/adapters/postgres/index.ts',
       http: 'src/adapters/http/index.ts',
+      conformance: 'src/conformance/index.ts',
     },
     format: ['esm', 'cjs'],
     // One copy of the library per format: the entries share chunks in CommonJS too (as in ESM), so
@@ -22,7 +23,7 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     noExternal,
-    external: ['better-sqlite3', 'pg', '@opentelemetry/api'],
+    external: ['better-sqlite3', 'pg', '@opentelemetry/api', 'fast-check'],
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkRepairedEnrollment, decodeEnrollment, enrollmentColumns } from '../../src/adapters/storage-common/rows.js';
 import type { Enrollment } from '../../src/runtime/types.js';
-import { enrollment } from './fixtures.js';
+import { enrollment } from '../../src/conformance/fixtures.js';
 
 /** The row of `e` with its `data` JSON changed by `edit`. */
 function rowWith(e: Enrollment, edit: (data: Record<string, unknown>) => void) {

@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryStorage } from '../../src/adapters/memory/index.js';
 import { damageForTesting } from '../../src/adapters/memory/memory-storage.js';
-import { describeStorageConformance } from './conformance.js';
-import { T, enrollment, journey } from './fixtures.js';
+import { describeStorageConformance } from '../../src/conformance/index.js';
+import { T, enrollment, journey } from '../../src/conformance/fixtures.js';
+
+const vitestApi = { describe, it, expect, beforeEach, afterEach };
 
 describeStorageConformance('memory', async () => {
   const storage = memoryStorage();
@@ -12,7 +14,7 @@ describeStorageConformance('memory', async () => {
     damage: async (id: string) => damageForTesting(storage, id, 'data.visits', 'expected a number'),
     fix: async (id: string) => damageForTesting(storage, id, null),
   };
-});
+}, vitestApi, { damage: true, fix: true });
 
 describe('memoryStorage', () => {
   it('refuses use after close', async () => {

@@ -1,10 +1,12 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { postgresStorage, PG_SCHEMA_VERSION } from '../../src/adapters/postgres/index.js';
 import type { PgPool, PgPoolClient } from '../../src/adapters/postgres/index.js';
-import { describeStorageConformance } from './conformance.js';
-import { T, effect, enrollment, journey, next } from './fixtures.js';
+import { describeStorageConformance } from '../../src/conformance/index.js';
+import { T, effect, enrollment, journey, next } from '../../src/conformance/fixtures.js';
 import { PG_KIND, PG_URL, pgHarness, type PgHarness } from './pg-harness.js';
+
+const vitestApi = { describe, it, expect, beforeEach, afterEach };
 
 let h: PgHarness;
 beforeAll(async () => {
@@ -29,7 +31,7 @@ describeStorageConformance(`postgres (${PG_KIND})`, async () => {
       await h.pool.query(`UPDATE "${made.schema}".je_enrollments SET data = $2::json WHERE id = $1`, [id, kept.get(id)]);
     },
   };
-});
+}, vitestApi, { damage: true, fix: true });
 
 describe(`postgresStorage (${PG_KIND})`, () => {
   it('runs each migration once, is safe to re-run, and records versions', async () => {

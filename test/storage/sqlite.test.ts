@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteStorage, SQLITE_SCHEMA_VERSION } from '../../src/adapters/sqlite/index.js';
 import { SQLITE_MIGRATIONS } from '../../src/adapters/sqlite/sqlite-migrations.js';
-import { describeStorageConformance } from './conformance.js';
-import { T, effect, enrollment, journey, next } from './fixtures.js';
+import { describeStorageConformance } from '../../src/conformance/index.js';
+import { T, effect, enrollment, journey, next } from '../../src/conformance/fixtures.js';
+
+const vitestApi = { describe, it, expect, beforeEach, afterEach };
 
 const dir = mkdtempSync(join(tmpdir(), 'je-sqlite-'));
 let n = 0;
@@ -33,7 +35,7 @@ describeStorageConformance('sqlite (file)', async () => {
       raw.close();
     },
   };
-});
+}, vitestApi, { damage: true, fix: true });
 
 describeStorageConformance('sqlite (host database, :memory:)', async () => {
   const database = new Database(':memory:');
@@ -50,7 +52,7 @@ describeStorageConformance('sqlite (host database, :memory:)', async () => {
       database.prepare(`UPDATE je_enrollments SET data = json_remove(data, '$.visits.constructor') WHERE id = ?`).run(id);
     },
   };
-});
+}, vitestApi, { damage: true, fix: true });
 
 describe('sqliteStorage', () => {
   it('keeps everything across a close and reopen of the file', async () => {

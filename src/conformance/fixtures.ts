@@ -1,6 +1,6 @@
-import type { JourneyRecord } from '../../src/model/types.js';
-import type { EffectRecord } from '../../src/runtime/ports.js';
-import type { Enrollment } from '../../src/runtime/types.js';
+import type { JourneyRecord } from '../model/types.js';
+import type { EffectRecord } from '../runtime/ports.js';
+import type { Enrollment } from '../runtime/types.js';
 
 export const T = 'tenant-a';
 export const OTHER = 'tenant-b';

@@ -1,19 +1,20 @@
 /**
  * The storage conformance suite: every `Storage` implementation must pass it unchanged.
- * It specifies the rules of `src/runtime/ports.ts` as examples.
+ * It specifies the rules of `src/runtime/ports.ts` as examples. It imports no test runner: the
+ * host passes its own `describe`/`it`/`expect`/`beforeEach`/`afterEach` (see `ConformanceTestApi`).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JourneyError } from '../../src/model/errors.js';
-import type { Storage } from '../../src/runtime/ports.js';
-import type { Enrollment } from '../../src/runtime/types.js';
+import { JourneyError } from '../model/errors.js';
+import type { Storage } from '../runtime/ports.js';
+import type { Enrollment } from '../runtime/types.js';
+import type { ConformanceTestApi } from './api.js';
 import { DAY, OTHER, T, effect, ended, enrollment, journey, next } from './fixtures.js';
 
 /**
  * Creates a fresh, empty storage (init is called by the suite) and how to dispose of it.
  * `damage(enrollmentId)`, when given, makes that stored enrollment unreadable the way a damaged
  * row is (bad JSON, a field failing the row checks), with the storage's raw client or test hook,
- * and `fix(enrollmentId)` puts back what it damaged (an operator's fix by hand); the quarantine
- * cases run only then.
+ * and `fix(enrollmentId)` puts back what it damaged (an operator's fix by hand). Declare them in
+ * `ConformanceOptions` too: the quarantine cases are registered only then (no runner-specific skip).
  */
 export type StorageFactory = () => Promise<{
   storage: Storage;
@@ -22,7 +23,37 @@ export type StorageFactory = () => Promise<{
   fix?(enrollmentId: string): Promise<void>;
 }>;
 
-export function describeStorageConformance(name: string, factory: StorageFactory): void {
+/** What the factory can do beyond making a storage; it decides which cases are registered. */
+export interface ConformanceOptions {
+  /** The factory returns `damage`: register the quarantine cases. */
+  damage?: boolean;
+  /** The factory returns `fix` too: register the case of a row fixed in place. */
+  fix?: boolean;
+}
+
+/**
+ * Registers the storage conformance suite with the host's test runner (vitest, jest, node:test):
+ * one `describe` block named `storage conformance: <name>`, a fresh storage per case.
+ *
+ * @example
+ * ```ts
+ * import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+ * import { describeStorageConformance } from 'journey-engine/conformance';
+ * describeStorageConformance('my storage', async () => ({ storage: myStorage(), cleanup: async () => {} }),
+ *   { describe, it, expect, beforeEach, afterEach });
+ * ```
+ */
+export function describeStorageConformance(name: string, factory: StorageFactory, test: ConformanceTestApi, options: ConformanceOptions = {}): void {
+  const { describe, it, beforeEach, afterEach } = test;
+  const expect = test.expect;
+  /** A quarantine case: registered only when the factory can damage a row (and fix it, with `fix`). */
+  const itDamaged = (title: string, fn: () => Promise<void>, needsFix = false): void => {
+    if (options.damage && (!needsFix || options.fix)) it(title, fn);
+  };
+  /** A block of quarantine cases (runners refuse an empty block). */
+  const describeDamaged = (title: string, fn: () => void): void => {
+    if (options.damage) describe(title, fn);
+  };
   describe(`storage conformance: ${name}`, () => {
     let s: Storage;
     let cleanup: () => Promise<void>;
@@ -35,6 +66,13 @@ export function describeStorageConformance(name: string, factory: StorageFactory
       cleanup = made.cleanup;
       damage = made.damage?.bind(made);
       fix = made.fix?.bind(made);
+      if (Boolean(damage) !== Boolean(options.damage) || Boolean(fix) !== Boolean(options.fix)) {
+        await cleanup();
+        throw new Error(
+          `storage conformance: ${name}: the factory returns ${damage ? '' : 'no '}damage and ${fix ? '' : 'no '}fix, ` +
+            `but the options say damage: ${Boolean(options.damage)}, fix: ${Boolean(options.fix)}; make them agree`,
+        );
+      }
       await s.init();
     });
     afterEach(async () => {
@@ -157,7 +195,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
       });
 
       it('moves the catalog revision on every journey write of a tenant, and only then', async () => {
-        expect(s.catalogRevision).toBeTypeOf('function');
+        expect(typeof s.catalogRevision).toBe('function');
         const revision = (tenant = T) => s.catalogRevision!(tenant);
         const seen = [await revision()];
         const moved = async () => {
@@ -462,7 +500,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
 
     describe('claimEnrollment', () => {
       it('claims one active enrollment now, due or not, with a new token; refuses it while the lease holds', async () => {
-        expect(s.claimEnrollment).toBeTypeOf('function');
+        expect(typeof s.claimEnrollment).toBe('function');
         await s.createJourney(journey());
         await s.createEnrollment(enrollment({ wakeAt: 50_000 }));
         const c = await s.claimEnrollment!(T, 'e1', { now: 100, leaseMs: 1_000, workerId: 'w1' });
@@ -489,11 +527,10 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.claimEnrollment!(T, 'nope', { now: 9_000, leaseMs: 1_000, workerId: 'w1' })).toBeNull();
       });
 
-      it('leaves an unreadable enrollment alone (claimDue quarantines it)', async (ctx) => {
-        if (!damage) return ctx.skip();
+      itDamaged('leaves an unreadable enrollment alone (claimDue quarantines it)', async () => {
         await s.createJourney(journey());
         await s.createEnrollment(enrollment({ wakeAt: 10 }));
-        await damage('e1');
+        await damage!('e1');
         expect(await s.claimEnrollment!(T, 'e1', { now: 100, leaseMs: 1_000, workerId: 'w1' })).toBeNull();
         const reported: unknown[] = [];
         expect(await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w1', onQuarantine: (q) => reported.push(q) })).toEqual([]);
@@ -1100,7 +1137,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
       });
     });
 
-    describe('quarantine of unreadable enrollments', () => {
+    describeDamaged('quarantine of unreadable enrollments', () => {
       /** e1 (unreadable, due first), e2 and e3 of tenant T, z1 of another tenant: all due. */
       async function fourDue(): Promise<void> {
         await s.createJourney(journey());
@@ -1112,8 +1149,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         await damage!('e1');
       }
 
-      it('quarantines an unreadable due row, reports it once, and claims the rest up to the limit', async (ctx) => {
-        if (!damage) return ctx.skip();
+      itDamaged('quarantines an unreadable due row, reports it once, and claims the rest up to the limit', async () => {
         await fourDue();
         await expect(s.getEnrollment(T, 'e1')).rejects.toMatchObject({ code: 'corrupt-row', details: { id: 'e1' } });
         const reported: unknown[] = [];
@@ -1133,23 +1169,21 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(listed.total).toBe(2);
       });
 
-      it('a damaged row of a paused journey (read for its deadline) stops neither claims nor nextWakeAt for the others', async (ctx) => {
-        if (!damage) return ctx.skip();
+      itDamaged('a damaged row of a paused journey (read for its deadline) stops neither claims nor nextWakeAt for the others', async () => {
         await s.createJourney(journey());
         await s.createJourney(journey({ id: 'p', status: 'paused' }));
         await s.createEnrollment(enrollment({ id: 'p1', customerId: 'c1', journeyId: 'p', wakeAt: 10, deadline: 20 }));
         await s.createEnrollment(enrollment({ id: 'a1', customerId: 'c2', wakeAt: 50 }));
-        await damage('p1');
+        await damage!('p1');
         const next = await s.nextWakeAt();
         expect(next === null || Number.isFinite(next)).toBe(true);
         const claims = await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w' });
         expect(claims.map((c) => c.enrollment.id)).toEqual(['a1']);
       });
 
-      it('fills a batch past unreadable rows', async (ctx) => {
-        if (!damage) return ctx.skip();
+      itDamaged('fills a batch past unreadable rows', async () => {
         await fourDue();
-        await damage('e2');
+        await damage!('e2');
         const reported: string[] = [];
         const claims = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w', onQuarantine: (q) => reported.push(q.enrollmentId) });
         expect(claims.map((c) => c.enrollment.id)).toEqual(['z1']);
@@ -1158,10 +1192,9 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(reported.sort()).toEqual(['e1', 'e2']);
       });
 
-      it('lists quarantined enrollments per tenant, with a total', async (ctx) => {
-        if (!damage) return ctx.skip();
+      itDamaged('lists quarantined enrollments per tenant, with a total', async () => {
         await fourDue();
-        await damage('z1');
+        await damage!('z1');
         await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w' });
         const mine = await s.listQuarantined(T, { limit: 10, offset: 0 });
         expect(mine.total).toBe(1);
@@ -1171,8 +1204,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.listQuarantined('nobody', { limit: 10, offset: 0 })).toEqual({ items: [], total: 0 });
       });
 
-      it('repairs a quarantined enrollment: the row is replaced and due again', async (ctx) => {
-        if (!damage) return ctx.skip();
+      itDamaged('repairs a quarantined enrollment: the row is replaced and due again', async () => {
         await fourDue();
         await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w' });
         const fixed = enrollment({ id: 'e1', customerId: 'c1', wakeAt: 200, version: 5, updatedAt: 150 });
@@ -1186,13 +1218,12 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.repairEnrollment(fixed)).toBe('missing'); // no longer quarantined
       });
 
-      it('releases an enrollment fixed in place back to due work at the wakeAt it had; refuses one still unreadable', async (ctx) => {
-        if (!damage || !fix) return ctx.skip();
+      itDamaged('releases an enrollment fixed in place back to due work at the wakeAt it had; refuses one still unreadable', async () => {
         await fourDue();
         await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w' });
         await expect(s.releaseQuarantined(T, 'e1')).rejects.toMatchObject({ code: 'corrupt-row', details: { id: 'e1' } });
         expect((await s.listQuarantined(T, { limit: 10, offset: 0 })).total).toBe(1);
-        await fix('e1');
+        await fix!('e1');
         expect(await s.releaseQuarantined(OTHER, 'e1')).toBe('missing');
         expect(await s.releaseQuarantined(T, 'e1')).toBe('released');
         expect(await s.releaseQuarantined(T, 'e1')).toBe('missing');
@@ -1200,10 +1231,9 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await s.getEnrollment(T, 'e1')).toEqual(enrollment({ id: 'e1', customerId: 'c1', wakeAt: 10 }));
         expect(await s.nextWakeAt()).toBe(10);
         expect((await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w' })).map((c) => c.enrollment.id)).toEqual(['e1']);
-      });
+      }, true);
 
-      it('refuses a repair that fails the row checks or changes the customer, writing nothing; missing elsewhere', async (ctx) => {
-        if (!damage) return ctx.skip();
+      itDamaged('refuses a repair that fails the row checks or changes the customer, writing nothing; missing elsewhere', async () => {
         await fourDue();
         await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w' });
         const bad = { ...enrollment({ id: 'e1', customerId: 'c1' }), visits: { wait1: 'one' } } as unknown as Enrollment;
