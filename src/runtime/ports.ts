@@ -236,7 +236,7 @@ export interface StepStats {
 
 /**
  * Durable state: journeys and their versions, enrollments, claims, the effect log, outcome
- * dedupe, step counters. One conformance suite (`test/storage/conformance.ts`) runs against
+ * dedupe, step counters. One conformance suite (`src/conformance`, shipped as `journey-engine/conformance`) runs against
  * every implementation. Every method is atomic.
  */
 export interface Storage {
