@@ -9,6 +9,7 @@ import { isValidTimeZone, localDayOf, parseClockTime, WEEKDAYS } from './calenda
 import { durationToMs, WAIT_UNITS } from './duration.js';
 import { JourneyError } from './errors.js';
 import { LIMITS, refId } from './schema-base.js';
+import { DIAGNOSTIC_PARAM } from './steps/kind.js';
 import { isZoneField } from './steps/wait.js';
 
 /** Highest `priority` a send step may carry (0 is the default and the lowest). */
@@ -17,13 +18,18 @@ export const MAX_SEND_PRIORITY = 10;
 const clockTime = (allow24: boolean) =>
   z.string().refine((t) => parseClockTime(t, allow24) !== null, allow24 ? 'must be "HH:MM" from "00:00" to "24:00"' : 'must be "HH:MM" from "00:00" to "23:59"');
 
+// A zone the validator reports as `invalid-time-zone` (the code of the calendar waits' zones).
+const zoneParams = { params: { [DIAGNOSTIC_PARAM]: 'invalid-time-zone' } };
+const zoneField = () => z.string().max(LIMITS.idLength).refine(isZoneField, { message: 'is not a time zone: use an IANA name, or "customer.<attribute>"', ...zoneParams });
+const fallbackZoneField = () => z.string().max(LIMITS.idLength).refine(isValidTimeZone, { message: 'is not a time zone: use an IANA name such as "UTC"', ...zoneParams });
+
 const quietHoursSchema = z.strictObject({
   from: clockTime(false),
   to: clockTime(true),
   /** The nights quiet hours start (default every day). */
   days: z.array(z.enum(WEEKDAYS)).min(1).max(WEEKDAYS.length).optional(),
-  timeZone: z.string().max(LIMITS.idLength).refine(isZoneField, 'is not a time zone: use an IANA name, or "customer.<attribute>"').optional(),
-  fallbackTimeZone: z.string().max(LIMITS.idLength).refine(isValidTimeZone, 'is not a time zone: use an IANA name such as "UTC"').optional(),
+  timeZone: zoneField().optional(),
+  fallbackTimeZone: fallbackZoneField().optional(),
 });
 
 const capSchema = z
@@ -35,8 +41,8 @@ const capSchema = z
     /** `rolling` (default): the last `per`; `local-day`: the customer's calendar day (`per` must be 1 day). */
     calendar: z.enum(['rolling', 'local-day']).optional(),
     /** The zone of a `local-day` cap (default: the quiet hours' zone, else `customer.timezone`). */
-    timeZone: z.string().max(LIMITS.idLength).refine(isZoneField, 'is not a time zone: use an IANA name, or "customer.<attribute>"').optional(),
-    fallbackTimeZone: z.string().max(LIMITS.idLength).refine(isValidTimeZone, 'is not a time zone: use an IANA name such as "UTC"').optional(),
+    timeZone: zoneField().optional(),
+    fallbackTimeZone: fallbackZoneField().optional(),
   })
   .refine((c) => c.calendar !== 'local-day' || (c.per.duration === 1 && c.per.unit === 'days'), {
     message: 'a "local-day" cap counts one calendar day: per must be { "duration": 1, "unit": "days" }',
@@ -56,6 +62,26 @@ export const sendPolicySchema = z.strictObject({
   /** What a capped send does: wait until the cap frees (`defer`, default) or go on without sending (`skip`). */
   onCapped: z.enum(['defer', 'skip']).optional(),
 });
+
+/**
+ * The schema of a journey's own send policy (the document's top-level `sendPolicy`): rules that
+ * apply to this journey's sends **besides** the engine's, which always hold — a journey can add
+ * quiet hours and caps, never loosen the engine's. Rate limits belong to a channel, so only the
+ * engine sets them.
+ */
+export const journeySendPolicySchema = z.strictObject({
+  /** Quiet hours for this journey's sends, besides the engine's: a send goes when neither is quiet. */
+  quietHours: quietHoursSchema.optional(),
+  /** Caps checked before this journey's sends, besides the engine's; they count the customer's sends across every journey. */
+  caps: z.array(capSchema).max(20).optional(),
+  /** What a capped send of this journey does (default: the engine's `onCapped`, else `defer`). */
+  onCapped: z.enum(['defer', 'skip']).optional(),
+  /** The priority of this journey's sends whose step sets none (default 0). */
+  priority: z.number().int().min(0).max(MAX_SEND_PRIORITY).optional(),
+});
+
+/** A journey's own send policy (the document's `sendPolicy`); see {@link journeySendPolicySchema}. */
+export type JourneySendPolicy = z.infer<typeof journeySendPolicySchema>;
 
 /**
  * A send policy, as the host declares it.
