@@ -6,11 +6,32 @@
  */
 import { z } from 'zod';
 import { isValidTimeZone, localDayOf, parseClockTime, WEEKDAYS } from './calendar/index.js';
-import { durationToMs, WAIT_UNITS } from './duration.js';
+import { durationToMs, MS_PER_DAY, WAIT_UNITS } from './duration.js';
 import { JourneyError } from './errors.js';
 import { LIMITS, refId } from './schema-base.js';
 import { DIAGNOSTIC_PARAM } from './steps/kind.js';
 import { isZoneField } from './steps/wait.js';
+
+/** The longest window a journey's own cap may count: what the slots of every journey's caps must be kept for. */
+export const MAX_JOURNEY_CAP_WINDOW_MS = 31 * MS_PER_DAY;
+
+/**
+ * How long past the longest cap window a send slot is kept before it may be deleted: a
+ * `local-day` window starts at the customer's local midnight, up to a day (and a DST hour)
+ * before `now - 1 day`, and workers' clocks may differ a little.
+ */
+export const SEND_SLOT_RETENTION_MARGIN_MS = 2 * MS_PER_DAY;
+
+/**
+ * How long a send slot can still count for a cap: the longest window of the engine's caps or of
+ * any journey's (at most {@link MAX_JOURNEY_CAP_WINDOW_MS}), plus
+ * {@link SEND_SLOT_RETENTION_MARGIN_MS}. Slots older than that are deleted as sends go.
+ */
+export function sendSlotRetentionMs(policy: SendPolicy): number {
+  let longest = MAX_JOURNEY_CAP_WINDOW_MS;
+  for (const cap of policy.caps ?? []) longest = Math.max(longest, durationToMs(cap.per.duration, cap.per.unit));
+  return longest + SEND_SLOT_RETENTION_MARGIN_MS;
+}
 
 /** Highest `priority` a send step may carry (0 is the default and the lowest). */
 export const MAX_SEND_PRIORITY = 10;
@@ -72,8 +93,16 @@ export const sendPolicySchema = z.strictObject({
 export const journeySendPolicySchema = z.strictObject({
   /** Quiet hours for this journey's sends, besides the engine's: a send goes when neither is quiet. */
   quietHours: quietHoursSchema.optional(),
-  /** Caps checked before this journey's sends, besides the engine's; they count the customer's sends across every journey. */
-  caps: z.array(capSchema).max(20).optional(),
+  /** Caps checked before this journey's sends, besides the engine's; they count the customer's sends across every journey. Windows of at most 31 days. */
+  caps: z
+    .array(
+      capSchema.refine((c) => durationToMs(c.per.duration, c.per.unit) <= MAX_JOURNEY_CAP_WINDOW_MS, {
+        message: "a journey's cap counts at most 31 days (longer windows are the engine's: createEngine({ sendPolicy }))",
+        path: ['per'],
+      }),
+    )
+    .max(20)
+    .optional(),
   /** What a capped send of this journey does (default: the engine's `onCapped`, else `defer`). */
   onCapped: z.enum(['defer', 'skip']).optional(),
   /** The priority of this journey's sends whose step sets none (default 0). */

@@ -8,7 +8,7 @@
  * it as it applies any effect result.
  */
 import { quietHoursEnd, resolveTimeZone, type QuietHours, type ResolvedTimeZone } from '../model/calendar/index.js';
-import { capLabel, capWindow, MAX_SEND_PRIORITY, type JourneySendPolicy, type SendCap, type SendPolicy } from '../model/send-policy.js';
+import { capLabel, capWindow, MAX_SEND_PRIORITY, sendSlotRetentionMs, type JourneySendPolicy, type SendCap, type SendPolicy } from '../model/send-policy.js';
 import { takeToken } from './token-bucket.js';
 import type { SendSlotCap, Storage } from './ports.js';
 import type { CustomerProfile, EffectCommand, Enrollment, Input } from './types.js';
@@ -117,6 +117,8 @@ export async function gateSend(
   let slotTaken = false;
   if (caps.length > 0 && storage.reserveSendSlot !== undefined) {
     const windows = caps.map(({ cap, zone }) => capWindow(cap, now, zone));
+    // Slots before this count for no cap of any journey: the storage deletes them as sends go.
+    const pruneBefore = Math.floor(now - sendSlotRetentionMs(policy));
     const request: SendSlotCap[] = caps.map(({ cap }, i) => ({ channelId: cap.channelId ?? null, since: windows[i]!.since, max: cap.max }));
     const slot = await storage.reserveSendSlot({
       tenantId: enrollment.tenantId,
@@ -127,6 +129,7 @@ export async function gateSend(
       now,
       holdUntil: now + leaseMs,
       caps: request,
+      ...(Number.isSafeInteger(pruneBefore) ? { pruneBefore } : {}),
     });
     if (!slot.granted) {
       const { cap, origin } = caps[slot.cap]!;

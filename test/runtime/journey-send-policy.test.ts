@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memoryStorage } from '../../src/adapters/memory/index.js';
-import type { Storage } from '../../src/runtime/ports.js';
+import type { SendSlotRequest, Storage } from '../../src/runtime/ports.js';
 import { simulate } from '../../src/simulate/simulate.js';
 import { validateJourney } from '../../src/validate/validate-journey.js';
 import type { EngineEvents } from '../../src/runtime/events.js';
@@ -40,6 +40,7 @@ describe('the journey-level sendPolicy in the document', () => {
     expect(codesOf({ rateLimits: [{ channelId: 'ch_sms', perSecond: 1 }] })).toEqual([['unknown-field', ['sendPolicy', 'rateLimits']]]);
     expect(codesOf({ caps: [{ max: 1, per: { duration: 2, unit: 'days' }, calendar: 'local-day' }] })).toEqual([['invalid-field', ['sendPolicy', 'caps', 0, 'per']]]);
     expect(codesOf({ priority: 11 })).toEqual([['invalid-field', ['sendPolicy', 'priority']]]);
+    expect(codesOf({ caps: [{ max: 1, per: { duration: 32, unit: 'days' } }] })).toEqual([['invalid-field', ['sendPolicy', 'caps', 0, 'per']]]);
     expect(codesOf({ quietHours: { from: '21:00', to: '08:00', timeZone: 'customer.timezone' }, caps: [{ channelId: 'ch_email', max: 2, per: { duration: 3, unit: 'days' } }], onCapped: 'skip', priority: 4 })).toEqual([]);
   });
 
@@ -115,6 +116,29 @@ describe('the journey-level sendPolicy in the document', () => {
       ['2026-03-11T08:00:00.000Z', 'second', 'deferred', 'cap', '2026-03-12T08:00:00.000Z'],
       ['2026-03-12T08:00:00.000Z', 'second', 'sent', '', ''],
     ]);
+  });
+
+  it('every reservation asks storage to prune the slots older than the longest window any cap may count, plus two days', async () => {
+    const memory = memoryStorage();
+    const requests: SendSlotRequest[] = [];
+    const spy = new Proxy(memory, {
+      get: (target, key) => {
+        const value: unknown = Reflect.get(target, key);
+        if (key === 'reserveSendSlot') return (request: SendSlotRequest) => (requests.push(request), memory.reserveSendSlot!(request));
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    }) as Storage;
+    const h = harness({ storage: spy, customers: [{ id: 'c' }], engine: { sendPolicy: { caps: [{ max: 5, per: { duration: 60, unit: 'days' } }] } } });
+    const short = await h.engine.createJourney(twoSends({ sendPolicy: { caps: [{ max: 5, per: { duration: 1, unit: 'hours' } }] } }));
+    await h.engine.enroll(short.id, { customerId: 'c' });
+    await runUntilIdle(h);
+    expect(requests).toHaveLength(2);
+    // The engine's 60 days is the longest (a journey's caps count at most 31 days), plus the 2-day margin.
+    for (const r of requests) {
+      expect(r.pruneBefore).toBe(r.now - 62 * DAY);
+      for (const cap of r.caps) expect(cap.since).toBeGreaterThan(r.pruneBefore!);
+    }
+    await h.engine.close();
   });
 
   for (const kind of STORAGE_KINDS) {
