@@ -118,6 +118,41 @@ describe('the journey-level sendPolicy in the document', () => {
     ]);
   });
 
+  it('priority orders the sends a cap deferred, without reserving a place: a fresh send that finds the cap free takes it, the waiting one is deferred again', async () => {
+    const h = harness({ customers: [{ id: 'c', attributes: { timezone: 'UTC' } }], engine: { sendPolicy: { caps: [{ max: 1, per: { duration: 1, unit: 'days' } }] } } });
+    const sends = sendTimes(h);
+    const deferred: EngineEvents['deferred'][] = [];
+    h.engine.events.on('deferred', (e) => deferred.push(e));
+    const one = (priority: number) => journey([{ id: 's', type: 'send', config: { channelId: 'ch_email', priority } }], { status: 'active' });
+    const first = await h.engine.createJourney(one(0));
+    const high = await h.engine.createJourney(one(5));
+    const fresh = await h.engine.createJourney(one(0));
+    await h.engine.enroll(first.id, { customerId: 'c' });
+    await h.engine.enroll(high.id, { customerId: 'c' });
+    await runUntilIdle(h, T0);
+    // The cap frees at T0 + 1 day; the priority-5 send wakes 5 s later. A send enrolled 1 s after the cap freed is not deferred: it takes the place.
+    await runUntilIdle(h, T0 + DAY + 1000);
+    h.clock.set(T0 + DAY + 1000);
+    await h.engine.enroll(fresh.id, { customerId: 'c' });
+    await runUntilIdle(h);
+    expect(sends.map((s) => [s.journeyId, s.at])).toEqual([[first.id, T0], [fresh.id, T0 + DAY + 1000], [high.id, T0 + 2 * DAY + 1000 + 5000]]);
+    expect(deferred.filter((d) => d.enrollment.journeyId === high.id).map((d) => d.until)).toEqual([T0 + DAY + 5000, T0 + 2 * DAY + 1000 + 5000]);
+    await h.engine.close();
+  });
+
+  it('priority does not move a quiet-hours deferral', async () => {
+    const h = harness({ start: Date.UTC(2026, 2, 10, 22), customers: [{ id: 'c', attributes: { timezone: 'UTC' } }], engine: { sendPolicy: { quietHours: { from: '21:00', to: '08:00' } } } });
+    const deferred: EngineEvents['deferred'][] = [];
+    h.engine.events.on('deferred', (e) => deferred.push(e));
+    for (const priority of [0, 10]) {
+      const { id } = await h.engine.createJourney(journey([{ id: 's', type: 'send', config: { channelId: 'ch_email', priority } }], { status: 'active' }));
+      await h.engine.enroll(id, { customerId: 'c' });
+    }
+    await runUntilIdle(h, Date.UTC(2026, 2, 10, 23));
+    expect(deferred.map((d) => d.until)).toEqual([Date.UTC(2026, 2, 11, 8), Date.UTC(2026, 2, 11, 8)]);
+    await h.engine.close();
+  });
+
   it('every reservation asks storage to prune the slots older than the longest window any cap may count, plus two days', async () => {
     const memory = memoryStorage();
     const requests: SendSlotRequest[] = [];
