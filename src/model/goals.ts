@@ -30,7 +30,8 @@ export const goalSchema = z
     if (goal.where !== undefined && goal.event === undefined) {
       ctx.addIssue({ code: 'custom', message: 'where applies to event goals only', path: ['where'] });
     }
-  });
+  })
+  .meta({ oneOf: [{ required: ['event'] }, { required: ['outcome'] }], dependentRequired: { where: ['event'] } });
 
 export const goalsSchema = z.array(goalSchema).max(MAX_GOALS);
 

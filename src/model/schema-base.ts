@@ -38,7 +38,9 @@ export const keySchema = z
   .min(1)
   .max(LIMITS.idLength)
   .regex(KEY_PATTERN, 'must be an identifier: a letter or "_" first, then letters, digits or "_"')
-  .refine((k) => !FORBIDDEN_KEYS.has(k), 'this name is reserved');
+  .refine((k) => !FORBIDDEN_KEYS.has(k), 'this name is reserved')
+  // The refinement, for the JSON Schema (src/model/json-schema.ts).
+  .meta({ not: { enum: [...FORBIDDEN_KEYS] } });
 
 export const refId = z.string().min(1).max(LIMITS.idLength);
 

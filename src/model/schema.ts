@@ -57,6 +57,8 @@ export const entryConditionsSchema = z.strictObject({
 
 /** The journey document, exactly as the seed writes it. */
 export const journeyDocumentSchema = z.strictObject({
+  /** The JSON Schema the document follows, for editors (`journey-engine/journey.schema.json`); ignored by the engine. */
+  $schema: z.string().max(2048).optional(),
   name: z.string().min(1).max(LIMITS.nameLength),
   description: z.string().max(LIMITS.descriptionLength).default(''),
   /** Maximum journey duration in days (calendar time from entry). */

@@ -72,6 +72,12 @@ const NO_SPAN: ObservedSpan = Object.freeze({ set() {}, fail() {}, end() {} });
 export interface Observer {
   /** Whether lines may carry customer data (`logCustomerData`). */
   readonly customerData: boolean;
+  /**
+   * Whether anything listens: a logger, or a tracer provider that records (a global
+   * `@opentelemetry/api` provider with no SDK registered records nothing). Hot paths ask first
+   * and build no fields, spans or lines when nothing would see them.
+   */
+  enabled(): boolean;
   /** Write one line: `event` names what happened; `fields` are ids and figures only. */
   log(level: LogLevel, event: string, fields: Readonly<Record<string, unknown>>, message: string): void;
   /** Start a span named `name` with the id fields as attributes (a no-op without a tracer). */
@@ -96,6 +102,7 @@ export function idsOf(enrollment: Enrollment): Record<string, unknown> {
 /** An observer that does nothing (no logger, no tracer). */
 export const SILENT: Observer = Object.freeze({
   customerData: false,
+  enabled: () => false,
   log() {},
   span: () => NO_SPAN,
   event() {},
@@ -149,7 +156,7 @@ export function createObserver(options: ObserverOptions): Observer {
     }
   };
   const span = (name: string, fields: Readonly<Record<string, unknown>>): ObservedSpan => {
-    if (tracerProvider === undefined) return NO_SPAN;
+    if (tracerProvider === undefined || !records(tracerProvider)) return NO_SPAN;
     let open: SpanLike;
     try {
       tracer ??= tracerProvider.getTracer('journey-engine', options.version);
@@ -176,6 +183,7 @@ export function createObserver(options: ObserverOptions): Observer {
   };
   return {
     customerData,
+    enabled: () => logger !== undefined || (tracerProvider !== undefined && records(tracerProvider)),
     log,
     span,
     event: (name, payload) => {
@@ -244,6 +252,22 @@ function logEvent<K extends keyof EngineEvents>(log: Log, customerData: boolean,
       log('error', 'quarantined', { tenantId: e.tenantId, enrollmentId: e.enrollmentId, reason: e.reason }, 'enrollment quarantined: its stored row cannot be read');
       return;
     }
+  }
+}
+
+/**
+ * Whether a tracer provider can record spans. The global provider of `@opentelemetry/api` is a
+ * proxy that delegates to a no-op provider until the host registers an SDK (which it may do after
+ * the engine started): asked on every span, it costs one call while nothing is registered.
+ */
+function records(provider: TracerProviderLike): boolean {
+  const proxy = provider as TracerProviderLike & { getDelegate?: () => unknown };
+  if (typeof proxy.getDelegate !== 'function') return true;
+  try {
+    const delegate = proxy.getDelegate() as { constructor?: { name?: string } } | undefined;
+    return delegate?.constructor?.name !== 'NoopTracerProvider';
+  } catch {
+    return true;
   }
 }
 

@@ -209,7 +209,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
     return result === 'ok' ? 'ok' : 'lost';
   }
 
-  ctx.observer.log('debug', 'claim', { ...idsOf(base), workerId: ctx.workerId }, 'claimed a due enrollment');
+  if (ctx.observer.enabled()) ctx.observer.log('debug', 'claim', { ...idsOf(base), workerId: ctx.workerId }, 'claimed a due enrollment');
   let customer = await loadCustomer(ctx, base);
   const memo = new Map<string, EffectOutcome>();
   let state = base;
@@ -309,6 +309,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
 
 /** A commit, with a span and a debug line (ids, what it carries, the result). */
 async function observedCommit(ctx: EngineContext, request: Commit): Promise<Awaited<ReturnType<Storage['commit']>>> {
+  if (!ctx.observer.enabled()) return ctx.storage.commit(request);
   const fields = { ...idsOf(request.enrollment), events: request.counters?.length ?? 0, effects: request.effects?.length ?? 0, release: request.release === true };
   const span = ctx.observer.span('journey.commit', fields);
   try {
@@ -326,6 +327,7 @@ async function observedCommit(ctx: EngineContext, request: Commit): Promise<Awai
 
 /** {@link execute} with a span and a line: the effect, its ids and whether it worked. */
 async function observedExecute(ctx: EngineContext, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
+  if (!ctx.observer.enabled()) return execute(ctx, enrollment, command, customer);
   const fields: Record<string, unknown> = { ...idsOf(enrollment), stepId: command.stepId, effect: command.type, idempotencyKey: command.idempotencyKey, visit: command.visit, attempt: enrollment.attempts + 1 };
   if (command.type === 'send') fields['channelId'] = command.channelId;
   if (command.type === 'decide') fields['decisionFlowId'] = command.decisionFlowId;

@@ -3,6 +3,7 @@ import { createHttpHandler, type HttpHandlerOptions } from '../../src/adapters/h
 import { harness, runUntilIdle, type Harness } from '../runtime/engine-helpers.js';
 import type { ProfileSeed } from '../../src/adapters/testing/memory-profiles.js';
 import type { Storage } from '../../src/runtime/ports.js';
+import { checkedHandler } from './openapi-check.js';
 
 const root = new URL('../../', import.meta.url);
 export const SEED = JSON.parse(readFileSync(new URL('examples/journeys/loan-nurture.seed.json', root), 'utf8')) as Record<string, unknown>;
@@ -20,7 +21,8 @@ export function api(options: { customers?: ProfileSeed[]; http?: HttpHandlerOpti
     customers: options.customers ?? [{ id: 'c1', segments: ['loan_interested'] }, { id: 'c2', segments: ['loan_interested'] }],
     ...(options.storage ? { storage: options.storage } : {}),
   });
-  const handler = createHttpHandler(h.engine, options.http);
+  // Every answer is checked against the OpenAPI document (status, body shape, error shape).
+  const handler = checkedHandler(createHttpHandler(h.engine, options.http), options.http);
   return {
     ...h,
     handler,

@@ -34,6 +34,18 @@ describe('POST /journeys', () => {
 });
 
 describe('GET /journeys', () => {
+  it('takes a document carrying "$schema" (an editor annotation) on POST and PUT, and stores none of it', async () => {
+    const a = api();
+    const $schema = './node_modules/journey-engine/schema/journey.schema.json';
+    const created = await a.call('POST', J, { ...GOOD, $schema });
+    expect(created.status).toBe(201);
+    const updated = await a.call('PUT', `${J}/${created.body.id}`, { ...GOOD, $schema, name: 'Renamed' });
+    expect(updated.status).toBe(200);
+    expect(updated.body.name).toBe('Renamed');
+    expect(updated.body.version).toBe(1);
+    expect(updated.body).not.toHaveProperty('$schema');
+  });
+
   it('lists newest first with a status filter and pagination', async () => {
     const a = api();
     for (let i = 0; i < 3; i++) {

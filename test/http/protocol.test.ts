@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../../src/adapters/http/index.js';
+import { checkedHandler } from './openapi-check.js';
 import { api, GOOD, snapshot } from './http-helpers.js';
 
 const J = '/api/v1/journeys';
@@ -104,7 +105,7 @@ describe('internal failures', () => {
     const errors: unknown[] = [];
     const a = api();
     const broken = { ...a.engine, listJourneys: async () => { throw new Error('disk on fire at /var/secret'); } };
-    const handler = createHttpHandler(broken, { onError: (e) => errors.push(e) });
+    const handler = checkedHandler(createHttpHandler(broken, { onError: (e) => errors.push(e) }));
     const response = await handler(new Request(`http://t${J}`));
     expect(response.status).toBe(500);
     const text = await response.text();

@@ -1,6 +1,7 @@
 /** Journey goals: conversions checked on every event and outcome, at any step; exit criteria; stats per goal, variant and last touch. */
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../../src/adapters/http/index.js';
+import { checkedHandler } from '../http/openapi-check.js';
 import { simulate } from '../../src/simulate/simulate.js';
 import { advance, createEnrollment } from '../../src/runtime/interpreter.js';
 import { validateJourney } from '../../src/validate/validate-journey.js';
@@ -173,7 +174,7 @@ describe.each(STORAGE_KINDS)('goals through the engine ($name)', (kind) => {
 describe('goals through HTTP and simulate', () => {
   it('GET /journeys/:id shows the goals and /stats answers them; the enrollment view shows what converted', async () => {
     const h = harness({ customers: [{ id: 'c1' }] });
-    const handler = createHttpHandler(h.engine);
+    const handler = checkedHandler(createHttpHandler(h.engine));
     const call = async (method: string, path: string, body?: unknown) =>
       handler(new Request(`http://x/api/v1${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
     const created = await (await call('POST', '/journeys', nurture)).json() as { id: string };

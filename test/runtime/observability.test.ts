@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { trace } from '@opentelemetry/api';
-import type { EngineLogger } from '../../src/runtime/observe.js';
+import { createObserver, type EngineLogger } from '../../src/runtime/observe.js';
 import { harness, runUntilIdle, type Harness } from './engine-helpers.js';
 
 /** A customer attribute, an enrollment context and an offer field nobody may log by default. */
@@ -200,6 +200,24 @@ describe('OpenTelemetry spans', () => {
     } finally {
       trace.disable();
     }
+  });
+
+  it('costs nothing while nobody listens: no logger and the global provider still the no-op one, then spans once an SDK registers', async () => {
+    const observer = createObserver({ tracerProvider: trace.getTracerProvider() });
+    expect(observer.enabled()).toBe(false);
+    const { exporter, tracerProvider } = provider();
+    trace.setGlobalTracerProvider(tracerProvider);
+    try {
+      // the same observer sees the provider registered after it was made
+      expect(observer.enabled()).toBe(true);
+      const span = observer.span('journey.commit', { journeyId: 'j' });
+      span.end();
+      expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['journey.commit']);
+    } finally {
+      trace.disable();
+    }
+    expect(createObserver({ logger: { info() {} } }).enabled()).toBe(true);
+    expect(createObserver({}).enabled()).toBe(false);
   });
 
   it('a tracer that throws never breaks the engine', async () => {

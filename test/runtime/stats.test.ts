@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../../src/adapters/http/index.js';
+import { checkedHandler } from '../http/openapi-check.js';
 import { memoryStorage } from '../../src/adapters/memory/index.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/index.js';
 import { validateJourney } from '../../src/validate/validate-journey.js';
@@ -37,7 +38,7 @@ describe('stats: a skipped step is not a completed one', () => {
       expect(ended).toBe(mail.entered);
       expect(stats.completed).toBe(3);
 
-      const http = await createHttpHandler(h.engine)(new Request(`http://test.local/api/v1/journeys/${id}/stats`));
+      const http = await checkedHandler(createHttpHandler(h.engine))(new Request(`http://test.local/api/v1/journeys/${id}/stats`));
       const body = (await http.json()) as { steps: { stepId: string }[] };
       expect(body.steps.find((s) => s.stepId === 'mail')).toEqual({
         stepId: 'mail', type: 'send', entered: 3, completed: 1, skipped: { 'no-offer': 2 }, current: 0, exited: {}, failed: 0, noted: {},

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../../src/adapters/http/index.js';
+import { checkedHandler } from '../http/openapi-check.js';
 import { memoryStorage } from '../../src/adapters/memory/index.js';
 import type { ProfileSeed } from '../../src/adapters/testing/memory-profiles.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/index.js';
@@ -134,7 +135,7 @@ describe('calendar waits through the engine API and HTTP', () => {
 
   it('POST /journeys with a bad window answers 400 with the diagnostic at its path, saving nothing', async () => {
     const h = harness();
-    const handler = createHttpHandler(h.engine);
+    const handler = checkedHandler(createHttpHandler(h.engine));
     const doc = journey([{ id: 'w', type: 'wait', config: { duration: 1, unit: 'days', window: { days: ['mon'], from: '09:00', to: '17:00', timeZone: 'Mars/Olympus' } } }]);
     const r = await handler(new Request('http://test.local/api/v1/journeys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) }));
     expect(r.status).toBe(400);

@@ -1,6 +1,7 @@
 /** The `waitFor` step: wait until the customer does something (an event or an outcome), with a timeout. */
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../../src/adapters/http/index.js';
+import { checkedHandler } from '../http/openapi-check.js';
 import { simulate } from '../../src/simulate/simulate.js';
 import { advance, createEnrollment } from '../../src/runtime/interpreter.js';
 import type { Enrollment } from '../../src/runtime/types.js';
@@ -204,7 +205,7 @@ describe('waitFor through simulate, journeys test and HTTP', () => {
 
   it('POST /api/v1/events answers what it delivered to', async () => {
     const h = harness({ customers: [{ id: 'c1' }] });
-    const handler = createHttpHandler(h.engine);
+    const handler = checkedHandler(createHttpHandler(h.engine));
     const { id } = await h.engine.createJourney(cart);
     const post = (path: string, body: unknown) =>
       handler(new Request(`http://x/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));

@@ -45,8 +45,9 @@ const jsonObject = z.record(z.string().max(256), z.unknown());
 
 /** `POST /journeys/:id/enroll`. */
 export const enrollBodySchema = z.strictObject({
-  customerId: z.unknown().optional(),
-  customerIds: z.array(z.unknown()).optional(),
+  // Checked by the engine's id checker (`invalid-id`), so left open here; documented as ids.
+  customerId: z.unknown().meta({ type: 'string', description: 'One customer (give this or customerIds)' }).optional(),
+  customerIds: z.array(z.unknown().meta({ type: 'string' })).meta({ description: 'At most 1,000 customers (give this or customerId)' }).optional(),
   context: jsonObject.optional(),
 });
 

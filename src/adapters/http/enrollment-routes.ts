@@ -8,18 +8,27 @@ import { ENTRY_VIAS } from '../../runtime/entry-rules.js';
 import { ENROLLMENT_STATUSES } from '../../runtime/types.js';
 import type { JsonValue } from '../../model/schema.js';
 import { simulate, type SimulateOptions } from '../../simulate/simulate.js';
+import { z } from 'zod';
 import { enrollBodySchema, eventBodySchema, outcomeBodySchema, testBodySchema } from './body-schemas.js';
 import { HTTP_STATUS_BY_CODE, HttpError } from './http-errors.js';
 import { requireJourney } from './journey-routes.js';
-import { enumParam, idParam, pageOf, parseBody } from './request-input.js';
+import { enumParam, idParam, pageOf, pageQuery, parseBody } from './request-input.js';
 import type { Route } from './route-types.js';
 import { enrollmentView, paged } from './views.js';
+import * as view from './view-schemas.js';
 
 export const enrollmentRoutes: readonly Route[] = [
   {
     pattern: ['journeys', ':id', 'enroll'],
     methods: {
       POST: {
+        doc: {
+          operationId: 'enroll',
+          summary: 'Enroll customers (duplicates and refusals are reported, not errors)',
+          body: { name: 'EnrollRequest', schema: enrollBodySchema, required: true },
+          responses: { 200: { description: 'Who was enrolled and who was skipped, and why', body: { name: 'EnrollResult', schema: view.enrollResultView } } },
+          errors: [409, 413, 415],
+        },
         async handle(ctx) {
           const body = parseBody(enrollBodySchema, await ctx.body());
           if ((body.customerId === undefined) === (body.customerIds === undefined)) {
@@ -41,6 +50,13 @@ export const enrollmentRoutes: readonly Route[] = [
     pattern: ['journeys', ':id', 'test'],
     methods: {
       POST: {
+        doc: {
+          operationId: 'testJourney',
+          summary: 'Run a sample customer through the stored journey (nothing is stored)',
+          body: { name: 'TestRequest', schema: testBodySchema, required: false },
+          responses: { 200: { description: 'The simulated timeline', body: { name: 'Simulation', schema: view.simulationView } } },
+          errors: [413, 415, 422],
+        },
         async handle(ctx) {
           const body = parseBody(testBodySchema.optional(), await ctx.body({ optional: true })) ?? {};
           const journey = await requireJourney(ctx);
@@ -80,6 +96,12 @@ export const enrollmentRoutes: readonly Route[] = [
     methods: {
       GET: {
         query: ['status', 'stepId', 'customerId', 'limit', 'offset'],
+        doc: {
+          operationId: 'listEnrollments',
+          summary: "The journey's enrollments",
+          query: { status: z.enum(ENROLLMENT_STATUSES), stepId: z.string(), customerId: z.string(), ...pageQuery },
+          responses: { 200: { description: 'A page of enrollments', body: { name: 'EnrollmentList', schema: view.pagedView(view.enrollmentView) } } },
+        },
         async handle(ctx) {
           const query = ctx.query as Map<string, string>;
           const status = enumParam(query, 'status', ENROLLMENT_STATUSES);
@@ -104,6 +126,7 @@ export const enrollmentRoutes: readonly Route[] = [
     pattern: ['journeys', ':id', 'stats'],
     methods: {
       GET: {
+        doc: { operationId: 'journeyStats', summary: 'Per-step and per-goal figures', responses: { 200: { description: 'The figures', body: { name: 'JourneyStats', schema: view.statsView } } } },
         async handle(ctx) {
           return { status: 200, body: await ctx.engine.stats(ctx.params['id']!) };
         },
@@ -115,6 +138,12 @@ export const enrollmentRoutes: readonly Route[] = [
     methods: {
       GET: {
         query: ['via'],
+        doc: {
+          operationId: 'explainEntry',
+          summary: 'Whether the customer could enter the journey now and, rule by rule, why not',
+          query: { via: z.enum(ENTRY_VIAS).default('manual') },
+          responses: { 200: { description: 'The verdict and every rule', body: { name: 'EntryExplanation', schema: view.entryExplanationView } } },
+        },
         async handle(ctx) {
           const via = enumParam(ctx.query as Map<string, string>, 'via', ENTRY_VIAS);
           return { status: 200, body: await ctx.engine.explainEntry(ctx.params['id']!, ctx.params['customerId']!, via ? { via } : {}) };
@@ -126,6 +155,13 @@ export const enrollmentRoutes: readonly Route[] = [
     pattern: ['events'],
     methods: {
       POST: {
+        doc: {
+          operationId: 'ingestEvent',
+          summary: "Deliver an event to the customer's waiting enrollments and enroll them where a trigger matches",
+          body: { name: 'EventRequest', schema: eventBodySchema, required: true },
+          responses: { 200: { description: 'Where it was delivered, who was enrolled, who was skipped', body: { name: 'IngestResult', schema: view.ingestResultView } } },
+          errors: [413, 415],
+        },
         async handle(ctx) {
           const event = parseBody(eventBodySchema, await ctx.body());
           const result = await ctx.engine.ingestEvent({
@@ -143,6 +179,17 @@ export const enrollmentRoutes: readonly Route[] = [
     pattern: ['outcomes'],
     methods: {
       POST: {
+        doc: {
+          operationId: 'recordOutcome',
+          summary: 'Record a customer response (impression, click, conversion, …) on one enrollment',
+          body: { name: 'OutcomeRequest', schema: outcomeBodySchema, required: true },
+          headers: { 'idempotency-key': 'The outcome\'s idempotency key (or the body\'s idempotencyKey; the same value if both)' },
+          responses: {
+            200: { description: 'Recorded, or recorded before (a duplicate)', body: { name: 'OutcomeResult', schema: view.outcomeResultView } },
+            422: { description: 'It matched no enrollment (or another 422 error): nothing was recorded', body: { name: 'OutcomeUnmatched', schema: view.outcomeUnmatchedView } },
+          },
+          errors: [413, 415],
+        },
         async handle(ctx) {
           const header = ctx.request.headers.get('idempotency-key');
           const report = parseBody(outcomeBodySchema, await ctx.body());

@@ -6,9 +6,8 @@
 import { idProblem } from '../../model/ids.js';
 import type { JourneyEngine } from '../../runtime/engine.js';
 import { corsPolicy, type CorsOptions } from './cors.js';
-import { enrollmentRoutes } from './enrollment-routes.js';
 import { HTTP_STATUS_BY_CODE, HttpError, errorAnswer } from './http-errors.js';
-import { journeyRoutes } from './journey-routes.js';
+import { API_ROUTES, openApiDocument, type OpenApiOptions } from './openapi.js';
 import { readJson } from './read-body.js';
 import { queryOf } from './request-input.js';
 import type { Route, RouteContext } from './route-types.js';
@@ -40,6 +39,13 @@ export interface HttpHandlerOptions {
    * `storage-unavailable` when it does not. Needs no tenant. Default `true`.
    */
   readonly health?: boolean;
+  /**
+   * `GET {basePath}/openapi.json`: the OpenAPI 3.1 document of this API (`openApiDocument` with
+   * this handler's `basePath` and `health`). Needs no tenant. Default `true`; `false` turns it
+   * off; an object serves it with how your `resolveTenant` authenticates (`securitySchemes`,
+   * `security`: see `OpenApiOptions`).
+   */
+  readonly openapi?: boolean | Pick<OpenApiOptions, 'securitySchemes' | 'security'>;
 }
 
 /** A fetch-style request handler. */
@@ -52,8 +58,15 @@ const MAX_SEGMENT_LENGTH = 256;
 /** Printable ASCII, no slashes: anything else in a decoded path segment is refused. */
 const SEGMENT = /^[\x21-\x2e\x30-\x5b\x5d-\x7e]+$/;
 
-const ROUTES: readonly Route[] = [...journeyRoutes, ...enrollmentRoutes];
-const HEALTH_ALLOW = 'GET, OPTIONS';
+const ROUTES: readonly Route[] = API_ROUTES;
+/** The routes answered without a tenant: `/health` and `/openapi.json`. */
+const NO_TENANT_ALLOW = 'GET, OPTIONS';
+
+/** The answer of `/health` and `/openapi.json` to a method other than GET: OPTIONS is 204, the rest 405. */
+function getOnly(method: string): Response {
+  if (method === 'OPTIONS') return respond(204, undefined, { allow: NO_TENANT_ALLOW });
+  throw new HttpError('method-not-allowed', `${method.slice(0, 20)} is not allowed here; use ${NO_TENANT_ALLOW}`, { headers: { allow: NO_TENANT_ALLOW } });
+}
 
 /** The `Allow` header of a route. */
 function allowOf(route: Route): string {
@@ -143,6 +156,9 @@ export function createHttpHandler(engine: JourneyEngine, options: HttpHandlerOpt
   const resolveTenant = options.resolveTenant ?? (() => engine.tenantId);
   const cors = options.cors === undefined ? undefined : corsPolicy(options.cors);
   const health = options.health ?? true;
+  const openapi = options.openapi !== false;
+  const openapiSecurity = typeof options.openapi === 'object' && options.openapi !== null ? options.openapi : {};
+  let openapiBody: unknown;
 
   function reportInternal(error: unknown, request: Request): void {
     try {
@@ -153,8 +169,7 @@ export function createHttpHandler(engine: JourneyEngine, options: HttpHandlerOpt
   }
 
   async function healthAnswer(request: Request, method: string): Promise<Response> {
-    if (method === 'OPTIONS') return respond(204, undefined, { allow: HEALTH_ALLOW });
-    if (method !== 'GET') throw new HttpError('method-not-allowed', `${method.slice(0, 20)} is not allowed here; use ${HEALTH_ALLOW}`, { headers: { allow: HEALTH_ALLOW } });
+    if (method !== 'GET') return getOnly(method);
     try {
       await engine.nextWakeAt();
     } catch (error) {
@@ -165,20 +180,28 @@ export function createHttpHandler(engine: JourneyEngine, options: HttpHandlerOpt
     return respond(200, { status: 'ok' });
   }
 
+  function openapiAnswer(method: string): Response {
+    if (method !== 'GET') return getOnly(method);
+    openapiBody ??= openApiDocument({ ...openapiSecurity, basePath, health });
+    return respond(200, openapiBody);
+  }
+
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const segments = segmentsOf(url.pathname, basePath);
     if (segments === null) throw new HttpError('not-found', `nothing at ${url.pathname.slice(0, 200)}; the API is under ${basePath || '/'}`);
     const method = request.method.toUpperCase();
     const isHealth = health && segments.length === 1 && segments[0] === 'health';
-    const found = isHealth ? null : match(segments);
+    const isOpenApi = openapi && segments.length === 1 && segments[0] === 'openapi.json';
+    const found = isHealth || isOpenApi ? null : match(segments);
 
     // A CORS preflight carries no credentials: answer it before resolving a tenant.
-    if (cors && method === 'OPTIONS' && request.headers.has('access-control-request-method') && (isHealth || found)) {
-      const headers = cors.preflightHeaders(request.headers.get('origin'), isHealth ? HEALTH_ALLOW : allowOf(found!.route));
+    if (cors && method === 'OPTIONS' && request.headers.has('access-control-request-method') && (isHealth || isOpenApi || found)) {
+      const headers = cors.preflightHeaders(request.headers.get('origin'), isHealth || isOpenApi ? NO_TENANT_ALLOW : allowOf(found!.route));
       if (headers) return respond(204, undefined, headers);
     }
     if (isHealth) return healthAnswer(request, method);
+    if (isOpenApi) return openapiAnswer(method);
 
     const tenant = await resolveTenant(request);
     if (tenant === null || tenant === undefined || tenant === '') {

@@ -2,7 +2,7 @@
  * Checking what a request carries besides its body: query parameters, and bodies against small
  * zod schemas, turned into `invalid-request` errors with the offending path.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { idProblem } from '../../model/ids.js';
 import { unknownFieldMessage } from '../../validate/closest-key.js';
 import { knownKeysAt } from '../../validate/schema-walk.js';
@@ -39,6 +39,12 @@ function intParam(query: Map<string, string>, name: string, min: number, max: nu
   }
   return Number(raw);
 }
+
+/** How the OpenAPI document describes `limit` and `offset`. */
+export const pageQuery = {
+  limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  offset: z.number().int().min(0).max(999_999_999).default(0),
+};
 
 /** `limit` (1..200, default 50) and `offset` (>= 0, default 0). */
 export function pageOf(query: Map<string, string>): { limit: number; offset: number } {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { durationToMs, WAIT_UNITS } from '../duration.js';
 import { LIMITS, refId, stepBase, stepIdSchema } from '../schema-base.js';
 import type { StepKindModel, StepTarget } from './kind.js';
-import { MAX_WAIT_MS } from './wait.js';
+import { durationBoundJsonSchema, MAX_WAIT_MS } from './wait.js';
 
 /** Most paths one `waitFor` step may have. */
 export const MAX_WAIT_FOR_PATHS = 20;
@@ -35,13 +35,15 @@ export const waitForPathSchema = z
     if (path.where !== undefined && path.event === undefined) {
       ctx.addIssue({ code: 'custom', message: 'where applies to event paths only', path: ['where'] });
     }
-  });
+  })
+  .meta({ oneOf: [{ required: ['event'] }, { required: ['outcome'] }], dependentRequired: { where: ['event'] } });
 
 export const waitForConfigSchema = z.strictObject({
   paths: z.array(waitForPathSchema).min(1).max(MAX_WAIT_FOR_PATHS),
   timeout: z
     .strictObject({ duration: z.number().finite().positive(), unit: z.enum(WAIT_UNITS) })
-    .refine((t) => durationToMs(t.duration, t.unit) <= MAX_WAIT_MS, { message: 'a timeout may last at most 365 days', path: ['duration'] }),
+    .refine((t) => durationToMs(t.duration, t.unit) <= MAX_WAIT_MS, { message: 'a timeout may last at most 365 days', path: ['duration'] })
+    .meta(durationBoundJsonSchema(MAX_WAIT_MS)),
   /** Where the customer goes at the timeout; absent: the step's normal transition; `null` ends the journey. */
   timeoutTargetStepId: stepIdSchema.nullable().optional(),
 });

@@ -16,6 +16,23 @@ export const MAX_WAIT_MS = 365 * MS_PER_DAY;
 /** The most a window adds to a wait: a window that opens at all opens within a week. */
 export const MAX_WINDOW_DELAY_MS = 7 * MS_PER_DAY;
 
+/**
+ * A JSON Schema fragment for an object with `duration` and `unit`: `duration` at most `maxMs` in
+ * each unit (and at least `-maxMs` when `signed`). The zod schemas check it in a refinement; this
+ * says the same to a JSON Schema validator (the shipped journey schema).
+ */
+export function durationBoundJsonSchema(maxMs: number, options: { signed?: boolean } = {}): { allOf: Record<string, unknown>[] } {
+  return {
+    allOf: WAIT_UNITS.map((unit) => {
+      const max = maxMs / durationToMs(1, unit);
+      return {
+        if: { properties: { unit: { const: unit } }, required: ['unit'] },
+        then: { properties: { duration: { maximum: max, ...(options.signed ? { minimum: -max } : {}) } } },
+      };
+    }),
+  };
+}
+
 /** The three forms of a wait: exactly one of these fields is given. */
 export const WAIT_FORMS = ['duration', 'until', 'untilAttribute'] as const;
 
@@ -30,9 +47,15 @@ export function isZoneField(text: string): boolean {
 /** A wait's `window`: `{ days, from, to, timeZone?, fallbackTimeZone? }`. */
 export const waitWindowSchema = z
   .strictObject({
-    days: z.array(z.enum(WEEKDAYS)).max(WEEKDAYS.length * 2),
-    from: z.string().refine((t) => parseClockTime(t) !== null, 'must be a local time "HH:MM" from "00:00" to "23:59"'),
-    to: z.string().refine((t) => parseClockTime(t, true) !== null, 'must be a local time "HH:MM" from "00:00" to "23:59", or "24:00"'),
+    days: z.array(z.enum(WEEKDAYS)).max(WEEKDAYS.length * 2).meta({ minItems: 1 }),
+    from: z
+      .string()
+      .refine((t) => parseClockTime(t) !== null, 'must be a local time "HH:MM" from "00:00" to "23:59"')
+      .meta({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+    to: z
+      .string()
+      .refine((t) => parseClockTime(t, true) !== null, 'must be a local time "HH:MM" from "00:00" to "23:59", or "24:00"')
+      .meta({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$' }),
     timeZone: z.string().max(LIMITS.idLength).optional(),
     fallbackTimeZone: z.string().max(LIMITS.idLength).optional(),
   })
@@ -56,7 +79,8 @@ export const waitWindowSchema = z
 /** `untilAttribute`'s signed shift: `{ duration: -3, unit: 'days' }`. */
 export const waitOffsetSchema = z
   .strictObject({ duration: z.number().finite(), unit: z.enum(WAIT_UNITS) })
-  .refine((o) => Math.abs(durationToMs(o.duration, o.unit)) <= MAX_WAIT_MS, { message: 'an offset may be at most 365 days either way', path: ['duration'] });
+  .refine((o) => Math.abs(durationToMs(o.duration, o.unit)) <= MAX_WAIT_MS, { message: 'an offset may be at most 365 days either way', path: ['duration'] })
+  .meta(durationBoundJsonSchema(MAX_WAIT_MS, { signed: true }));
 
 export const waitConfigSchema = z
   .strictObject({
@@ -83,6 +107,12 @@ export const waitConfigSchema = z
     if (c.duration !== undefined && c.unit !== undefined && durationToMs(c.duration, c.unit) > MAX_WAIT_MS) {
       ctx.addIssue({ code: 'custom', message: 'a wait may last at most 365 days', path: ['duration'] });
     }
+  })
+  // The refinement's rules that JSON Schema can say, for editors (src/model/json-schema.ts).
+  .meta({
+    oneOf: WAIT_FORMS.map((form) => ({ required: [form] })),
+    dependentRequired: { duration: ['unit'], unit: ['duration'], offset: ['untilAttribute'] },
+    ...durationBoundJsonSchema(MAX_WAIT_MS),
   });
 
 export const waitStepSchema = z.strictObject({ ...stepBase, type: z.literal('wait'), config: waitConfigSchema });

@@ -92,6 +92,12 @@ describe('nextInstantInWindow', () => {
     expect(nextInstantInWindow(at, business, 'Mars/Base')).toBeNull();
   });
 
+  it('a window on a local day the zone skipped opens on the next such day: Kiritimati skipped Saturday 1994-12-31', () => {
+    // 1994-12-29 12:00 local (UTC−10); at the end of Dec 30 the Line Islands jumped to UTC+14.
+    const from = Date.UTC(1994, 11, 29, 22);
+    expect(nextInstantInWindow(from, { days: ['sat'], from: '00:00', to: '24:00' }, 'Pacific/Kiritimati')).toBe(Date.UTC(1995, 0, 6, 10)); // Sat 1995-01-07 00:00 +14
+  });
+
   it('matches the rules built from Temporal on random instants, zones and windows', () => {
     const shift = fc.integer({ min: -3 * 1440, max: 600 });
     fc.assert(fc.property(instantArb, zoneArb, windowArb, shift, fc.boolean(), (at, zone, window, minutes, near) => {

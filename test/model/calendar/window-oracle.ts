@@ -26,13 +26,15 @@ export function oracleInside(at: number, zone: string, window: WindowSpec): bool
 /**
  * Every instant at or after `at` at which being inside the window can begin (or end, for
  * `edge: 'to'`): `at` itself, each instant whose local time is a window start (end) in the next
- * ten days, and each offset change (where local time jumps).
+ * twelve local days, and each offset change (where local time jumps). Twelve, not eight: a zone
+ * may skip a whole local day (Pacific/Kiritimati skipped Saturday 1994-12-31), so the next
+ * Saturday can be eight local days after the one before it, plus the day the search starts in.
  */
 export function oracleCandidates(at: number, zone: string, window: WindowSpec, edge: 'from' | 'to'): number[] {
   const firstDay = Math.floor(oracleWall(at, zone) / DAY) - 1;
   const edgeMs = minutes(window[edge]) * 60_000 + (edge === 'to' && minutes(window.to) < minutes(window.from) ? DAY : 0);
-  const out = [at, ...oracleTransitions(at, at + 10 * DAY, zone)];
-  for (let day = firstDay; day <= firstDay + 10; day++) {
+  const out = [at, ...oracleTransitions(at, at + 12 * DAY, zone)];
+  for (let day = firstDay; day <= firstDay + 12; day++) {
     const w = day * DAY + edgeMs;
     out.push(...oraclePossibleInstants(w, zone), oracleWallToInstant(w, zone));
   }
