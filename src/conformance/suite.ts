@@ -1025,7 +1025,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
 
     describe('send slots (frequency caps)', () => {
       const cap = (max: number, since = 0, channelId: string | null = null) => ({ channelId, since, max });
-      const slot = (key: string, now: number, caps: ReturnType<typeof cap>[], over: { customerId?: string; channelId?: string; tenantId?: string; holdUntil?: number } = {}) => ({
+      const slot = (key: string, now: number, caps: ReturnType<typeof cap>[], over: { customerId?: string; channelId?: string; tenantId?: string; holdUntil?: number; pruneBefore?: number } = {}) => ({
         tenantId: over.tenantId ?? T,
         customerId: over.customerId ?? 'c1',
         // `e1:…` keys belong to enrollment e1; others to an enrollment that is not stored
@@ -1035,6 +1035,7 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         now,
         holdUntil: over.holdUntil ?? now + 1000,
         caps,
+        ...(over.pruneBefore === undefined ? {} : { pruneBefore: over.pruneBefore }),
       });
 
       it('grants up to max slots per customer, then names the full cap and when its oldest counted slot was taken', async () => {
@@ -1091,6 +1092,32 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         await s.commit({ enrollment: next(e), expectedVersion: 1, now: 120, effects: [effect(e, 'send1', 1)] });
         await s.releaseSendSlot!(T, 'e1:send1:1');
         expect(await s.reserveSendSlot!(slot('k2', 100_000, [cap(1)]))).toMatchObject({ granted: false, freedBy: 110 });
+      });
+
+      it('deletes the customer\'s slots taken before pruneBefore (confirmed ones too, at most 100 a call); what is after counts exactly as before', async () => {
+        await s.createJourney(journey());
+        const e = enrollment();
+        await s.createEnrollment(e);
+        for (let visit = 1; visit <= 3; visit++) expect(await s.reserveSendSlot!(slot(`e1:send1:${visit}`, visit * 100, [cap(10)]))).toEqual({ granted: true });
+        await s.commit({ enrollment: next(e), expectedVersion: 1, now: 350, effects: [1, 2, 3].map((visit) => effect(e, 'send1', visit)) });
+        // another customer's old slot is not this call's work
+        expect(await s.reserveSendSlot!(slot('c2-old', 100, [cap(10)], { customerId: 'c2', holdUntil: 1_000_000 }))).toEqual({ granted: true });
+        // pruning before 250: the confirmed slots at 100 and 200 go, the one at 300 stays and counts
+        expect(await s.reserveSendSlot!(slot('k', 1000, [cap(2, 250)], { pruneBefore: 250 }))).toEqual({ granted: true });
+        // counted from 0, only what is left counts: 300 and k (1000); before pruning this counted 4
+        expect(await s.reserveSendSlot!(slot('x', 1100, [cap(2)]))).toEqual({ granted: false, cap: 0, counted: 2, freedBy: 300 });
+        expect(await s.reserveSendSlot!(slot('x', 1100, [cap(3)]))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('y', 1200, [cap(2)], { customerId: 'c2' }))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('z', 1200, [cap(2)], { customerId: 'c2' }))).toEqual({ granted: false, cap: 0, counted: 2, freedBy: 100 });
+      });
+
+      it('prunes in batches of at most 100 per call until the old slots are gone', async () => {
+        for (let i = 0; i < 150; i++) expect(await s.reserveSendSlot!(slot(`old${i}`, 100 + i, [cap(1000)], { holdUntil: 1_000_000 }))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('a', 2000, [cap(1000, 1000)], { pruneBefore: 1000 }))).toEqual({ granted: true });
+        // 50 old slots are left (held: they still count from 0), then the next call deletes them
+        expect(await s.reserveSendSlot!(slot('probe', 2100, [cap(51)]))).toEqual({ granted: false, cap: 0, counted: 51, freedBy: expect.any(Number) as number });
+        expect(await s.reserveSendSlot!(slot('b', 2200, [cap(1000, 1000)], { pruneBefore: 1000 }))).toEqual({ granted: true });
+        expect(await s.reserveSendSlot!(slot('probe', 2300, [cap(2)]))).toEqual({ granted: false, cap: 0, counted: 2, freedBy: 2000 });
       });
 
       it('two concurrent requests of one customer cannot both take the last place', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS, refId } from './schema-base.js';
 import { goalsSchema } from './goals.js';
+import { journeySendPolicySchema } from './send-policy.js';
 import { STEP_SCHEMAS } from './steps/schemas.js';
 import { JOURNEY_STATUSES } from './status.js';
 
@@ -67,4 +68,6 @@ export const journeyDocumentSchema = z.strictObject({
   entryConditions: entryConditionsSchema.default({}),
   /** Conversion goals and exit criteria, checked on every event and outcome (see src/model/goals.ts). */
   goals: goalsSchema.optional(),
+  /** This journey's own send policy, besides the engine's (docs/send-policies.md). */
+  sendPolicy: journeySendPolicySchema.optional(),
 });

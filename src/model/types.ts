@@ -13,6 +13,7 @@ import type {
   waitStepSchema,
 } from './schema.js';
 import type { Goal } from './goals.js';
+import type { JourneySendPolicy } from './send-policy.js';
 import type { JourneyStatus } from './status.js';
 import { STEP_SCHEMAS } from './steps/schemas.js';
 
@@ -45,6 +46,8 @@ export interface JourneyDefinition {
   readonly entryConditions: EntryConditions;
   /** Conversion goals (absent: none). */
   readonly goals?: readonly Goal[];
+  /** The journey's own send policy, besides the engine's (absent: none). */
+  readonly sendPolicy?: JourneySendPolicy;
 }
 
 /** A stored journey: the document plus identity, version and timestamps. */
@@ -59,6 +62,8 @@ export interface JourneyRecord {
   readonly entryConditions: EntryConditions;
   /** Conversion goals (absent: none). */
   readonly goals?: readonly Goal[];
+  /** The journey's own send policy, besides the engine's (absent: none). */
+  readonly sendPolicy?: JourneySendPolicy;
   /** Structural version: starts at 1, +1 for each structural change. Enrollments are pinned to one. */
   readonly version: number;
   /** Optimistic-concurrency revision: +1 on every write of the record. */

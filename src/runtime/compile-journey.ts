@@ -3,6 +3,7 @@ import { JourneyError } from '../model/errors.js';
 import { STEP_KINDS, type StepOf } from '../model/steps/index.js';
 import { EVENT_ROOT } from '../model/steps/wait-for.js';
 import { resolveTransitions } from '../model/transitions.js';
+import type { JourneySendPolicy } from '../model/send-policy.js';
 import type { JourneyDefinition, StepType } from '../model/types.js';
 import { compileExpression, EXPRESSION_ROOTS, type CompiledExpression } from '../validate/expression/index.js';
 import { parseSource } from '../validate/expression/parse-source.js';
@@ -65,6 +66,8 @@ export interface CompiledJourney {
   readonly countsEveryVisit: boolean;
   /** The journey's goals, in document order (checked on every event and outcome). */
   readonly goals: readonly CompiledGoal[];
+  /** The journey's own send policy, applied besides the engine's (null: none). */
+  readonly sendPolicy: JourneySendPolicy | null;
 }
 
 /** Identity of the journey being compiled. */
@@ -137,6 +140,7 @@ export function compileJourney(identity: JourneyIdentity, definition: JourneyDef
     steps: compiled,
     countsEveryVisit,
     goals,
+    sendPolicy: definition.sendPolicy ?? null,
   };
 }
 

@@ -6,7 +6,7 @@
 import { JourneyError, type Path } from '../model/errors.js';
 import { checkId } from '../model/ids.js';
 import { allowsDeletion, canTransition, JOURNEY_STATUSES, type JourneyStatus } from '../model/status.js';
-import type { JourneyRecord, JourneySummary } from '../model/types.js';
+import type { JourneyDocument, JourneyRecord, JourneySummary } from '../model/types.js';
 import type { Diagnostic, ValidationResult } from '../validate/diagnostics.js';
 import { validateJourney } from '../validate/validate-journey.js';
 import { validationOptions, type EngineContext } from './context.js';
@@ -32,10 +32,11 @@ export interface JourneyPatch {
   readonly steps?: unknown;
   readonly entryConditions?: unknown;
   readonly goals?: unknown;
+  readonly sendPolicy?: unknown;
 }
 
-const PATCH_FIELDS = new Set(['name', 'description', 'maxDuration', 'status', 'steps', 'entryConditions', 'goals']);
-const STRUCTURAL_FIELDS = ['maxDuration', 'steps', 'entryConditions', 'goals'] as const;
+const PATCH_FIELDS = new Set(['name', 'description', 'maxDuration', 'status', 'steps', 'entryConditions', 'goals', 'sendPolicy']);
+const STRUCTURAL_FIELDS = ['maxDuration', 'steps', 'entryConditions', 'goals', 'sendPolicy'] as const;
 
 /** The seed's summary shape, with ISO-8601 timestamps. */
 export function summarize(record: JourneyRecord): JourneySummary {
@@ -60,7 +61,15 @@ export function documentOf(record: JourneyRecord): Record<string, unknown> {
     steps: record.steps,
     entryConditions: record.entryConditions,
     ...(record.goals === undefined ? {} : { goals: record.goals }),
+    ...(record.sendPolicy === undefined ? {} : { sendPolicy: record.sendPolicy }),
   };
+}
+
+/** A journey's own caps are counted in storage: refuse them (`invalid-journey`) on a host storage that cannot count sends. */
+function checkPolicyStorage(ctx: EngineContext, doc: JourneyDocument): void {
+  if ((doc.sendPolicy?.caps?.length ?? 0) > 0 && typeof ctx.storage.reserveSendSlot !== 'function') {
+    throw new JourneyError('invalid-journey', 'sendPolicy.caps needs a storage that counts sends (reserveSendSlot): the bundled adapters do', { path: ['sendPolicy', 'caps'] });
+  }
 }
 
 function refuseInvalid(result: ValidationResult, message: string): never {
@@ -87,6 +96,7 @@ export async function createJourney(ctx: EngineContext, tenantId: string, docume
     throw new JourneyError('invalid-status', `a new journey starts as "draft" (or "active" when it has no errors), not "${doc.status}"`, { path: ['status'] });
   }
   if (doc.status === 'active' && !result.valid) refuseActivation(result);
+  checkPolicyStorage(ctx, doc);
   const now = ctx.clock.now();
   const record: JourneyRecord = {
     id: ctx.newId('journey'),
@@ -98,6 +108,7 @@ export async function createJourney(ctx: EngineContext, tenantId: string, docume
     steps: doc.steps,
     entryConditions: doc.entryConditions,
     ...(doc.goals === undefined ? {} : { goals: doc.goals }),
+    ...(doc.sendPolicy === undefined ? {} : { sendPolicy: doc.sendPolicy }),
     version: 1,
     revision: 1,
     createdAt: now,
@@ -187,8 +198,9 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
   if (status === 'active' && !result.valid) refuseActivation(result);
 
   const doc = parsed;
+  checkPolicyStorage(ctx, doc);
   const now = ctx.clock.now();
-  const { goals: _previousGoals, ...rest } = current;
+  const { goals: _previousGoals, sendPolicy: _previousPolicy, ...rest } = current;
   const record: JourneyRecord = {
     ...rest,
     name: doc.name,
@@ -198,6 +210,7 @@ export async function updateJourney(ctx: EngineContext, tenantId: string, id: st
     steps: doc.steps,
     entryConditions: doc.entryConditions,
     ...(doc.goals === undefined ? {} : { goals: doc.goals }),
+    ...(doc.sendPolicy === undefined ? {} : { sendPolicy: doc.sendPolicy }),
     version: structural.length > 0 ? current.version + 1 : current.version,
     revision: current.revision + 1,
     updatedAt: now,

@@ -170,7 +170,16 @@ export interface SendSlotRequest {
   /** Until when the slot holds without the send's effect record (a crash releases it then): `now + leaseMs`. */
   readonly holdUntil: number;
   readonly caps: readonly SendSlotCap[];
+  /**
+   * Slots taken before this instant count for no cap of any journey (it lies before the longest
+   * window, with a margin): the storage may delete them — the bundled adapters delete up to 100
+   * of this customer's such slots per call, in the same transaction — so slots do not grow
+   * without bound.
+   * Absent: nothing is deleted.
+   */
+  readonly pruneBefore?: number;
 }
+
 
 /**
  * - `granted`: the slot is taken (or was already held by this key).

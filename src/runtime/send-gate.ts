@@ -7,8 +7,8 @@
  * key) or, for a cap with `onCapped: 'skip'`, an `effect-skipped` input: the interpreter applies
  * it as it applies any effect result.
  */
-import { quietHoursEnd, resolveTimeZone, type ResolvedTimeZone } from '../model/calendar/index.js';
-import { capLabel, capWindow, MAX_SEND_PRIORITY, type SendCap, type SendPolicy } from '../model/send-policy.js';
+import { quietHoursEnd, resolveTimeZone, type QuietHours, type ResolvedTimeZone } from '../model/calendar/index.js';
+import { capLabel, capWindow, MAX_SEND_PRIORITY, sendSlotRetentionMs, type JourneySendPolicy, type SendCap, type SendPolicy } from '../model/send-policy.js';
 import { takeToken } from './token-bucket.js';
 import type { SendSlotCap, Storage } from './ports.js';
 import type { CustomerProfile, EffectCommand, Enrollment, Input } from './types.js';
@@ -33,39 +33,70 @@ export type GateDecision =
 
 const GO: GateDecision = { hold: null, slotTaken: false, checkedStorage: false };
 
-function zoneFor(policy: SendPolicy, rule: { readonly timeZone?: string; readonly fallbackTimeZone?: string } | undefined, customer: CustomerProfile): ResolvedTimeZone {
-  const timeZone = rule?.timeZone ?? policy.quietHours?.timeZone ?? 'customer.timezone';
-  return resolveTimeZone(timeZone, customer.attributes, rule?.fallbackTimeZone ?? policy.quietHours?.fallbackTimeZone);
+/** The zones a rule of the journey's or the engine's policy reads by default: its own, then the quiet hours' of its policy, then the engine's. */
+type ZoneRule = { readonly timeZone?: string; readonly fallbackTimeZone?: string } | undefined;
+
+function zoneFor(rules: readonly ZoneRule[], customer: CustomerProfile): ResolvedTimeZone {
+  const timeZone = rules.find((r) => r?.timeZone !== undefined)?.timeZone ?? 'customer.timezone';
+  return resolveTimeZone(timeZone, customer.attributes, rules.find((r) => r?.fallbackTimeZone !== undefined)?.fallbackTimeZone);
 }
 
 function zoneDetail(zone: ResolvedTimeZone): Record<string, unknown> {
   return zone.fellBack ? { timeZone: zone.zone, fallback: zone.reason } : { timeZone: zone.zone };
 }
 
+/** Which policy a rule comes from: the engine's, or the journey document's. */
+type RuleOrigin = 'engine' | 'journey';
+
 /**
- * The quiet-hours rule alone, pure: when the send may go (`now` when it is not quiet), with the
- * zone it was read in. Null without quiet hours.
+ * The quiet-hours rules alone, pure: when the send may go under the engine's quiet hours and the
+ * journey's (a send goes when neither is quiet), with the zone of the rule that held it first.
+ * Null when neither is quiet at `now`.
  */
-export function quietHoursHold(policy: SendPolicy, customer: CustomerProfile, now: number): { readonly until: number; readonly zone: ResolvedTimeZone } | null {
-  const quiet = policy.quietHours;
-  if (quiet === undefined) return null;
-  const zone = zoneFor(policy, quiet, customer);
-  const end = quietHoursEnd(now, quiet, zone.zone);
-  return end === null ? null : { until: end, zone };
+export function quietHoursHold(
+  policy: SendPolicy,
+  customer: CustomerProfile,
+  now: number,
+  journey: JourneySendPolicy | null = null,
+): { readonly until: number; readonly zone: ResolvedTimeZone; readonly origin: RuleOrigin } | null {
+  const rules: { readonly quiet: QuietHours; readonly zone: ResolvedTimeZone; readonly origin: RuleOrigin }[] = [];
+  if (policy.quietHours !== undefined) rules.push({ quiet: policy.quietHours, zone: zoneFor([policy.quietHours], customer), origin: 'engine' });
+  if (journey?.quietHours !== undefined) rules.push({ quiet: journey.quietHours, zone: zoneFor([journey.quietHours, policy.quietHours], customer), origin: 'journey' });
+  let first: (typeof rules)[number] | null = null;
+  let until = now;
+  // The end of one rule's quiet period may fall in the other's: move on until neither holds (a few rounds at most).
+  for (let round = 0, moved = true; moved && round < 8; round++) {
+    moved = false;
+    for (const rule of rules) {
+      const end = quietHoursEnd(until, rule.quiet, rule.zone.zone);
+      if (end !== null && end > until) {
+        first ??= rule;
+        until = end;
+        moved = true;
+      }
+    }
+  }
+  return first === null ? null : { until, zone: first.zone, origin: first.origin };
 }
 
-/** The caps that count a send on `channelId`. */
-function capsFor(policy: SendPolicy, channelId: string): SendCap[] {
-  return (policy.caps ?? []).filter((cap) => cap.channelId === undefined || cap.channelId === channelId);
+/** The caps that count a send on `channelId`: the engine's, then the journey's, each with the zone of its window. */
+function capsFor(policy: SendPolicy, journey: JourneySendPolicy | null, channelId: string, customer: CustomerProfile): { readonly cap: SendCap; readonly zone: string; readonly origin: RuleOrigin }[] {
+  const applies = (cap: SendCap) => cap.channelId === undefined || cap.channelId === channelId;
+  return [
+    ...(policy.caps ?? []).filter(applies).map((cap) => ({ cap, zone: zoneFor([cap, policy.quietHours], customer).zone, origin: 'engine' as const })),
+    ...(journey?.caps ?? []).filter(applies).map((cap) => ({ cap, zone: zoneFor([cap, journey?.quietHours, policy.quietHours], customer).zone, origin: 'journey' as const })),
+  ];
 }
 
 /**
- * Whether the send `command` of `enrollment` may go at `now` under the engine's policy. A send
- * with `bypassPolicy` always goes. When it goes with a slot taken and then fails, the caller
- * gives the slot back (`releaseSendSlot`).
+ * Whether the send `command` of `enrollment` may go at `now` under the engine's policy and the
+ * journey's own (`journeyPolicy`, the document's `sendPolicy`): the engine's rules always hold,
+ * the journey's add to them. A send with `bypassPolicy` always goes. When it goes with a slot
+ * taken and then fails, the caller gives the slot back (`releaseSendSlot`).
  */
 export async function gateSend(
   runtime: SendPolicyRuntime | undefined,
+  journeyPolicy: JourneySendPolicy | null,
   storage: Storage,
   leaseMs: number,
   enrollment: Enrollment,
@@ -73,19 +104,22 @@ export async function gateSend(
   customer: CustomerProfile,
   now: number,
 ): Promise<GateDecision> {
-  if (runtime === undefined || command.bypassPolicy === true) return GO;
-  const { policy } = runtime;
+  if (command.bypassPolicy === true || (runtime === undefined && journeyPolicy === null)) return GO;
+  const policy = runtime?.policy ?? {};
   const pending = { stepId: command.stepId, visit: command.visit };
-  const quiet = quietHoursHold(policy, customer, now);
-  if (quiet !== null && quiet.until > now) {
-    return { hold: { type: 'deferred', ...pending, until: quiet.until, reason: 'quiet-hours', detail: zoneDetail(quiet.zone) }, checkedStorage: false };
+  const quiet = quietHoursHold(policy, customer, now, journeyPolicy);
+  if (quiet !== null) {
+    const detail = { ...zoneDetail(quiet.zone), ...(quiet.origin === 'journey' ? { policy: 'journey' } : {}) };
+    return { hold: { type: 'deferred', ...pending, until: quiet.until, reason: 'quiet-hours', detail }, checkedStorage: false };
   }
 
-  const caps = capsFor(policy, command.channelId);
+  const caps = capsFor(policy, journeyPolicy, command.channelId, customer);
   let slotTaken = false;
   if (caps.length > 0 && storage.reserveSendSlot !== undefined) {
-    const windows = caps.map((cap) => capWindow(cap, now, zoneFor(policy, cap, customer).zone));
-    const request: SendSlotCap[] = caps.map((cap, i) => ({ channelId: cap.channelId ?? null, since: windows[i]!.since, max: cap.max }));
+    const windows = caps.map(({ cap, zone }) => capWindow(cap, now, zone));
+    // Slots before this count for no cap of any journey: the storage deletes them as sends go.
+    const pruneBefore = Math.floor(now - sendSlotRetentionMs(policy));
+    const request: SendSlotCap[] = caps.map(({ cap }, i) => ({ channelId: cap.channelId ?? null, since: windows[i]!.since, max: cap.max }));
     const slot = await storage.reserveSendSlot({
       tenantId: enrollment.tenantId,
       customerId: enrollment.customerId,
@@ -95,21 +129,23 @@ export async function gateSend(
       now,
       holdUntil: now + leaseMs,
       caps: request,
+      ...(Number.isSafeInteger(pruneBefore) ? { pruneBefore } : {}),
     });
     if (!slot.granted) {
-      const cap = caps[slot.cap]!;
+      const { cap, origin } = caps[slot.cap]!;
       const window = windows[slot.cap]!;
-      const detail = { cap: capLabel(cap), channelId: command.channelId, counted: slot.counted, max: cap.max };
-      if (policy.onCapped === 'skip') return { hold: { type: 'effect-skipped', ...pending, reason: 'cap', detail }, checkedStorage: true };
+      const detail = { cap: capLabel(cap), channelId: command.channelId, counted: slot.counted, max: cap.max, ...(origin === 'journey' ? { policy: 'journey' } : {}) };
+      if ((journeyPolicy?.onCapped ?? policy.onCapped) === 'skip') return { hold: { type: 'effect-skipped', ...pending, reason: 'cap', detail }, checkedStorage: true };
       const frees = Math.max(now + 1, window.until ?? slot.freedBy + window.perMs);
-      const until = frees + (MAX_SEND_PRIORITY - (command.priority ?? 0)) * PRIORITY_SPACING_MS;
+      const priority = command.priority ?? journeyPolicy?.priority ?? 0;
+      const until = frees + (MAX_SEND_PRIORITY - priority) * PRIORITY_SPACING_MS;
       return { hold: { type: 'deferred', ...pending, until, reason: 'cap', detail }, checkedStorage: true };
     }
     slotTaken = true;
   }
 
-  const limit = policy.rateLimits?.find((r) => r.channelId === command.channelId);
-  if (limit !== undefined) {
+  const limit = runtime === undefined ? undefined : policy.rateLimits?.find((r) => r.channelId === command.channelId);
+  if (runtime !== undefined && limit !== undefined) {
     const token = { tenantId: enrollment.tenantId, channelId: command.channelId, perSecond: limit.perSecond, now };
     const at = storage.takeSendToken !== undefined ? await storage.takeSendToken(token) : localToken(runtime, token);
     if (at > now) {

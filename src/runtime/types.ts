@@ -279,7 +279,7 @@ export type Command =
       readonly offers: readonly Offer[];
       /** The step skips the send policy (`bypassPolicy: true`). */
       readonly bypassPolicy?: boolean;
-      /** The step's `priority` (absent: 0). */
+      /** The step's `priority` (absent: the journey's `sendPolicy.priority`, else 0). */
       readonly priority?: number;
     })
   | (EffectCommandBase & {

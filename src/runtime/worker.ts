@@ -288,7 +288,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
       // A long run of effects without a wait gives the event loop a turn now and then.
       if (++executed % YIELD_EVERY === 0) await yieldToEventLoop();
       // The send policy first (it may read storage); then the journey is checked right before the port call.
-      const gate = command.type === 'send' ? await gateSend(ctx.sendPolicy, ctx.storage, ctx.leaseMs, state, command, customer, ctx.clock.now()) : null;
+      const gate = command.type === 'send' ? await gateSend(ctx.sendPolicy, journey.sendPolicy, ctx.storage, ctx.leaseMs, state, command, customer, ctx.clock.now()) : null;
       if (gate?.checkedStorage) checked = false;
       if (!checked) {
         const stop = await stopBeforeEffect(ctx, base, claim);

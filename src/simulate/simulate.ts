@@ -192,6 +192,7 @@ export async function simulate(journey: unknown, options: SimulateOptions = {}):
     steps: doc.steps,
     entryConditions: options.checkEntry ? doc.entryConditions : {},
     ...(doc.goals === undefined ? {} : { goals: doc.goals }),
+    ...(doc.sendPolicy === undefined ? {} : { sendPolicy: doc.sendPolicy }),
     version: 1,
     revision: 1,
     createdAt: startAt,

@@ -75,6 +75,7 @@ export const enrollmentRoutes: readonly Route[] = [
             steps: journey.steps,
             entryConditions: journey.entryConditions,
             ...(journey.goals === undefined ? {} : { goals: journey.goals }),
+            ...(journey.sendPolicy === undefined ? {} : { sendPolicy: journey.sendPolicy }),
           };
           const options: SimulateOptions = {
             journeyId: journey.id,

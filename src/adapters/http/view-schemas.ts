@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { goalSchema } from '../../model/goals.js';
+import { journeySendPolicySchema } from '../../model/send-policy.js';
 import { entryConditionsSchema, jsonValueSchema, stepSchema } from '../../model/schema.js';
 import { JOURNEY_STATUSES } from '../../model/status.js';
 import { ENTRY_RULES, ENTRY_VIAS, type SkipReason } from '../../runtime/entry-rules.js';
@@ -84,6 +85,7 @@ export const journeyView = journeyListItemView.extend({
   steps: z.array(stepSchema),
   entryConditions: entryConditionsSchema,
   goals: z.array(goalSchema).optional(),
+  sendPolicy: journeySendPolicySchema.optional(),
   diagnostics: z.array(diagnosticView),
 });
 

@@ -26,6 +26,8 @@ export interface JourneyView extends JourneyListItem {
   readonly entryConditions: JourneyRecord['entryConditions'];
   /** Present when the journey has goals. */
   readonly goals?: JourneyRecord['goals'];
+  /** Present when the journey has its own send policy. */
+  readonly sendPolicy?: JourneyRecord['sendPolicy'];
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -49,6 +51,7 @@ export function journeyView(details: JourneyDetails): JourneyView {
     steps: details.steps,
     entryConditions: details.entryConditions,
     ...(details.goals === undefined ? {} : { goals: details.goals }),
+    ...(details.sendPolicy === undefined ? {} : { sendPolicy: details.sendPolicy }),
     diagnostics: details.diagnostics,
   };
 }

@@ -33,7 +33,7 @@ import {
 } from '../storage-common/storage-rules.js';
 import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
 import { EntryHeap, type HeapRecord } from './entry-heap.js';
-import { decideSendSlot, oldestCounted, storedSlot, type StoredSendSlot } from '../storage-common/send-slots.js';
+import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot, type StoredSendSlot } from '../storage-common/send-slots.js';
 import { takeToken } from '../../runtime/token-bucket.js';
 
 /** One stored enrollment and its claim. */
@@ -547,7 +547,14 @@ class MemoryStorage implements Storage {
     if (slots === undefined) this.sendSlots.set(owner, (slots = new Map()));
     const since = oldestCounted(request);
     const stored: StoredSendSlot[] = [];
+    let pruned = 0;
     for (const [key, slot] of slots) {
+      if (request.pruneBefore !== undefined && slot.at < request.pruneBefore && key !== request.key && pruned < SEND_SLOT_PRUNE_BATCH) {
+        pruned++;
+        slots.delete(key); // older than every cap's window: it counts for nothing any more
+        this.slotOwners.delete(journeyKey(request.tenantId, key));
+        continue;
+      }
       const row = storedSlot({ key, ...slot, confirmed: this.effectKeys.has(key), pending: this.enrollments.get(slot.enrollmentId)?.e.status === 'active' }, request.now);
       if (!row.live) {
         slots.delete(key); // a hold that ended, unconfirmed, its enrollment gone on: its send never landed

@@ -16,7 +16,7 @@ import type {
   SendSlotResult,
   SendTokenRequest,
 } from '../../runtime/ports.js';
-import { decideSendSlot, oldestCounted, storedSlot } from '../storage-common/send-slots.js';
+import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot } from '../storage-common/send-slots.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   type EffectRow,
@@ -824,6 +824,14 @@ class PostgresStorage implements Storage {
     return this.tx(async (db) => {
       // One customer's reservations one at a time (two workers cannot both take the last place).
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`${request.tenantId}\u001f${request.customerId}`]);
+      if (request.pruneBefore !== undefined) {
+        // Older than every cap's window: they count for nothing any more (a bounded batch per call).
+        await db.query(
+          `DELETE FROM ${slots} WHERE tenant_id = $1 AND key IN (SELECT key FROM ${slots}
+             WHERE tenant_id = $1 AND customer_id = $2 AND at < $3 AND key <> $4 LIMIT ${SEND_SLOT_PRUNE_BATCH})`,
+          [request.tenantId, request.customerId, request.pruneBefore, request.key],
+        );
+      }
       const { rows } = await db.query(
         `SELECT s.key, s.channel_id, s.at, s.hold_until,
             EXISTS (SELECT 1 FROM ${this.t.effects} f WHERE f.idempotency_key = s.key) AS confirmed,

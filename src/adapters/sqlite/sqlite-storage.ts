@@ -16,7 +16,7 @@ import type {
   SendSlotResult,
   SendTokenRequest,
 } from '../../runtime/ports.js';
-import { decideSendSlot, oldestCounted, storedSlot } from '../storage-common/send-slots.js';
+import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot } from '../storage-common/send-slots.js';
 import { takeToken } from '../../runtime/token-bucket.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
@@ -436,6 +436,11 @@ class SqliteStorage implements Storage {
   async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
     const s = await this.ready();
     const reserve = (s.reserveTx ??= s.db.transaction((r: SendSlotRequest): SendSlotResult => {
+      if (r.pruneBefore !== undefined) {
+        // Older than every cap's window: they count for nothing any more (a bounded batch per call).
+        cached(s, `DELETE FROM je_send_slots WHERE tenant_id = ? AND key IN (SELECT key FROM je_send_slots
+          WHERE tenant_id = ? AND customer_id = ? AND at < ? AND key <> ? LIMIT ${SEND_SLOT_PRUNE_BATCH})`).run(r.tenantId, r.tenantId, r.customerId, r.pruneBefore, r.key);
+      }
       const rows = cached(s, `SELECT key, channel_id, at, hold_until,
           EXISTS (SELECT 1 FROM je_effects f WHERE f.idempotency_key = je_send_slots.key) AS confirmed,
           EXISTS (SELECT 1 FROM je_enrollments n WHERE n.id = je_send_slots.enrollment_id AND n.status = 'active') AS pending

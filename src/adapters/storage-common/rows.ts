@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { JourneyError } from '../../model/errors.js';
 import { goalsSchema } from '../../model/goals.js';
+import { journeySendPolicySchema } from '../../model/send-policy.js';
 import { entryConditionsSchema, stepSchema } from '../../model/schema.js';
 import { JOURNEY_STATUSES, type JourneyStatus } from '../../model/status.js';
 import { STEP_TYPES, type JourneyDefinition, type JourneyRecord } from '../../model/types.js';
@@ -372,6 +373,7 @@ export function journeyData(r: JourneyRecord): string {
     steps: r.steps,
     entryConditions: r.entryConditions,
     ...(r.goals === undefined ? {} : { goals: r.goals }),
+    ...(r.sendPolicy === undefined ? {} : { sendPolicy: r.sendPolicy }),
   });
 }
 
@@ -383,6 +385,7 @@ export function definitionData(d: JourneyDefinition): string {
     steps: d.steps,
     entryConditions: d.entryConditions,
     ...(d.goals === undefined ? {} : { goals: d.goals }),
+    ...(d.sendPolicy === undefined ? {} : { sendPolicy: d.sendPolicy }),
   });
 }
 
@@ -405,11 +408,14 @@ function trustedDefinitionFields(ref: RowRef, field: string, d: Record<string, u
       if (!isPlainObject(goal) || typeof goal['id'] !== 'string') throw corrupt(ref, `${field}.goals[${i}]`, 'expected a goal { id, outcome | event, … }');
     }
   }
+  const sendPolicy = d['sendPolicy'];
+  if (sendPolicy !== undefined) obj(ref, `${field}.sendPolicy`, sendPolicy);
   return {
     maxDuration: num(ref, `${field}.maxDuration`, d['maxDuration']),
     steps: steps as JourneyDefinition['steps'],
     entryConditions: entry as JourneyDefinition['entryConditions'],
     ...(goals === undefined ? {} : { goals: goals as JourneyDefinition['goals'] }),
+    ...(sendPolicy === undefined ? {} : { sendPolicy: sendPolicy as JourneyDefinition['sendPolicy'] }),
   };
 }
 
@@ -423,11 +429,14 @@ function decodeDefinitionFields(ref: RowRef, field: string, d: Record<string, un
   }
   const goals = d['goals'] === undefined ? undefined : goalsSchema.safeParse(d['goals']);
   if (goals !== undefined && !goals.success) throw corrupt(ref, `${field}.goals`, goals.error.issues[0]?.message ?? 'invalid goals', goals.error);
+  const sendPolicy = d['sendPolicy'] === undefined ? undefined : journeySendPolicySchema.safeParse(d['sendPolicy']);
+  if (sendPolicy !== undefined && !sendPolicy.success) throw corrupt(ref, `${field}.sendPolicy`, sendPolicy.error.issues[0]?.message ?? 'invalid send policy', sendPolicy.error);
   return {
     maxDuration: num(ref, `${field}.maxDuration`, d['maxDuration']),
     steps: steps.data,
     entryConditions: entry.data,
     ...(goals === undefined ? {} : { goals: goals.data }),
+    ...(sendPolicy === undefined ? {} : { sendPolicy: sendPolicy.data }),
   };
 }
 
@@ -468,6 +477,7 @@ export function decodeJourney(row: JourneyRow, table: string): JourneyRecord {
     steps: def.steps,
     entryConditions: def.entryConditions,
     ...(def.goals === undefined ? {} : { goals: def.goals }),
+    ...(def.sendPolicy === undefined ? {} : { sendPolicy: def.sendPolicy }),
     version: int(ref, 'version', row.version),
     revision: int(ref, 'revision', row.revision),
     createdAt: num(ref, 'created_at', row.created_at),

@@ -5,6 +5,9 @@
  */
 import type { SendSlotRequest, SendSlotResult } from '../../runtime/ports.js';
 
+/** The most old slots one `reserveSendSlot` call deletes (`SendSlotRequest.pruneBefore`): bounded work per send. */
+export const SEND_SLOT_PRUNE_BATCH = 100;
+
 /** One stored slot of a customer. */
 export interface StoredSendSlot {
   readonly key: string;

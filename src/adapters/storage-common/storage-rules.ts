@@ -183,6 +183,7 @@ export function definitionOf(record: JourneyRecord): JourneyDefinition {
     steps: record.steps,
     entryConditions: record.entryConditions,
     ...(record.goals === undefined ? {} : { goals: record.goals }),
+    ...(record.sendPolicy === undefined ? {} : { sendPolicy: record.sendPolicy }),
   };
 }
 

@@ -14,7 +14,8 @@ export type CompiledSend = CompiledStepBase & {
   /** The results key `resultSource` resolves to, or null when the step names none. */
   readonly resultKey: string | null;
   readonly bypassPolicy: boolean;
-  readonly priority: number;
+  /** The step's own `priority`; null: the journey's (`sendPolicy.priority`, default 0). */
+  readonly priority: number | null;
 };
 
 /** Which key a send's `resultSource` reads: the id of a step that stores a result (a decide), or the name it stores it as (`storeResultAs`). */
@@ -40,7 +41,7 @@ export const sendRuntime: StepKindRuntime<'send'> = {
         path: ['steps', index, 'config', 'resultSource'],
       });
     }
-    return { ...base, type: 'send', channelId: step.config.channelId, creativeId: step.config.creativeId ?? null, resultKey, bypassPolicy: step.config.bypassPolicy ?? false, priority: step.config.priority ?? 0 };
+    return { ...base, type: 'send', channelId: step.config.channelId, creativeId: step.config.creativeId ?? null, resultKey, bypassPolicy: step.config.bypassPolicy ?? false, priority: step.config.priority ?? null };
   },
   enter(step, visit, run) {
     if (step.resultKey !== null && (own(run.draft.results, step.resultKey)?.length ?? 0) === 0) {
@@ -57,7 +58,7 @@ export const sendRuntime: StepKindRuntime<'send'> = {
       return {
         type: 'send', stepId: step.id, visit, idempotencyKey, channelId: step.channelId, creativeId: step.creativeId, offer: offers[0] ?? null, offers,
         ...(step.bypassPolicy ? { bypassPolicy: true } : {}),
-        ...(step.priority === 0 ? {} : { priority: step.priority }),
+        ...(step.priority === null ? {} : { priority: step.priority }),
       };
     },
     done(step, input, run) {
