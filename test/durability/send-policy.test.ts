@@ -38,6 +38,27 @@ async function withSchema(label: string, body: (ctx: { pool: pg.Pool; schema: st
   }
 }
 
+/** A Postgres worker's config on `schema`, logging its sends to `logs`; `over` changes the defaults. */
+function workerConfig(
+  schema: string,
+  clock: { readonly epoch: number; readonly t0: number },
+  logs: { readonly sendLog: string; readonly sendTimesLog: string },
+  over: Partial<WorkerConfig>,
+): (workerId: string) => WorkerConfig {
+  return (workerId) => ({
+    storage: { kind: 'pg', url: PG_URL!, schema },
+    workerId,
+    ...logs,
+    epoch: clock.epoch,
+    t0: clock.t0,
+    factor: 1,
+    leaseMs: 30_000,
+    batch: 20,
+    sendDelayMs: 0,
+    ...over,
+  });
+}
+
 async function finished(worker: Worker, label: string): Promise<void> {
   const { code, signal } = await worker.exited;
   if (code !== 0) throw new Error(`${label} exited with ${code ?? signal}: ${worker.stderr.join('')}`);
@@ -83,20 +104,7 @@ describe('send policies on Postgres (worker processes)', () => {
       const policy: SendPolicy = { caps: [{ max: 1, per: { duration: 1, unit: 'days' } }] };
       const sendLog = join(dir, 'cap-sends.log');
       const sendTimesLog = join(dir, 'cap-times.log');
-      const config = (workerId: string): WorkerConfig => ({
-        storage: { kind: 'pg', url: PG_URL!, schema },
-        workerId,
-        sendLog,
-        sendTimesLog,
-        epoch: clock.epoch,
-        t0: clock.t0,
-        factor: 1,
-        leaseMs: 30_000,
-        batch: 20,
-        sendDelayMs: 0,
-        sendPolicy: policy,
-        exitWhenIdle: true,
-      });
+      const config = workerConfig(schema, clock, { sendLog, sendTimesLog }, { sendPolicy: policy, exitWhenIdle: true });
       const workers = ['w1', 'w2', 'w3', 'w4'].map((id) => spawnWorker(bundle, config(id)));
       await Promise.all(workers.map((w, i) => finished(w, `worker ${i + 1}`)));
 
@@ -125,20 +133,7 @@ describe('send policies on Postgres (worker processes)', () => {
       const { enrollmentIds } = await enrollCustomers(storage, clock, [{ id: 'sms', type: 'send', config: { channelId: 'ch_sms' } }], N, 2);
       const sendLog = join(dir, 'rate-sends.log');
       const sendTimesLog = join(dir, 'rate-times.log');
-      const config = (workerId: string): WorkerConfig => ({
-        storage: { kind: 'pg', url: PG_URL!, schema },
-        workerId,
-        sendLog,
-        sendTimesLog,
-        epoch: clock.epoch,
-        t0: clock.t0,
-        factor: 1,
-        leaseMs: 30_000,
-        batch: 20,
-        sendDelayMs: 0,
-        idleMs: 5,
-        sendPolicy: { rateLimits: [{ channelId: 'ch_sms', perSecond: 200 }] },
-      });
+      const config = workerConfig(schema, clock, { sendLog, sendTimesLog }, { idleMs: 5, sendPolicy: { rateLimits: [{ channelId: 'ch_sms', perSecond: 200 }] } });
       const started = Date.now();
       const workers = ['w1', 'w2', 'w3', 'w4'].map((id) => spawnWorker(bundle, config(id)));
       await Promise.all(workers.map((w, i) => finished(w, `worker ${i + 1}`)));
@@ -180,19 +175,7 @@ describe('send policies on Postgres (worker processes)', () => {
       };
       const sendLog = join(dir, 'defer-sends.log');
       const sendTimesLog = join(dir, 'defer-times.log');
-      const config = (workerId: string): WorkerConfig => ({
-        storage: { kind: 'pg', url: PG_URL!, schema },
-        workerId,
-        sendLog,
-        sendTimesLog,
-        epoch: clock.epoch,
-        t0,
-        factor: FACTOR,
-        leaseMs: 100 * FACTOR,
-        batch: 10,
-        sendDelayMs: 2,
-        sendPolicy: policy,
-      });
+      const config = workerConfig(schema, { epoch: clock.epoch, t0 }, { sendLog, sendTimesLog }, { factor: FACTOR, leaseMs: 100 * FACTOR, batch: 10, sendDelayMs: 2, sendPolicy: policy });
       const loops = ['k1', 'k2'].map((id) => {
         let n = 0;
         return killLoop(() => spawnWorker(bundle, config(`${id}-${++n}`)), { kills: 12, minDelayMs: 100, maxDelayMs: 600, finishTimeoutMs: 90_000 });
