@@ -9,7 +9,7 @@ import { fakeIo, GOOD, root, SEED } from './cli-io.js';
 const seedDoc = JSON.parse(readFileSync(join(root, SEED), 'utf8'));
 const goodDoc = JSON.parse(readFileSync(join(root, GOOD), 'utf8'));
 
-async function until<T>(read: () => T | undefined, ms = 20_000): Promise<T> {
+async function until<T>(read: () => T | undefined, ms = 60_000): Promise<T> {
   for (let waited = 0; waited < ms; waited += 20) {
     const value = read();
     if (value !== undefined) return value;
@@ -103,5 +103,5 @@ describe('journeys serve', () => {
       expect(out).toContain('stopping');
       expect([0, null]).toContain(code);
     }
-  }, 30_000);
+  }, 90_000);
 });
