@@ -13,6 +13,7 @@ export default defineConfig([
       postgres: 'src/adapters/postgres/index.ts',
       http: 'src/adapters/http/index.ts',
       conformance: 'src/conformance/index.ts',
+      editor: 'src/editor/index.ts',
     },
     format: ['esm', 'cjs'],
     // One copy of the library per format: the entries share chunks in CommonJS too (as in ESM), so
