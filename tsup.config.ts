@@ -13,6 +13,7 @@ export default defineConfig([
       postgres: 'src/adapters/postgres/index.ts',
       http: 'src/adapters/http/index.ts',
       conformance: 'src/conformance/index.ts',
+      editor: 'src/editor/index.ts',
       'editor/react': 'src/editor/react/index.ts',
     },
     format: ['esm', 'cjs'],
