@@ -20,9 +20,9 @@ const UPDATABLE = ['name', 'description', 'maxDuration', 'steps', 'entryConditio
 const EMPTY: JourneyDoc = { name: 'Untitled journey', maxDuration: 21, entryConditions: { manual: true }, steps: [] };
 
 function docOf(journey: Record<string, unknown>): JourneyDoc {
-  const doc: JourneyDoc = {};
+  const doc: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(journey)) if (!SERVER_FIELDS.includes(k)) doc[k] = v;
-  return doc;
+  return { ...doc, steps: Array.isArray(doc.steps) ? (doc.steps as JourneyDoc['steps']) : [] };
 }
 
 function stepIds(doc: JourneyDoc): Set<string> {

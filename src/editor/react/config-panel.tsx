@@ -2,11 +2,12 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { WAIT_UNITS } from '../../model/duration.js';
 import type { Diagnostic } from '../../validate/index.js';
-import { fieldKey, getIn, type FieldPath, type RawStep } from './doc.js';
+import type { DraftStep } from '../index.js';
+import { fieldKey, getIn, type FieldPath } from './doc.js';
 
 /** What the panel needs from the editor. */
 export interface ConfigPanelProps {
-  readonly step: RawStep;
+  readonly step: DraftStep;
   /** Diagnostics of this step, paths relative to the step. */
   readonly diagnostics: readonly { readonly d: Diagnostic; readonly rel: FieldPath }[];
   readonly readOnly: boolean;

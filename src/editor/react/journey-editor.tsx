@@ -21,29 +21,30 @@ import {
 } from '@xyflow/react';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { validateJourney, type Diagnostic } from '../../validate/index.js';
-import { ConfigPanel } from './config-panel.js';
 import {
-  END_NODE_ID,
-  PALETTE_KINDS,
   addStep,
-  applyLayout,
-  connect,
-  deleteSteps,
-  edgesOf,
-  fieldKey,
-  handlesOf,
-  layoutPositions,
+  canConnect,
+  copySteps,
+  deleteStep,
+  diagnosticsByStep,
+  disconnect,
+  connect as connectHandle,
   moveStep,
+  palette,
   pasteSteps,
+  reconnect,
+  renameStep,
   setField,
-  stepId,
-  stepsOf,
+  setJourneyField,
+  toGraph,
+  type DraftStep,
   type EditResult,
-  type FieldPath,
-  type JourneyDoc,
-  type RawStep,
-  type StepHandle,
-} from './doc.js';
+  type EditorClipboard,
+  type EditorHandle,
+  type StepDiagnostic,
+} from '../index.js';
+import { ConfigPanel } from './config-panel.js';
+import { END_NODE_ID, dagreLayout, type JourneyDoc } from './doc.js';
 
 /** Per-step counts, as `GET /journeys/:id/stats` answers them (only `stepId` is required). */
 export interface EditorStepStats {
@@ -79,9 +80,11 @@ export interface JourneyEditorProps {
 }
 
 interface StepNodeData extends Record<string, unknown> {
-  step: RawStep;
+  step: DraftStep;
   id: string;
-  handles: StepHandle[];
+  label: string;
+  summary: string | null;
+  handles: readonly EditorHandle[];
   problems: Diagnostic[];
   stats: EditorStepStats | undefined;
   highlighted: boolean;
@@ -89,17 +92,6 @@ interface StepNodeData extends Record<string, unknown> {
 
 type StepNode = Node<StepNodeData, 'step'>;
 type EndNode = Node<Record<string, never>, 'end'>;
-
-function summary(step: RawStep): string {
-  const c = (step.config ?? {}) as Record<string, unknown>;
-  switch (step.type) {
-    case 'wait': return c.duration !== undefined ? `${String(c.duration)} ${String(c.unit ?? '')}` : 'wait';
-    case 'decide': return String(c.decisionFlowId || '—');
-    case 'send': return `${String(c.channelId || '—')} · ${String(c.creativeId || '—')}`;
-    case 'update': return `${Array.isArray(c.operations) ? c.operations.length : 0} operation(s)`;
-    default: return '';
-  }
-}
 
 const StepNodeView = memo(function StepNodeView({ data, selected }: NodeProps<StepNode>) {
   const { step, handles, problems, stats, highlighted } = data;
@@ -125,12 +117,12 @@ const StepNodeView = memo(function StepNodeView({ data, selected }: NodeProps<St
           </span>
         )}
       </div>
-      <div className="je-node-id">{typeof step.label === 'string' && step.label ? step.label : data.id}</div>
-      <div className="je-node-summary">{summary(step)}</div>
+      <div className="je-node-id">{data.label}</div>
+      <div className="je-node-summary">{data.summary ?? ''}</div>
       <div className="je-handles">
         {handles.map((h, k) => (
           <div key={h.id} className="je-handle-slot" style={{ left: `${((k + 1) / (handles.length + 1)) * 100}%` }}>
-            {h.label && <span className="je-handle-label">{h.label}</span>}
+            {h.label && h.id !== 'next' && <span className="je-handle-label">{h.label}</span>}
             <Handle type="source" position={Position.Bottom} id={h.id} className="je-source" data-transition={h.id} />
           </div>
         ))}
@@ -149,14 +141,22 @@ function EndNodeView() {
 }
 
 const NODE_TYPES = { step: StepNodeView, end: EndNodeView };
+const PALETTE = palette();
 
-/** Where a diagnostic belongs: its step id and its path relative to that step. */
-function locate(d: Diagnostic, steps: readonly RawStep[]): { stepId: string | undefined; rel: FieldPath } {
-  if (d.path[0] === 'steps' && typeof d.path[1] === 'number') {
-    const s = steps[d.path[1]];
-    return { stepId: d.stepId ?? (s ? stepId(s, d.path[1]) : undefined), rel: d.path.slice(2) };
-  }
-  return { stepId: d.stepId, rel: [] };
+/** A diagnostic placed on a step (or on the journey: `stepId` undefined). */
+interface Located {
+  readonly d: Diagnostic;
+  readonly stepId: string | undefined;
+  readonly rel: readonly (string | number)[];
+  readonly key: string;
+}
+
+function placeAll(diagnostics: readonly Diagnostic[], doc: JourneyDoc): Located[] {
+  const placed = diagnosticsByStep({ diagnostics }, doc);
+  const out: Located[] = [...placed.journey.map((d) => ({ d, stepId: undefined, rel: [], key: '' }))];
+  for (const [stepId, list] of placed.steps) for (const p of list as readonly StepDiagnostic[]) out.push({ d: p.diagnostic, stepId, rel: p.field, key: p.fieldKey });
+  const order = new Map(diagnostics.map((d, k) => [d, k]));
+  return out.sort((a, b) => order.get(a.d)! - order.get(b.d)!);
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -169,7 +169,7 @@ function Editor(props: JourneyEditorProps) {
   const flow = useReactFlow();
   const past = useRef<{ doc: JourneyDoc; key: string | null }[]>([]);
   const future = useRef<JourneyDoc[]>([]);
-  const clipboard = useRef<RawStep[]>([]);
+  const clipboard = useRef<EditorClipboard | null>(null);
   const [, bump] = useState(0);
   const [selected, setSelected] = useState<string[]>([]);
   const [focusField, setFocusField] = useState<string | null>(null);
@@ -179,14 +179,14 @@ function Editor(props: JourneyEditorProps) {
   const valueRef = useRef(value);
   valueRef.current = value;
 
-  const steps = useMemo(() => stepsOf(value), [value]);
+  const graph = useMemo(() => toGraph(value), [value]);
   const ownDiagnostics = useMemo(() => (props.diagnostics ? null : validateJourney(value).diagnostics), [value, props.diagnostics]);
   const diagnostics = props.diagnostics ?? ownDiagnostics ?? [];
-  const located = useMemo(() => diagnostics.map((d) => ({ d, ...locate(d, steps) })), [diagnostics, steps]);
+  const located = useMemo(() => placeAll(diagnostics, value), [diagnostics, value]);
 
   /** Apply an edit: push history (coalescing repeated edits of one field), tell the host. */
   const commit = useCallback(
-    (result: EditResult, key: string | null = null): boolean => {
+    (result: EditResult<JourneyDoc>, key: string | null = null): boolean => {
       if (!result.ok) {
         setRefusal(result.message);
         props.onRefused?.({ code: result.code, message: result.message });
@@ -224,37 +224,31 @@ function Editor(props: JourneyEditorProps) {
 
   const layout = useCallback(() => {
     if (readOnly) return;
-    commit(applyLayout(valueRef.current));
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.15 }));
+    const r = dagreLayout(valueRef.current);
+    if (commit(r) && r.ok && r.end) setEndPos(r.end);
+    requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1 }));
   }, [commit, flow, readOnly]);
 
-  // Positions: the document's, else the auto-layout's (computed only when a step has none).
-  const needsLayout = steps.some((s) => typeof (s.position as { x?: unknown } | undefined)?.x !== 'number');
-  const auto = useMemo(() => (needsLayout ? layoutPositions(value) : new Map<string, { x: number; y: number }>()), [needsLayout, value]);
   const statsById = useMemo(() => {
     const list = props.stats ? (Array.isArray(props.stats) ? props.stats : (props.stats as { steps: readonly EditorStepStats[] }).steps) : [];
     return new Map(list.map((s) => [s.stepId, s]));
   }, [props.stats]);
   const highlighted = useMemo(() => new Set(props.highlight ?? []), [props.highlight]);
 
+  // Positions: the document's, else the model's layout (toGraph places steps without one).
   const derived = useMemo((): (StepNode | EndNode)[] => {
-    const out: (StepNode | EndNode)[] = steps.map((s, i) => {
-      const id = stepId(s, i);
-      const p = s.position as { x?: unknown; y?: unknown } | undefined;
-      const position = typeof p?.x === 'number' && typeof p?.y === 'number' ? { x: p.x, y: p.y } : (auto.get(id) ?? { x: 0, y: i * 120 });
-      return {
-        id,
-        type: 'step' as const,
-        position,
-        data: { step: s, id, handles: handlesOf(steps, i), problems: located.filter((l) => l.stepId === id).map((l) => l.d), stats: statsById.get(id), highlighted: highlighted.has(id) },
-        deletable: !readOnly,
-      };
-    });
+    const out: (StepNode | EndNode)[] = graph.nodes.map((n) => ({
+      id: n.id,
+      type: 'step' as const,
+      position: { x: n.position.x, y: n.position.y },
+      data: { step: n.step, id: n.id, label: n.label, summary: n.summary, handles: n.handles, problems: located.filter((l) => l.stepId === n.id).map((l) => l.d), stats: statsById.get(n.id), highlighted: highlighted.has(n.id) },
+      deletable: !readOnly,
+    }));
     const bottom = out.reduce((m, n) => Math.max(m, n.position.y), 0);
-    const ends = steps.length === 0 ? { x: 50, y: 300 } : (auto.get(END_NODE_ID) ?? { x: out[out.length - 1]!.position.x + 50, y: bottom + 160 });
-    out.push({ id: END_NODE_ID, type: 'end', position: endPos ?? ends, data: {}, deletable: false, draggable: true, selectable: false });
+    const left = out.reduce((m, n) => Math.min(m, n.position.x), out.length ? Infinity : 50);
+    out.push({ id: END_NODE_ID, type: 'end', position: endPos ?? { x: left + 50, y: out.length ? bottom + 180 : 300 }, data: {}, deletable: false, draggable: true, selectable: false });
     return out;
-  }, [steps, auto, located, statsById, highlighted, readOnly, endPos]);
+  }, [graph, located, statsById, highlighted, readOnly, endPos]);
 
   const [nodes, setNodes] = useState<(StepNode | EndNode)[]>(derived);
   useEffect(() => {
@@ -286,35 +280,47 @@ function Editor(props: JourneyEditorProps) {
   const edges = useMemo((): Edge[] => {
     const onPath = props.highlight ?? [];
     const pathPairs = new Set(onPath.slice(1).map((t, k) => `${onPath[k]}>${t}`));
-    return edgesOf(value).map((e) => ({
-      id: e.id,
-      source: e.source,
-      sourceHandle: e.sourceHandle,
-      target: e.target,
+    const edge = (id: string, source: string, sourceHandle: string, target: string, label: string, implicit: boolean): Edge => ({
+      id,
+      source,
+      sourceHandle,
+      target,
       targetHandle: 'in',
-      label: e.label || undefined,
-      className: `${e.implicit ? 'je-implicit' : ''}${pathPairs.has(`${e.source}>${e.target}`) ? ' je-edge-highlight' : ''}`,
+      label: label && sourceHandle !== 'next' ? label : undefined,
+      className: `${implicit ? 'je-implicit' : ''}${pathPairs.has(`${source}>${target}`) ? ' je-edge-highlight' : ''}`,
       markerEnd: { type: MarkerType.ArrowClosed },
       reconnectable: !readOnly,
       deletable: false,
-    }));
-  }, [value, props.highlight, readOnly]);
+    });
+    const out = graph.edges.filter((e) => !e.missing).map((e) => edge(e.id, e.source, e.sourceHandle, e.target, e.label, e.implicit));
+    // Transitions that end the journey lead to the end node (the model draws no edge for them).
+    for (const n of graph.nodes) for (const h of n.handles) if (h.target === null) out.push(edge(`${n.id}#${h.id}#end`, n.id, h.id, END_NODE_ID, h.label, false));
+    return out;
+  }, [graph, props.highlight, readOnly]);
+
+  /** Point a handle at a step, or (the end node) end the journey there. */
+  const link = useCallback((doc: JourneyDoc, source: string, handle: string, target: string) => (target === END_NODE_ID ? disconnect(doc, { source, handle }) : connectHandle(doc, { source, handle, target })), []);
 
   const onConnect = useCallback(
     (c: Connection) => {
       if (readOnly || !c.sourceHandle) return;
-      commit(connect(valueRef.current, c.source, c.sourceHandle, c.target));
+      commit(link(valueRef.current, c.source, c.sourceHandle, c.target));
     },
-    [commit, readOnly],
+    [commit, readOnly, link],
   );
   const onReconnect = useCallback(
-    (_old: Edge, c: Connection) => {
-      if (readOnly || !c.sourceHandle) return;
-      commit(connect(valueRef.current, c.source, c.sourceHandle, c.target));
+    (old: Edge, c: Connection) => {
+      if (readOnly || !c.sourceHandle || !old.sourceHandle) return;
+      const from = { source: old.source, handle: old.sourceHandle };
+      commit(c.target === END_NODE_ID ? disconnect(valueRef.current, { source: c.source, handle: c.sourceHandle }) : reconnect(valueRef.current, from, { source: c.source, handle: c.sourceHandle, target: c.target }));
     },
     [commit, readOnly],
   );
-  const isValidConnection = useCallback((c: Connection | Edge) => c.source !== END_NODE_ID && c.target !== c.source, []);
+  // Connections a kind cannot take are refused before they are made (the model's canConnect).
+  const isValidConnection = useCallback(
+    (c: Connection | Edge) => c.source !== END_NODE_ID && !!c.sourceHandle && (c.target === END_NODE_ID || canConnect(valueRef.current, { source: c.source, handle: c.sourceHandle, target: c.target }).ok),
+    [],
+  );
 
   const onDrop = useCallback(
     (e: DragEvent) => {
@@ -323,9 +329,10 @@ function Editor(props: JourneyEditorProps) {
       const type = e.dataTransfer.getData('application/x-journey-step') || e.dataTransfer.getData('text/plain');
       if (!type) return;
       const position = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      const result = addStep(valueRef.current, type, { x: position.x - 110, y: position.y - 20 });
-      if (commit(result) && result.ok && result.id) {
-        setSelected([result.id]);
+      const result = addStep(valueRef.current, type, { position: { x: Math.round(position.x - 110), y: Math.round(position.y - 20) } });
+      if (commit(result) && result.ok) {
+        const added = result.doc.steps[result.doc.steps.length - 1];
+        if (typeof added?.id === 'string') setSelected([added.id]);
         setFocusField(null);
       }
     },
@@ -336,7 +343,9 @@ function Editor(props: JourneyEditorProps) {
     (ids: readonly string[]) => {
       const real = ids.filter((id) => id !== END_NODE_ID);
       if (readOnly || real.length === 0) return;
-      commit(deleteSteps(valueRef.current, real));
+      let r: EditResult<JourneyDoc> = { ok: true, doc: valueRef.current };
+      for (const id of real) if (r.ok) r = deleteStep(r.doc, id, { reconnect: true });
+      commit(r);
       setSelected([]);
     },
     [commit, readOnly],
@@ -351,11 +360,13 @@ function Editor(props: JourneyEditorProps) {
       if (mod && k === 'z' && !e.shiftKey) { e.preventDefault(); if (!readOnly) undo(); }
       else if (mod && ((k === 'z' && e.shiftKey) || k === 'y')) { e.preventDefault(); if (!readOnly) redo(); }
       else if (mod && k === 'c') {
-        clipboard.current = stepsOf(valueRef.current).filter((s, i) => selected.includes(stepId(s, i))).map((s) => structuredClone(s));
-      } else if (mod && k === 'v' && !readOnly && clipboard.current.length) {
+        const copied = copySteps(valueRef.current, selected);
+        if (copied.ok) clipboard.current = copied.doc;
+      } else if (mod && k === 'v' && !readOnly && clipboard.current) {
         e.preventDefault();
+        const before = valueRef.current.steps.length;
         const r = pasteSteps(valueRef.current, clipboard.current);
-        if (commit(r) && r.ok && r.ids) setSelected(r.ids);
+        if (commit(r) && r.ok) setSelected(r.doc.steps.slice(before).map((s) => String(s.id)));
       } else if ((k === 'delete' || k === 'backspace') && selected.length && !readOnly) {
         e.preventDefault();
         deleteSelected(selected);
@@ -365,13 +376,14 @@ function Editor(props: JourneyEditorProps) {
     return () => window.removeEventListener('keydown', onKey);
   }, [undo, redo, commit, selected, readOnly, deleteSelected]);
 
-  const current = selected.length === 1 ? steps.find((s, i) => stepId(s, i) === selected[0]) : undefined;
-  const currentId = current ? String(current.id) : null;
+  const currentNode = selected.length === 1 ? graph.nodes.find((n) => n.id === selected[0]) : undefined;
+  const current = currentNode?.step;
+  const currentId = currentNode?.id ?? null;
 
-  const choose = (l: (typeof located)[number]) => {
+  const choose = (l: Located) => {
     if (l.stepId === undefined) return;
     setSelected([l.stepId]);
-    setFocusField(fieldKey(l.rel) || 'id');
+    setFocusField(l.key || 'id');
     const n = flow.getNode(l.stepId);
     if (n) void flow.fitView({ nodes: [n], padding: 1.2, maxZoom: 1.2, duration: 0 });
   };
@@ -382,7 +394,7 @@ function Editor(props: JourneyEditorProps) {
         <button type="button" data-testid="undo" disabled={readOnly || past.current.length === 0} onClick={undo} title="Undo (Ctrl+Z)">Undo</button>
         <button type="button" data-testid="redo" disabled={readOnly || future.current.length === 0} onClick={redo} title="Redo (Ctrl+Shift+Z)">Redo</button>
         <button type="button" data-testid="layout" disabled={readOnly} onClick={layout}>Auto-layout</button>
-        <button type="button" data-testid="fit-view" onClick={() => void flow.fitView({ padding: 0.15 })}>Fit view</button>
+        <button type="button" data-testid="fit-view" onClick={() => void flow.fitView({ padding: 0.15, maxZoom: 1 })}>Fit view</button>
         {props.toolbar}
         {refusal && <span className="je-refusal" data-testid="edit-refused">{refusal}</span>}
       </div>
@@ -390,18 +402,19 @@ function Editor(props: JourneyEditorProps) {
       <div className="je-body">
         {!readOnly && (
           <aside className="je-palette" data-testid="palette">
-            {PALETTE_KINDS.map((kind) => (
+            {PALETTE.map((entry) => (
               <div
-                key={kind}
-                className={`je-palette-item je-kind-${kind}`}
-                data-step-kind={kind}
+                key={entry.kind}
+                className={`je-palette-item je-kind-${entry.kind}`}
+                data-step-kind={entry.kind}
+                title={entry.description}
                 draggable
                 onDragStart={(e) => {
-                  e.dataTransfer.setData('application/x-journey-step', kind);
+                  e.dataTransfer.setData('application/x-journey-step', entry.kind);
                   e.dataTransfer.effectAllowed = 'move';
                 }}
               >
-                {kind}
+                {entry.label}
               </div>
             ))}
           </aside>
@@ -415,7 +428,7 @@ function Editor(props: JourneyEditorProps) {
             onNodeDragStop={(_e, node) => {
               if (readOnly) return;
               if (node.id === END_NODE_ID) setEndPos(node.position);
-              else commit(moveStep(valueRef.current, node.id, node.position));
+              else commit(moveStep(valueRef.current, node.id, { x: Math.round(node.position.x), y: Math.round(node.position.y) }));
             }}
             onConnect={onConnect}
             onReconnect={onReconnect}
@@ -425,6 +438,7 @@ function Editor(props: JourneyEditorProps) {
             edgesReconnectable={!readOnly}
             deleteKeyCode={null}
             fitView
+            fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
             minZoom={0.2}
             proOptions={{ hideAttribution: true }}
           >
@@ -438,15 +452,15 @@ function Editor(props: JourneyEditorProps) {
               step={current}
               readOnly={readOnly}
               focusField={focusField}
-              diagnostics={located.filter((l) => l.stepId === currentId)}
+              diagnostics={located.filter((l) => l.stepId === currentId).map((l) => ({ d: l.d, rel: l.rel }))}
               onField={(path, v) => {
                 if (path[0] === 'id') {
-                  if (commit(setField(valueRef.current, currentId, path, v))) setSelected([String(v)]);
-                } else commit(setField(valueRef.current, currentId, path, v), `${currentId}:${fieldKey(path)}`);
+                  if (commit(renameStep(valueRef.current, currentId, String(v)))) setSelected([String(v)]);
+                } else commit(setField(valueRef.current, currentId, path, v), `${currentId}:${path.join('.')}`);
               }}
             />
           ) : (
-            <div className="je-panel je-panel-empty">Select a step to configure it{readOnly ? '' : ', or drag one from the palette'}.</div>
+            <JourneySettings doc={value} readOnly={readOnly} onField={(path, v) => commit(setJourneyField(valueRef.current, path, v), `journey:${path.join('.')}`)} />
           )}
           <div className="je-problems" data-testid="problems">
             <h3>Problems ({located.length})</h3>
@@ -462,6 +476,40 @@ function Editor(props: JourneyEditorProps) {
           </div>
         </aside>
       </div>
+    </div>
+  );
+}
+
+/** The journey's own fields, shown when no step is selected. */
+function JourneySettings({ doc, readOnly, onField }: { doc: JourneyDoc; readOnly: boolean; onField: (path: readonly string[], value: unknown) => void }) {
+  const entry = (doc.entryConditions ?? {}) as Record<string, unknown>;
+  const segments = Array.isArray(entry.segments) ? (entry.segments as unknown[]).join(', ') : '';
+  const [segmentText, setSegmentText] = useState(segments);
+  useEffect(() => setSegmentText(segments), [segments]);
+  return (
+    <div className="je-panel" data-testid="journey-settings">
+      <h3>Journey</h3>
+      <p className="je-panel-empty">Select a step to configure it{readOnly ? '' : ', or drag one from the palette'}.</p>
+      <label className="je-field"><span>Description</span>
+        <textarea rows={2} data-field="journey.description" disabled={readOnly} value={typeof doc.description === 'string' ? doc.description : ''} onChange={(e) => onField(['description'], e.target.value === '' ? undefined : e.target.value)} />
+      </label>
+      <label className="je-field"><span>Max duration (days)</span>
+        <input type="number" data-field="journey.maxDuration" disabled={readOnly} value={typeof doc.maxDuration === 'number' ? doc.maxDuration : ''} onChange={(e) => onField(['maxDuration'], e.target.value === '' ? undefined : Number(e.target.value))} />
+      </label>
+      <label className="je-field"><span>Entry segments (comma-separated)</span>
+        <input type="text" data-field="journey.entryConditions.segments" disabled={readOnly} value={segmentText}
+          onChange={(e) => setSegmentText(e.target.value)}
+          onBlur={() => {
+            const list = segmentText.split(',').map((x) => x.trim()).filter((x) => x !== '');
+            if (list.join(', ') !== segments) onField(['entryConditions', 'segments'], list.length ? list : undefined);
+          }} />
+      </label>
+      <label className="je-field"><span>Min. days since last journey</span>
+        <input type="number" data-field="journey.entryConditions.minDaysSinceLastJourney" disabled={readOnly} value={typeof entry.minDaysSinceLastJourney === 'number' ? entry.minDaysSinceLastJourney : ''} onChange={(e) => onField(['entryConditions', 'minDaysSinceLastJourney'], e.target.value === '' ? undefined : Number(e.target.value))} />
+      </label>
+      <label className="je-field je-check"><span>Manual enrollment</span>
+        <input type="checkbox" data-field="journey.entryConditions.manual" disabled={readOnly} checked={entry.manual === true} onChange={(e) => onField(['entryConditions', 'manual'], e.target.checked ? true : undefined)} />
+      </label>
     </div>
   );
 }
