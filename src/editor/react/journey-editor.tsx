@@ -13,6 +13,7 @@ import {
   ReactFlowProvider,
   applyNodeChanges,
   useReactFlow,
+  useUpdateNodeInternals,
   type Connection,
   type Edge,
   type Node,
@@ -95,6 +96,10 @@ type EndNode = Node<Record<string, never>, 'end'>;
 
 const StepNodeView = memo(function StepNodeView({ data, selected }: NodeProps<StepNode>) {
   const { step, handles, problems, stats, highlighted } = data;
+  // Handles come and go with the config (a branch condition added): React Flow must re-measure them.
+  const updateInternals = useUpdateNodeInternals();
+  const handleKey = handles.map((h) => h.id).join('|');
+  useEffect(() => updateInternals(data.id), [updateInternals, data.id, handleKey]);
   const errors = problems.filter((p) => p.severity === 'error').length;
   return (
     <div
@@ -123,7 +128,7 @@ const StepNodeView = memo(function StepNodeView({ data, selected }: NodeProps<St
         {handles.map((h, k) => (
           <div key={h.id} className="je-handle-slot" style={{ left: `${((k + 1) / (handles.length + 1)) * 100}%` }}>
             {h.label && h.id !== 'next' && <span className="je-handle-label">{h.label}</span>}
-            <Handle type="source" position={Position.Bottom} id={h.id} className="je-source" data-transition={h.id} />
+            <Handle type="source" position={Position.Bottom} id={h.id} className="je-source" data-transition={h.id} data-target={h.target ?? END_NODE_ID} />
           </div>
         ))}
       </div>
