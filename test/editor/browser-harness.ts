@@ -54,12 +54,12 @@ export interface EditorServer {
   close(): Promise<void>;
 }
 
-/** Start the API at /api/v1 and the page at /editor/ on a free port. */
+/** Start the API at /api/v1 and the page at /editor/ on a free port (customers c1–c3 are in `loan_interested`). */
 export async function startEditorServer(pageDir: string): Promise<EditorServer> {
   const engine = createEngine({
     storage: memoryStorage(),
     clock: systemClock(),
-    profiles: memoryProfiles([]),
+    profiles: memoryProfiles(['c1', 'c2', 'c3'].map((id) => ({ id, segments: ['loan_interested'], attributes: {} }))),
     channels: recordingChannels(),
     decisions: { decide: async ({ decisionFlowId }) => [{ id: `${decisionFlowId}:offer` }] },
   });

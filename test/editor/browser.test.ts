@@ -273,14 +273,43 @@ describe('the editor page in Chromium', () => {
     await page.close();
   });
 
+  it('warns, when a paused journey is saved without some steps, how many customers are on them', async () => {
+    const id = await create({ ...example('loan-nurture'), status: 'active' });
+    const enrolled = await fetch(`${server.origin}/api/v1/journeys/${id}/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerIds: ['c1', 'c2', 'c3'] }) });
+    expect(((await enrolled.json()) as { counts: { enrolled: number } }).counts.enrolled).toBe(3);
+    while ((await server.engine.runDue({ limit: 100 })).processed > 0);
+    const page = await openPage(`/editor/?journey=${id}`);
+    // Active: locked, live counts on the nodes; pause to edit.
+    await expect.poll(() => page.locator('[data-step-id="step_wait_3d"] [data-testid="step-current"]').textContent()).toBe('3');
+    await page.locator('[data-testid="pause-to-edit"]').click();
+    await expect.poll(() => page.locator('[data-testid="journey-status"]').textContent()).toBe('paused');
+    await page.locator('[data-testid="palette"]').waitFor();
+    await page.locator('[data-step-id="step_wait_3d"]').click();
+    await expect.poll(() => panel(page).getAttribute('data-panel-step')).toBe('step_wait_3d');
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('[data-step-id]').count()).toBe(9);
+    await page.locator('[data-testid="save"]').click();
+    await page.locator('[data-testid="save-warning"]').waitFor();
+    expect(await page.locator('[data-testid="in-flight"]').textContent()).toBe('3');
+    expect(await page.locator('[data-testid="save-warning"]').textContent()).toContain('step_wait_3d');
+    await shot(page, '8-paused-save-warning');
+    await page.locator('[data-testid="save-anyway"]').click();
+    await page.locator('[data-testid="saved"]').waitFor();
+    const stored = (await (await fetch(`${server.origin}/api/v1/journeys/${id}`)).json()) as { steps: { id: string }[]; version: number };
+    expect(stored.steps.map((s) => s.id)).not.toContain('step_wait_3d');
+    expect(stored.version).toBe(2);
+    await page.close();
+  });
+
   it('undoes and redoes with the keyboard and the toolbar', async () => {
     const id = await create(example('loan-nurture'));
     const page = await openPage(`/editor/?journey=${id}`);
     const nodes = page.locator('[data-step-id]');
     expect(await nodes.count()).toBe(10);
-    await place(page, 'wait', 300, 300);
+    await place(page, 'wait', 60, 60);
     expect(await nodes.count()).toBe(11);
-    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 400 } });
+    await page.locator('[data-testid="journey-settings"]').waitFor();
     await page.keyboard.press('Control+z');
     await expect.poll(() => nodes.count()).toBe(10);
     await page.keyboard.press('Control+Shift+z');
@@ -292,10 +321,12 @@ describe('the editor page in Chromium', () => {
     await shot(page, '7-undo-redo');
     // Delete reconnects around; copy and paste makes a fresh id.
     await page.locator('[data-step-id="step_wait_followup"]').click();
+    await expect.poll(() => panel(page).getAttribute('data-panel-step')).toBe('step_wait_followup');
     await page.keyboard.press('Delete');
     await expect.poll(() => nodes.count()).toBe(10);
     await page.locator('.react-flow__handle[data-nodeid="step_reminder"][data-handleid="next"][data-target="step_final_check"]').waitFor();
     await page.locator('[data-step-id="step_final_check"]').click();
+    await expect.poll(() => panel(page).getAttribute('data-panel-step')).toBe('step_final_check');
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');
     await expect.poll(() => nodes.count()).toBe(11);
