@@ -41,12 +41,14 @@ export function toGraph(doc: unknown): EditorGraph {
     const own = ownPosition(step);
     const label = field(step, 'label');
     const kind = kindModel(step);
+    const { summary, valid } = summaryOf(step);
     return {
       id: index.nodeIds[i]!,
       index: i,
       kind: kind === undefined ? 'unknown' : kind.type,
       label: typeof label === 'string' && label !== '' ? label : typeof field(step, 'id') === 'string' ? (field(step, 'id') as string) : index.nodeIds[i]!,
-      ...summaryOf(step),
+      summary,
+      valid,
       position: own ?? computed[i]!,
       positioned: own !== undefined,
       entry: i === 0,
