@@ -147,6 +147,24 @@ describe('edits', () => {
     );
   });
 
+  it('connect refuses exactly the connections the validator would call an instant loop', () => {
+    fc.assert(
+      fc.property(validJourneyArbitrary, fc.nat(), fc.nat(), (doc, a, b) => {
+        const { nodes } = toGraph(doc);
+        const source = nodes[a % nodes.length]!;
+        const handle = source.handles[(a >> 4) % source.handles.length]!;
+        const target = nodes[b % nodes.length]!.id;
+        const made = connect(doc, { source: source.id, handle: handle.id, target });
+        // the same connection written directly, without the editor's check
+        const forced = ok(setField(doc, source.id, handle.id === 'next' ? ['next'] : handle.path, target));
+        const loops = validateJourney(forced).diagnostics.some((d) => d.code === 'instant-loop');
+        expect(made.ok ? 'accepted' : made.code).toBe(loops ? 'instant-loop' : 'accepted');
+        if (made.ok) expect(made.doc).toEqual(forced);
+      }),
+      RUNS,
+    );
+  });
+
   it('renaming a step and back gives the same document', () => {
     fc.assert(
       fc.property(validJourneyArbitrary, fc.nat(), (doc, n) => {
