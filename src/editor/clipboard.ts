@@ -35,7 +35,9 @@ export interface PasteOptions {
 
 /**
  * Paste copied steps at the end of the journey: each gets a fresh id (`send` → `send_2`), and
- * references between them (transitions, a send's `resultSource`) are remapped to the new ids;
+ * references between them (transitions, a send's `resultSource`) are remapped to the new ids
+ * (a pasted decide's `storeResultAs` gets a fresh key when the journey already stores one by that
+ * name, and the pasted sends reading it follow);
  * references to steps outside the clipboard stay as they are. Positions move by `offset`.
  * Refused: `empty-clipboard` (no steps, or not a clipboard), `invalid-position`.
  */
@@ -58,6 +60,21 @@ export function pasteSteps<D extends JourneyDraft>(doc: D, clipboard: unknown, o
     if (typeof old === 'string' && !renamed.has(old)) renamed.set(old, id);
     return id;
   });
+  // A pasted decide stores under a fresh key too, so the copy reads its own result and no name is stored twice.
+  const keys = new Set<string>();
+  for (const step of doc.steps) {
+    const key = field(field(step, 'config'), 'storeResultAs');
+    if (typeof key === 'string') keys.add(key);
+  }
+  const rekeyed = new Map<string, string>();
+  const storedKeys = copied.map((step) => {
+    const key = field(field(step, 'config'), 'storeResultAs');
+    if (typeof key !== 'string' || kindModel(step)?.storesResult === undefined) return undefined;
+    const fresh = keys.has(key) ? freshId(key, keys) : key;
+    keys.add(fresh);
+    rekeyed.set(key, fresh);
+    return fresh;
+  });
   const inClipboard = indexSteps(copied);
   const pasted = copied.map((step, i) => {
     let out = setIn(step, ['id'], ids[i]);
@@ -65,8 +82,12 @@ export function pasteSteps<D extends JourneyDraft>(doc: D, clipboard: unknown, o
       const to = h.target === null || h.kind === 'order' ? undefined : renamed.get(h.target);
       if (to !== undefined) out = writeTarget(out, h, to) ?? out;
     }
+    if (storedKeys[i] !== undefined) out = setIn(out, ['config', 'storeResultAs'], storedKeys[i]);
     const source = field(field(step, 'config'), 'resultSource');
-    if (kindModel(step)?.readsResult !== undefined && typeof source === 'string' && renamed.has(source)) out = setIn(out, ['config', 'resultSource'], renamed.get(source));
+    if (kindModel(step)?.readsResult !== undefined && typeof source === 'string') {
+      const to = renamed.get(source) ?? rekeyed.get(source);
+      if (to !== undefined) out = setIn(out, ['config', 'resultSource'], to);
+    }
     const at = ownPosition(step);
     if (at !== undefined) out = setIn(out, ['position'], { x: at.x + offset.x, y: at.y + offset.y });
     return out;

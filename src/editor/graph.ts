@@ -1,6 +1,7 @@
 /** A journey draft as nodes and edges ({@link toGraph}), and back ({@link fromGraph}). */
 import { computeLayout } from './layout.js';
 import { edgesOf, field, indexSteps, isDraft, kindModel, NEXT_HANDLE, ownPosition, parseStep, stepHandles } from './read-steps.js';
+import { writeTarget } from './edit-common.js';
 import { setIn, withoutField } from './immutable.js';
 import type { DraftStep, EditorEdge, EditorGraph, EditorNode, JourneyDraft } from './types.js';
 
@@ -40,12 +41,14 @@ export function toGraph(doc: unknown): EditorGraph {
     const own = ownPosition(step);
     const label = field(step, 'label');
     const kind = kindModel(step);
+    const { summary, valid } = summaryOf(step);
     return {
       id: index.nodeIds[i]!,
       index: i,
       kind: kind === undefined ? 'unknown' : kind.type,
       label: typeof label === 'string' && label !== '' ? label : typeof field(step, 'id') === 'string' ? (field(step, 'id') as string) : index.nodeIds[i]!,
-      ...summaryOf(step),
+      summary,
+      valid,
       position: own ?? computed[i]!,
       positioned: own !== undefined,
       entry: i === 0,
@@ -59,7 +62,8 @@ export function toGraph(doc: unknown): EditorGraph {
 /**
  * The document a graph shows: `base` with its steps rebuilt from the graph — each node's step in
  * node order at the node's position, its transitions written from the edges (a handle without an
- * edge ends the journey; an edge to the following node is written as array order). For
+ * edge ends the journey where the kind allows it; an edge to the following node is written as
+ * array order). For
  * `toGraph(doc)` this gives `doc` back, positions aside. Edits are easier as document operations
  * (`connect`, `deleteStep`, …); this is for a host that keeps React Flow's own state.
  */
@@ -84,7 +88,7 @@ export function fromGraph<D extends JourneyDraft>(graph: EditorGraph, base: D): 
         step = edge === undefined && handle.kind === 'order' ? withoutField(step, 'next') : setIn(step, ['next'], edge === undefined ? null : stepIdOf(edge.target));
         continue;
       }
-      step = setIn(step, handle.path, edge === undefined ? null : stepIdOf(edge.target));
+      step = writeTarget(step, handle, edge === undefined ? null : stepIdOf(edge.target)) ?? step;
     }
     return step;
   });

@@ -33,12 +33,22 @@ export function kindModel(step: unknown): StepKindModel<StepType> | undefined {
   return STEP_KINDS[type as StepType] as unknown as StepKindModel<StepType>;
 }
 
+/**
+ * Parses by step object: edits copy what they change, so an unchanged step is the same object in
+ * the next document and is not parsed again (documents are treated as immutable, as React does).
+ */
+const parsedSteps = new WeakMap<object, Step | null>();
+
 /** The step parsed by its kind's schema, or `undefined` when it does not pass. */
 export function parseStep(step: unknown): Step | undefined {
   const kind = kindModel(step);
   if (kind === undefined) return undefined;
+  const known = parsedSteps.get(step as object);
+  if (known !== undefined) return known ?? undefined;
   const parsed = kind.schema.safeParse(step);
-  return parsed.success ? (parsed.data as Step) : undefined;
+  const out = parsed.success ? (parsed.data as Step) : undefined;
+  parsedSteps.set(step as object, out ?? null);
+  return out;
 }
 
 /** The steps of a draft, indexed: node ids and where each step id first appears. */
@@ -162,8 +172,16 @@ export function edgesOf(index: StepIndex, i: number, handles: readonly EditorHan
   for (const handle of handles) {
     if (handle.target === null) continue;
     const j = handle.kind === 'order' ? i + 1 : index.byStepId.get(handle.target);
-    const base = { id: `${source}#${handle.id}`, source, sourceHandle: handle.id, kind: handle.kind, label: handle.label, implicit: handle.kind === 'order' };
-    out.push(j === undefined ? { ...base, target: handle.target, missing: true } : { ...base, target: index.nodeIds[j]!, missing: false });
+    out.push({
+      id: `${source}#${handle.id}`,
+      source,
+      sourceHandle: handle.id,
+      target: j === undefined ? handle.target : index.nodeIds[j]!,
+      kind: handle.kind,
+      label: handle.label,
+      implicit: handle.kind === 'order',
+      missing: j === undefined,
+    });
   }
   return out;
 }
