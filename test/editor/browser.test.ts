@@ -269,6 +269,7 @@ describe('the editor page in Chromium', () => {
     await page.locator('[data-step-id="step_followup"][data-highlighted="true"]').waitFor();
     expect(await page.locator('[data-step-id="step_reminder"][data-highlighted="true"]').count()).toBe(0);
     expect(await page.locator('[data-testid="test-status"]').textContent()).toMatch(/completed/);
+    await settled(page);
     await shot(page, '6-test-run');
     await page.close();
   });

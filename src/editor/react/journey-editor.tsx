@@ -239,6 +239,10 @@ function Editor(props: JourneyEditorProps) {
     return new Map(list.map((s) => [s.stepId, s]));
   }, [props.stats]);
   const highlighted = useMemo(() => new Set(props.highlight ?? []), [props.highlight]);
+  // A new path to show (a test run): bring the whole journey into view.
+  useEffect(() => {
+    if (props.highlight?.length) requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1 }));
+  }, [props.highlight, flow]);
 
   // Positions: the document's, else the model's layout (toGraph places steps without one).
   const derived = useMemo((): (StepNode | EndNode)[] => {
