@@ -12,6 +12,8 @@ import { builtPage, launchChromium, startEditorServer, type EditorServer } from 
 const SHOTS = new URL('../../.tmp/editor-screenshots/', import.meta.url).pathname;
 const example = (name: string) => JSON.parse(readFileSync(new URL(`../../examples/journeys/${name}.json`, import.meta.url), 'utf8')) as JourneyDraft & Record<string, unknown>;
 const END = '__end__';
+/** A browser test's budget: a few seconds alone, much more on a loaded machine (the suite runs files in parallel). */
+const SLOW = 90_000;
 
 let browser: Browser;
 let server: EditorServer;
@@ -129,7 +131,7 @@ describe('the editor page in Chromium', () => {
     await expect.poll(() => panel(page).getAttribute('data-panel-step')).toBe('step_check_response');
     await shot(page, '1-seed-problems');
     await page.close();
-  });
+  }, SLOW);
 
   it('builds the loan-nurture journey from an empty canvas with the palette and connections only', async () => {
     const want = example('loan-nurture');
@@ -214,7 +216,7 @@ describe('the editor page in Chromium', () => {
     expect(saved.diagnostics).toEqual([]);
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 2 * SLOW);
 
   it('shows a problem as a branch expression breaks, and drops it once fixed', async () => {
     const id = await create(example('loan-nurture'));
@@ -235,7 +237,7 @@ describe('the editor page in Chromium', () => {
     await expect.poll(() => problems.count()).toBe(0);
     expect(await page.locator('[data-testid="node-problems"]').count()).toBe(0);
     await page.close();
-  });
+  }, SLOW);
 
   it('saves, activates, and then shows the canvas locked; a sample customer run shows the timeline and the path', async () => {
     const doc = example('loan-nurture');
@@ -272,7 +274,7 @@ describe('the editor page in Chromium', () => {
     await settled(page);
     await shot(page, '6-test-run');
     await page.close();
-  });
+  }, SLOW);
 
   it('warns, when a paused journey is saved without some steps, how many customers are on them', async () => {
     const id = await create({ ...example('loan-nurture'), status: 'active' });
@@ -300,7 +302,7 @@ describe('the editor page in Chromium', () => {
     expect(stored.steps.map((s) => s.id)).not.toContain('step_wait_3d');
     expect(stored.version).toBe(2);
     await page.close();
-  });
+  }, SLOW);
 
   it('undoes and redoes with the keyboard and the toolbar', async () => {
     const id = await create(example('loan-nurture'));
@@ -332,5 +334,5 @@ describe('the editor page in Chromium', () => {
     await page.keyboard.press('Control+v');
     await expect.poll(() => nodes.count()).toBe(11);
     await page.close();
-  });
+  }, SLOW);
 });

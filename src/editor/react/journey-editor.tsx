@@ -127,7 +127,11 @@ const StepNodeView = memo(function StepNodeView({ data, selected }: NodeProps<St
       <div className="je-handles">
         {handles.map((h, k) => (
           <div key={h.id} className="je-handle-slot" style={{ left: `${((k + 1) / (handles.length + 1)) * 100}%` }}>
-            {h.label && h.id !== 'next' && <span className="je-handle-label">{h.label}</span>}
+            {h.label && h.id !== 'next' && (
+              <span className="je-handle-label" style={{ maxWidth: Math.floor(200 / handles.length) - 4 }} title={h.label}>
+                {h.label}
+              </span>
+            )}
             <Handle type="source" position={Position.Bottom} id={h.id} className="je-source" data-transition={h.id} data-target={h.target ?? END_NODE_ID} />
           </div>
         ))}
