@@ -25,17 +25,24 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** Median and p99 of `fn(i)` over `runs` calls (after a warm-up). */
-function measure(runs: number, fn: (i: number) => void): { median: number; p99: number } {
-  for (let i = 0; i < 50; i++) fn(i);
-  const samples: number[] = [];
+/**
+ * Median and p99 of each `fn(i)` over `runs` calls (after a warm-up), the variants interleaved
+ * call by call, so a busy machine slows them alike and the ratios hold.
+ */
+function measure(runs: number, variants: readonly (readonly [string, (i: number) => void])[]): [string, { median: number; p99: number }][] {
+  for (let i = 0; i < 50; i++) for (const [, fn] of variants) fn(i);
+  const samples = variants.map((): number[] => []);
   for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    fn(i);
-    samples.push(performance.now() - start);
+    variants.forEach(([, fn], v) => {
+      const start = performance.now();
+      fn(i);
+      samples[v]!.push(performance.now() - start);
+    });
   }
-  samples.sort((a, b) => a - b);
-  return { median: percentile(samples, 50), p99: percentile(samples, 99) };
+  return variants.map(([name], v) => {
+    const sorted = samples[v]!.sort((a, b) => a - b);
+    return [name, { median: percentile(sorted, 50), p99: percentile(sorted, 99) }];
+  });
 }
 
 /** Run the benchmark and print a table. */
@@ -55,21 +62,21 @@ export async function run(): Promise<void> {
   let sink = 0;
   const schema = JSON.parse(readFileSync(new URL('../schema/journey.schema.json', import.meta.url), 'utf8')) as object;
   const ajv = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-  const rows: [string, { median: number; p99: number }][] = [
-    ['setField (the edit alone)', measure(RUNS, (i) => void (sink += edit(i).steps.length))],
-    ['setField + validateJourney', measure(RUNS, (i) => void (sink += validateJourney(edit(i)).diagnostics.length))],
+  const rows = measure(RUNS, [
+    ['setField (the edit alone)', (i) => void (sink += edit(i).steps.length)],
+    ['setField + validateJourney', (i) => void (sink += validateJourney(edit(i)).diagnostics.length)],
     [
       'frame: + diagnosticsByStep + toGraph',
-      measure(RUNS, (i) => {
+      (i) => {
         const next = edit(i);
         const result = validateJourney(next);
         sink += diagnosticsByStep(result, next).steps.size + toGraph(next).edges.length;
-      }),
+      },
     ],
-    ['toGraph alone (the canvas after the edit)', measure(RUNS, (i) => void (sink += toGraph(edit(i)).edges.length))],
-    ['peer: setField + ajv (JSON Schema only)', measure(RUNS, (i) => void (sink += ajv(edit(i)) ? 1 : 0))],
-  ];
-  console.log(`${steps}-step journey, ${RUNS} edits each (a branch expression, every other one half-typed)`);
+    ['toGraph alone (the canvas after the edit)', (i) => void (sink += toGraph(edit(i)).edges.length)],
+    ['peer: setField + ajv (JSON Schema only)', (i) => void (sink += ajv(edit(i)) ? 1 : 0)],
+  ]);
+  console.log(`${steps}-step journey, ${RUNS} edits each (a branch expression, every other one half-typed), the rows interleaved`);
   console.log('what runs per edit                              median ms    p99 ms');
   for (const [name, r] of rows) console.log(`${name.padEnd(46)} ${r.median.toFixed(3).padStart(9)} ${r.p99.toFixed(3).padStart(9)}`);
   const validate = rows[1]![1];

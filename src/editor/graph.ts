@@ -20,7 +20,7 @@ function summaryOf(step: DraftStep): { summary: string | null; valid: boolean } 
  * step, implicit "following step" ones marked `implicit`, ones to an unknown id marked `missing`).
  * Steps without a position get the one {@link layout} would give them. Never throws on an object
  * with a `steps` array, however malformed its steps (a type no kind knows is a generic node with
- * its normal transition); anything else gives an empty graph.
+ * its normal transition); anything else (or a value that is no plain data) gives an empty graph.
  *
  * @example
  * ```ts
@@ -32,6 +32,15 @@ function summaryOf(step: DraftStep): { summary: string | null; valid: boolean } 
  * ```
  */
 export function toGraph(doc: unknown): EditorGraph {
+  try {
+    return buildGraph(doc);
+  } catch {
+    // Not plain data (a getter that throws, a Proxy): nothing to draw.
+    return { nodes: [], edges: [] };
+  }
+}
+
+function buildGraph(doc: unknown): EditorGraph {
   if (!isDraft(doc)) return { nodes: [], edges: [] };
   const index = indexSteps(doc.steps);
   const handles = doc.steps.map((_, i) => stepHandles(index, i));

@@ -173,3 +173,10 @@ describe('statsByStep', () => {
     expect(statsByStep(null).size).toBe(0);
   });
 });
+
+describe('toGraph on hostile input', () => {
+  it('gives an empty graph for a document whose steps throw when read', () => {
+    const hostile = { steps: [{ get id(): string { throw new Error('boom'); } }] };
+    expect(toGraph(hostile)).toEqual({ nodes: [], edges: [] });
+  });
+});
