@@ -13,6 +13,8 @@ export default defineConfig([
       postgres: 'src/adapters/postgres/index.ts',
       http: 'src/adapters/http/index.ts',
       conformance: 'src/conformance/index.ts',
+      editor: 'src/editor/index.ts',
+      'editor/react': 'src/editor/react/index.ts',
     },
     format: ['esm', 'cjs'],
     // One copy of the library per format: the entries share chunks in CommonJS too (as in ESM), so
@@ -23,7 +25,9 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     noExternal,
-    external: ['better-sqlite3', 'pg', '@opentelemetry/api', 'fast-check'],
+    external: ['better-sqlite3', 'pg', '@opentelemetry/api', 'fast-check', 'react', 'react-dom', 'react/jsx-runtime', '@xyflow/react'],
+    // import.meta.url in the CommonJS build (createEditorHandler finds the page next to itself).
+    shims: true,
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },

@@ -13,6 +13,7 @@ const MODULES = [
   { file: 'calendar.ts', title: 'Calendar: time-zone offsets, local times, windows and local days, against temporal-polyfill' },
   { file: 'split-assignment.ts', title: 'Split assignment: assignVariant over 100,000 customers' },
   { file: 'journey-length.ts', title: 'Journey length: one customer through 1,250 and 10,000 steps (growth)' },
+  { file: 'editor-validate.ts', title: 'Editor: an edit of a 200-step journey, then validateJourney (real-time validation), against ajv' },
 ] as const;
 
 for (const { file, title } of MODULES) {

@@ -9,4 +9,5 @@ export { toNodeListener, type NodeListener } from './node-listener.js';
 export type { NodeRequest, NodeResponse } from './node-http.js';
 export { HTTP_STATUS_BY_CODE, type ErrorBody } from './http-errors.js';
 export type { CorsOptions } from './cors.js';
+export { createEditorHandler, type EditorFileReader, type EditorHandlerOptions } from './editor-handler.js';
 export { openApiDocument, type OpenApiDocument, type OpenApiOptions } from './openapi.js';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toNodeListener, createHttpHandler, HTTP_STATUS_BY_CODE, type HttpHandler } from '../../adapters/http/index.js';
+import { toNodeListener, createEditorHandler, createHttpHandler, HTTP_STATUS_BY_CODE, type HttpHandler } from '../../adapters/http/index.js';
 import { createEngine, JourneyError, systemClock, virtualClock, type Channels, type Clock, type JourneyErrorCode, type VirtualClock } from '../../index.js';
 import { memoryProfiles, type MemoryProfiles, type ProfileSeed } from '../../testing.js';
 import { EXIT } from '../command.js';
@@ -14,7 +14,8 @@ const USAGE = `Usage: journeys serve [--db ./journeys.db] [--port 3000] [--host 
                       [--webhook URL] [--rules rules.json] [--customers file.ndjson] [--poll-ms 1000]
                       [--log json|pretty]
 
-Serve the journey HTTP API (under /api/v1, see docs/http-api.md) with a worker loop, on SQLite.
+Serve the journey HTTP API (under /api/v1, see docs/http-api.md) with a worker loop, on SQLite,
+and the visual journey editor at /editor/ (see docs/editor.md).
 Prints "listening on http://HOST:PORT" once it accepts connections (--port 0 picks a free port).
 
 Options:
@@ -88,6 +89,11 @@ function withServeRoutes(api: HttpHandler, profiles: MemoryProfiles, clock: Virt
     }
     return api(request);
   };
+}
+
+/** `/editor` and everything under it is the editor page's. */
+function isEditorPath(pathname: string): boolean {
+  return pathname === '/editor' || pathname.startsWith('/editor/');
 }
 
 function intOption(value: string | undefined, fallback: number, name: string, min: number, max: number): number {
@@ -175,7 +181,9 @@ export const serveCommand: Command = {
           if (processed === 0) return total;
         }
       };
-      const routes = withServeRoutes(api, profiles, virtual, runDue);
+      const editor = createEditorHandler({ apiBase: '/api/v1' });
+      const apiRoutes = withServeRoutes(api, profiles, virtual, runDue);
+      const routes: HttpHandler = (request) => (isEditorPath(new URL(request.url).pathname) ? editor(request) : apiRoutes(request));
       server = createServer(toNodeListener(logger === undefined ? routes : withRequestLog(routes, logger)));
       const s = server;
       await new Promise<void>((resolve, reject) => {
@@ -184,7 +192,9 @@ export const serveCommand: Command = {
       });
       e.start({ pollMs });
       const bound = (s.address() as AddressInfo).port;
-      io.stdout(`listening on http://${host.includes(':') ? `[${host}]` : host}:${bound}${virtual ? ' (virtual clock: POST /_clock/advance)' : ''}\n`);
+      const origin = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+      io.stdout(`listening on ${origin}${virtual ? ' (virtual clock: POST /_clock/advance)' : ''}\n`);
+      io.stdout(`editor at ${origin}/editor/\n`);
       await waitForAbort(io.signal);
       io.stdout('stopping…\n');
       return EXIT.ok;
