@@ -5,6 +5,7 @@
  */
 import { JourneyError } from '../model/errors.js';
 import type { Storage } from '../runtime/ports.js';
+import { guardStorage } from '../runtime/storage-guard.js';
 import type { Enrollment } from '../runtime/types.js';
 import type { ConformanceTestApi } from './api.js';
 import { DAY, OTHER, T, effect, ended, enrollment, journey, next } from './fixtures.js';
@@ -773,7 +774,8 @@ export function describeStorageConformance(name: string, factory: StorageFactory
 
       it('throws invalid-commit when the new version is not expectedVersion + 1', async () => {
         await s.createEnrollment(enrollment());
-        const error = await s.commit({ enrollment: enrollment({ version: 5 }), expectedVersion: 1, now: 10 }).catch((x: unknown) => x);
+        // A shape check of the core's wrapper (guardStorage): an adapter need not repeat it.
+        const error = await guardStorage(s).commit({ enrollment: enrollment({ version: 5 }), expectedVersion: 1, now: 10 }).catch((x: unknown) => x);
         expect(error).toBeInstanceOf(JourneyError);
         expect(error).toMatchObject({ code: 'invalid-commit' });
       });
@@ -1018,7 +1020,8 @@ export function describeStorageConformance(name: string, factory: StorageFactory
 
       it('refuses records of another tenant (invalid-commit) and writes nothing', async () => {
         const e = enrollment({ tenantId: OTHER });
-        await expect(s.appendEffects({ tenantId: T, effects: [effect(e, 'send1', 1)] })).rejects.toMatchObject({ code: 'invalid-commit' });
+        // A shape check of the core's wrapper (guardStorage): an adapter need not repeat it.
+        await expect(guardStorage(s).appendEffects({ tenantId: T, effects: [effect(e, 'send1', 1)] })).rejects.toMatchObject({ code: 'invalid-commit' });
         expect(await s.listEffects(OTHER, 'e1')).toEqual([]);
       });
     });

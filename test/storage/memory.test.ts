@@ -2,12 +2,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryStorage } from '../../src/adapters/memory/index.js';
 import { damageForTesting } from '../../src/adapters/memory/memory-storage.js';
 import { describeStorageConformance } from '../../src/conformance/index.js';
+import { unguardedStorage } from '../../src/runtime/storage-guard.js';
 import { T, enrollment, journey } from '../../src/conformance/fixtures.js';
 
 const vitestApi = { describe, it, expect, beforeEach, afterEach };
 
 describeStorageConformance('memory', async () => {
   const storage = memoryStorage();
+  return {
+    storage,
+    cleanup: async () => {},
+    damage: async (id: string) => damageForTesting(storage, id, 'data.visits', 'expected a number'),
+    fix: async (id: string) => damageForTesting(storage, id, null),
+  };
+}, vitestApi, { damage: true, fix: true });
+
+// The raw adapter, without the core's wrapper (guardStorage).
+describeStorageConformance('memory (raw adapter)', async () => {
+  const storage = unguardedStorage(memoryStorage());
   return {
     storage,
     cleanup: async () => {},

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { postgresStorage, PG_SCHEMA_VERSION } from '../../src/adapters/postgres/index.js';
 import type { PgPool, PgPoolClient } from '../../src/adapters/postgres/index.js';
 import { describeStorageConformance } from '../../src/conformance/index.js';
+import { unguardedStorage } from '../../src/runtime/storage-guard.js';
 import { T, effect, enrollment, journey, next } from '../../src/conformance/fixtures.js';
 import { PG_KIND, PG_URL, pgHarness, type PgHarness } from './pg-harness.js';
 
@@ -32,6 +33,12 @@ describeStorageConformance(`postgres (${PG_KIND})`, async () => {
     },
   };
 }, vitestApi, { damage: true, fix: true });
+
+// The raw adapter, without the core's wrapper (guardStorage).
+describeStorageConformance(`postgres (${PG_KIND}, raw adapter)`, async () => {
+  const made = await h.make();
+  return { storage: unguardedStorage(made.storage), cleanup: made.cleanup };
+}, vitestApi);
 
 describe(`postgresStorage (${PG_KIND})`, () => {
   it('runs each migration once, is safe to re-run, and records versions', async () => {

@@ -21,8 +21,6 @@ import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   JOURNEY_LEVEL_STEP,
   buildStats,
-  checkAppendShape,
-  checkCommitShape,
   checkRepair,
   checkRevision,
   compareIds,
@@ -35,6 +33,7 @@ import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
 import { EntryHeap, type HeapRecord } from './entry-heap.js';
 import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot, type StoredSendSlot } from '../storage-common/send-slots.js';
 import { takeToken } from '../../runtime/token-bucket.js';
+import { guardStorage, unguardedStorage } from '../../runtime/storage-guard.js';
 
 /** One stored enrollment and its claim. */
 class Slot implements HeapRecord {
@@ -86,7 +85,7 @@ const journeyKey = (tenantId: string, journeyId: string) => tenantId + SEP + jou
  * ```
  */
 export function memoryStorage(): Storage {
-  return new MemoryStorage();
+  return guardStorage(new MemoryStorage());
 }
 
 /**
@@ -96,8 +95,9 @@ export function memoryStorage(): Storage {
  * package.
  */
 export function damageForTesting(storage: Storage, enrollmentId: string, field: string | null = 'data', problem = 'damaged by a test'): void {
-  if (!(storage instanceof MemoryStorage)) throw new TypeError('damageForTesting takes a memoryStorage()');
-  const slot = storage['enrollments'].get(enrollmentId);
+  const adapter = unguardedStorage(storage);
+  if (!(adapter instanceof MemoryStorage)) throw new TypeError('damageForTesting takes a memoryStorage()');
+  const slot = adapter['enrollments'].get(enrollmentId);
   if (slot === undefined) throw new TypeError(`no enrollment ${enrollmentId}`);
   slot.damage = field === null ? null : { field, problem }; // null: "fixed by hand"
 }
@@ -128,20 +128,15 @@ class MemoryStorage implements Storage {
   private readonly slotOwners = new Map<string, string>();
   /** tenant + channel → the next instant a send may go (rate limits). */
   private readonly sendTokens = new Map<string, number>();
-  private closed = false;
+  /** Nothing to create; `guardStorage` (which `memoryStorage()` answers) runs it once. */
+  async init(): Promise<void> {}
 
-  async init(): Promise<void> {
-    this.open();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-  }
+  /** Nothing to release; after it the guard refuses every call (`storage-closed`). */
+  async close(): Promise<void> {}
 
   // ───────────────────────── journeys ─────────────────────────
 
   async createJourney(record: JourneyRecord): Promise<boolean> {
-    this.open();
     const key = journeyKey(record.tenantId, record.id);
     if (this.journeys.has(key)) return false;
     this.journeys.set(key, record);
@@ -151,7 +146,6 @@ class MemoryStorage implements Storage {
   }
 
   async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
-    this.open();
     return this.journeys.get(journeyKey(tenantId, id)) ?? null;
   }
 
@@ -159,7 +153,6 @@ class MemoryStorage implements Storage {
     tenantId: string,
     query: { readonly status?: JourneyStatus; readonly limit: number; readonly offset: number },
   ): Promise<{ readonly items: readonly JourneyRecord[]; readonly total: number }> {
-    this.open();
     const all: JourneyRecord[] = [];
     for (const r of this.journeys.values()) {
       if (r.tenantId === tenantId && (query.status === undefined || r.status === query.status)) all.push(r);
@@ -169,7 +162,6 @@ class MemoryStorage implements Storage {
   }
 
   async updateJourney(record: JourneyRecord, expectedRevision: number): Promise<boolean> {
-    this.open();
     checkRevision(record, expectedRevision);
     const key = journeyKey(record.tenantId, record.id);
     const stored = this.journeys.get(key);
@@ -182,12 +174,10 @@ class MemoryStorage implements Storage {
   }
 
   async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
-    this.open();
     return this.journeys.get(journeyKey(tenantId, journeyId))?.status ?? null;
   }
 
   async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
-    this.open();
     const key = journeyKey(tenantId, id);
     const stored = this.journeys.get(key);
     if (stored === undefined || stored.revision !== expectedRevision) return false;
@@ -199,7 +189,6 @@ class MemoryStorage implements Storage {
   }
 
   async catalogRevision(tenantId: string): Promise<number> {
-    this.open();
     return this.catalog.get(tenantId) ?? 0;
   }
 
@@ -208,14 +197,12 @@ class MemoryStorage implements Storage {
   }
 
   async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
-    this.open();
     return this.versions.get(journeyKey(tenantId, journeyId))?.get(version) ?? null;
   }
 
   // ───────────────────────── enrollments ─────────────────────────
 
   async createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'> {
-    this.open();
     if (this.enrollments.has(enrollment.id)) return 'duplicate';
     const key = journeyKey(enrollment.tenantId, enrollment.journeyId);
     const slot = new Slot(enrollment);
@@ -237,7 +224,6 @@ class MemoryStorage implements Storage {
   }
 
   async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
-    this.open();
     const slot = this.enrollments.get(id);
     if (slot === undefined || slot.e.tenantId !== tenantId) return null;
     this.readable(slot);
@@ -245,7 +231,6 @@ class MemoryStorage implements Storage {
   }
 
   async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
-    this.open();
     const source: Iterable<Slot> =
       query.customerId !== undefined
         ? (this.customers.get(query.tenantId)?.get(query.customerId) ?? [])
@@ -272,7 +257,6 @@ class MemoryStorage implements Storage {
   }
 
   async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
-    this.open();
     let active = false;
     let lastEndedAt: number | null = null;
     for (const { e } of this.customers.get(tenantId)?.get(customerId) ?? []) {
@@ -291,7 +275,6 @@ class MemoryStorage implements Storage {
     readonly workerId: string;
     readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]> {
-    this.open();
     const { now, limit, leaseMs } = query;
     const found: QuarantinedEnrollment[] = [];
     // Expired leases go back to the due index (their enrollment keeps its wakeAt and token).
@@ -365,7 +348,6 @@ class MemoryStorage implements Storage {
     enrollmentId: string,
     query: { readonly now: number; readonly leaseMs: number; readonly workerId: string },
   ): Promise<Claim | null> {
-    this.open();
     const slot = this.enrollments.get(enrollmentId);
     if (slot === undefined || slot.e.tenantId !== tenantId || slot.e.status !== 'active') return null;
     if (slot.quarantine !== null || slot.damage !== null || (slot.lease !== null && slot.lease > query.now)) return null;
@@ -379,7 +361,6 @@ class MemoryStorage implements Storage {
     tenantId: string,
     query: { readonly limit: number; readonly offset: number },
   ): Promise<{ readonly items: readonly QuarantinedEnrollment[]; readonly total: number }> {
-    this.open();
     const all: QuarantinedEnrollment[] = [];
     for (const slot of this.quarantined.values()) if (slot.quarantine!.tenantId === tenantId) all.push(slot.quarantine!);
     all.sort((a, b) => a.at - b.at || compareIds(a.enrollmentId, b.enrollmentId));
@@ -387,7 +368,6 @@ class MemoryStorage implements Storage {
   }
 
   async repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'> {
-    this.open();
     const slot = this.quarantined.get(enrollment?.id);
     if (slot === undefined || slot.quarantine!.tenantId !== enrollment.tenantId) return 'missing';
     const repaired = checkRepairedEnrollment(enrollment);
@@ -405,7 +385,6 @@ class MemoryStorage implements Storage {
   }
 
   async releaseQuarantined(tenantId: string, enrollmentId: string): Promise<'released' | 'missing'> {
-    this.open();
     const slot = this.quarantined.get(enrollmentId);
     if (slot === undefined || slot.quarantine!.tenantId !== tenantId) return 'missing';
     this.readable(slot);
@@ -416,7 +395,6 @@ class MemoryStorage implements Storage {
   }
 
   async release(enrollmentId: string, token: number): Promise<void> {
-    this.open();
     const slot = this.enrollments.get(enrollmentId);
     if (slot === undefined || slot.token !== token || slot.lease === null) return;
     slot.lease = null;
@@ -424,8 +402,6 @@ class MemoryStorage implements Storage {
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    this.open();
-    checkCommitShape(commit);
     const next = commit.enrollment;
     const slot = this.enrollments.get(next.id);
     const refused = refusal(
@@ -455,8 +431,6 @@ class MemoryStorage implements Storage {
   }
 
   async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
-    this.open();
-    checkAppendShape(append);
     const added: EffectRecord[] = [];
     for (const effect of append.effects) if (this.record(effect)) added.push(effect);
     if (added.length > 0) this.count(append.tenantId, append.counters);
@@ -464,7 +438,6 @@ class MemoryStorage implements Storage {
   }
 
   async exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]> {
-    this.open();
     const key = journeyKey(tenantId, journeyId);
     const byCustomer = this.active.get(key);
     if (byCustomer === undefined || byCustomer.size === 0) return [];
@@ -482,7 +455,6 @@ class MemoryStorage implements Storage {
   }
 
   async nextWakeAt(): Promise<number | null> {
-    this.open();
     let min: number | null = null;
     for (const [key, heap] of this.due) {
       const status = this.journeys.get(key)?.status;
@@ -522,7 +494,6 @@ class MemoryStorage implements Storage {
   }
 
   async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {
-    this.open();
     const key = journeyKey(tenantId, journeyId);
     const rows: { stepId: string; metric: string; count: number }[] = [];
     for (const [stepId, metrics] of this.counters.get(key) ?? []) {
@@ -536,12 +507,10 @@ class MemoryStorage implements Storage {
   }
 
   async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
-    this.open();
     return (this.effects.get(enrollmentId) ?? []).filter((r) => r.tenantId === tenantId);
   }
 
   async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
-    this.open();
     const owner = journeyKey(request.tenantId, request.customerId);
     let slots = this.sendSlots.get(owner);
     if (slots === undefined) this.sendSlots.set(owner, (slots = new Map()));
@@ -578,7 +547,6 @@ class MemoryStorage implements Storage {
   }
 
   async releaseSendSlot(tenantId: string, key: string): Promise<void> {
-    this.open();
     if (this.effectKeys.has(key)) return;
     const owner = this.slotOwners.get(journeyKey(tenantId, key));
     if (owner === undefined) return;
@@ -587,7 +555,6 @@ class MemoryStorage implements Storage {
   }
 
   async takeSendToken(request: SendTokenRequest): Promise<number> {
-    this.open();
     const key = journeyKey(request.tenantId, request.channelId);
     const next = takeToken(this.sendTokens.get(key), request.perSecond, request.now);
     this.sendTokens.set(key, next.tat);
@@ -595,10 +562,6 @@ class MemoryStorage implements Storage {
   }
 
   // ───────────────────────── internals ─────────────────────────
-
-  private open(): void {
-    if (this.closed) throw new JourneyError('storage-closed', 'this storage was closed; create a new one');
-  }
 
   /** Throw `corrupt-row` for a slot damaged by {@link damageForTesting}, as SQL storage does for a bad row. */
   private readable(slot: Slot): void {

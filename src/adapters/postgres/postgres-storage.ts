@@ -41,8 +41,6 @@ import {
   JOURNEY_LEVEL_STEP,
   aggregateCounters,
   buildStats,
-  checkAppendShape,
-  checkCommitShape,
   checkRepair,
   checkRevision,
   compareIds,
@@ -50,6 +48,7 @@ import {
   leaseChange,
   refusal,
 } from '../storage-common/storage-rules.js';
+import { guardStorage } from '../../runtime/storage-guard.js';
 import { PG_COUNTER_SHARDS, PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
 import type { PgPool, PgQueryable } from './pg-pool.js';
 
@@ -101,7 +100,7 @@ export interface PostgresStorageOptions {
  * ```
  */
 export function postgresStorage(options: PostgresStorageOptions): Storage {
-  return new PostgresStorage(options);
+  return guardStorage(new PostgresStorage(options));
 }
 
 const DUPLICATE = Symbol('duplicate outcome');
@@ -128,9 +127,6 @@ class PostgresStorage implements Storage {
   private readonly mutex = new Mutex();
   private readonly named: boolean;
   private readonly names = new Map<string, string>();
-  private opening: Promise<void> | null = null;
-  private ready = false;
-  private closed = false;
 
   constructor(options: PostgresStorageOptions) {
     const schema = options.schema ?? 'journey_engine';
@@ -145,38 +141,24 @@ class PostgresStorage implements Storage {
     this.t = tableNames(`"${schema}"`);
   }
 
+  /** Create or migrate the schema (`guardStorage`, which `postgresStorage()` answers, runs it once). */
   async init(): Promise<void> {
-    await this.start();
+    await this.migrate();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.opening?.catch(() => undefined);
-  }
+  /** Nothing to release: the host owns the pool. */
+  async close(): Promise<void> {}
 
   // ───────────────────────── plumbing ─────────────────────────
 
-  private async start(): Promise<void> {
-    if (this.closed) throw new JourneyError('storage-closed', 'this storage was closed; create a new one');
-    if (this.ready) return;
-    this.opening ??= this.migrate().catch((error: unknown) => {
-      this.opening = null; // a failed init may be retried
-      throw error;
-    });
-    await this.opening;
-    this.ready = true;
-  }
-
   /** One statement, outside any transaction. */
   private async q(text: string, params: unknown[] = []): Promise<unknown[]> {
-    await this.start();
     if (this.pool.connect !== undefined) return (await this.pool.query(text, params)).rows;
     return (await this.mutex.run(() => this.pool.query(text, params))).rows;
   }
 
   /** Run `body` in one transaction; a thrown value rolls it back and is rethrown. */
-  private async tx<T>(body: (db: PgQueryable) => Promise<T>, started = true): Promise<T> {
-    if (started) await this.start();
+  private async tx<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
     const connect = this.pool.connect?.bind(this.pool);
     if (connect === undefined) return this.mutex.run(() => this.inTransaction(this.pool, body));
     const client = await connect();
@@ -198,7 +180,6 @@ class PostgresStorage implements Storage {
    * own). A client that fails is released with the error, so `pg.Pool` discards it.
    */
   private async onClient<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
-    await this.start();
     const connect = this.pool.connect?.bind(this.pool);
     if (connect === undefined) return this.mutex.run(() => body(this.pool));
     const client = await connect();
@@ -263,7 +244,7 @@ class PostgresStorage implements Storage {
         for (const statement of m.statements(S)) await db.query(statement);
         await db.query(`INSERT INTO ${S}.journey_engine_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
       }
-    }, false);
+    });
   }
 
   // ───────────────────────── journeys ─────────────────────────
@@ -449,10 +430,7 @@ class PostgresStorage implements Storage {
     readonly workerId: string;
     readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]> {
-    if (query.limit <= 0) {
-      await this.start();
-      return [];
-    }
+    if (query.limit <= 0) return [];
     const leaseUntil = query.now + query.leaseMs;
     const E = this.t.enrollments;
     // Decode inside the transaction: a corrupt row is quarantined there, the rest claimed.
@@ -597,7 +575,6 @@ class PostgresStorage implements Storage {
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    checkCommitShape(commit);
     if (commit.outcomeKey === undefined) return this.commitInOneStatement(commit);
     const e = commit.enrollment;
     try {
@@ -741,11 +718,7 @@ class PostgresStorage implements Storage {
   }
 
   async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
-    checkAppendShape(append);
-    if (append.effects.length === 0) {
-      await this.start();
-      return [];
-    }
+    if (append.effects.length === 0) return [];
     return this.tx(async (db) => {
       const params: unknown[] = [];
       const tuples = this.effectTuples(append.effects, params);

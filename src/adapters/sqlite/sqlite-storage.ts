@@ -17,6 +17,7 @@ import type {
   SendTokenRequest,
 } from '../../runtime/ports.js';
 import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot } from '../storage-common/send-slots.js';
+import { guardStorage } from '../../runtime/storage-guard.js';
 import { takeToken } from '../../runtime/token-bucket.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
@@ -42,8 +43,6 @@ import {
   JOURNEY_LEVEL_STEP,
   aggregateCounters,
   buildStats,
-  checkAppendShape,
-  checkCommitShape,
   checkRepair,
   checkRevision,
   compareIds,
@@ -110,7 +109,7 @@ export type SqliteStorageOptions = SqliteFileOptions | SqliteDatabaseOptions;
  * ```
  */
 export function sqliteStorage(options: SqliteStorageOptions): Storage {
-  return new SqliteStorage(options);
+  return guardStorage(new SqliteStorage(options));
 }
 
 const E = 'je_enrollments';
@@ -178,28 +177,22 @@ interface Open {
 
 class SqliteStorage implements Storage {
   private state: Open | null = null;
-  private opening: Promise<Open> | null = null;
-  private closed = false;
 
   constructor(private readonly options: SqliteStorageOptions) {}
 
+  /** Open the file, set the pragmas, migrate and prepare; again: nothing (`guardStorage` calls it once). */
   async init(): Promise<void> {
-    await this.ready();
+    this.state ??= await this.open();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const state = this.state ?? (await this.opening?.catch(() => null)) ?? null;
-    if (state !== null && !('database' in this.options)) state.db.close();
+    if (this.state !== null && !('database' in this.options)) this.state.db.close();
     this.state = null;
   }
 
-  private async ready(): Promise<Open> {
-    if (this.closed) throw new JourneyError('storage-closed', 'this storage was closed; create a new one');
-    if (this.state !== null) return this.state;
-    this.opening ??= this.open();
-    this.state = await this.opening;
+  /** The open database (the guard calls `init` before any other method and none after `close`). */
+  private ready(): Open {
+    if (this.state === null) throw new JourneyError('storage-closed', 'this sqlite storage is not open: call init() (guardStorage does)');
     return this.state;
   }
 
@@ -229,18 +222,18 @@ class SqliteStorage implements Storage {
   // ───────────────────────── journeys ─────────────────────────
 
   async createJourney(record: JourneyRecord): Promise<boolean> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.journeyTx(record, null);
   }
 
   async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
-    const s = await this.ready();
+    const s = this.ready();
     const row = s.st.journeyStatus.get(tenantId, journeyId) as { status: unknown } | undefined;
     return row === undefined ? null : decodeJourneyStatus(row.status, 'je_journeys', journeyId);
   }
 
   async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
-    const s = await this.ready();
+    const s = this.ready();
     const row = s.st.journeyGet.get(tenantId, id) as JourneyRow | undefined;
     return row === undefined ? null : decodeJourney(row, 'je_journeys');
   }
@@ -249,7 +242,7 @@ class SqliteStorage implements Storage {
     tenantId: string,
     query: { readonly status?: JourneyStatus; readonly limit: number; readonly offset: number },
   ): Promise<{ readonly items: readonly JourneyRecord[]; readonly total: number }> {
-    const s = await this.ready();
+    const s = this.ready();
     const where = query.status === undefined ? 'tenant_id = ?' : 'tenant_id = ? AND status = ?';
     const params: unknown[] = query.status === undefined ? [tenantId] : [tenantId, query.status];
     const rows = cached(s, `SELECT * FROM je_journeys WHERE ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(
@@ -263,23 +256,23 @@ class SqliteStorage implements Storage {
 
   async updateJourney(record: JourneyRecord, expectedRevision: number): Promise<boolean> {
     checkRevision(record, expectedRevision);
-    const s = await this.ready();
+    const s = this.ready();
     return s.journeyTx(record, expectedRevision);
   }
 
   async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.deleteTx(tenantId, id, expectedRevision);
   }
 
   async catalogRevision(tenantId: string): Promise<number> {
-    const s = await this.ready();
+    const s = this.ready();
     const row = s.st.catalogGet.get(tenantId) as { revision: number } | undefined;
     return row?.revision ?? 0;
   }
 
   async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
-    const s = await this.ready();
+    const s = this.ready();
     const row = s.st.versionGet.get(tenantId, journeyId, version) as { definition: unknown } | undefined;
     return row === undefined ? null : decodeDefinition(row.definition, 'je_journey_versions', `${journeyId}@${version}`);
   }
@@ -287,18 +280,18 @@ class SqliteStorage implements Storage {
   // ───────────────────────── enrollments ─────────────────────────
 
   async createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.createTx(enrollment, counters);
   }
 
   async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
-    const s = await this.ready();
+    const s = this.ready();
     const row = s.st.enrollmentGet.get(id, tenantId) as EnrollmentRow | undefined;
     return row === undefined ? null : decodeEnrollment(row, E);
   }
 
   async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
-    const s = await this.ready();
+    const s = this.ready();
     // Quarantined rows are listed by listQuarantined, not here.
     const conditions = ['tenant_id = ?', 'id NOT IN (SELECT enrollment_id FROM je_quarantine)'];
     const params: unknown[] = [query.tenantId];
@@ -323,7 +316,7 @@ class SqliteStorage implements Storage {
   }
 
   async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
-    const s = await this.ready();
+    const s = this.ready();
     const row = s.st.history.get(tenantId, customerId) as { active: number | null; last: number | null };
     return { active: row.active === 1, lastEndedAt: row.last };
   }
@@ -337,7 +330,7 @@ class SqliteStorage implements Storage {
     readonly workerId: string;
     readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]> {
-    const s = await this.ready();
+    const s = this.ready();
     if (query.limit <= 0) return [];
     const leaseUntil = query.now + query.leaseMs;
     // Rows are decoded inside the transaction: a corrupt row is quarantined there, the rest claimed.
@@ -352,7 +345,7 @@ class SqliteStorage implements Storage {
     enrollmentId: string,
     query: { readonly now: number; readonly leaseMs: number; readonly workerId: string },
   ): Promise<Claim | null> {
-    const s = await this.ready();
+    const s = this.ready();
     const leaseUntil = query.now + query.leaseMs;
     const row = s.st.claimOne.get({ id: enrollmentId, tenant: tenantId, now: query.now, lease_until: leaseUntil, worker: query.workerId }) as EnrollmentRow | undefined;
     if (row === undefined) return null;
@@ -369,30 +362,29 @@ class SqliteStorage implements Storage {
     tenantId: string,
     query: { readonly limit: number; readonly offset: number },
   ): Promise<{ readonly items: readonly QuarantinedEnrollment[]; readonly total: number }> {
-    const s = await this.ready();
+    const s = this.ready();
     const rows = s.st.quarantineList.all(tenantId, query.limit, query.offset) as QuarantineRow[];
     const total = (s.st.quarantineCount.get(tenantId) as { n: number }).n;
     return { items: rows.map(decodeQuarantine), total };
   }
 
   async repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.repairTx(enrollment);
   }
 
   async releaseQuarantined(tenantId: string, enrollmentId: string): Promise<'released' | 'missing'> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.releaseTx(tenantId, enrollmentId);
   }
 
   async release(enrollmentId: string, token: number): Promise<void> {
-    const s = await this.ready();
+    const s = this.ready();
     s.st.release.run(enrollmentId, token);
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    checkCommitShape(commit);
-    const s = await this.ready();
+    const s = this.ready();
     try {
       return s.commitTx(commit);
     } catch (error) {
@@ -402,24 +394,23 @@ class SqliteStorage implements Storage {
   }
 
   async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
-    checkAppendShape(append);
-    const s = await this.ready();
+    const s = this.ready();
     return s.appendTx(append);
   }
 
   async exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.exitTx(tenantId, journeyId, reason, at);
   }
 
   async nextWakeAt(): Promise<number | null> {
-    const s = await this.ready();
+    const s = this.ready();
     const row = s.st.nextWake.get() as { wake_at: number | null } | undefined;
     return row?.wake_at ?? null;
   }
 
   async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {
-    const s = await this.ready();
+    const s = this.ready();
     const counters = s.st.counterRows.all(tenantId, journeyId) as { step_id: string; metric: string; count: number }[];
     const current = s.st.currentRows.all(tenantId, journeyId) as { step_id: string; n: number }[];
     return buildStats(
@@ -429,12 +420,12 @@ class SqliteStorage implements Storage {
   }
 
   async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
-    const s = await this.ready();
+    const s = this.ready();
     return (s.st.effects.all(enrollmentId, tenantId) as EffectRow[]).map((r) => decodeEffect(r, 'je_effects'));
   }
 
   async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
-    const s = await this.ready();
+    const s = this.ready();
     const reserve = (s.reserveTx ??= s.db.transaction((r: SendSlotRequest): SendSlotResult => {
       if (r.pruneBefore !== undefined) {
         // Older than every cap's window: they count for nothing any more (a bounded batch per call).
@@ -461,13 +452,13 @@ class SqliteStorage implements Storage {
   }
 
   async releaseSendSlot(tenantId: string, key: string): Promise<void> {
-    const s = await this.ready();
+    const s = this.ready();
     cached(s, `DELETE FROM je_send_slots WHERE tenant_id = ? AND key = ?
       AND NOT EXISTS (SELECT 1 FROM je_effects e WHERE e.idempotency_key = je_send_slots.key)`).run(tenantId, key);
   }
 
   async takeSendToken(request: SendTokenRequest): Promise<number> {
-    const s = await this.ready();
+    const s = this.ready();
     const take = (s.tokenTx ??= s.db.transaction((r: SendTokenRequest): number => {
       const row = cached(s, 'SELECT tat FROM je_send_rates WHERE tenant_id = ? AND channel_id = ?').get(r.tenantId, r.channelId) as { tat: number } | undefined;
       const next = takeToken(row?.tat, r.perSecond, r.now);

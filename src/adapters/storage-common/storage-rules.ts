@@ -16,34 +16,6 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Refuse a commit that is malformed (a bug in the caller, not a race): throws `invalid-commit`. */
-export function checkCommitShape(commit: Commit): void {
-  const { enrollment, expectedVersion } = commit;
-  if (enrollment.version !== expectedVersion + 1) {
-    throw new JourneyError(
-      'invalid-commit',
-      `commit of enrollment ${enrollment.id}: version must be expectedVersion + 1 (${expectedVersion + 1}), got ${enrollment.version}`,
-      { path: ['enrollment', 'version'], details: { enrollmentId: enrollment.id } },
-    );
-  }
-  if (commit.token !== undefined && commit.release === false && commit.leaseMs !== undefined && !(commit.leaseMs > 0)) {
-    throw new JourneyError('invalid-commit', `commit of enrollment ${enrollment.id}: leaseMs must be positive`, {
-      path: ['leaseMs'],
-    });
-  }
-}
-
-/** Refuse an `appendEffects` whose records belong to another tenant (a caller bug): throws `invalid-commit`. */
-export function checkAppendShape(append: EffectAppend): void {
-  append.effects.forEach((effect, i) => {
-    if (effect.tenantId !== append.tenantId) {
-      throw new JourneyError('invalid-commit', `appendEffects for tenant ${append.tenantId}: effect ${effect.idempotencyKey} belongs to tenant ${effect.tenantId}`, {
-        path: ['effects', i, 'tenantId'],
-      });
-    }
-  });
-}
-
 /**
  * Refuse a repair that would change what the quarantined enrollment is (its journey or customer),
  * or make an ended enrollment active again: throws `invalid-request`.
