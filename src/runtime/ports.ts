@@ -199,6 +199,27 @@ export interface SendTokenRequest {
   readonly now: number;
 }
 
+/** One enrollment to insert, with its counters: see {@link EnrollmentStore.createEnrollments}. */
+export interface NewEnrollmentEntry {
+  readonly enrollment: Enrollment;
+  readonly counters?: readonly StepCounter[];
+}
+
+/** One customer's entry facts: see {@link EnrollmentStore.entryHistories}. */
+export interface EntryHistory {
+  readonly customerId: string;
+  /** Whether the customer has an active enrollment in any journey (as `customerHistory`). */
+  readonly active: boolean;
+  /** When their most recent ended enrollment in any journey ended (as `customerHistory`). */
+  readonly lastEndedAt: number | null;
+  /** Their enrollments in the journey asked about. */
+  readonly journey: {
+    readonly enrollments: number;
+    readonly active: { readonly id: string; readonly enteredAt: number } | null;
+    readonly lastEndedAt: number | null;
+  };
+}
+
 /** Query for enrollments. */
 export interface EnrollmentQuery {
   readonly tenantId: string;
@@ -313,6 +334,22 @@ export interface EnrollmentStore {
    * and when their most recent ended enrollment ended.
    */
   customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }>;
+  /**
+   * Bulk {@link createEnrollment}: insert every entry in one transaction, each on its own terms
+   * (`duplicate` when its customer has an active enrollment in that journey or its id exists;
+   * its counters applied only when it is `created`). Answers one result per entry, in order.
+   * Optional: without it the engine calls `createEnrollment` once per customer.
+   */
+  createEnrollments?(entries: readonly NewEnrollmentEntry[]): Promise<readonly ('created' | 'duplicate')[]>;
+  /**
+   * Bulk read of what the entry rules need, for many customers of one journey at once (the
+   * engine's `enroll` of up to 1,000 customers): per customer, what {@link customerHistory}
+   * answers, plus their enrollments in `journeyId` — how many, the active one, and when the
+   * latest ended one ended — counted as `listEnrollments` lists them (quarantined rows left out).
+   * Answers one entry per customer id, in order. Optional: without it the engine reads each
+   * customer with `listEnrollments` and `customerHistory`.
+   */
+  entryHistories?(tenantId: string, journeyId: string, customerIds: readonly string[]): Promise<readonly EntryHistory[]>;
 
 }
 

@@ -8,7 +8,7 @@
 import { JourneyError } from '../model/errors.js';
 import { JOURNEY_STATUSES } from '../model/status.js';
 import type { JourneyRecord } from '../model/types.js';
-import type { Claim, Commit, CommitResult, EffectAppend } from './ports.js';
+import type { Claim, Commit, CommitResult, EffectAppend, EntryHistory } from './ports.js';
 import type { Enrollment } from './types.js';
 
 /** Refuse a commit that is malformed (a bug in the caller, not a race): throws `invalid-commit`. */
@@ -184,4 +184,31 @@ export function checkClaimFields(method: string, value: unknown): Claim {
     throw badAnswer(method, 'claims { enrollment, token: <a number>, leaseUntil: <an instant> }', value);
   }
   return value as unknown as Claim;
+}
+
+/** An array answer with one element per request element, each checked. */
+export function checkAligned<T>(method: string, value: unknown, length: number, item: (x: unknown, i: number) => T): readonly T[] {
+  if (!Array.isArray(value) || value.length !== length) throw badAnswer(method, `an array of ${length} (one per element asked about)`, value);
+  value.forEach((x, i) => item(x, i));
+  return value as readonly T[];
+}
+
+/** One {@link EntryHistory}, for `customerId`. */
+export function checkEntryHistory(value: unknown, customerId: string): EntryHistory {
+  const h = value as Partial<EntryHistory> | null;
+  const j = h?.journey as Partial<EntryHistory['journey']> | undefined;
+  const active = j?.active as { id?: unknown; enteredAt?: unknown } | null | undefined;
+  if (
+    !isObject(h) ||
+    h.customerId !== customerId ||
+    typeof h.active !== 'boolean' ||
+    !instantOrNull(h.lastEndedAt) ||
+    !isObject(j) ||
+    !isCount(j.enrollments) ||
+    !instantOrNull(j.lastEndedAt) ||
+    !(active === null || (isObject(active) && typeof active.id === 'string' && isInstant(active.enteredAt)))
+  ) {
+    throw badAnswer('entryHistories', `{ customerId: ${JSON.stringify(customerId)}, active, lastEndedAt, journey: { enrollments, active, lastEndedAt } }`, value);
+  }
+  return h as EntryHistory;
 }

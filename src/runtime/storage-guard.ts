@@ -4,13 +4,15 @@
  * factories (`memoryStorage`, `sqliteStorage`, `postgresStorage`) answer wrapped adapters too.
  */
 import { JourneyError } from '../model/errors.js';
-import type { Claim, Commit, EffectAppend, QuarantinedEnrollment, Storage } from './ports.js';
+import type { Claim, Commit, EffectAppend, NewEnrollmentEntry, QuarantinedEnrollment, Storage } from './ports.js';
 import {
   checkAppendShape,
   checkCommitShape,
   checkClaimFields,
   checkCommitResult,
+  checkAligned,
   checkCreateResult,
+  checkEntryHistory,
   checkEnrollment,
   checkJourney,
   checkJourneyStatus,
@@ -26,7 +28,7 @@ type Guarded = Storage & { readonly [INNER]: Storage };
 type Method = Exclude<keyof Storage, 'init' | 'close'>;
 const METHODS = [
   'createJourney', 'getJourney', 'listJourneys', 'updateJourney', 'journeyStatus', 'deleteJourney', 'catalogRevision', 'getJourneyVersion',
-  'createEnrollment', 'getEnrollment', 'listEnrollments', 'customerHistory',
+  'createEnrollment', 'createEnrollments', 'getEnrollment', 'listEnrollments', 'customerHistory', 'entryHistories',
   'claimDue', 'claimEnrollment', 'listQuarantined', 'repairEnrollment', 'releaseQuarantined', 'release', 'commit', 'appendEffects', 'exitAll', 'nextWakeAt',
   'stats', 'listEffects',
   'reserveSendSlot', 'releaseSendSlot', 'takeSendToken',
@@ -136,6 +138,16 @@ export function guardStorage(adapter: Storage): Storage {
     journeyStatus: (...args: unknown[]) => call('journeyStatus', args).then(checkJourneyStatus),
     claimDue: (query: Parameters<Storage['claimDue']>[0]) => call('claimDue', [query]).then((r) => usableClaims(r, query)),
   });
+  if (typeof adapter.createEnrollments === 'function') {
+    guarded['createEnrollments'] = (entries: readonly NewEnrollmentEntry[]) =>
+      call('createEnrollments', [entries]).then((r) => checkAligned('createEnrollments', r, entries.length, (x) => checkCreateResult(x, 'createEnrollments')));
+  }
+  if (typeof adapter.entryHistories === 'function') {
+    guarded['entryHistories'] = (tenantId: string, journeyId: string, customerIds: readonly string[]) =>
+      call('entryHistories', [tenantId, journeyId, customerIds]).then((r) =>
+        checkAligned('entryHistories', r, customerIds.length, (x, i) => checkEntryHistory(x, customerIds[i]!)),
+      );
+  }
   if (typeof adapter.claimEnrollment === 'function') {
     guarded['claimEnrollment'] = (...args: unknown[]) =>
       call('claimEnrollment', args).then((r) => {

@@ -1,5 +1,4 @@
 import { firstInstantAfter } from '../../model/duration.js';
-import { JourneyError } from '../../model/errors.js';
 import type { JourneyStatus } from '../../model/status.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
 import type {
@@ -9,6 +8,8 @@ import type {
   EffectAppend,
   EffectRecord,
   EnrollmentQuery,
+  EntryHistory,
+  NewEnrollmentEntry,
   QuarantinedEnrollment,
   SendSlotRequest,
   SendSlotResult,
@@ -203,6 +204,14 @@ class MemoryStorage implements Storage {
   // ───────────────────────── enrollments ─────────────────────────
 
   async createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'> {
+    return this.insert(enrollment, counters);
+  }
+
+  async createEnrollments(entries: readonly NewEnrollmentEntry[]): Promise<readonly ('created' | 'duplicate')[]> {
+    return entries.map(({ enrollment, counters }) => this.insert(enrollment, counters));
+  }
+
+  private insert(enrollment: Enrollment, counters: readonly StepCounter[] | undefined): 'created' | 'duplicate' {
     if (this.enrollments.has(enrollment.id)) return 'duplicate';
     const key = journeyKey(enrollment.tenantId, enrollment.journeyId);
     const slot = new Slot(enrollment);
@@ -264,6 +273,27 @@ class MemoryStorage implements Storage {
       else if (e.endedAt !== null && (lastEndedAt === null || e.endedAt > lastEndedAt)) lastEndedAt = e.endedAt;
     }
     return { active, lastEndedAt };
+  }
+
+  async entryHistories(tenantId: string, journeyId: string, customerIds: readonly string[]): Promise<readonly EntryHistory[]> {
+    const customers = this.customers.get(tenantId);
+    return customerIds.map((customerId) => {
+      let active = false;
+      let lastEndedAt: number | null = null;
+      let enrollments = 0;
+      let activeHere: { id: string; enteredAt: number } | null = null;
+      let lastEndedHere: number | null = null;
+      for (const slot of customers?.get(customerId) ?? []) {
+        const e = slot.e;
+        if (e.status === 'active') active = true;
+        else if (e.endedAt !== null && (lastEndedAt === null || e.endedAt > lastEndedAt)) lastEndedAt = e.endedAt;
+        if (e.journeyId !== journeyId || slot.quarantine !== null) continue; // as listEnrollments lists them
+        enrollments += 1;
+        if (e.status === 'active') activeHere = { id: e.id, enteredAt: e.enteredAt };
+        else if (e.endedAt !== null && (lastEndedHere === null || e.endedAt > lastEndedHere)) lastEndedHere = e.endedAt;
+      }
+      return { customerId, active, lastEndedAt, journey: { enrollments, active: activeHere, lastEndedAt: lastEndedHere } };
+    });
   }
 
   // ───────────────────────── claims and commits ─────────────────────────

@@ -8,6 +8,8 @@ import type {
   EffectAppend,
   EffectRecord,
   EnrollmentQuery,
+  EntryHistory,
+  NewEnrollmentEntry,
   QuarantinedEnrollment,
   StepCounter,
   StepStats,
@@ -34,7 +36,9 @@ import {
   decodeToken,
   definitionData,
   effectDetail,
+  decodeEntryHistory,
   enrollmentColumns,
+  enrollmentValues,
   journeyData,
   quarantineEntry,
   type QuarantineRow,
@@ -51,6 +55,8 @@ import {
   refusal,
 } from '../storage-common/storage-rules.js';
 import type { SqliteDatabase as Database, SqliteStatement as Statement } from './sqlite-database.js';
+import * as sql from '../sql/statements.js';
+import { numbered, sqliteDialect as D, type EntryHistoryRow } from '../sql/statements.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.js';
 
 /** Options shared by both ways of opening SQLite storage. */
@@ -130,6 +136,7 @@ interface Statements {
   enrollmentInsert: Statement;
   enrollmentGet: Statement;
   history: Statement;
+  entryHistories: Statement;
   claim: Statement;
   release: Statement;
   commitActive: Statement;
@@ -163,6 +170,7 @@ interface Open {
   readonly commitTx: (commit: Commit) => CommitResult;
   readonly appendTx: (append: EffectAppend) => EffectRecord[];
   readonly createTx: (e: Enrollment, counters: readonly StepCounter[] | undefined) => 'created' | 'duplicate';
+  readonly createManyTx: (entries: readonly NewEnrollmentEntry[]) => ('created' | 'duplicate')[];
   readonly claimTx: (now: number, limit: number, leaseUntil: number, workerId: string) => { claims: Claim[]; quarantined: QuarantinedEnrollment[] };
   readonly repairTx: (e: Enrollment) => 'repaired' | 'missing';
   readonly releaseTx: (tenantId: string, id: string) => 'released' | 'missing';
@@ -228,13 +236,13 @@ class SqliteStorage implements Storage {
 
   async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
     const s = this.ready();
-    const row = s.st.journeyStatus.get(tenantId, journeyId) as { status: unknown } | undefined;
+    const row = s.st.journeyStatus.get(numbered([tenantId, journeyId])) as { status: unknown } | undefined;
     return row === undefined ? null : decodeJourneyStatus(row.status, 'je_journeys', journeyId);
   }
 
   async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
     const s = this.ready();
-    const row = s.st.journeyGet.get(tenantId, id) as JourneyRow | undefined;
+    const row = s.st.journeyGet.get(numbered([tenantId, id])) as JourneyRow | undefined;
     return row === undefined ? null : decodeJourney(row, 'je_journeys');
   }
 
@@ -273,7 +281,7 @@ class SqliteStorage implements Storage {
 
   async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
     const s = this.ready();
-    const row = s.st.versionGet.get(tenantId, journeyId, version) as { definition: unknown } | undefined;
+    const row = s.st.versionGet.get(numbered([tenantId, journeyId, version])) as { definition: unknown } | undefined;
     return row === undefined ? null : decodeDefinition(row.definition, 'je_journey_versions', `${journeyId}@${version}`);
   }
 
@@ -284,9 +292,14 @@ class SqliteStorage implements Storage {
     return s.createTx(enrollment, counters);
   }
 
+  async createEnrollments(entries: readonly NewEnrollmentEntry[]): Promise<readonly ('created' | 'duplicate')[]> {
+    if (entries.length === 0) return [];
+    return this.ready().createManyTx(entries);
+  }
+
   async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
     const s = this.ready();
-    const row = s.st.enrollmentGet.get(id, tenantId) as EnrollmentRow | undefined;
+    const row = s.st.enrollmentGet.get(numbered([id, tenantId])) as EnrollmentRow | undefined;
     return row === undefined ? null : decodeEnrollment(row, E);
   }
 
@@ -317,8 +330,14 @@ class SqliteStorage implements Storage {
 
   async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
     const s = this.ready();
-    const row = s.st.history.get(tenantId, customerId) as { active: number | null; last: number | null };
-    return { active: row.active === 1, lastEndedAt: row.last };
+    const row = s.st.history.get(numbered([tenantId, customerId])) as { active: unknown; last: number | null };
+    return { active: D.isTrue(row.active), lastEndedAt: row.last };
+  }
+
+  async entryHistories(tenantId: string, journeyId: string, customerIds: readonly string[]): Promise<readonly EntryHistory[]> {
+    const s = this.ready();
+    const rows = s.st.entryHistories.all(numbered([tenantId, journeyId, D.bindTextList(customerIds)])) as EntryHistoryRow[];
+    return rows.map((row) => decodeEntryHistory(row, D.isTrue));
   }
 
   // ───────────────────────── claims and commits ─────────────────────────
@@ -509,9 +528,6 @@ function migrate(db: Database): void {
   }).immediate();
 }
 
-const ENROLLMENT_COLUMNS =
-  'id, tenant_id, journey_id, journey_version, customer_id, status, phase, step_id, wake_at, version, entered_at, ended_at, exit_reason, updated_at, data';
-
 const enrollmentParams = enrollmentColumns;
 
 function prepare(db: Database): Open {
@@ -523,8 +539,8 @@ function prepare(db: Database): Open {
     versionInsert: db.prepare(
       'INSERT INTO je_journey_versions (tenant_id, journey_id, version, definition) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ),
-    journeyGet: db.prepare('SELECT * FROM je_journeys WHERE tenant_id = ? AND id = ?'),
-    journeyStatus: db.prepare('SELECT status FROM je_journeys WHERE tenant_id = ? AND id = ?'),
+    journeyGet: db.prepare(sql.journeyGet(D)),
+    journeyStatus: db.prepare(sql.journeyStatus(D)),
     journeyUpdate: db.prepare(
       `UPDATE je_journeys SET status = @status, version = @version, revision = @revision, created_at = @created_at,
          updated_at = @updated_at, data = @data
@@ -533,16 +549,11 @@ function prepare(db: Database): Open {
     journeyDelete: db.prepare('DELETE FROM je_journeys WHERE tenant_id = ? AND id = ? AND revision = ?'),
     versionsDelete: db.prepare('DELETE FROM je_journey_versions WHERE tenant_id = ? AND journey_id = ?'),
     countersDelete: db.prepare('DELETE FROM je_counters WHERE tenant_id = ? AND journey_id = ?'),
-    versionGet: db.prepare('SELECT definition FROM je_journey_versions WHERE tenant_id = ? AND journey_id = ? AND version = ?'),
-    enrollmentInsert: db.prepare(
-      `INSERT INTO ${E} (${ENROLLMENT_COLUMNS}) VALUES (@id, @tenant_id, @journey_id, @journey_version, @customer_id, @status,
-         @phase, @step_id, @wake_at, @version, @entered_at, @ended_at, @exit_reason, @updated_at, @data) ON CONFLICT DO NOTHING`,
-    ),
-    enrollmentGet: db.prepare(`SELECT * FROM ${E} WHERE id = ? AND tenant_id = ?`),
-    history: db.prepare(
-      `SELECT max(status = 'active') AS active, max(CASE WHEN status <> 'active' THEN ended_at END) AS last
-       FROM ${E} WHERE tenant_id = ? AND customer_id = ?`,
-    ),
+    versionGet: db.prepare(sql.versionGet(D)),
+    enrollmentInsert: db.prepare(sql.enrollmentInsert(D)),
+    enrollmentGet: db.prepare(sql.enrollmentGet(D)),
+    history: db.prepare(sql.customerHistory(D)),
+    entryHistories: db.prepare(sql.entryHistories(D)),
     claim: db.prepare(
       `UPDATE ${E} SET claim_token = claim_token + 1, lease_until = @lease_until, claimed_by = @worker
        WHERE id IN (
@@ -648,7 +659,7 @@ function prepare(db: Database): Open {
     const e = commit.enrollment;
     const lease = leaseChange(commit);
     const inactive =
-      commit.requireActiveJourney === true && (st.journeyStatus.get(e.tenantId, e.journeyId) as { status: unknown } | undefined)?.status !== 'active';
+      commit.requireActiveJourney === true && (st.journeyStatus.get(numbered([e.tenantId, e.journeyId])) as { status: unknown } | undefined)?.status !== 'active';
     const changed = inactive ? 0 : (e.status === 'active' ? st.commitActive : st.commitUpdate).run({
       ...enrollmentParams(e),
       expected: commit.expectedVersion,
@@ -686,11 +697,13 @@ function prepare(db: Database): Open {
     return added;
   });
 
-  const createTx = db.transaction((e: Enrollment, counters: readonly StepCounter[] | undefined) => {
-    if (st.enrollmentInsert.run(enrollmentParams(e)).changes === 0) return 'duplicate' as const;
+  const insertEnrollment = (e: Enrollment, counters: readonly StepCounter[] | undefined): 'created' | 'duplicate' => {
+    if (st.enrollmentInsert.run(numbered(enrollmentValues(e))).changes === 0) return 'duplicate';
     addCounters(e.tenantId, counters);
-    return 'created' as const;
-  });
+    return 'created';
+  };
+  const createTx = db.transaction(insertEnrollment);
+  const createManyTx = db.transaction((entries: readonly NewEnrollmentEntry[]) => entries.map((x) => insertEnrollment(x.enrollment, x.counters)));
 
   const claimTx = db.transaction((now: number, limit: number, leaseUntil: number, worker: string) => {
     const claims: Claim[] = [];
@@ -718,7 +731,7 @@ function prepare(db: Database): Open {
     const q = st.quarantineGet.get(id, tenantId) as (QuarantineRow & { wake_at: number | null }) | undefined;
     if (q === undefined) return 'missing';
     // Active: due again at the fixed row's wake_at, else the one it had; ended: read as it is.
-    const row = (st.releaseQuarantine.get({ id, wake_at: q.wake_at }) ?? st.enrollmentGet.get(id, tenantId)) as EnrollmentRow;
+    const row = (st.releaseQuarantine.get({ id, wake_at: q.wake_at }) ?? st.enrollmentGet.get(numbered([id, tenantId]))) as EnrollmentRow;
     decodeEnrollment(row, E); // still unreadable: throws corrupt-row and the transaction rolls back
     st.quarantineDelete.run(id);
     return 'released';
@@ -777,6 +790,7 @@ function prepare(db: Database): Open {
     commitTx: commitTx.immediate,
     appendTx: appendTx.immediate,
     createTx: createTx.immediate,
+    createManyTx: createManyTx.immediate,
     claimTx: claimTx.immediate,
     repairTx: repairTx.immediate,
     releaseTx: releaseTx.immediate,

@@ -5,7 +5,7 @@
 import { JourneyError } from '../../model/errors.js';
 import { emptyRecord } from '../../model/own.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
-import type { Commit, EffectAppend, QuarantinedEnrollment, StepCounter, StepStats } from '../../runtime/ports.js';
+import type { Commit, QuarantinedEnrollment, StepCounter, StepStats } from '../../runtime/ports.js';
 import type { Enrollment } from '../../runtime/types.js';
 
 /** The step id counters use when an ended enrollment has no step (matches the engine's journey-level key). */
