@@ -7,26 +7,18 @@ import { T, enrollment, journey } from '../../src/conformance/fixtures.js';
 
 const vitestApi = { describe, it, expect, beforeEach, afterEach };
 
-describeStorageConformance('memory', async () => {
-  const storage = memoryStorage();
+/** A fresh memory storage: as `memoryStorage()` answers it, or the raw adapter without the core's wrapper (guardStorage). */
+const memoryFactory = (raw: boolean) => async () => {
+  const storage = raw ? unguardedStorage(memoryStorage()) : memoryStorage();
   return {
     storage,
     cleanup: async () => {},
     damage: async (id: string) => damageForTesting(storage, id, 'data.visits', 'expected a number'),
     fix: async (id: string) => damageForTesting(storage, id, null),
   };
-}, vitestApi, { damage: true, fix: true });
-
-// The raw adapter, without the core's wrapper (guardStorage).
-describeStorageConformance('memory (raw adapter)', async () => {
-  const storage = unguardedStorage(memoryStorage());
-  return {
-    storage,
-    cleanup: async () => {},
-    damage: async (id: string) => damageForTesting(storage, id, 'data.visits', 'expected a number'),
-    fix: async (id: string) => damageForTesting(storage, id, null),
-  };
-}, vitestApi, { damage: true, fix: true });
+};
+describeStorageConformance('memory', memoryFactory(false), vitestApi, { damage: true, fix: true });
+describeStorageConformance('memory (raw adapter)', memoryFactory(true), vitestApi, { damage: true, fix: true });
 
 describe('memoryStorage', () => {
   it('refuses use after close', async () => {

@@ -230,6 +230,47 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     }
   });
 
+  it('claims, enrolls in bulk and archives set-based: one statement each, whatever the number of enrollments', async () => {
+    const schema = h.newSchema();
+    const statements: string[] = [];
+    const counted: PgPool = {
+      query: (text, params) => {
+        statements.push(text);
+        return h.pool.query(text, params);
+      },
+      ...(h.pool.connect === undefined
+        ? {}
+        : {
+            async connect() {
+              const client = await h.pool.connect!();
+              return {
+                query: (text: string, params?: unknown[]) => {
+                  statements.push(text);
+                  return client.query(text, params);
+                },
+                release: (err?: Error | boolean) => client.release(err),
+              };
+            },
+          }),
+    };
+    const s = postgresStorage({ pool: counted, schema });
+    await s.init();
+    await s.createJourney(journey());
+    const entries = Array.from({ length: 300 }, (_, i) => ({ enrollment: enrollment({ id: `e${i}`, customerId: `c${i}` }) }));
+    const work = (run: () => Promise<unknown>) => async () => {
+      statements.length = 0;
+      await run();
+      return statements.filter((t) => !/^(BEGIN|COMMIT|ROLLBACK)$/.test(t.trim()));
+    };
+    expect(await work(() => s.createEnrollments!(entries))()).toHaveLength(1);
+    expect(await work(() => s.entryHistories!(T, 'j1', entries.map((x) => x.enrollment.customerId)))()).toHaveLength(1);
+    const claimed = await work(() => s.claimDue({ now: 5_000, limit: 200, leaseMs: 1_000, workerId: 'w' }))();
+    expect(claimed).toHaveLength(1);
+    expect(await work(() => s.exitAll(T, 'j1', 'archived', 6_000))()).toHaveLength(1);
+    expect((await s.listEnrollments({ tenantId: T, status: 'exited', limit: 1, offset: 0 })).total).toBe(300);
+    await h.dropSchema(schema);
+  });
+
   it('survives backends terminated by pg_terminate_backend', async () => {
     const schema = h.newSchema();
     const appName = `je_reconnect_${schema}`;

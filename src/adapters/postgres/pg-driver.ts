@@ -32,30 +32,26 @@ export class PgDriver {
   }
 
   /** Run `body` in one transaction; a thrown value rolls it back and is rethrown. */
-  async tx<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
-    const connect = this.pool.connect?.bind(this.pool);
-    if (connect === undefined) return this.mutex.run(() => this.inTransaction(this.pool, body));
-    const client = await connect();
-    let broken: Error | undefined;
-    const onError = (error: Error) => {
-      broken ??= asError(error);
-    };
-    client.on?.('error', onError);
-    try {
-      return await this.inTransaction(client, body, onError);
-    } finally {
-      client.removeListener?.('error', onError);
-      client.release(broken);
-    }
+  tx<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
+    return this.withClient((db, onBroken) => this.inTransaction(db, body, onBroken), false);
   }
 
   /**
    * Run `body` on one pooled client without a transaction block (each statement commits on its
    * own). A client that fails is released with the error, so `pg.Pool` discards it.
    */
-  async onClient<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
+  onClient<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
+    return this.withClient(body, true);
+  }
+
+  /**
+   * Run on one client of the pool (the single session, serialised, when the pool has no
+   * `connect`). A client whose connection broke — an `error` event, `onBroken`, or with
+   * `brokenOnThrow` any failure — is released with the error, so `pg.Pool` discards it.
+   */
+  private async withClient<T>(run: (db: PgQueryable, onBroken: (error: Error) => void) => Promise<T>, brokenOnThrow: boolean): Promise<T> {
     const connect = this.pool.connect?.bind(this.pool);
-    if (connect === undefined) return this.mutex.run(() => body(this.pool));
+    if (connect === undefined) return this.mutex.run(() => run(this.pool, () => undefined));
     const client = await connect();
     let broken: Error | undefined;
     const onError = (error: Error) => {
@@ -63,9 +59,9 @@ export class PgDriver {
     };
     client.on?.('error', onError);
     try {
-      return await body(client);
+      return await run(client, onError);
     } catch (error) {
-      broken ??= asError(error);
+      if (brokenOnThrow) broken ??= asError(error);
       throw error;
     } finally {
       client.removeListener?.('error', onError);
