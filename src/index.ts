@@ -79,6 +79,7 @@ export type { RunDueResult } from './runtime/worker.js';
 
 // Adapters with no dependencies.
 export { memoryStorage } from './adapters/memory/index.js';
+export { guardStorage } from './runtime/storage-guard.js';
 export { systemClock, virtualClock, type VirtualClock } from './adapters/clock/index.js';
 
 // Sample-customer testing.

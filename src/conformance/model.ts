@@ -11,6 +11,7 @@ import type * as FastCheck from 'fast-check';
 import type { JourneyStatus } from '../model/status.js';
 import type { Claim, Commit, EffectRecord, StepCounter, StepStats, Storage } from '../runtime/ports.js';
 import type { Enrollment } from '../runtime/types.js';
+import { guardStorage } from '../runtime/storage-guard.js';
 import type { ConformanceExpect, ConformanceTestApi } from './api.js';
 import { T, enrollment, journey } from './fixtures.js';
 
@@ -369,7 +370,10 @@ export function describeStorageModel(
     const fc = (options.fc as FC | undefined) ?? (await loadFastCheck());
     await fc.assert(
       fc.asyncProperty(fc.array(opArb(fc), { minLength: 5, maxLength: 60, size: 'max' }), async (ops) => {
-        const { storage, cleanup } = await factory();
+        // Through the core's wrapper, as the engine sees it: its shape checks are part of the model.
+        const made = await factory();
+        const storage = guardStorage(made.storage);
+        const cleanup = () => made.cleanup();
         try {
           await storage.init();
           await check(storage, ops, test.expect);

@@ -5,6 +5,7 @@
  */
 import { JourneyError } from '../model/errors.js';
 import type { Storage } from '../runtime/ports.js';
+import { guardStorage } from '../runtime/storage-guard.js';
 import type { Enrollment } from '../runtime/types.js';
 import type { ConformanceTestApi } from './api.js';
 import { DAY, OTHER, T, effect, ended, enrollment, journey, next } from './fixtures.js';
@@ -228,6 +229,59 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         await s.createJourney(journey({ tenantId: OTHER }));
         await still();
         expect(await revision(OTHER)).not.toBe(other);
+      });
+    });
+
+    describe('createEnrollments (optional: the bulk createEnrollment)', () => {
+      it('writes every entry on its own terms and answers one result per entry, in order', async () => {
+        if (s.createEnrollments === undefined) return expect(s.createEnrollments).toBeUndefined();
+        await s.createJourney(journey());
+        await s.createEnrollment(enrollment({ id: 'e0', customerId: 'c-active' }));
+        const entered = { journeyId: 'j1', stepId: 'wait1', metric: 'entered' };
+        const results = await s.createEnrollments([
+          { enrollment: enrollment({ id: 'e1', customerId: 'c1' }), counters: [entered] },
+          { enrollment: enrollment({ id: 'e2', customerId: 'c-active' }), counters: [entered] }, // already active in j1
+          { enrollment: enrollment({ id: 'e1', customerId: 'c9' }), counters: [entered] }, // id taken
+          { enrollment: ended(enrollment({ id: 'e3', customerId: 'c-active' }), 500) }, // ended: no guard
+          { enrollment: enrollment({ id: 'e4', customerId: 'c4', context: { n: 1 } }) },
+        ]);
+        expect(results).toEqual(['created', 'duplicate', 'duplicate', 'created', 'created']);
+        expect(await s.getEnrollment(T, 'e1')).toEqual(enrollment({ id: 'e1', customerId: 'c1' }));
+        expect(await s.getEnrollment(T, 'e2')).toBeNull();
+        expect(await s.getEnrollment(T, 'e4')).toEqual(enrollment({ id: 'e4', customerId: 'c4', context: { n: 1 } }));
+        expect((await s.stats(T, 'j1'))['wait1']).toMatchObject({ entered: 1 });
+        expect(await s.createEnrollments([])).toEqual([]);
+      });
+    });
+
+    describe('entryHistories (optional: the entry rules\' facts in bulk)', () => {
+      it('answers per customer, in order, what customerHistory and listEnrollments answer one by one', async () => {
+        if (s.entryHistories === undefined) return expect(s.entryHistories).toBeUndefined();
+        await s.createJourney(journey());
+        await s.createJourney(journey({ id: 'j2' }));
+        const a1 = enrollment({ id: 'a1', customerId: 'ca' });
+        await s.createEnrollment(a1);
+        await s.commit({ enrollment: ended(a1, 3_000, 'exited'), expectedVersion: 1, now: 3_000 });
+        await s.createEnrollment(enrollment({ id: 'a2', customerId: 'ca', enteredAt: 4_000 }));
+        const b1 = enrollment({ id: 'b1', customerId: 'cb', journeyId: 'j2' });
+        await s.createEnrollment(b1);
+        await s.commit({ enrollment: ended(b1, 7_000), expectedVersion: 1, now: 7_000 });
+        await s.createEnrollment(enrollment({ id: 'x1', customerId: 'ca', tenantId: OTHER }));
+        const ids = ['cb', 'nobody', 'ca'];
+        const answers = await s.entryHistories(T, 'j1', ids);
+        expect(answers).toEqual([
+          { customerId: 'cb', active: false, lastEndedAt: 7_000, journey: { enrollments: 0, active: null, lastEndedAt: null } },
+          { customerId: 'nobody', active: false, lastEndedAt: null, journey: { enrollments: 0, active: null, lastEndedAt: null } },
+          { customerId: 'ca', active: true, lastEndedAt: 3_000, journey: { enrollments: 2, active: { id: 'a2', enteredAt: 4_000 }, lastEndedAt: 3_000 } },
+        ]);
+        for (const [i, customerId] of ids.entries()) {
+          expect(await s.customerHistory(T, customerId)).toEqual({ active: answers[i]!.active, lastEndedAt: answers[i]!.lastEndedAt });
+          const listed = await s.listEnrollments({ tenantId: T, journeyId: 'j1', customerId, limit: 100, offset: 0 });
+          expect(listed.total).toBe(answers[i]!.journey.enrollments);
+        }
+        expect(await s.entryHistories(T, 'j2', ['cb'])).toEqual([
+          { customerId: 'cb', active: false, lastEndedAt: 7_000, journey: { enrollments: 1, active: null, lastEndedAt: 7_000 } },
+        ]);
       });
     });
 
@@ -773,7 +827,8 @@ export function describeStorageConformance(name: string, factory: StorageFactory
 
       it('throws invalid-commit when the new version is not expectedVersion + 1', async () => {
         await s.createEnrollment(enrollment());
-        const error = await s.commit({ enrollment: enrollment({ version: 5 }), expectedVersion: 1, now: 10 }).catch((x: unknown) => x);
+        // A shape check of the core's wrapper (guardStorage): an adapter need not repeat it.
+        const error = await guardStorage(s).commit({ enrollment: enrollment({ version: 5 }), expectedVersion: 1, now: 10 }).catch((x: unknown) => x);
         expect(error).toBeInstanceOf(JourneyError);
         expect(error).toMatchObject({ code: 'invalid-commit' });
       });
@@ -1018,7 +1073,8 @@ export function describeStorageConformance(name: string, factory: StorageFactory
 
       it('refuses records of another tenant (invalid-commit) and writes nothing', async () => {
         const e = enrollment({ tenantId: OTHER });
-        await expect(s.appendEffects({ tenantId: T, effects: [effect(e, 'send1', 1)] })).rejects.toMatchObject({ code: 'invalid-commit' });
+        // A shape check of the core's wrapper (guardStorage): an adapter need not repeat it.
+        await expect(guardStorage(s).appendEffects({ tenantId: T, effects: [effect(e, 'send1', 1)] })).rejects.toMatchObject({ code: 'invalid-commit' });
         expect(await s.listEffects(OTHER, 'e1')).toEqual([]);
       });
     });

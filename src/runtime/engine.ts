@@ -41,6 +41,7 @@ import {
   type JourneyPatch,
 } from './journeys.js';
 import type { Channels, Clock, DecisionFlows, Profiles, QuarantinedEnrollment, StepStats, Storage } from './ports.js';
+import { guardStorage } from './storage-guard.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { Enrollment, EnrollmentStatus, ExitReason } from './types.js';
 import { ENROLLMENT_STATUSES } from './types.js';
@@ -285,8 +286,10 @@ export function createEngine(options: EngineOptions): JourneyEngine {
     throw new JourneyError('invalid-option', 'sendPolicy.caps needs a storage that counts sends (reserveSendSlot): the bundled adapters do', { path: ['sendPolicy', 'caps'] });
   }
 
+  // Every storage, the host's own included, through the one wrapper that keeps the port's contract.
+  const storage = guardStorage(options.storage);
   const ctx: EngineContext = {
-    storage: options.storage,
+    storage,
     clock: options.clock,
     decisions: options.decisions,
     channels: options.channels,
@@ -297,8 +300,8 @@ export function createEngine(options: EngineOptions): JourneyEngine {
     workerId: options.workerId ?? `worker_${randomUUID()}`,
     newId: options.newId ?? ((kind) => `${kind === 'journey' ? 'jrn' : 'enr'}_${randomUUID().replaceAll('-', '')}`),
     onListenerError: options.onError,
-    journeys: new JourneyCache(options.storage),
-    triggers: new TriggerIndex(options.storage),
+    journeys: new JourneyCache(storage),
+    triggers: new TriggerIndex(storage),
     diagnostics: new DiagnosticsCache(),
     customerSchema: options.customerSchema,
     observer: createObserver({

@@ -7,7 +7,7 @@ import { checkId } from '../model/ids.js';
 import type { JsonValue } from '../model/schema.js';
 import type { EventTrigger, JourneyRecord } from '../model/types.js';
 import type { EngineContext } from './context.js';
-import { ALREADY_ENROLLED, checkEntry, type EntryPath, type SkipReason } from './entry-rules.js';
+import { ALREADY_ENROLLED, checkEntry, factsOf, readsHistory, type EntryPath, type SkipReason } from './entry-rules.js';
 import { safeEmit } from './events.js';
 import { plainData } from '../validate/expression/plain-data.js';
 import { createEnrollment, deliver } from './interpreter.js';
@@ -139,6 +139,60 @@ async function tryEnroll(
   return { enrollmentId: enrollment.id };
 }
 
+type EntryAnswer = { enrollmentId: string } | { reason: SkipReason; message: string };
+
+/**
+ * Enroll distinct customers of one journey by hand, with O(1) storage calls whatever their
+ * number: the entry rules' facts come from one `entryHistories` read (only when a rule needs
+ * them), and the enrollments are written by one `createEnrollments` (each still refused as
+ * `duplicate` on its own). A storage without those gets the single methods, customer by customer.
+ */
+async function enrollMany(
+  ctx: EngineContext,
+  journey: JourneyRecord,
+  customerIds: readonly string[],
+  context: Readonly<Record<string, JsonValue>>,
+): Promise<Map<string, EntryAnswer>> {
+  const storage = ctx.storage;
+  const histories =
+    readsHistory(journey) && storage.entryHistories !== undefined ? await storage.entryHistories(journey.tenantId, journey.id, customerIds) : undefined;
+  const answers = new Map<string, EntryAnswer>();
+  const admitted: Enrollment[] = [];
+  let compiled: Awaited<ReturnType<EngineContext['journeys']['get']>> | undefined;
+  for (let i = 0; i < customerIds.length; i++) {
+    const customerId = customerIds[i]!;
+    const facts = histories === undefined ? undefined : factsOf(histories[i]!);
+    const { now, failed } = await checkEntry(ctx, journey, customerId, { via: 'manual' }, 'first-failure', facts);
+    if (failed) {
+      answers.set(customerId, { reason: failed.reason!, message: failed.message });
+      continue;
+    }
+    compiled ??= await ctx.journeys.get(journey.tenantId, journey.id, journey.version);
+    if (!compiled) throw new JourneyError('journey-not-found', `journey ${journey.id} version ${journey.version} is missing`);
+    admitted.push(createEnrollment(compiled, { id: ctx.newId('enrollment'), customerId, context }, now));
+  }
+  const results =
+    storage.createEnrollments !== undefined && admitted.length > 1
+      ? await storage.createEnrollments(admitted.map((enrollment) => ({ enrollment })))
+      : await mapInOrder(admitted, (enrollment) => storage.createEnrollment(enrollment));
+  admitted.forEach((enrollment, i) => {
+    if (results[i] === 'duplicate') {
+      answers.set(enrollment.customerId, { reason: 'already-enrolled', message: ALREADY_ENROLLED });
+      return;
+    }
+    answers.set(enrollment.customerId, { enrollmentId: enrollment.id });
+    safeEmit(ctx.events, 'enrolled', { enrollment }, ctx.onListenerError);
+  });
+  return answers;
+}
+
+/** `fn` over `items`, one after another. */
+async function mapInOrder<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
+}
+
 function requireActive(journey: JourneyRecord): void {
   if (journey.status !== 'active') {
     throw new JourneyError('journey-not-active', `journey "${journey.id}" is ${journey.status}; only active journeys enroll customers`, { path: [] });
@@ -189,6 +243,8 @@ export async function enroll(
   const journey = await requireJourney(ctx, tenantId, journeyId, ['journeyId']);
   requireActive(journey);
 
+  // In bulk: the rules' storage facts in one read, the enrollments in one write (see enrollMany).
+  const answers = await enrollMany(ctx, journey, [...new Set(ids)], context);
   const enrolled: Array<{ customerId: string; enrollmentId: string }> = [];
   const skipped: Array<{ customerId: string; reason: SkipReason; message: string }> = [];
   const seen = new Set<string>();
@@ -198,7 +254,7 @@ export async function enroll(
       continue;
     }
     seen.add(customerId);
-    const result = await tryEnroll(ctx, journey, customerId, { via: 'manual' }, context);
+    const result = answers.get(customerId)!;
     if ('enrollmentId' in result) enrolled.push({ customerId, enrollmentId: result.enrollmentId });
     else skipped.push({ customerId, ...result });
   }

@@ -13,6 +13,7 @@ import type { EngineContext } from './context.js';
 import { checkFields } from './input-checks.js';
 import { requireJourney } from './journeys.js';
 import type { Enrollment } from './types.js';
+import type { EntryHistory } from './ports.js';
 import { loadCustomer } from './worker.js';
 
 /** Why a customer was not enrolled (`enroll`, `ingestEvent`), or why they could not enter now (`explainEntry`). */
@@ -101,10 +102,21 @@ export interface EntryCheck {
  */
 const HISTORY_PAGE = 100;
 
-/** Facts read at most once per evaluation, by whichever rule needs them first. */
-class Facts {
+/** What the entry rules read of storage about one customer, each fact at most once per evaluation. */
+export interface EntryFacts {
+  /** The customer's active enrollment in this journey, if any. */
+  activeEnrollment(): Promise<{ readonly id: string; readonly enteredAt: number } | undefined>;
+  /** The customer's enrollments in this journey: how many, and when the latest ended one ended. */
+  journeyHistory(): Promise<{ enrollments: number; lastEndedAt: number | null }>;
+  /** Whether the customer is in any journey now, and when their last one ended. */
+  customerHistory(): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }>;
+}
+
+/** Facts read lazily from storage, by whichever rule needs them first. */
+class StorageFacts implements EntryFacts {
   private history: Promise<{ enrollments: number; lastEndedAt: number | null }> | undefined;
   private active: Promise<Enrollment | undefined> | undefined;
+  private customer: Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> | undefined;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -112,16 +124,18 @@ class Facts {
     private readonly customerId: string,
   ) {}
 
-  /** The customer's active enrollment in this journey, if any. */
   activeEnrollment(): Promise<Enrollment | undefined> {
     return (this.active ??= this.ctx.storage
       .listEnrollments({ tenantId: this.journey.tenantId, journeyId: this.journey.id, customerId: this.customerId, status: 'active', limit: 1, offset: 0 })
       .then(({ items }) => items[0]));
   }
 
-  /** The customer's enrollments in this journey: how many, and when the latest ended one ended. */
   journeyHistory(): Promise<{ enrollments: number; lastEndedAt: number | null }> {
     return (this.history ??= this.readHistory());
+  }
+
+  customerHistory(): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
+    return (this.customer ??= this.ctx.storage.customerHistory(this.journey.tenantId, this.customerId));
   }
 
   private async readHistory(): Promise<{ enrollments: number; lastEndedAt: number | null }> {
@@ -134,8 +148,24 @@ class Facts {
   }
 }
 
+/** Facts read already, in bulk (`Storage.entryHistories`): no storage call per customer. */
+export function factsOf(history: EntryHistory): EntryFacts {
+  const active = history.journey.active ?? undefined;
+  return {
+    activeEnrollment: () => Promise.resolve(active),
+    journeyHistory: () => Promise.resolve({ enrollments: history.journey.enrollments, lastEndedAt: history.journey.lastEndedAt }),
+    customerHistory: () => Promise.resolve({ active: history.active, lastEndedAt: history.lastEndedAt }),
+  };
+}
+
+/** Whether the journey has an entry rule that reads the customer's history (beyond the write's own duplicate check). */
+export function readsHistory(journey: JourneyRecord): boolean {
+  const c = journey.entryConditions;
+  return (c.minDaysSinceLastJourney ?? 0) > 0 || c.reEntry === 'never' || (c.reEntryAfterDays ?? 0) > 0;
+}
+
 type Verdict = Omit<EntryRuleResult, 'rule' | 'passed'>;
-type RuleCheck = (journey: JourneyRecord, facts: Facts, now: number) => Verdict | Promise<Verdict>;
+type RuleCheck = (journey: JourneyRecord, facts: EntryFacts, now: number) => Verdict | Promise<Verdict>;
 
 const pass = (message: string, details?: Record<string, JsonValue>): Verdict => ({ status: 'passed', message, ...(details ? { details } : {}) });
 const notApplicable = (message: string): Verdict => ({ status: 'not-applicable', message });
@@ -180,17 +210,17 @@ async function segments(ctx: EngineContext, journey: JourneyRecord, customerId: 
 /** The message of an `already-enrolled` skip (also when the storage's guard finds it at the write). */
 export const ALREADY_ENROLLED = 'the customer is already in this journey';
 
-async function alreadyEnrolled(facts: Facts): Promise<Verdict> {
+async function alreadyEnrolled(facts: EntryFacts): Promise<Verdict> {
   const active = await facts.activeEnrollment();
   return active
     ? fail('already-enrolled', ALREADY_ENROLLED, { enrollmentId: active.id, enteredAt: iso(active.enteredAt) })
     : pass('the customer is not in this journey now');
 }
 
-async function minDaysSinceLastJourney(ctx: EngineContext, journey: JourneyRecord, customerId: string, facts: Facts, now: number): Promise<Verdict> {
+async function minDaysSinceLastJourney(journey: JourneyRecord, facts: EntryFacts, now: number): Promise<Verdict> {
   const required = journey.entryConditions.minDaysSinceLastJourney;
   if (required === undefined || required === 0) return notApplicable('the journey sets no minDaysSinceLastJourney');
-  const history = await ctx.storage.customerHistory(journey.tenantId, customerId);
+  const history = await facts.customerHistory();
   if (history.active) {
     const where = (await facts.activeEnrollment()) ? 'this journey' : 'another journey';
     return fail('too-soon', `the customer is in ${where} now, which counts as 0 days; this journey requires ${required} days since the last one`, { requiredDays: required, daysSince: 0 });
@@ -203,7 +233,7 @@ async function minDaysSinceLastJourney(ctx: EngineContext, journey: JourneyRecor
     : pass(`the customer's last journey ended ${daysText(days, required)} days ago; this journey requires ${required}`, details);
 }
 
-async function reEntry(journey: JourneyRecord, facts: Facts): Promise<Verdict> {
+async function reEntry(journey: JourneyRecord, facts: EntryFacts): Promise<Verdict> {
   if (journey.entryConditions.reEntry !== 'never') {
     return notApplicable('reEntry is "after-exit" (the default): a customer may enter again once their previous enrollment in this journey ended');
   }
@@ -213,7 +243,7 @@ async function reEntry(journey: JourneyRecord, facts: Facts): Promise<Verdict> {
     : pass('the customer has never been in this journey (reEntry is "never": they may enter once)', { enrollments: 0 });
 }
 
-async function reEntryAfterDays(journey: JourneyRecord, facts: Facts, now: number): Promise<Verdict> {
+async function reEntryAfterDays(journey: JourneyRecord, facts: EntryFacts, now: number): Promise<Verdict> {
   const required = journey.entryConditions.reEntryAfterDays;
   if (required === undefined) return notApplicable('the journey sets no reEntryAfterDays');
   if (journey.entryConditions.reEntry === 'never') return notApplicable(`reEntryAfterDays (${required}) is ignored: reEntry is "never"`);
@@ -237,7 +267,7 @@ async function reEntryAfterDays(journey: JourneyRecord, facts: Facts, now: numbe
  * leaves `already-enrolled` to the enrollment's own write — the storage refuses a second active
  * enrollment (`createEnrollment` answers `duplicate`) — unless a later rule fails, when it is
  * checked first so that the reason is the one `'all'` gives. The rules read storage and the
- * profile lazily, each fact at most once.
+ * profile lazily, each fact at most once — or from `facts` read in bulk beforehand (`enroll` of many customers).
  */
 export async function checkEntry(
   ctx: EngineContext,
@@ -245,15 +275,15 @@ export async function checkEntry(
   customerId: string,
   path: EntryPath,
   until: 'first-failure' | 'all',
+  facts: EntryFacts = new StorageFacts(ctx, journey, customerId),
 ): Promise<EntryCheck> {
   const now = ctx.clock.now();
-  const facts = new Facts(ctx, journey, customerId);
   const checks: Array<[EntryRule, RuleCheck]> = [
     ['journey-active', journeyActive],
     path.via === 'manual' ? ['manual-enrollment', manualEnrollment] : ['event-trigger', (j) => eventTrigger(j, path.trigger)],
     ['segments', (j) => segments(ctx, j, customerId)],
     ['already-enrolled', (_, f) => alreadyEnrolled(f)],
-    ['min-days-since-last-journey', (j, f, t) => minDaysSinceLastJourney(ctx, j, customerId, f, t)],
+    ['min-days-since-last-journey', minDaysSinceLastJourney],
     ['re-entry', reEntry],
     ['re-entry-after-days', reEntryAfterDays],
   ];

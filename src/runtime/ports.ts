@@ -125,7 +125,7 @@ export interface Commit {
   readonly requireActiveJourney?: boolean;
 }
 
-/** Effect records to append without moving their enrollment: see {@link Storage.appendEffects}. */
+/** Effect records to append without moving their enrollment: see {@link WorkQueue.appendEffects}. */
 export interface EffectAppend {
   /** The tenant of the records and the counters. */
   readonly tenantId: string;
@@ -156,7 +156,7 @@ export interface SendSlotCap {
 
 /**
  * Take a place for one send of a customer under frequency caps counted across every journey and
- * worker: see {@link Storage.reserveSendSlot}.
+ * worker: see {@link SendCounters.reserveSendSlot}.
  */
 export interface SendSlotRequest {
   readonly tenantId: string;
@@ -191,12 +191,33 @@ export type SendSlotResult =
   | { readonly granted: true }
   | { readonly granted: false; readonly cap: number; readonly counted: number; readonly freedBy: number };
 
-/** A request for one send on a rate-limited channel: see {@link Storage.takeSendToken}. */
+/** A request for one send on a rate-limited channel: see {@link SendCounters.takeSendToken}. */
 export interface SendTokenRequest {
   readonly tenantId: string;
   readonly channelId: string;
   readonly perSecond: number;
   readonly now: number;
+}
+
+/** One enrollment to insert, with its counters: see {@link EnrollmentStore.createEnrollments}. */
+export interface NewEnrollmentEntry {
+  readonly enrollment: Enrollment;
+  readonly counters?: readonly StepCounter[];
+}
+
+/** One customer's entry facts: see {@link EnrollmentStore.entryHistories}. */
+export interface EntryHistory {
+  readonly customerId: string;
+  /** Whether the customer has an active enrollment in any journey (as `customerHistory`). */
+  readonly active: boolean;
+  /** When their most recent ended enrollment in any journey ended (as `customerHistory`). */
+  readonly lastEndedAt: number | null;
+  /** Their enrollments in the journey asked about. */
+  readonly journey: {
+    readonly enrollments: number;
+    readonly active: { readonly id: string; readonly enteredAt: number } | null;
+    readonly lastEndedAt: number | null;
+  };
 }
 
 /** Query for enrollments. */
@@ -244,16 +265,21 @@ export interface StepStats {
 }
 
 /**
- * Durable state: journeys and their versions, enrollments, claims, the effect log, outcome
- * dedupe, step counters. One conformance suite (`src/conformance`, shipped as `journey-engine/conformance`) runs against
- * every implementation. Every method is atomic.
+ * The storage's lifecycle. `init` and `close` are the adapter's own; the engine reaches every
+ * adapter through `guardStorage` (src/runtime/storage-guard.ts), which calls `init` once (however
+ * many callers ask at once), refuses use after `close` (`storage-closed`) and checks the shape of
+ * what goes in and what comes back, so an adapter implements none of those guards itself.
  */
-export interface Storage {
+export interface StorageLifecycle {
   /** Create or migrate the schema. Idempotent; the engine calls it once before first use. */
   init(): Promise<void>;
   /** Release resources the storage opened itself. */
   close(): Promise<void>;
 
+}
+
+/** Journeys and their versions: what the engine runs. */
+export interface JourneyCatalog {
   /** Insert a journey and its definition as version `record.version`. `false` when the id exists. */
   createJourney(record: JourneyRecord): Promise<boolean>;
   getJourney(tenantId: string, id: string): Promise<JourneyRecord | null>;
@@ -291,6 +317,10 @@ export interface Storage {
   /** A stored journey version's definition (versions never change once written). */
   getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null>;
 
+}
+
+/** Enrollments: entering customers and reading them back. */
+export interface EnrollmentStore {
   /**
    * Insert a new enrollment. `duplicate` when the customer has an active enrollment in that journey
    * (at most one at a time). Counters are applied in the same transaction.
@@ -304,7 +334,30 @@ export interface Storage {
    * and when their most recent ended enrollment ended.
    */
   customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }>;
+  /**
+   * Bulk {@link createEnrollment}: insert every entry in one transaction, each on its own terms
+   * (`duplicate` when its customer has an active enrollment in that journey or its id exists;
+   * its counters applied only when it is `created`). Answers one result per entry, in order.
+   * Optional: without it the engine calls `createEnrollment` once per customer.
+   */
+  createEnrollments?(entries: readonly NewEnrollmentEntry[]): Promise<readonly ('created' | 'duplicate')[]>;
+  /**
+   * Bulk read of what the entry rules need, for many customers of one journey at once (the
+   * engine's `enroll` of up to 1,000 customers): per customer, what {@link customerHistory}
+   * answers, plus their enrollments in `journeyId` — how many, the active one, and when the
+   * latest ended one ended — counted as `listEnrollments` lists them (quarantined rows left out).
+   * Answers one entry per customer id, in order. Optional: without it the engine reads each
+   * customer with `listEnrollments` and `customerHistory`.
+   */
+  entryHistories?(tenantId: string, journeyId: string, customerIds: readonly string[]): Promise<readonly EntryHistory[]>;
 
+}
+
+/**
+ * Due work: claims with leases and fencing tokens, commits, the quarantine of unreadable rows,
+ * set-based exits and the next wake-up.
+ */
+export interface WorkQueue {
   /**
    * Claim up to `limit` active enrollments with `wakeAt <= now` whose lease is free or expired and
    * whose journey is `active` — or `paused` while the enrollment's `deadline < now` (maxDuration
@@ -384,11 +437,19 @@ export interface Storage {
    * leases the dead worker held end, and the work is claimed again.)
    */
   nextWakeAt(): Promise<number | null>;
+}
+
+/** Reads for reports and audits: step counters and the effect log. */
+export interface StatsReader {
   /** Per-step counters plus current (active) counts for one journey. */
   stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>>;
   /** The effect log of one enrollment, in commit order (for audits and tests). */
   listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]>;
 
+}
+
+/** Send counters shared by every process on the storage (send policies). All optional. */
+export interface SendCounters {
   /**
    * Send counters for frequency caps (the engine's `sendPolicy.caps` needs it). Atomically, for
    * the customer: count the *live* slots of other keys that each cap covers (its channel, or
@@ -414,3 +475,12 @@ export interface Storage {
    */
   takeSendToken?(request: SendTokenRequest): Promise<number>;
 }
+
+/**
+ * Durable state: journeys and their versions, enrollments, claims, the effect log, outcome
+ * dedupe, step counters — the intersection of the capability interfaces above, so a function that
+ * needs only one capability can ask for it alone (`JourneyCatalog`, `WorkQueue`, …). One
+ * conformance suite (`src/conformance`, shipped as `journey-engine/conformance`) runs against
+ * every implementation. Every method is atomic.
+ */
+export interface Storage extends StorageLifecycle, JourneyCatalog, EnrollmentStore, WorkQueue, StatsReader, SendCounters {}

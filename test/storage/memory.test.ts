@@ -2,19 +2,23 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryStorage } from '../../src/adapters/memory/index.js';
 import { damageForTesting } from '../../src/adapters/memory/memory-storage.js';
 import { describeStorageConformance } from '../../src/conformance/index.js';
+import { unguardedStorage } from '../../src/runtime/storage-guard.js';
 import { T, enrollment, journey } from '../../src/conformance/fixtures.js';
 
 const vitestApi = { describe, it, expect, beforeEach, afterEach };
 
-describeStorageConformance('memory', async () => {
-  const storage = memoryStorage();
+/** A fresh memory storage: as `memoryStorage()` answers it, or the raw adapter without the core's wrapper (guardStorage). */
+const memoryFactory = (raw: boolean) => async () => {
+  const storage = raw ? unguardedStorage(memoryStorage()) : memoryStorage();
   return {
     storage,
     cleanup: async () => {},
     damage: async (id: string) => damageForTesting(storage, id, 'data.visits', 'expected a number'),
     fix: async (id: string) => damageForTesting(storage, id, null),
   };
-}, vitestApi, { damage: true, fix: true });
+};
+describeStorageConformance('memory', memoryFactory(false), vitestApi, { damage: true, fix: true });
+describeStorageConformance('memory (raw adapter)', memoryFactory(true), vitestApi, { damage: true, fix: true });
 
 describe('memoryStorage', () => {
   it('refuses use after close', async () => {

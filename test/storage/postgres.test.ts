@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { postgresStorage, PG_SCHEMA_VERSION } from '../../src/adapters/postgres/index.js';
 import type { PgPool, PgPoolClient } from '../../src/adapters/postgres/index.js';
 import { describeStorageConformance } from '../../src/conformance/index.js';
+import { unguardedStorage } from '../../src/runtime/storage-guard.js';
 import { T, effect, enrollment, journey, next } from '../../src/conformance/fixtures.js';
 import { PG_KIND, PG_URL, pgHarness, type PgHarness } from './pg-harness.js';
 
@@ -32,6 +33,12 @@ describeStorageConformance(`postgres (${PG_KIND})`, async () => {
     },
   };
 }, vitestApi, { damage: true, fix: true });
+
+// The raw adapter, without the core's wrapper (guardStorage).
+describeStorageConformance(`postgres (${PG_KIND}, raw adapter)`, async () => {
+  const made = await h.make();
+  return { storage: unguardedStorage(made.storage), cleanup: made.cleanup };
+}, vitestApi);
 
 describe(`postgresStorage (${PG_KIND})`, () => {
   it('runs each migration once, is safe to re-run, and records versions', async () => {
@@ -221,6 +228,47 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
       await pool.end();
       await h.dropSchema(schema);
     }
+  });
+
+  it('claims, enrolls in bulk and archives set-based: one statement each, whatever the number of enrollments', async () => {
+    const schema = h.newSchema();
+    const statements: string[] = [];
+    const counted: PgPool = {
+      query: (text, params) => {
+        statements.push(text);
+        return h.pool.query(text, params);
+      },
+      ...(h.pool.connect === undefined
+        ? {}
+        : {
+            async connect() {
+              const client = await h.pool.connect!();
+              return {
+                query: (text: string, params?: unknown[]) => {
+                  statements.push(text);
+                  return client.query(text, params);
+                },
+                release: (err?: Error | boolean) => client.release(err),
+              };
+            },
+          }),
+    };
+    const s = postgresStorage({ pool: counted, schema });
+    await s.init();
+    await s.createJourney(journey());
+    const entries = Array.from({ length: 300 }, (_, i) => ({ enrollment: enrollment({ id: `e${i}`, customerId: `c${i}` }) }));
+    const work = (run: () => Promise<unknown>) => async () => {
+      statements.length = 0;
+      await run();
+      return statements.filter((t) => !/^(BEGIN|COMMIT|ROLLBACK)$/.test(t.trim()));
+    };
+    expect(await work(() => s.createEnrollments!(entries))()).toHaveLength(1);
+    expect(await work(() => s.entryHistories!(T, 'j1', entries.map((x) => x.enrollment.customerId)))()).toHaveLength(1);
+    const claimed = await work(() => s.claimDue({ now: 5_000, limit: 200, leaseMs: 1_000, workerId: 'w' }))();
+    expect(claimed).toHaveLength(1);
+    expect(await work(() => s.exitAll(T, 'j1', 'archived', 6_000))()).toHaveLength(1);
+    expect((await s.listEnrollments({ tenantId: T, status: 'exited', limit: 1, offset: 0 })).total).toBe(300);
+    await h.dropSchema(schema);
   });
 
   it('survives backends terminated by pg_terminate_backend', async () => {

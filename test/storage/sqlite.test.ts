@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteStorage, SQLITE_SCHEMA_VERSION } from '../../src/adapters/sqlite/index.js';
 import { SQLITE_MIGRATIONS } from '../../src/adapters/sqlite/sqlite-migrations.js';
 import { describeStorageConformance } from '../../src/conformance/index.js';
+import { unguardedStorage } from '../../src/runtime/storage-guard.js';
 import { T, effect, enrollment, journey, next } from '../../src/conformance/fixtures.js';
 
 const vitestApi = { describe, it, expect, beforeEach, afterEach };
@@ -37,10 +38,11 @@ describeStorageConformance('sqlite (file)', async () => {
   };
 }, vitestApi, { damage: true, fix: true });
 
-describeStorageConformance('sqlite (host database, :memory:)', async () => {
+// The raw adapter, without the core's wrapper (guardStorage): what a merger of the two must still pass.
+describeStorageConformance('sqlite (host database, :memory:, raw adapter)', async () => {
   const database = new Database(':memory:');
   return {
-    storage: sqliteStorage({ database }),
+    storage: unguardedStorage(sqliteStorage({ database })),
     cleanup: async () => {
       database.close();
     },

@@ -1,5 +1,4 @@
 import { firstInstantAfter } from '../../model/duration.js';
-import { JourneyError } from '../../model/errors.js';
 import type { JourneyStatus } from '../../model/status.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
 import type {
@@ -9,6 +8,8 @@ import type {
   EffectAppend,
   EffectRecord,
   EnrollmentQuery,
+  EntryHistory,
+  NewEnrollmentEntry,
   QuarantinedEnrollment,
   SendSlotRequest,
   SendSlotResult,
@@ -21,8 +22,6 @@ import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   JOURNEY_LEVEL_STEP,
   buildStats,
-  checkAppendShape,
-  checkCommitShape,
   checkRepair,
   checkRevision,
   compareIds,
@@ -35,6 +34,7 @@ import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
 import { EntryHeap, type HeapRecord } from './entry-heap.js';
 import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot, type StoredSendSlot } from '../storage-common/send-slots.js';
 import { takeToken } from '../../runtime/token-bucket.js';
+import { guardStorage, unguardedStorage } from '../../runtime/storage-guard.js';
 
 /** One stored enrollment and its claim. */
 class Slot implements HeapRecord {
@@ -86,7 +86,7 @@ const journeyKey = (tenantId: string, journeyId: string) => tenantId + SEP + jou
  * ```
  */
 export function memoryStorage(): Storage {
-  return new MemoryStorage();
+  return guardStorage(new MemoryStorage());
 }
 
 /**
@@ -96,8 +96,9 @@ export function memoryStorage(): Storage {
  * package.
  */
 export function damageForTesting(storage: Storage, enrollmentId: string, field: string | null = 'data', problem = 'damaged by a test'): void {
-  if (!(storage instanceof MemoryStorage)) throw new TypeError('damageForTesting takes a memoryStorage()');
-  const slot = storage['enrollments'].get(enrollmentId);
+  const adapter = unguardedStorage(storage);
+  if (!(adapter instanceof MemoryStorage)) throw new TypeError('damageForTesting takes a memoryStorage()');
+  const slot = adapter['enrollments'].get(enrollmentId);
   if (slot === undefined) throw new TypeError(`no enrollment ${enrollmentId}`);
   slot.damage = field === null ? null : { field, problem }; // null: "fixed by hand"
 }
@@ -128,20 +129,15 @@ class MemoryStorage implements Storage {
   private readonly slotOwners = new Map<string, string>();
   /** tenant + channel → the next instant a send may go (rate limits). */
   private readonly sendTokens = new Map<string, number>();
-  private closed = false;
+  /** Nothing to create; `guardStorage` (which `memoryStorage()` answers) runs it once. */
+  async init(): Promise<void> {}
 
-  async init(): Promise<void> {
-    this.open();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-  }
+  /** Nothing to release; after it the guard refuses every call (`storage-closed`). */
+  async close(): Promise<void> {}
 
   // ───────────────────────── journeys ─────────────────────────
 
   async createJourney(record: JourneyRecord): Promise<boolean> {
-    this.open();
     const key = journeyKey(record.tenantId, record.id);
     if (this.journeys.has(key)) return false;
     this.journeys.set(key, record);
@@ -151,7 +147,6 @@ class MemoryStorage implements Storage {
   }
 
   async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
-    this.open();
     return this.journeys.get(journeyKey(tenantId, id)) ?? null;
   }
 
@@ -159,7 +154,6 @@ class MemoryStorage implements Storage {
     tenantId: string,
     query: { readonly status?: JourneyStatus; readonly limit: number; readonly offset: number },
   ): Promise<{ readonly items: readonly JourneyRecord[]; readonly total: number }> {
-    this.open();
     const all: JourneyRecord[] = [];
     for (const r of this.journeys.values()) {
       if (r.tenantId === tenantId && (query.status === undefined || r.status === query.status)) all.push(r);
@@ -169,7 +163,6 @@ class MemoryStorage implements Storage {
   }
 
   async updateJourney(record: JourneyRecord, expectedRevision: number): Promise<boolean> {
-    this.open();
     checkRevision(record, expectedRevision);
     const key = journeyKey(record.tenantId, record.id);
     const stored = this.journeys.get(key);
@@ -182,12 +175,10 @@ class MemoryStorage implements Storage {
   }
 
   async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
-    this.open();
     return this.journeys.get(journeyKey(tenantId, journeyId))?.status ?? null;
   }
 
   async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
-    this.open();
     const key = journeyKey(tenantId, id);
     const stored = this.journeys.get(key);
     if (stored === undefined || stored.revision !== expectedRevision) return false;
@@ -199,7 +190,6 @@ class MemoryStorage implements Storage {
   }
 
   async catalogRevision(tenantId: string): Promise<number> {
-    this.open();
     return this.catalog.get(tenantId) ?? 0;
   }
 
@@ -208,14 +198,20 @@ class MemoryStorage implements Storage {
   }
 
   async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
-    this.open();
     return this.versions.get(journeyKey(tenantId, journeyId))?.get(version) ?? null;
   }
 
   // ───────────────────────── enrollments ─────────────────────────
 
   async createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'> {
-    this.open();
+    return this.insert(enrollment, counters);
+  }
+
+  async createEnrollments(entries: readonly NewEnrollmentEntry[]): Promise<readonly ('created' | 'duplicate')[]> {
+    return entries.map(({ enrollment, counters }) => this.insert(enrollment, counters));
+  }
+
+  private insert(enrollment: Enrollment, counters: readonly StepCounter[] | undefined): 'created' | 'duplicate' {
     if (this.enrollments.has(enrollment.id)) return 'duplicate';
     const key = journeyKey(enrollment.tenantId, enrollment.journeyId);
     const slot = new Slot(enrollment);
@@ -237,7 +233,6 @@ class MemoryStorage implements Storage {
   }
 
   async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
-    this.open();
     const slot = this.enrollments.get(id);
     if (slot === undefined || slot.e.tenantId !== tenantId) return null;
     this.readable(slot);
@@ -245,7 +240,6 @@ class MemoryStorage implements Storage {
   }
 
   async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
-    this.open();
     const source: Iterable<Slot> =
       query.customerId !== undefined
         ? (this.customers.get(query.tenantId)?.get(query.customerId) ?? [])
@@ -272,7 +266,6 @@ class MemoryStorage implements Storage {
   }
 
   async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
-    this.open();
     let active = false;
     let lastEndedAt: number | null = null;
     for (const { e } of this.customers.get(tenantId)?.get(customerId) ?? []) {
@@ -280,6 +273,27 @@ class MemoryStorage implements Storage {
       else if (e.endedAt !== null && (lastEndedAt === null || e.endedAt > lastEndedAt)) lastEndedAt = e.endedAt;
     }
     return { active, lastEndedAt };
+  }
+
+  async entryHistories(tenantId: string, journeyId: string, customerIds: readonly string[]): Promise<readonly EntryHistory[]> {
+    const customers = this.customers.get(tenantId);
+    return customerIds.map((customerId) => {
+      let active = false;
+      let lastEndedAt: number | null = null;
+      let enrollments = 0;
+      let activeHere: { id: string; enteredAt: number } | null = null;
+      let lastEndedHere: number | null = null;
+      for (const slot of customers?.get(customerId) ?? []) {
+        const e = slot.e;
+        if (e.status === 'active') active = true;
+        else if (e.endedAt !== null && (lastEndedAt === null || e.endedAt > lastEndedAt)) lastEndedAt = e.endedAt;
+        if (e.journeyId !== journeyId || slot.quarantine !== null) continue; // as listEnrollments lists them
+        enrollments += 1;
+        if (e.status === 'active') activeHere = { id: e.id, enteredAt: e.enteredAt };
+        else if (e.endedAt !== null && (lastEndedHere === null || e.endedAt > lastEndedHere)) lastEndedHere = e.endedAt;
+      }
+      return { customerId, active, lastEndedAt, journey: { enrollments, active: activeHere, lastEndedAt: lastEndedHere } };
+    });
   }
 
   // ───────────────────────── claims and commits ─────────────────────────
@@ -291,7 +305,6 @@ class MemoryStorage implements Storage {
     readonly workerId: string;
     readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]> {
-    this.open();
     const { now, limit, leaseMs } = query;
     const found: QuarantinedEnrollment[] = [];
     // Expired leases go back to the due index (their enrollment keeps its wakeAt and token).
@@ -365,7 +378,6 @@ class MemoryStorage implements Storage {
     enrollmentId: string,
     query: { readonly now: number; readonly leaseMs: number; readonly workerId: string },
   ): Promise<Claim | null> {
-    this.open();
     const slot = this.enrollments.get(enrollmentId);
     if (slot === undefined || slot.e.tenantId !== tenantId || slot.e.status !== 'active') return null;
     if (slot.quarantine !== null || slot.damage !== null || (slot.lease !== null && slot.lease > query.now)) return null;
@@ -379,7 +391,6 @@ class MemoryStorage implements Storage {
     tenantId: string,
     query: { readonly limit: number; readonly offset: number },
   ): Promise<{ readonly items: readonly QuarantinedEnrollment[]; readonly total: number }> {
-    this.open();
     const all: QuarantinedEnrollment[] = [];
     for (const slot of this.quarantined.values()) if (slot.quarantine!.tenantId === tenantId) all.push(slot.quarantine!);
     all.sort((a, b) => a.at - b.at || compareIds(a.enrollmentId, b.enrollmentId));
@@ -387,7 +398,6 @@ class MemoryStorage implements Storage {
   }
 
   async repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'> {
-    this.open();
     const slot = this.quarantined.get(enrollment?.id);
     if (slot === undefined || slot.quarantine!.tenantId !== enrollment.tenantId) return 'missing';
     const repaired = checkRepairedEnrollment(enrollment);
@@ -405,7 +415,6 @@ class MemoryStorage implements Storage {
   }
 
   async releaseQuarantined(tenantId: string, enrollmentId: string): Promise<'released' | 'missing'> {
-    this.open();
     const slot = this.quarantined.get(enrollmentId);
     if (slot === undefined || slot.quarantine!.tenantId !== tenantId) return 'missing';
     this.readable(slot);
@@ -416,7 +425,6 @@ class MemoryStorage implements Storage {
   }
 
   async release(enrollmentId: string, token: number): Promise<void> {
-    this.open();
     const slot = this.enrollments.get(enrollmentId);
     if (slot === undefined || slot.token !== token || slot.lease === null) return;
     slot.lease = null;
@@ -424,8 +432,6 @@ class MemoryStorage implements Storage {
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    this.open();
-    checkCommitShape(commit);
     const next = commit.enrollment;
     const slot = this.enrollments.get(next.id);
     const refused = refusal(
@@ -455,8 +461,6 @@ class MemoryStorage implements Storage {
   }
 
   async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
-    this.open();
-    checkAppendShape(append);
     const added: EffectRecord[] = [];
     for (const effect of append.effects) if (this.record(effect)) added.push(effect);
     if (added.length > 0) this.count(append.tenantId, append.counters);
@@ -464,7 +468,6 @@ class MemoryStorage implements Storage {
   }
 
   async exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]> {
-    this.open();
     const key = journeyKey(tenantId, journeyId);
     const byCustomer = this.active.get(key);
     if (byCustomer === undefined || byCustomer.size === 0) return [];
@@ -482,7 +485,6 @@ class MemoryStorage implements Storage {
   }
 
   async nextWakeAt(): Promise<number | null> {
-    this.open();
     let min: number | null = null;
     for (const [key, heap] of this.due) {
       const status = this.journeys.get(key)?.status;
@@ -522,7 +524,6 @@ class MemoryStorage implements Storage {
   }
 
   async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {
-    this.open();
     const key = journeyKey(tenantId, journeyId);
     const rows: { stepId: string; metric: string; count: number }[] = [];
     for (const [stepId, metrics] of this.counters.get(key) ?? []) {
@@ -536,12 +537,10 @@ class MemoryStorage implements Storage {
   }
 
   async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
-    this.open();
     return (this.effects.get(enrollmentId) ?? []).filter((r) => r.tenantId === tenantId);
   }
 
   async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
-    this.open();
     const owner = journeyKey(request.tenantId, request.customerId);
     let slots = this.sendSlots.get(owner);
     if (slots === undefined) this.sendSlots.set(owner, (slots = new Map()));
@@ -578,7 +577,6 @@ class MemoryStorage implements Storage {
   }
 
   async releaseSendSlot(tenantId: string, key: string): Promise<void> {
-    this.open();
     if (this.effectKeys.has(key)) return;
     const owner = this.slotOwners.get(journeyKey(tenantId, key));
     if (owner === undefined) return;
@@ -587,7 +585,6 @@ class MemoryStorage implements Storage {
   }
 
   async takeSendToken(request: SendTokenRequest): Promise<number> {
-    this.open();
     const key = journeyKey(request.tenantId, request.channelId);
     const next = takeToken(this.sendTokens.get(key), request.perSecond, request.now);
     this.sendTokens.set(key, next.tat);
@@ -595,10 +592,6 @@ class MemoryStorage implements Storage {
   }
 
   // ───────────────────────── internals ─────────────────────────
-
-  private open(): void {
-    if (this.closed) throw new JourneyError('storage-closed', 'this storage was closed; create a new one');
-  }
 
   /** Throw `corrupt-row` for a slot damaged by {@link damageForTesting}, as SQL storage does for a bad row. */
   private readable(slot: Slot): void {

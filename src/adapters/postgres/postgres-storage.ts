@@ -8,6 +8,8 @@ import type {
   EffectAppend,
   EffectRecord,
   EnrollmentQuery,
+  EntryHistory,
+  NewEnrollmentEntry,
   QuarantinedEnrollment,
   StepCounter,
   StepStats,
@@ -30,10 +32,11 @@ import {
   decodeQuarantine,
   decodeJourneyStatus,
   decodeToken,
+  decodeEntryHistory,
   definitionData,
+  enrollmentValues,
   effectDetail,
   enrollmentData,
-  journeyData,
   quarantineEntry,
   type QuarantineRow,
 } from '../storage-common/rows.js';
@@ -41,16 +44,18 @@ import {
   JOURNEY_LEVEL_STEP,
   aggregateCounters,
   buildStats,
-  checkAppendShape,
-  checkCommitShape,
   checkRepair,
   checkRevision,
   compareIds,
   definitionOf,
-  leaseChange,
   refusal,
 } from '../storage-common/storage-rules.js';
-import { PG_COUNTER_SHARDS, PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
+import { guardStorage } from '../../runtime/storage-guard.js';
+import { ENROLLMENT_INSERT_COLUMNS, postgresDialect, type EntryHistoryRow, type SqlDialect } from '../sql/statements.js';
+import { PgDriver } from './pg-driver.js';
+import { counterShard, hash53 } from './pg-keys.js';
+import { migratePostgres } from './pg-migrator.js';
+import { journeyParams, PAUSED_DEADLINE, stateParams, statementsIn, tableNames, updateParams } from './pg-sql.js';
 import type { PgPool, PgQueryable } from './pg-pool.js';
 
 /** Options for {@link postgresStorage}. */
@@ -101,36 +106,20 @@ export interface PostgresStorageOptions {
  * ```
  */
 export function postgresStorage(options: PostgresStorageOptions): Storage {
-  return new PostgresStorage(options);
+  return guardStorage(new PostgresStorage(options));
 }
 
 const DUPLICATE = Symbol('duplicate outcome');
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-/** Serialises async sections (used when the pool is a single session). */
-class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(section: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(section, section);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
-function asError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
-
 class PostgresStorage implements Storage {
-  private readonly pool: PgPool;
   private readonly schema: string;
   private readonly t: ReturnType<typeof tableNames>;
-  private readonly mutex = new Mutex();
+  private readonly dialect: SqlDialect;
+  private readonly sql: ReturnType<typeof statementsIn>;
+  private readonly driver: PgDriver;
   private readonly named: boolean;
   private readonly names = new Map<string, string>();
-  private opening: Promise<void> | null = null;
-  private ready = false;
-  private closed = false;
 
   constructor(options: PostgresStorageOptions) {
     const schema = options.schema ?? 'journey_engine';
@@ -139,131 +128,37 @@ class PostgresStorage implements Storage {
         path: ['schema'],
       });
     }
-    this.pool = options.pool;
+    this.driver = new PgDriver(options.pool);
     this.named = options.namedStatements ?? (typeof options.pool.connect === 'function' && 'totalCount' in options.pool && 'idleCount' in options.pool);
     this.schema = schema;
     this.t = tableNames(`"${schema}"`);
+    this.dialect = postgresDialect(schema);
+    this.sql = statementsIn(this.dialect);
   }
 
+  /** Create or migrate the schema (`guardStorage`, which `postgresStorage()` answers, runs it once). */
   async init(): Promise<void> {
-    await this.start();
+    await migratePostgres(this.driver, this.schema);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.opening?.catch(() => undefined);
-  }
+  /** Nothing to release: the host owns the pool. */
+  async close(): Promise<void> {}
 
-  // ───────────────────────── plumbing ─────────────────────────
-
-  private async start(): Promise<void> {
-    if (this.closed) throw new JourneyError('storage-closed', 'this storage was closed; create a new one');
-    if (this.ready) return;
-    this.opening ??= this.migrate().catch((error: unknown) => {
-      this.opening = null; // a failed init may be retried
-      throw error;
-    });
-    await this.opening;
-    this.ready = true;
-  }
+  // ───────────────────────── plumbing (pg-driver.ts) ─────────────────────────
 
   /** One statement, outside any transaction. */
-  private async q(text: string, params: unknown[] = []): Promise<unknown[]> {
-    await this.start();
-    if (this.pool.connect !== undefined) return (await this.pool.query(text, params)).rows;
-    return (await this.mutex.run(() => this.pool.query(text, params))).rows;
+  private q(text: string, params: unknown[] = []): Promise<unknown[]> {
+    return this.driver.q(text, params);
   }
 
   /** Run `body` in one transaction; a thrown value rolls it back and is rethrown. */
-  private async tx<T>(body: (db: PgQueryable) => Promise<T>, started = true): Promise<T> {
-    if (started) await this.start();
-    const connect = this.pool.connect?.bind(this.pool);
-    if (connect === undefined) return this.mutex.run(() => this.inTransaction(this.pool, body));
-    const client = await connect();
-    let broken: Error | undefined;
-    const onError = (error: Error) => {
-      broken ??= asError(error);
-    };
-    client.on?.('error', onError);
-    try {
-      return await this.inTransaction(client, body, onError);
-    } finally {
-      client.removeListener?.('error', onError);
-      client.release(broken);
-    }
+  private tx<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
+    return this.driver.tx(body);
   }
 
-  /**
-   * Run `body` on one pooled client without a transaction block (each statement commits on its
-   * own). A client that fails is released with the error, so `pg.Pool` discards it.
-   */
-  private async onClient<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
-    await this.start();
-    const connect = this.pool.connect?.bind(this.pool);
-    if (connect === undefined) return this.mutex.run(() => body(this.pool));
-    const client = await connect();
-    let broken: Error | undefined;
-    const onError = (error: Error) => {
-      broken ??= asError(error);
-    };
-    client.on?.('error', onError);
-    try {
-      return await body(client);
-    } catch (error) {
-      broken ??= asError(error);
-      throw error;
-    } finally {
-      client.removeListener?.('error', onError);
-      client.release(broken);
-    }
-  }
-
-  private async inTransaction<T>(db: PgQueryable, body: (db: PgQueryable) => Promise<T>, onBroken?: (error: Error) => void): Promise<T> {
-    await db.query('BEGIN');
-    let result: T;
-    try {
-      result = await body(db);
-    } catch (error) {
-      try {
-        await db.query('ROLLBACK');
-      } catch (rollbackError) {
-        onBroken?.(asError(rollbackError)); // the connection is gone: discard it
-      }
-      throw error;
-    }
-    try {
-      await db.query('COMMIT');
-    } catch (error) {
-      onBroken?.(asError(error));
-      throw error;
-    }
-    return result;
-  }
-
-  private async migrate(): Promise<void> {
-    const S = `"${this.schema}"`;
-    await this.tx(async (db) => {
-      await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`journey-engine:${this.schema}`]);
-      await db.query(`CREATE SCHEMA IF NOT EXISTS ${S}`);
-      await db.query(`CREATE TABLE IF NOT EXISTS ${S}.journey_engine_migrations (
-        version    integer PRIMARY KEY,
-        name       text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now())`);
-      const { rows } = await db.query(`SELECT max(version) AS v FROM ${S}.journey_engine_migrations`);
-      const current = rows[0]?.v === null || rows[0]?.v === undefined ? 0 : Number(rows[0].v);
-      if (current > PG_SCHEMA_VERSION) {
-        throw new JourneyError(
-          'schema-too-new',
-          `schema ${this.schema} has journey-engine schema version ${current}, but this version of the library knows only up to ${PG_SCHEMA_VERSION}; upgrade journey-engine`,
-          { details: { found: current, supported: PG_SCHEMA_VERSION, schema: this.schema } },
-        );
-      }
-      for (const m of PG_MIGRATIONS) {
-        if (m.version <= current) continue;
-        for (const statement of m.statements(S)) await db.query(statement);
-        await db.query(`INSERT INTO ${S}.journey_engine_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
-      }
-    }, false);
+  /** Run `body` on one pooled client without a transaction block. */
+  private onClient<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
+    return this.driver.onClient(body);
   }
 
   // ───────────────────────── journeys ─────────────────────────
@@ -303,12 +198,12 @@ class PostgresStorage implements Storage {
   }
 
   async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
-    const rows = (await this.q(`SELECT status FROM ${this.t.journeys} WHERE tenant_id = $1 AND id = $2`, [tenantId, journeyId])) as { status: unknown }[];
+    const rows = (await this.q(this.sql.journeyStatus, [tenantId, journeyId])) as { status: unknown }[];
     return rows[0] === undefined ? null : decodeJourneyStatus(rows[0].status, 'je_journeys', journeyId);
   }
 
   async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
-    const rows = (await this.q(`SELECT * FROM ${this.t.journeys} WHERE tenant_id = $1 AND id = $2`, [tenantId, id])) as JourneyRow[];
+    const rows = (await this.q(this.sql.journeyGet, [tenantId, id])) as JourneyRow[];
     return rows[0] === undefined ? null : decodeJourney(rows[0], 'je_journeys');
   }
 
@@ -364,7 +259,7 @@ class PostgresStorage implements Storage {
   }
 
   async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
-    const rows = (await this.q(`SELECT definition FROM ${this.t.versions} WHERE tenant_id = $1 AND journey_id = $2 AND version = $3`, [
+    const rows = (await this.q(this.sql.versionGet, [
       tenantId,
       journeyId,
       version,
@@ -376,32 +271,46 @@ class PostgresStorage implements Storage {
 
   async createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'> {
     return this.tx(async (db) => {
-      const { rows } = await db.query(
-        `INSERT INTO ${this.t.enrollments} (id, tenant_id, journey_id, journey_version, customer_id, status, phase, step_id,
-           wake_at, version, entered_at, ended_at, exit_reason, updated_at, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING RETURNING 1`,
-        [
-          enrollment.id,
-          enrollment.tenantId,
-          enrollment.journeyId,
-          enrollment.journeyVersion,
-          enrollment.customerId,
-          ...stateParams(enrollment),
-          enrollment.enteredAt,
-          enrollment.endedAt,
-          enrollment.exitReason,
-          enrollment.updatedAt,
-          enrollmentData(enrollment),
-        ],
-      );
+      const { rows } = await db.query(`${this.sql.enrollmentInsert} RETURNING 1`, enrollmentValues(enrollment));
       if (rows.length === 0) return 'duplicate' as const;
       await this.addCounters(db, enrollment.tenantId, counters);
       return 'created' as const;
     });
   }
 
+  /**
+   * One transaction, one statement for the rows: the entries as arrays, inserted in their order
+   * (`WITH ORDINALITY`), each on its own (`ON CONFLICT DO NOTHING`), then one counters upsert for
+   * the entries that were created.
+   */
+  async createEnrollments(entries: readonly NewEnrollmentEntry[]): Promise<readonly ('created' | 'duplicate')[]> {
+    if (entries.length === 0) return [];
+    const columns: unknown[][] = ENROLLMENT_INSERT_COLUMNS.map(() => []);
+    for (const { enrollment } of entries) enrollmentValues(enrollment).forEach((v, i) => columns[i]!.push(v));
+    return this.tx(async (db) => {
+      const { rows } = await db.query(this.sql.enrollmentInsertMany, columns);
+      const created = new Set((rows as { id: string }[]).map((r) => r.id));
+      // Rows go in by `ord`: of entries sharing an id, the first one is the one written.
+      const results = entries.map(({ enrollment }) => (created.delete(enrollment.id) ? ('created' as const) : ('duplicate' as const)));
+      const byTenant = new Map<string, StepCounter[]>();
+      entries.forEach(({ enrollment, counters }, i) => {
+        if (results[i] !== 'created' || counters === undefined) return;
+        const list = byTenant.get(enrollment.tenantId) ?? [];
+        list.push(...counters);
+        byTenant.set(enrollment.tenantId, list);
+      });
+      for (const [tenantId, counters] of byTenant) await this.addCounters(db, tenantId, counters);
+      return results;
+    });
+  }
+
+  async entryHistories(tenantId: string, journeyId: string, customerIds: readonly string[]): Promise<readonly EntryHistory[]> {
+    const rows = (await this.q(this.sql.entryHistories, [tenantId, journeyId, this.dialect.bindTextList(customerIds)])) as EntryHistoryRow[];
+    return rows.map((row) => decodeEntryHistory(row, this.dialect.isTrue));
+  }
+
   async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
-    const rows = (await this.q(`SELECT * FROM ${this.t.enrollments} WHERE id = $1 AND tenant_id = $2`, [id, tenantId])) as EnrollmentRow[];
+    const rows = (await this.q(this.sql.enrollmentGet, [id, tenantId])) as EnrollmentRow[];
     return rows[0] === undefined ? null : decodeEnrollment(rows[0], 'je_enrollments');
   }
 
@@ -431,13 +340,9 @@ class PostgresStorage implements Storage {
   }
 
   async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
-    const rows = (await this.q(
-      `SELECT bool_or(status = 'active') AS active, max(ended_at) FILTER (WHERE status <> 'active') AS last
-       FROM ${this.t.enrollments} WHERE tenant_id = $1 AND customer_id = $2`,
-      [tenantId, customerId],
-    )) as { active: boolean | null; last: unknown }[];
+    const rows = (await this.q(this.sql.customerHistory, [tenantId, customerId])) as { active: unknown; last: unknown }[];
     const row = rows[0];
-    return { active: row?.active === true, lastEndedAt: row?.last === null || row?.last === undefined ? null : Number(row.last) };
+    return { active: this.dialect.isTrue(row?.active), lastEndedAt: row?.last === null || row?.last === undefined ? null : Number(row.last) };
   }
 
   // ───────────────────────── claims and commits ─────────────────────────
@@ -449,10 +354,7 @@ class PostgresStorage implements Storage {
     readonly workerId: string;
     readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]> {
-    if (query.limit <= 0) {
-      await this.start();
-      return [];
-    }
+    if (query.limit <= 0) return [];
     const leaseUntil = query.now + query.leaseMs;
     const E = this.t.enrollments;
     // Decode inside the transaction: a corrupt row is quarantined there, the rest claimed.
@@ -597,7 +499,6 @@ class PostgresStorage implements Storage {
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    checkCommitShape(commit);
     if (commit.outcomeKey === undefined) return this.commitInOneStatement(commit);
     const e = commit.enrollment;
     try {
@@ -741,11 +642,7 @@ class PostgresStorage implements Storage {
   }
 
   async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
-    checkAppendShape(append);
-    if (append.effects.length === 0) {
-      await this.start();
-      return [];
-    }
+    if (append.effects.length === 0) return [];
     return this.tx(async (db) => {
       const params: unknown[] = [];
       const tuples = this.effectTuples(append.effects, params);
@@ -886,78 +783,4 @@ class PostgresStorage implements Storage {
 /** pg's query config: a named statement is parsed and planned once per connection. */
 interface NamedQueryable {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: { n?: number }[] }>;
-}
-
-/** A 53-bit string hash (cyrb53): statement names that do not collide in practice. */
-function hash53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
-function tableNames(S: string) {
-  return {
-    journeys: `${S}.je_journeys`,
-    versions: `${S}.je_journey_versions`,
-    enrollments: `${S}.je_enrollments`,
-    effects: `${S}.je_effects`,
-    outcomeKeys: `${S}.je_customer_outcome_keys`,
-    counters: `${S}.je_counters`,
-    quarantine: `${S}.je_quarantine`,
-    catalog: `${S}.je_catalog`,
-    sendSlots: `${S}.je_send_slots`,
-    sendRates: `${S}.je_send_rates`,
-  };
-}
-
-function journeyParams(r: JourneyRecord): unknown[] {
-  return [r.tenantId, r.id, r.status, r.version, r.revision, r.createdAt, r.updatedAt, journeyData(r)];
-}
-
-/** Which shard of a step counter an enrollment's commits add to (FNV-1a of its id). */
-function counterShard(enrollmentId: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < enrollmentId.length; i++) h = Math.imul(h ^ enrollmentId.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % PG_COUNTER_SHARDS;
-}
-
-/** $1…$18 of the commit's guarded UPDATE. */
-/**
- * An enrollment row's deadline (`e.data.deadline`), or NULL when it is not a number: read only for
- * paused journeys' due rows, and a damaged row must not make the query fail for everyone.
- */
-const PAUSED_DEADLINE = `(CASE WHEN json_typeof(e.data->'deadline') = 'number' THEN (e.data->>'deadline')::double precision END)`;
-
-function updateParams(commit: Commit): unknown[] {
-  const e = commit.enrollment;
-  const lease = leaseChange(commit);
-  return [
-    ...stateParams(e),
-    e.journeyVersion,
-    e.endedAt,
-    e.exitReason,
-    e.updatedAt,
-    enrollmentData(e),
-    lease.kind === 'keep' ? 0 : lease.kind === 'end' ? 1 : 2,
-    lease.kind === 'extend' ? lease.until : null,
-    e.id,
-    e.tenantId,
-    e.journeyId,
-    e.customerId,
-    commit.expectedVersion,
-    commit.token ?? null,
-    commit.requireActiveJourney === true,
-  ];
-}
-
-/** status, phase, step_id, wake_at, version: the columns a commit changes first. */
-function stateParams(e: Enrollment): unknown[] {
-  return [e.status, e.phase, e.stepId, e.wakeAt, e.version];
 }

@@ -8,6 +8,8 @@ import type {
   EffectAppend,
   EffectRecord,
   EnrollmentQuery,
+  EntryHistory,
+  NewEnrollmentEntry,
   QuarantinedEnrollment,
   StepCounter,
   StepStats,
@@ -17,6 +19,7 @@ import type {
   SendTokenRequest,
 } from '../../runtime/ports.js';
 import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot } from '../storage-common/send-slots.js';
+import { guardStorage } from '../../runtime/storage-guard.js';
 import { takeToken } from '../../runtime/token-bucket.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
@@ -33,7 +36,9 @@ import {
   decodeToken,
   definitionData,
   effectDetail,
+  decodeEntryHistory,
   enrollmentColumns,
+  enrollmentValues,
   journeyData,
   quarantineEntry,
   type QuarantineRow,
@@ -42,8 +47,6 @@ import {
   JOURNEY_LEVEL_STEP,
   aggregateCounters,
   buildStats,
-  checkAppendShape,
-  checkCommitShape,
   checkRepair,
   checkRevision,
   compareIds,
@@ -52,6 +55,8 @@ import {
   refusal,
 } from '../storage-common/storage-rules.js';
 import type { SqliteDatabase as Database, SqliteStatement as Statement } from './sqlite-database.js';
+import * as sql from '../sql/statements.js';
+import { numbered, sqliteDialect as D, type EntryHistoryRow } from '../sql/statements.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.js';
 
 /** Options shared by both ways of opening SQLite storage. */
@@ -110,7 +115,7 @@ export type SqliteStorageOptions = SqliteFileOptions | SqliteDatabaseOptions;
  * ```
  */
 export function sqliteStorage(options: SqliteStorageOptions): Storage {
-  return new SqliteStorage(options);
+  return guardStorage(new SqliteStorage(options));
 }
 
 const E = 'je_enrollments';
@@ -131,6 +136,7 @@ interface Statements {
   enrollmentInsert: Statement;
   enrollmentGet: Statement;
   history: Statement;
+  entryHistories: Statement;
   claim: Statement;
   release: Statement;
   commitActive: Statement;
@@ -164,6 +170,7 @@ interface Open {
   readonly commitTx: (commit: Commit) => CommitResult;
   readonly appendTx: (append: EffectAppend) => EffectRecord[];
   readonly createTx: (e: Enrollment, counters: readonly StepCounter[] | undefined) => 'created' | 'duplicate';
+  readonly createManyTx: (entries: readonly NewEnrollmentEntry[]) => ('created' | 'duplicate')[];
   readonly claimTx: (now: number, limit: number, leaseUntil: number, workerId: string) => { claims: Claim[]; quarantined: QuarantinedEnrollment[] };
   readonly repairTx: (e: Enrollment) => 'repaired' | 'missing';
   readonly releaseTx: (tenantId: string, id: string) => 'released' | 'missing';
@@ -178,28 +185,22 @@ interface Open {
 
 class SqliteStorage implements Storage {
   private state: Open | null = null;
-  private opening: Promise<Open> | null = null;
-  private closed = false;
 
   constructor(private readonly options: SqliteStorageOptions) {}
 
+  /** Open the file, set the pragmas, migrate and prepare; again: nothing (`guardStorage` calls it once). */
   async init(): Promise<void> {
-    await this.ready();
+    this.state ??= await this.open();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const state = this.state ?? (await this.opening?.catch(() => null)) ?? null;
-    if (state !== null && !('database' in this.options)) state.db.close();
+    if (this.state !== null && !('database' in this.options)) this.state.db.close();
     this.state = null;
   }
 
-  private async ready(): Promise<Open> {
-    if (this.closed) throw new JourneyError('storage-closed', 'this storage was closed; create a new one');
-    if (this.state !== null) return this.state;
-    this.opening ??= this.open();
-    this.state = await this.opening;
+  /** The open database (the guard calls `init` before any other method and none after `close`). */
+  private ready(): Open {
+    if (this.state === null) throw new JourneyError('storage-closed', 'this sqlite storage is not open: call init() (guardStorage does)');
     return this.state;
   }
 
@@ -229,19 +230,19 @@ class SqliteStorage implements Storage {
   // ───────────────────────── journeys ─────────────────────────
 
   async createJourney(record: JourneyRecord): Promise<boolean> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.journeyTx(record, null);
   }
 
   async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
-    const s = await this.ready();
-    const row = s.st.journeyStatus.get(tenantId, journeyId) as { status: unknown } | undefined;
+    const s = this.ready();
+    const row = s.st.journeyStatus.get(numbered([tenantId, journeyId])) as { status: unknown } | undefined;
     return row === undefined ? null : decodeJourneyStatus(row.status, 'je_journeys', journeyId);
   }
 
   async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
-    const s = await this.ready();
-    const row = s.st.journeyGet.get(tenantId, id) as JourneyRow | undefined;
+    const s = this.ready();
+    const row = s.st.journeyGet.get(numbered([tenantId, id])) as JourneyRow | undefined;
     return row === undefined ? null : decodeJourney(row, 'je_journeys');
   }
 
@@ -249,7 +250,7 @@ class SqliteStorage implements Storage {
     tenantId: string,
     query: { readonly status?: JourneyStatus; readonly limit: number; readonly offset: number },
   ): Promise<{ readonly items: readonly JourneyRecord[]; readonly total: number }> {
-    const s = await this.ready();
+    const s = this.ready();
     const where = query.status === undefined ? 'tenant_id = ?' : 'tenant_id = ? AND status = ?';
     const params: unknown[] = query.status === undefined ? [tenantId] : [tenantId, query.status];
     const rows = cached(s, `SELECT * FROM je_journeys WHERE ${where} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(
@@ -263,42 +264,47 @@ class SqliteStorage implements Storage {
 
   async updateJourney(record: JourneyRecord, expectedRevision: number): Promise<boolean> {
     checkRevision(record, expectedRevision);
-    const s = await this.ready();
+    const s = this.ready();
     return s.journeyTx(record, expectedRevision);
   }
 
   async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.deleteTx(tenantId, id, expectedRevision);
   }
 
   async catalogRevision(tenantId: string): Promise<number> {
-    const s = await this.ready();
+    const s = this.ready();
     const row = s.st.catalogGet.get(tenantId) as { revision: number } | undefined;
     return row?.revision ?? 0;
   }
 
   async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
-    const s = await this.ready();
-    const row = s.st.versionGet.get(tenantId, journeyId, version) as { definition: unknown } | undefined;
+    const s = this.ready();
+    const row = s.st.versionGet.get(numbered([tenantId, journeyId, version])) as { definition: unknown } | undefined;
     return row === undefined ? null : decodeDefinition(row.definition, 'je_journey_versions', `${journeyId}@${version}`);
   }
 
   // ───────────────────────── enrollments ─────────────────────────
 
   async createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.createTx(enrollment, counters);
   }
 
+  async createEnrollments(entries: readonly NewEnrollmentEntry[]): Promise<readonly ('created' | 'duplicate')[]> {
+    if (entries.length === 0) return [];
+    return this.ready().createManyTx(entries);
+  }
+
   async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
-    const s = await this.ready();
-    const row = s.st.enrollmentGet.get(id, tenantId) as EnrollmentRow | undefined;
+    const s = this.ready();
+    const row = s.st.enrollmentGet.get(numbered([id, tenantId])) as EnrollmentRow | undefined;
     return row === undefined ? null : decodeEnrollment(row, E);
   }
 
   async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
-    const s = await this.ready();
+    const s = this.ready();
     // Quarantined rows are listed by listQuarantined, not here.
     const conditions = ['tenant_id = ?', 'id NOT IN (SELECT enrollment_id FROM je_quarantine)'];
     const params: unknown[] = [query.tenantId];
@@ -323,9 +329,15 @@ class SqliteStorage implements Storage {
   }
 
   async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
-    const s = await this.ready();
-    const row = s.st.history.get(tenantId, customerId) as { active: number | null; last: number | null };
-    return { active: row.active === 1, lastEndedAt: row.last };
+    const s = this.ready();
+    const row = s.st.history.get(numbered([tenantId, customerId])) as { active: unknown; last: number | null };
+    return { active: D.isTrue(row.active), lastEndedAt: row.last };
+  }
+
+  async entryHistories(tenantId: string, journeyId: string, customerIds: readonly string[]): Promise<readonly EntryHistory[]> {
+    const s = this.ready();
+    const rows = s.st.entryHistories.all(numbered([tenantId, journeyId, D.bindTextList(customerIds)])) as EntryHistoryRow[];
+    return rows.map((row) => decodeEntryHistory(row, D.isTrue));
   }
 
   // ───────────────────────── claims and commits ─────────────────────────
@@ -337,7 +349,7 @@ class SqliteStorage implements Storage {
     readonly workerId: string;
     readonly onQuarantine?: (entry: QuarantinedEnrollment) => void;
   }): Promise<readonly Claim[]> {
-    const s = await this.ready();
+    const s = this.ready();
     if (query.limit <= 0) return [];
     const leaseUntil = query.now + query.leaseMs;
     // Rows are decoded inside the transaction: a corrupt row is quarantined there, the rest claimed.
@@ -352,7 +364,7 @@ class SqliteStorage implements Storage {
     enrollmentId: string,
     query: { readonly now: number; readonly leaseMs: number; readonly workerId: string },
   ): Promise<Claim | null> {
-    const s = await this.ready();
+    const s = this.ready();
     const leaseUntil = query.now + query.leaseMs;
     const row = s.st.claimOne.get({ id: enrollmentId, tenant: tenantId, now: query.now, lease_until: leaseUntil, worker: query.workerId }) as EnrollmentRow | undefined;
     if (row === undefined) return null;
@@ -369,30 +381,29 @@ class SqliteStorage implements Storage {
     tenantId: string,
     query: { readonly limit: number; readonly offset: number },
   ): Promise<{ readonly items: readonly QuarantinedEnrollment[]; readonly total: number }> {
-    const s = await this.ready();
+    const s = this.ready();
     const rows = s.st.quarantineList.all(tenantId, query.limit, query.offset) as QuarantineRow[];
     const total = (s.st.quarantineCount.get(tenantId) as { n: number }).n;
     return { items: rows.map(decodeQuarantine), total };
   }
 
   async repairEnrollment(enrollment: Enrollment): Promise<'repaired' | 'missing'> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.repairTx(enrollment);
   }
 
   async releaseQuarantined(tenantId: string, enrollmentId: string): Promise<'released' | 'missing'> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.releaseTx(tenantId, enrollmentId);
   }
 
   async release(enrollmentId: string, token: number): Promise<void> {
-    const s = await this.ready();
+    const s = this.ready();
     s.st.release.run(enrollmentId, token);
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    checkCommitShape(commit);
-    const s = await this.ready();
+    const s = this.ready();
     try {
       return s.commitTx(commit);
     } catch (error) {
@@ -402,24 +413,23 @@ class SqliteStorage implements Storage {
   }
 
   async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
-    checkAppendShape(append);
-    const s = await this.ready();
+    const s = this.ready();
     return s.appendTx(append);
   }
 
   async exitAll(tenantId: string, journeyId: string, reason: ExitReason, at: number): Promise<readonly string[]> {
-    const s = await this.ready();
+    const s = this.ready();
     return s.exitTx(tenantId, journeyId, reason, at);
   }
 
   async nextWakeAt(): Promise<number | null> {
-    const s = await this.ready();
+    const s = this.ready();
     const row = s.st.nextWake.get() as { wake_at: number | null } | undefined;
     return row?.wake_at ?? null;
   }
 
   async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {
-    const s = await this.ready();
+    const s = this.ready();
     const counters = s.st.counterRows.all(tenantId, journeyId) as { step_id: string; metric: string; count: number }[];
     const current = s.st.currentRows.all(tenantId, journeyId) as { step_id: string; n: number }[];
     return buildStats(
@@ -429,12 +439,12 @@ class SqliteStorage implements Storage {
   }
 
   async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
-    const s = await this.ready();
+    const s = this.ready();
     return (s.st.effects.all(enrollmentId, tenantId) as EffectRow[]).map((r) => decodeEffect(r, 'je_effects'));
   }
 
   async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
-    const s = await this.ready();
+    const s = this.ready();
     const reserve = (s.reserveTx ??= s.db.transaction((r: SendSlotRequest): SendSlotResult => {
       if (r.pruneBefore !== undefined) {
         // Older than every cap's window: they count for nothing any more (a bounded batch per call).
@@ -461,13 +471,13 @@ class SqliteStorage implements Storage {
   }
 
   async releaseSendSlot(tenantId: string, key: string): Promise<void> {
-    const s = await this.ready();
+    const s = this.ready();
     cached(s, `DELETE FROM je_send_slots WHERE tenant_id = ? AND key = ?
       AND NOT EXISTS (SELECT 1 FROM je_effects e WHERE e.idempotency_key = je_send_slots.key)`).run(tenantId, key);
   }
 
   async takeSendToken(request: SendTokenRequest): Promise<number> {
-    const s = await this.ready();
+    const s = this.ready();
     const take = (s.tokenTx ??= s.db.transaction((r: SendTokenRequest): number => {
       const row = cached(s, 'SELECT tat FROM je_send_rates WHERE tenant_id = ? AND channel_id = ?').get(r.tenantId, r.channelId) as { tat: number } | undefined;
       const next = takeToken(row?.tat, r.perSecond, r.now);
@@ -518,9 +528,6 @@ function migrate(db: Database): void {
   }).immediate();
 }
 
-const ENROLLMENT_COLUMNS =
-  'id, tenant_id, journey_id, journey_version, customer_id, status, phase, step_id, wake_at, version, entered_at, ended_at, exit_reason, updated_at, data';
-
 const enrollmentParams = enrollmentColumns;
 
 function prepare(db: Database): Open {
@@ -532,8 +539,8 @@ function prepare(db: Database): Open {
     versionInsert: db.prepare(
       'INSERT INTO je_journey_versions (tenant_id, journey_id, version, definition) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ),
-    journeyGet: db.prepare('SELECT * FROM je_journeys WHERE tenant_id = ? AND id = ?'),
-    journeyStatus: db.prepare('SELECT status FROM je_journeys WHERE tenant_id = ? AND id = ?'),
+    journeyGet: db.prepare(sql.journeyGet(D)),
+    journeyStatus: db.prepare(sql.journeyStatus(D)),
     journeyUpdate: db.prepare(
       `UPDATE je_journeys SET status = @status, version = @version, revision = @revision, created_at = @created_at,
          updated_at = @updated_at, data = @data
@@ -542,16 +549,11 @@ function prepare(db: Database): Open {
     journeyDelete: db.prepare('DELETE FROM je_journeys WHERE tenant_id = ? AND id = ? AND revision = ?'),
     versionsDelete: db.prepare('DELETE FROM je_journey_versions WHERE tenant_id = ? AND journey_id = ?'),
     countersDelete: db.prepare('DELETE FROM je_counters WHERE tenant_id = ? AND journey_id = ?'),
-    versionGet: db.prepare('SELECT definition FROM je_journey_versions WHERE tenant_id = ? AND journey_id = ? AND version = ?'),
-    enrollmentInsert: db.prepare(
-      `INSERT INTO ${E} (${ENROLLMENT_COLUMNS}) VALUES (@id, @tenant_id, @journey_id, @journey_version, @customer_id, @status,
-         @phase, @step_id, @wake_at, @version, @entered_at, @ended_at, @exit_reason, @updated_at, @data) ON CONFLICT DO NOTHING`,
-    ),
-    enrollmentGet: db.prepare(`SELECT * FROM ${E} WHERE id = ? AND tenant_id = ?`),
-    history: db.prepare(
-      `SELECT max(status = 'active') AS active, max(CASE WHEN status <> 'active' THEN ended_at END) AS last
-       FROM ${E} WHERE tenant_id = ? AND customer_id = ?`,
-    ),
+    versionGet: db.prepare(sql.versionGet(D)),
+    enrollmentInsert: db.prepare(sql.enrollmentInsert(D)),
+    enrollmentGet: db.prepare(sql.enrollmentGet(D)),
+    history: db.prepare(sql.customerHistory(D)),
+    entryHistories: db.prepare(sql.entryHistories(D)),
     claim: db.prepare(
       `UPDATE ${E} SET claim_token = claim_token + 1, lease_until = @lease_until, claimed_by = @worker
        WHERE id IN (
@@ -657,7 +659,7 @@ function prepare(db: Database): Open {
     const e = commit.enrollment;
     const lease = leaseChange(commit);
     const inactive =
-      commit.requireActiveJourney === true && (st.journeyStatus.get(e.tenantId, e.journeyId) as { status: unknown } | undefined)?.status !== 'active';
+      commit.requireActiveJourney === true && (st.journeyStatus.get(numbered([e.tenantId, e.journeyId])) as { status: unknown } | undefined)?.status !== 'active';
     const changed = inactive ? 0 : (e.status === 'active' ? st.commitActive : st.commitUpdate).run({
       ...enrollmentParams(e),
       expected: commit.expectedVersion,
@@ -695,11 +697,13 @@ function prepare(db: Database): Open {
     return added;
   });
 
-  const createTx = db.transaction((e: Enrollment, counters: readonly StepCounter[] | undefined) => {
-    if (st.enrollmentInsert.run(enrollmentParams(e)).changes === 0) return 'duplicate' as const;
+  const insertEnrollment = (e: Enrollment, counters: readonly StepCounter[] | undefined): 'created' | 'duplicate' => {
+    if (st.enrollmentInsert.run(numbered(enrollmentValues(e))).changes === 0) return 'duplicate';
     addCounters(e.tenantId, counters);
-    return 'created' as const;
-  });
+    return 'created';
+  };
+  const createTx = db.transaction(insertEnrollment);
+  const createManyTx = db.transaction((entries: readonly NewEnrollmentEntry[]) => entries.map((x) => insertEnrollment(x.enrollment, x.counters)));
 
   const claimTx = db.transaction((now: number, limit: number, leaseUntil: number, worker: string) => {
     const claims: Claim[] = [];
@@ -727,7 +731,7 @@ function prepare(db: Database): Open {
     const q = st.quarantineGet.get(id, tenantId) as (QuarantineRow & { wake_at: number | null }) | undefined;
     if (q === undefined) return 'missing';
     // Active: due again at the fixed row's wake_at, else the one it had; ended: read as it is.
-    const row = (st.releaseQuarantine.get({ id, wake_at: q.wake_at }) ?? st.enrollmentGet.get(id, tenantId)) as EnrollmentRow;
+    const row = (st.releaseQuarantine.get({ id, wake_at: q.wake_at }) ?? st.enrollmentGet.get(numbered([id, tenantId]))) as EnrollmentRow;
     decodeEnrollment(row, E); // still unreadable: throws corrupt-row and the transaction rolls back
     st.quarantineDelete.run(id);
     return 'released';
@@ -786,6 +790,7 @@ function prepare(db: Database): Open {
     commitTx: commitTx.immediate,
     appendTx: appendTx.immediate,
     createTx: createTx.immediate,
+    createManyTx: createManyTx.immediate,
     claimTx: claimTx.immediate,
     repairTx: repairTx.immediate,
     releaseTx: releaseTx.immediate,

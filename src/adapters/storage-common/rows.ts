@@ -12,7 +12,8 @@ import { journeySendPolicySchema } from '../../model/send-policy.js';
 import { entryConditionsSchema, stepSchema } from '../../model/schema.js';
 import { JOURNEY_STATUSES, type JourneyStatus } from '../../model/status.js';
 import { STEP_TYPES, type JourneyDefinition, type JourneyRecord } from '../../model/types.js';
-import type { EffectRecord, QuarantinedEnrollment } from '../../runtime/ports.js';
+import type { EffectRecord, EntryHistory, QuarantinedEnrollment } from '../../runtime/ports.js';
+import type { EntryHistoryRow } from '../sql/statements.js';
 import type { Enrollment, EnrollmentPhase, EnrollmentStatus } from '../../runtime/types.js';
 
 /** Where a bad value was found. */
@@ -172,6 +173,26 @@ export function enrollmentColumns(e: Enrollment) {
     exit_reason: e.exitReason,
     updated_at: e.updatedAt,
     data: enrollmentData(e),
+  };
+}
+
+/** An enrollment's insert values, in the order of the shared statements' `ENROLLMENT_INSERT_COLUMNS`. */
+export function enrollmentValues(e: Enrollment): unknown[] {
+  return [e.id, e.tenantId, e.journeyId, e.journeyVersion, e.customerId, e.status, e.phase, e.stepId, e.wakeAt, e.version, e.enteredAt, e.endedAt, e.exitReason, e.updatedAt, enrollmentData(e)];
+}
+
+/** One customer's entry facts from a row of the shared `entryHistories` statement. */
+export function decodeEntryHistory(row: EntryHistoryRow, isTrue: (value: unknown) => boolean): EntryHistory {
+  const instant = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  return {
+    customerId: String(row.customer_id),
+    active: isTrue(row.active),
+    lastEndedAt: instant(row.last),
+    journey: {
+      enrollments: Number(row.n_here),
+      active: row.active_id === null || row.active_id === undefined ? null : { id: String(row.active_id), enteredAt: Number(row.active_entered) },
+      lastEndedAt: instant(row.last_here),
+    },
   };
 }
 

@@ -5,7 +5,7 @@
 import { JourneyError } from '../../model/errors.js';
 import { emptyRecord } from '../../model/own.js';
 import type { JourneyDefinition, JourneyRecord } from '../../model/types.js';
-import type { Commit, EffectAppend, QuarantinedEnrollment, StepCounter, StepStats } from '../../runtime/ports.js';
+import type { Commit, QuarantinedEnrollment, StepCounter, StepStats } from '../../runtime/ports.js';
 import type { Enrollment } from '../../runtime/types.js';
 
 /** The step id counters use when an ended enrollment has no step (matches the engine's journey-level key). */
@@ -14,34 +14,6 @@ export const JOURNEY_LEVEL_STEP = '$journey';
 /** Compare ids the way every adapter orders them (UTF-16 code units; byte order for ASCII). */
 export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Refuse a commit that is malformed (a bug in the caller, not a race): throws `invalid-commit`. */
-export function checkCommitShape(commit: Commit): void {
-  const { enrollment, expectedVersion } = commit;
-  if (enrollment.version !== expectedVersion + 1) {
-    throw new JourneyError(
-      'invalid-commit',
-      `commit of enrollment ${enrollment.id}: version must be expectedVersion + 1 (${expectedVersion + 1}), got ${enrollment.version}`,
-      { path: ['enrollment', 'version'], details: { enrollmentId: enrollment.id } },
-    );
-  }
-  if (commit.token !== undefined && commit.release === false && commit.leaseMs !== undefined && !(commit.leaseMs > 0)) {
-    throw new JourneyError('invalid-commit', `commit of enrollment ${enrollment.id}: leaseMs must be positive`, {
-      path: ['leaseMs'],
-    });
-  }
-}
-
-/** Refuse an `appendEffects` whose records belong to another tenant (a caller bug): throws `invalid-commit`. */
-export function checkAppendShape(append: EffectAppend): void {
-  append.effects.forEach((effect, i) => {
-    if (effect.tenantId !== append.tenantId) {
-      throw new JourneyError('invalid-commit', `appendEffects for tenant ${append.tenantId}: effect ${effect.idempotencyKey} belongs to tenant ${effect.tenantId}`, {
-        path: ['effects', i, 'tenantId'],
-      });
-    }
-  });
 }
 
 /**

@@ -1,0 +1,93 @@
+/**
+ * The PostgreSQL adapter's driver: statements and transactions on a {@link PgPool} — a `pg.Pool`
+ * (each transaction on its own client; a client whose connection broke is released with the error
+ * so the pool drops it) or a single session such as PGlite (transactions serialised).
+ */
+import type { PgPool, PgQueryable } from './pg-pool.js';
+
+/** Serialises async sections (used when the pool is a single session). */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(section: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(section, section);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** Runs statements and transactions on the host's pool. */
+export class PgDriver {
+  private readonly mutex = new Mutex();
+
+  constructor(private readonly pool: PgPool) {}
+
+  /** One statement, outside any transaction. */
+  async q(text: string, params: unknown[] = []): Promise<unknown[]> {
+    if (this.pool.connect !== undefined) return (await this.pool.query(text, params)).rows;
+    return (await this.mutex.run(() => this.pool.query(text, params))).rows;
+  }
+
+  /** Run `body` in one transaction; a thrown value rolls it back and is rethrown. */
+  tx<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
+    return this.withClient((db, onBroken) => this.inTransaction(db, body, onBroken), false);
+  }
+
+  /**
+   * Run `body` on one pooled client without a transaction block (each statement commits on its
+   * own). A client that fails is released with the error, so `pg.Pool` discards it.
+   */
+  onClient<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
+    return this.withClient(body, true);
+  }
+
+  /**
+   * Run on one client of the pool (the single session, serialised, when the pool has no
+   * `connect`). A client whose connection broke — an `error` event, `onBroken`, or with
+   * `brokenOnThrow` any failure — is released with the error, so `pg.Pool` discards it.
+   */
+  private async withClient<T>(run: (db: PgQueryable, onBroken: (error: Error) => void) => Promise<T>, brokenOnThrow: boolean): Promise<T> {
+    const connect = this.pool.connect?.bind(this.pool);
+    if (connect === undefined) return this.mutex.run(() => run(this.pool, () => undefined));
+    const client = await connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken ??= asError(error);
+    };
+    client.on?.('error', onError);
+    try {
+      return await run(client, onError);
+    } catch (error) {
+      if (brokenOnThrow) broken ??= asError(error);
+      throw error;
+    } finally {
+      client.removeListener?.('error', onError);
+      client.release(broken);
+    }
+  }
+
+  private async inTransaction<T>(db: PgQueryable, body: (db: PgQueryable) => Promise<T>, onBroken?: (error: Error) => void): Promise<T> {
+    await db.query('BEGIN');
+    let result: T;
+    try {
+      result = await body(db);
+    } catch (error) {
+      try {
+        await db.query('ROLLBACK');
+      } catch (rollbackError) {
+        onBroken?.(asError(rollbackError)); // the connection is gone: discard it
+      }
+      throw error;
+    }
+    try {
+      await db.query('COMMIT');
+    } catch (error) {
+      onBroken?.(asError(error));
+      throw error;
+    }
+    return result;
+  }
+}
