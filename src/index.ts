@@ -49,7 +49,7 @@ export { ENROLLMENT_STATUSES, MAX_INBOX_ITEMS, MAX_SENDS_KEPT, OUTCOME_TYPES } f
 export { advance, createEnrollment, deliver, idempotencyKey, MAX_OUTCOMES_KEPT, type AdvanceOptions, type DeliveryRefusal, type NewEnrollment } from './runtime/interpreter.js';
 export { visitOf } from './runtime/interpreter.js';
 export { compileJourney, resolveResultKey, type CompiledJourney, type CompiledStep, type CompiledCondition, type JourneyIdentity } from './runtime/compile-journey.js';
-export { createEngine, type EngineOptions, type JourneyEngine, type JourneyStats, type EnrollmentListQuery } from './runtime/engine.js';
+export { createEngine, type EngineOptions, type JourneyEngine, type JourneyStats, type EnrollmentListQuery, type WorkerOptions } from './runtime/engine.js';
 export type { GoalStats } from './runtime/goal-stats.js';
 export { MAX_SEND_PRIORITY, parseSendPolicy, sendPolicySchema, type SendCap, type SendPolicy } from './model/send-policy.js';
 export { PRIORITY_SPACING_MS } from './runtime/send-gate.js';
@@ -75,7 +75,7 @@ export {
 export { ENTRY_RULES, ENTRY_VIAS, type EntryExplanation, type EntryRule, type EntryRuleResult, type EntryVia } from './runtime/entry-rules.js';
 export type { OutcomeUnmatched, OutcomeUnmatchedReason } from './runtime/outcome-attribution.js';
 export { DEFAULT_RETRY_POLICY, nextRetryAt, type RetryPolicy } from './runtime/retry.js';
-export type { RunDueResult } from './runtime/worker.js';
+export { DEFAULT_BATCH_SIZE, DEFAULT_IN_FLIGHT, type RunDueResult } from './runtime/worker.js';
 
 // Adapters with no dependencies.
 export { memoryStorage } from './adapters/memory/index.js';

@@ -32,6 +32,17 @@ class Model {
   outcomeKeys: string[] = [];
   counters: { journeyId: string; stepId: string; metric: string }[] = [];
 
+  /** An independent copy (to try a batch that must apply all or nothing). */
+  copy(): Model {
+    const copy = new Model();
+    copy.journeys = new Map(this.journeys);
+    copy.slots = this.slots.map((s) => ({ ...s }));
+    copy.effects = [...this.effects];
+    copy.outcomeKeys = [...this.outcomeKeys];
+    copy.counters = [...this.counters];
+    return copy;
+  }
+
   slot(id: string): ModelSlot | undefined {
     return this.slots.find((s) => s.e.id === id);
   }
@@ -157,11 +168,8 @@ class Model {
 const JOURNEYS = ['j1', 'j2', 'j3'] as const;
 const STEPS = ['s1', 's2', 's3'] as const;
 
-type Op =
-  | { t: 'create'; customer: number; journey: number; wakeAt: number | null; step: number; deadline: number }
-  | { t: 'claim'; limit: number; leaseMs: number }
-  | {
-      t: 'commit';
+/** One commit as drawn: which enrollment, and how right or wrong the commit is. */
+interface CommitSpec {
       target: number;
       claimed: boolean;
       version: 'right' | 'stale' | 'ahead';
@@ -173,47 +181,88 @@ type Op =
       effect: number | null;
       outcome: number | null;
       badShape: boolean;
-    }
+}
+
+type Op =
+  | { t: 'create'; customer: number; journey: number; wakeAt: number | null; step: number; deadline: number }
+  | { t: 'claim'; limit: number; leaseMs: number }
+  | ({ t: 'commit' } & CommitSpec)
+  /** Several commits in one `commitMany` (on distinct enrollments; the storage must have it). */
+  | { t: 'commitMany'; commits: CommitSpec[] }
   | { t: 'release'; target: number; claimed: boolean; token: 'right' | 'stale' }
   | { t: 'exitAll'; journey: number }
   | { t: 'advance'; ms: number }
   | { t: 'status'; journey: number; status: 'active' | 'paused' };
 
 /** The operations, drawn with the host's (or our loaded) fast-check. */
-function opArb(fc: FC): FastCheck.Arbitrary<Op> {
+function opArb(fc: FC, withMany: boolean): FastCheck.Arbitrary<Op> {
   /** wakeAt relative to now: few distinct values, so equal instants and exact lease ends happen often. */
   const WAKE = fc.constantFrom(null, -10, -5, 0, 0, 5, 10, 20, 40);
   /** deadline relative to now: often near, so paused journeys hand out enrollments past it. */
   const DEADLINE = fc.constantFrom(0, 5, 15, 30 * 86_400_000);
-
-  return fc.oneof(
+  const spec: FastCheck.Arbitrary<CommitSpec> = fc.record({
+    target: fc.nat(30),
+    claimed: fc.boolean(),
+    version: fc.constantFrom('right', 'right', 'right', 'stale', 'ahead'),
+    token: fc.constantFrom('none', 'right', 'right', 'stale'),
+    lease: fc.constantFrom('release', 'extend', 'keep'),
+    wakeAt: WAKE,
+    end: fc.constantFrom('none', 'none', 'none', 'completed', 'exited', 'failed'),
+    step: fc.nat(2),
+    effect: fc.option(fc.nat(3)),
+    outcome: fc.option(fc.nat(2)),
+    badShape: fc.nat(15).map((k) => k === 0),
+  });
+  const ops: { weight: number; arbitrary: FastCheck.Arbitrary<Op> }[] = [
     {
       weight: 4,
       arbitrary: fc.record({ t: fc.constant('create' as const), customer: fc.nat(3), journey: fc.nat(2), wakeAt: WAKE, step: fc.nat(2), deadline: DEADLINE }),
     },
     { weight: 5, arbitrary: fc.record({ t: fc.constant('claim' as const), limit: fc.nat(4), leaseMs: fc.constantFrom(5, 10, 20) }) },
-    {
-      weight: 6,
-      arbitrary: fc.record({
-        t: fc.constant('commit' as const),
-        target: fc.nat(30),
-        claimed: fc.boolean(),
-        version: fc.constantFrom('right', 'right', 'right', 'stale', 'ahead'),
-        token: fc.constantFrom('none', 'right', 'right', 'stale'),
-        lease: fc.constantFrom('release', 'extend', 'keep'),
-        wakeAt: WAKE,
-        end: fc.constantFrom('none', 'none', 'none', 'completed', 'exited', 'failed'),
-        step: fc.nat(2),
-        effect: fc.option(fc.nat(3)),
-        outcome: fc.option(fc.nat(2)),
-        badShape: fc.nat(15).map((k) => k === 0),
-      }),
-    },
+    { weight: 6, arbitrary: spec.map((c): Op => ({ t: 'commit', ...c })) },
     { weight: 3, arbitrary: fc.record({ t: fc.constant('release' as const), target: fc.nat(30), claimed: fc.boolean(), token: fc.constantFrom('right', 'stale') }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant('exitAll' as const), journey: fc.nat(2) }) },
     { weight: 4, arbitrary: fc.record({ t: fc.constant('advance' as const), ms: fc.constantFrom(1, 5, 10, 20) }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant('status' as const), journey: fc.nat(2), status: fc.constantFrom('active', 'paused') }) },
-  );
+  ];
+  if (withMany) ops.push({ weight: 3, arbitrary: fc.array(spec, { minLength: 1, maxLength: 4 }).map((commits): Op => ({ t: 'commitMany', commits })) });
+  return fc.oneof(...ops);
+}
+
+/** The commit a drawn spec makes of an enrollment (`n`: the op's index, recorded in effect details). */
+function commitOf(op: CommitSpec, base: Enrollment, token: number, n: number, now: number): Commit {
+    const expectedVersion = op.version === 'right' ? base.version : op.version === 'stale' ? base.version - 1 : base.version + 1;
+    const step = STEPS[op.step]!;
+    const ending = op.end !== 'none';
+    const next: Enrollment = {
+      ...base,
+      version: expectedVersion + (op.badShape ? 2 : 1),
+      stepId: op.end === 'completed' ? null : step,
+      status: ending ? op.end as Enrollment['status'] : 'active',
+      phase: ending ? 'done' : 'waiting',
+      wakeAt: ending ? null : op.wakeAt === null ? null : now + op.wakeAt,
+      endedAt: ending ? (base.endedAt ?? now) : null,
+      exitReason: op.end === 'exited' ? 'manual' : null,
+      updatedAt: now,
+      attempts: base.attempts + 1,
+    };
+    const commit: Commit = {
+      enrollment: next,
+      expectedVersion,
+      now,
+      ...(op.token === 'none' ? {} : { token: op.token === 'right' ? token : token - 1 }),
+      ...(op.lease === 'release' ? { release: true } : op.lease === 'extend' ? { release: false, leaseMs: 10 } : { release: false }),
+      ...(op.effect === null
+        ? {}
+        : {
+            effects: [
+              { idempotencyKey: `${base.id}:${step}:${op.effect}`, tenantId: T, journeyId: base.journeyId, enrollmentId: base.id, stepId: step, visit: op.effect, type: 'send' as const, at: now, detail: { n } },
+            ],
+          }),
+      counters: [{ journeyId: base.journeyId, stepId: step, metric: ending ? (op.end === 'exited' ? 'exited:manual' : op.end) : 'entered' }],
+      ...(op.outcome === null ? {} : { outcomeKey: `k${op.outcome}` }),
+    };
+  return commit;
 }
 
 async function settle<T>(p: Promise<T>): Promise<T | string> {
@@ -270,40 +319,29 @@ async function check(storage: Storage, ops: readonly Op[], expect: ConformanceEx
       case 'commit': {
         if (model.slots.length === 0) continue;
         const slot = pick(op.target, op.claimed);
-        const base = slot.e;
-        const expectedVersion = op.version === 'right' ? base.version : op.version === 'stale' ? base.version - 1 : base.version + 1;
-        const step = STEPS[op.step]!;
-        const ending = op.end !== 'none';
-        const next: Enrollment = {
-          ...base,
-          version: expectedVersion + (op.badShape ? 2 : 1),
-          stepId: op.end === 'completed' ? null : step,
-          status: ending ? op.end as Enrollment['status'] : 'active',
-          phase: ending ? 'done' : 'waiting',
-          wakeAt: ending ? null : op.wakeAt === null ? null : now + op.wakeAt,
-          endedAt: ending ? (base.endedAt ?? now) : null,
-          exitReason: op.end === 'exited' ? 'manual' : null,
-          updatedAt: now,
-          attempts: base.attempts + 1,
-        };
-        const commit: Commit = {
-          enrollment: next,
-          expectedVersion,
-          now,
-          ...(op.token === 'none' ? {} : { token: op.token === 'right' ? slot.token : slot.token - 1 }),
-          ...(op.lease === 'release' ? { release: true } : op.lease === 'extend' ? { release: false, leaseMs: 10 } : { release: false }),
-          ...(op.effect === null
-            ? {}
-            : {
-                effects: [
-                  { idempotencyKey: `${base.id}:${step}:${op.effect}`, tenantId: T, journeyId: base.journeyId, enrollmentId: base.id, stepId: step, visit: op.effect, type: 'send' as const, at: now, detail: { n } },
-                ],
-              }),
-          counters: [{ journeyId: base.journeyId, stepId: step, metric: ending ? (op.end === 'exited' ? 'exited:manual' : op.end) : 'entered' }],
-          ...(op.outcome === null ? {} : { outcomeKey: `k${op.outcome}` }),
-        };
+        const commit = commitOf(op, slot.e, slot.token, n, now);
         expected = model.commit(commit);
         actual = await settle(storage.commit(commit));
+        break;
+      }
+      case 'commitMany': {
+        if (model.slots.length === 0) continue;
+        // Distinct enrollments (a batch of the worker's); the same enrollment twice is an example in the suite.
+        const seen = new Set<string>();
+        const commits: Commit[] = [];
+        for (const spec of op.commits) {
+          const slot = pick(spec.target, spec.claimed);
+          if (seen.has(slot.e.id)) continue;
+          seen.add(slot.e.id);
+          commits.push(commitOf(spec, slot.e, slot.token, n, now));
+        }
+        // All or nothing when a commit breaks a rule: the model tries the batch on a copy first.
+        const trial = model.copy();
+        const results = commits.map((c) => trial.commit(c));
+        const thrown = results.find((r) => r.startsWith('throw:'));
+        if (thrown === undefined) expected = commits.map((c) => model.commit(c));
+        else expected = thrown;
+        actual = await settle(storage.commitMany!(commits).then((r) => [...r]));
         break;
       }
       case 'release': {
@@ -353,6 +391,8 @@ export interface ModelOptions {
    * own; otherwise it is loaded with `import('fast-check')` when the case runs.
    */
   fc?: object;
+  /** The storage has the optional `commitMany`: the sequences then include batches of several enrollments' commits. */
+  commitMany?: boolean;
 }
 
 /**
@@ -369,7 +409,7 @@ export function describeStorageModel(
   test.it(`${name}: random operation sequences match the reference model`, async () => {
     const fc = (options.fc as FC | undefined) ?? (await loadFastCheck());
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb(fc), { minLength: 5, maxLength: 60, size: 'max' }), async (ops) => {
+      fc.asyncProperty(fc.array(opArb(fc, options.commitMany === true), { minLength: 5, maxLength: 60, size: 'max' }), async (ops) => {
         // Through the core's wrapper, as the engine sees it: its shape checks are part of the model.
         const made = await factory();
         const storage = guardStorage(made.storage);

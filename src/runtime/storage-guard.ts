@@ -29,7 +29,7 @@ type Method = Exclude<keyof Storage, 'init' | 'close'>;
 const METHODS = [
   'createJourney', 'getJourney', 'listJourneys', 'updateJourney', 'journeyStatus', 'deleteJourney', 'catalogRevision', 'getJourneyVersion',
   'createEnrollment', 'createEnrollments', 'getEnrollment', 'listEnrollments', 'customerHistory', 'entryHistories',
-  'claimDue', 'claimEnrollment', 'listQuarantined', 'repairEnrollment', 'releaseQuarantined', 'release', 'commit', 'appendEffects', 'exitAll', 'nextWakeAt',
+  'claimDue', 'claimEnrollment', 'listQuarantined', 'repairEnrollment', 'releaseQuarantined', 'release', 'commit', 'commitMany', 'appendEffects', 'exitAll', 'nextWakeAt',
   'stats', 'listEffects',
   'reserveSendSlot', 'releaseSendSlot', 'takeSendToken',
 ] as const satisfies readonly Method[];
@@ -122,6 +122,19 @@ export function guardStorage(adapter: Storage): Storage {
       }
       return call('commit', [commit]).then((r) => checkCommitResult(r));
     },
+    ...(typeof adapter.commitMany === 'function'
+      ? {
+          commitMany: (commits: readonly Commit[]) => {
+            try {
+              if (!Array.isArray(commits)) throw new JourneyError('invalid-commit', 'commitMany takes an array of commits', { path: [] });
+              for (const commit of commits) checkCommitShape(commit);
+            } catch (error) {
+              return Promise.reject(error);
+            }
+            return call('commitMany', [commits]).then((r) => checkAligned('commitMany', r, commits.length, (x) => checkCommitResult(x, 'commitMany')));
+          },
+        }
+      : {}),
     appendEffects: (append: EffectAppend) => {
       try {
         checkAppendShape(append);

@@ -73,6 +73,11 @@ const storage: Storage = commitLog
         appendFileSync(commitLog, `${config.workerId} ${commit.enrollment.id} ${commit.token ?? '-'} ${result}\n`);
         return result;
       },
+      async commitMany(commits: readonly Commit[]) {
+        const results = await base.commitMany!(commits);
+        appendFileSync(commitLog, commits.map((commit, i) => `${config.workerId} ${commit.enrollment.id} ${commit.token ?? '-'} ${results[i]}\n`).join(''));
+        return results;
+      },
     })
   : base;
 // Object.create keeps the class methods reachable, but they must run with the real instance.

@@ -17,8 +17,8 @@ const memoryFactory = (raw: boolean) => async () => {
     fix: async (id: string) => damageForTesting(storage, id, null),
   };
 };
-describeStorageConformance('memory', memoryFactory(false), vitestApi, { damage: true, fix: true });
-describeStorageConformance('memory (raw adapter)', memoryFactory(true), vitestApi, { damage: true, fix: true });
+describeStorageConformance('memory', memoryFactory(false), vitestApi, { damage: true, fix: true, commitMany: true });
+describeStorageConformance('memory (raw adapter)', memoryFactory(true), vitestApi, { damage: true, fix: true, commitMany: true });
 
 describe('memoryStorage', () => {
   it('refuses use after close', async () => {

@@ -22,7 +22,7 @@ describe('storage model-based', () => {
   });
 
   // memory loads fast-check itself (the optional peer); the others are handed the module
-  describeStorageModel('memory', async () => ({ storage: memoryStorage(), cleanup: async () => {} }), vitestApi, { numRuns: 150 });
+  describeStorageModel('memory', async () => ({ storage: memoryStorage(), cleanup: async () => {} }), vitestApi, { numRuns: 150, commitMany: true });
   describeStorageModel(
     'sqlite',
     async () => {
@@ -30,7 +30,7 @@ describe('storage model-based', () => {
       return { storage: sqliteStorage({ database }), cleanup: async () => void database.close() };
     },
     vitestApi,
-    { numRuns: 100, fc },
+    { numRuns: 100, fc, commitMany: true },
   );
-  describeStorageModel(`postgres (${PG_KIND})`, () => h.make(), vitestApi, { numRuns: 30, fc });
+  describeStorageModel(`postgres (${PG_KIND})`, () => h.make(), vitestApi, { numRuns: 30, fc, commitMany: true });
 });

@@ -32,7 +32,7 @@ describeStorageConformance(`postgres (${PG_KIND})`, async () => {
       await h.pool.query(`UPDATE "${made.schema}".je_enrollments SET data = $2::json WHERE id = $1`, [id, kept.get(id)]);
     },
   };
-}, vitestApi, { damage: true, fix: true });
+}, vitestApi, { damage: true, fix: true, commitMany: true });
 
 // The raw adapter, without the core's wrapper (guardStorage).
 describeStorageConformance(`postgres (${PG_KIND}, raw adapter)`, async () => {

@@ -36,7 +36,7 @@ describeStorageConformance('sqlite (file)', async () => {
       raw.close();
     },
   };
-}, vitestApi, { damage: true, fix: true });
+}, vitestApi, { damage: true, fix: true, commitMany: true });
 
 // The raw adapter, without the core's wrapper (guardStorage): what a merger of the two must still pass.
 describeStorageConformance('sqlite (host database, :memory:, raw adapter)', async () => {
@@ -54,7 +54,7 @@ describeStorageConformance('sqlite (host database, :memory:, raw adapter)', asyn
       database.prepare(`UPDATE je_enrollments SET data = json_remove(data, '$.visits.constructor') WHERE id = ?`).run(id);
     },
   };
-}, vitestApi, { damage: true, fix: true });
+}, vitestApi, { damage: true, fix: true, commitMany: true });
 
 describe('sqliteStorage', () => {
   it('keeps everything across a close and reopen of the file', async () => {

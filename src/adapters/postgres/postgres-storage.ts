@@ -56,6 +56,7 @@ import { PgDriver } from './pg-driver.js';
 import { counterShard, hash53 } from './pg-keys.js';
 import { migratePostgres } from './pg-migrator.js';
 import { journeyParams, PAUSED_DEADLINE, stateParams, statementsIn, tableNames, updateParams } from './pg-sql.js';
+import { pgCommitMany } from './pg-commit-many.js';
 import type { PgPool, PgQueryable } from './pg-pool.js';
 
 /** Options for {@link postgresStorage}. */
@@ -566,6 +567,11 @@ class PostgresStorage implements Storage {
         : await db.query(text, params);
       return rows[0]?.n === 1 ? 'ok' : this.refuse(db, commit);
     });
+  }
+
+  /** {@link Storage.commitMany}: one statement over arrays (see pg-commit-many.ts). */
+  async commitMany(commits: readonly Commit[]): Promise<readonly CommitResult[]> {
+    return pgCommitMany({ tables: this.t, onClient: (body) => this.onClient(body), tx: (body) => this.tx(body), shard: counterShard }, commits);
   }
 
   /** A name for a prepared statement: derived from its text, so equal on every connection and storage. */
