@@ -48,6 +48,8 @@ class Slot implements HeapRecord {
   damage: { readonly field: string; readonly problem: string } | null = null;
   /** Set when a claim found the slot damaged: out of due work until repaired. */
   quarantine: QuarantinedEnrollment | null = null;
+  /** The enrollment's effect log, oldest first (null: none yet): kept on the slot, not in a map of its own. */
+  effects: EffectRecord[] | null = null;
   constructor(public e: Enrollment) {}
   id(): string {
     return this.e.id;
@@ -108,15 +110,16 @@ class MemoryStorage implements Storage {
   private readonly enrollments = new Map<string, Slot>();
   /** (tenant, journey) → customerId → the active enrollment. */
   private readonly active = new Map<string, Map<string, Slot>>();
-  /** tenant → customerId → all the customer's enrollments. */
-  private readonly customers = new Map<string, Map<string, Slot[]>>();
+  /** tenant → customerId → all the customer's enrollments (one slot alone, the usual case, is held without an array). */
+  private readonly customers = new Map<string, Map<string, Slot | Slot[]>>();
   /** (tenant, journey) → due heap keyed by wakeAt of unleased active enrollments. */
   private readonly due = new Map<string, EntryHeap>();
   /** Claimed enrollments keyed by lease end; moved back to `due` once the lease has expired. */
   private readonly leases = new EntryHeap();
   private readonly counters = new Map<string, Counts>();
   private readonly effectKeys = new Set<string>();
-  private readonly effects = new Map<string, EffectRecord[]>();
+  /** Effect records of enrollments this storage does not hold (an `appendEffects` for an unknown id); the rest live on their slot. */
+  private readonly strayEffects = new Map<string, EffectRecord[]>();
   private readonly outcomeKeys = new Set<string>();
   /** Quarantined slots by enrollment id, in quarantine order. */
   private readonly quarantined = new Map<string, Slot>();
@@ -229,7 +232,8 @@ class MemoryStorage implements Storage {
     let tenantCustomers = this.customers.get(enrollment.tenantId);
     if (tenantCustomers === undefined) this.customers.set(enrollment.tenantId, (tenantCustomers = new Map()));
     const history = tenantCustomers.get(enrollment.customerId);
-    if (history === undefined) tenantCustomers.set(enrollment.customerId, [slot]);
+    if (history === undefined) tenantCustomers.set(enrollment.customerId, slot);
+    else if (history instanceof Slot) tenantCustomers.set(enrollment.customerId, [history, slot]);
     else history.push(slot);
     this.count(enrollment.tenantId, counters);
     this.place(slot);
@@ -248,7 +252,7 @@ class MemoryStorage implements Storage {
     this.open();
     const source: Iterable<Slot> =
       query.customerId !== undefined
-        ? (this.customers.get(query.tenantId)?.get(query.customerId) ?? [])
+        ? this.historyOf(query.tenantId, query.customerId)
         : query.status === 'active' && query.journeyId !== undefined
           ? (this.active.get(journeyKey(query.tenantId, query.journeyId))?.values() ?? [])
           : this.enrollments.values();
@@ -275,7 +279,7 @@ class MemoryStorage implements Storage {
     this.open();
     let active = false;
     let lastEndedAt: number | null = null;
-    for (const { e } of this.customers.get(tenantId)?.get(customerId) ?? []) {
+    for (const { e } of this.historyOf(tenantId, customerId)) {
       if (e.status === 'active') active = true;
       else if (e.endedAt !== null && (lastEndedAt === null || e.endedAt > lastEndedAt)) lastEndedAt = e.endedAt;
     }
@@ -537,7 +541,10 @@ class MemoryStorage implements Storage {
 
   async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
     this.open();
-    return (this.effects.get(enrollmentId) ?? []).filter((r) => r.tenantId === tenantId);
+    const stray = this.strayEffects.get(enrollmentId);
+    const own = this.enrollments.get(enrollmentId)?.effects;
+    const all = stray === undefined ? (own ?? []) : own == null ? stray : [...stray, ...own];
+    return all.filter((r) => r.tenantId === tenantId);
   }
 
   async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
@@ -645,12 +652,24 @@ class MemoryStorage implements Storage {
     return found.sort((a, b) => a.e.wakeAt! - b.e.wakeAt! || compareIds(a.e.id, b.e.id));
   }
 
+  /** A customer's enrollments in one tenant, oldest first. */
+  private historyOf(tenantId: string, customerId: string): readonly Slot[] {
+    const history = this.customers.get(tenantId)?.get(customerId);
+    return history === undefined ? [] : history instanceof Slot ? [history] : history;
+  }
+
   /** Add an effect to the log; false when its key is there already (at-least-once: the first record wins). */
   private record(effect: EffectRecord): boolean {
     if (this.effectKeys.has(effect.idempotencyKey)) return false;
     this.effectKeys.add(effect.idempotencyKey);
-    const list = this.effects.get(effect.enrollmentId);
-    if (list === undefined) this.effects.set(effect.enrollmentId, [effect]);
+    const slot = this.enrollments.get(effect.enrollmentId);
+    if (slot !== undefined) {
+      if (slot.effects === null) slot.effects = [effect];
+      else slot.effects.push(effect);
+      return true;
+    }
+    const list = this.strayEffects.get(effect.enrollmentId);
+    if (list === undefined) this.strayEffects.set(effect.enrollmentId, [effect]);
     else list.push(effect);
     return true;
   }
