@@ -476,9 +476,8 @@ class Run implements StepRun {
    */
   recordOutcome(outcome: OutcomeEntry): void {
     const d = this.draft;
-    const outcomes = d.outcomes.length >= MAX_OUTCOMES_KEPT ? d.outcomes.slice(1 - MAX_OUTCOMES_KEPT) : d.outcomes.slice();
-    outcomes.push(outcome);
-    d.outcomes = outcomes;
+    // `concat` makes an array of the exact length (`push` or a spread leave room for 16 more elements, kept as long as the enrollment).
+    d.outcomes = (d.outcomes.length >= MAX_OUTCOMES_KEPT ? d.outcomes.slice(1 - MAX_OUTCOMES_KEPT) : d.outcomes).concat([outcome]);
     if (this.answersLatestSend(outcome) && (d.latestOutcome === null || outcome.at >= d.latestOutcome.at)) d.latestOutcome = outcome;
   }
 
@@ -489,9 +488,7 @@ class Run implements StepRun {
   recordSend(stepId: string, visit: number, messageId: string | undefined): void {
     const d = this.draft;
     const sent: SentMessage = { key: idempotencyKey(d.id, stepId, visit), stepId, at: this.now, ...(messageId === undefined ? {} : { messageId }) };
-    const sends = d.sends.length >= MAX_SENDS_KEPT ? d.sends.slice(1 - MAX_SENDS_KEPT) : d.sends.slice();
-    sends.push(sent);
-    d.sends = sends;
+    d.sends = (d.sends.length >= MAX_SENDS_KEPT ? d.sends.slice(1 - MAX_SENDS_KEPT) : d.sends).concat([sent]);
     d.lastSendAt = this.now;
     let latest: OutcomeEntry | null = null;
     for (const o of d.outcomes) if (o.sendKey === sent.key && (latest === null || o.at >= latest.at)) latest = o;

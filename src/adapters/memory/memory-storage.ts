@@ -664,8 +664,11 @@ class MemoryStorage implements Storage {
     this.effectKeys.add(effect.idempotencyKey);
     const slot = this.enrollments.get(effect.enrollmentId);
     if (slot !== undefined) {
-      if (slot.effects === null) slot.effects = [effect];
-      else slot.effects.push(effect);
+      const list = slot.effects;
+      // A short log is copied at its exact length (`push` would leave room for 16 more); a long one grows in place.
+      if (list === null) slot.effects = [effect];
+      else if (list.length < 8) slot.effects = list.concat([effect]);
+      else list.push(effect);
       return true;
     }
     const list = this.strayEffects.get(effect.enrollmentId);
