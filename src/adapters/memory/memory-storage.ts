@@ -65,7 +65,21 @@ function isBefore(slot: Slot, wakeAt: number, id: string): boolean {
 }
 
 const SEP = '\u0000';
+/** A key of two parts (tenant + journey, tenant + customer, …). */
 const journeyKey = (tenantId: string, journeyId: string) => tenantId + SEP + journeyId;
+
+let lastJourney = { tenantId: '', journeyId: '', key: SEP };
+/**
+ * {@link journeyKey} of a journey, on the hot paths (every claim, commit and index move): the last
+ * key is handed out again for the same journey instead of building (and hashing) a new string.
+ */
+function keyOfJourney(tenantId: string, journeyId: string): string {
+  const last = lastJourney;
+  if (last.journeyId === journeyId && last.tenantId === tenantId) return last.key;
+  const key = [tenantId, journeyId].join(SEP); // flat: a Map lookup hashes it without flattening a rope first
+  lastJourney = { tenantId, journeyId, key };
+  return key;
+}
 
 /**
  * Storage that lives in the process's memory: the default for tests, simulations and the
@@ -186,7 +200,7 @@ class MemoryStorage implements Storage {
 
   async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
     this.open();
-    return this.journeys.get(journeyKey(tenantId, journeyId))?.status ?? null;
+    return this.journeys.get(keyOfJourney(tenantId, journeyId))?.status ?? null;
   }
 
   async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
@@ -220,7 +234,7 @@ class MemoryStorage implements Storage {
   async createEnrollment(enrollment: Enrollment, counters?: readonly StepCounter[]): Promise<'created' | 'duplicate'> {
     this.open();
     if (this.enrollments.has(enrollment.id)) return 'duplicate';
-    const key = journeyKey(enrollment.tenantId, enrollment.journeyId);
+    const key = keyOfJourney(enrollment.tenantId, enrollment.journeyId);
     const slot = new Slot(enrollment);
     if (enrollment.status === 'active') {
       let byCustomer = this.active.get(key);
@@ -437,7 +451,7 @@ class MemoryStorage implements Storage {
       slot && { tenantId: slot.e.tenantId, journeyId: slot.e.journeyId, customerId: slot.e.customerId, status: slot.e.status, version: slot.e.version, token: slot.token },
     );
     if (refused !== null) return refused;
-    if (commit.requireActiveJourney === true && this.journeys.get(journeyKey(next.tenantId, next.journeyId))?.status !== 'active') return 'journey-inactive';
+    if (commit.requireActiveJourney === true && this.journeys.get(keyOfJourney(next.tenantId, next.journeyId))?.status !== 'active') return 'journey-inactive';
     // Outcome keys are unique per customer (tenant, customer, key), whichever enrollment the outcome lands on.
     const outcomeKey = commit.outcomeKey === undefined ? undefined : next.tenantId + SEP + next.customerId + SEP + commit.outcomeKey;
     if (outcomeKey !== undefined && this.outcomeKeys.has(outcomeKey)) return 'duplicate';
@@ -445,7 +459,7 @@ class MemoryStorage implements Storage {
     const previous = s.e;
     s.e = next;
     if (previous.status === 'active' && next.status !== 'active') {
-      const byCustomer = this.active.get(journeyKey(next.tenantId, next.journeyId));
+      const byCustomer = this.active.get(keyOfJourney(next.tenantId, next.journeyId));
       byCustomer?.delete(next.customerId);
     }
     const lease = leaseChange(commit);
@@ -518,7 +532,7 @@ class MemoryStorage implements Storage {
     this.leases.forEachLive((leaseUntil, rec) => {
       const { e } = rec as Slot;
       if (e.wakeAt === null) return;
-      const status = this.journeys.get(journeyKey(e.tenantId, e.journeyId))?.status;
+      const status = this.journeys.get(keyOfJourney(e.tenantId, e.journeyId))?.status;
       const at = status === 'paused' ? Math.max(e.wakeAt, leaseUntil, firstInstantAfter(e.deadline)) : Math.max(e.wakeAt, leaseUntil);
       if ((min === null || at < min) && (status === 'active' || status === 'paused')) min = at;
     });
@@ -629,7 +643,7 @@ class MemoryStorage implements Storage {
       this.leases.push(slot.lease, slot);
       return;
     }
-    const key = journeyKey(e.tenantId, e.journeyId);
+    const key = keyOfJourney(e.tenantId, e.journeyId);
     let heap = this.due.get(key);
     if (heap === undefined) this.due.set(key, (heap = new EntryHeap()));
     heap.push(e.wakeAt, slot);
@@ -689,7 +703,7 @@ class MemoryStorage implements Storage {
     for (const c of counters) {
       if (steps === undefined || c.journeyId !== journeyId) {
         journeyId = c.journeyId;
-        const key = journeyKey(tenantId, journeyId);
+        const key = keyOfJourney(tenantId, journeyId);
         steps = this.counters.get(key);
         if (steps === undefined) this.counters.set(key, (steps = new Map()));
       }
