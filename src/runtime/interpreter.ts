@@ -110,22 +110,25 @@ export function createEnrollment(journey: CompiledJourney, init: NewEnrollment, 
   };
 }
 
-/** The last key {@link idempotencyKey} built, to hand the same string out again (see there). */
-let lastKey = { enrollmentId: '', stepId: '', visit: 0, key: '' };
+/** Keys {@link idempotencyKey} built lately, direct-mapped by a hash of their parts (a miss just builds the key again). */
+const KEY_CACHE_SIZE = 256;
+const keyCache: ({ readonly enrollmentId: string; readonly stepId: string; readonly visit: number; readonly key: string } | undefined)[] = new Array(KEY_CACHE_SIZE);
 
 /**
  * The idempotency key of one visit of one step: `enrollmentId:stepId:visit`.
  *
  * Built flat (`join`, not `+`, which makes a tree of rope strings: four 32-byte nodes per key), and
- * the last key built is handed out again for the same visit, so the send record in the effect log
- * and the enrollment's `sends` entry of one send share one string. Only the memory cost changes:
- * the value is the same string either way.
+ * a key built lately is handed out again for the same visit, so the send record in the effect log
+ * and the enrollment's `sends` entry of one send share one string, also when a worker advances
+ * many claims in turn. Only the memory cost changes: the value is the same string either way.
  */
 export function idempotencyKey(enrollmentId: string, stepId: string, visit: number): string {
-  const last = lastKey;
-  if (last.visit === visit && last.enrollmentId === enrollmentId && last.stepId === stepId) return last.key;
+  const n = enrollmentId.length;
+  const slot = (n === 0 ? 0 : enrollmentId.charCodeAt(n - 1) * 31 + (n > 1 ? enrollmentId.charCodeAt(n - 2) * 7 : 0) + (n > 2 ? enrollmentId.charCodeAt(n - 3) : 0) + visit + stepId.length) & (KEY_CACHE_SIZE - 1);
+  const hit = keyCache[slot];
+  if (hit !== undefined && hit.visit === visit && hit.enrollmentId === enrollmentId && hit.stepId === stepId) return hit.key;
   const key = [enrollmentId, stepId, visit].join(':');
-  lastKey = { enrollmentId, stepId, visit, key };
+  keyCache[slot] = { enrollmentId, stepId, visit, key };
   return key;
 }
 

@@ -30,6 +30,7 @@ import {
   exitedEnrollment,
   leaseChange,
   refusal,
+  type StoredIdentity,
 } from '../storage-common/storage-rules.js';
 import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
 import { EntryHeap, type HeapRecord } from './entry-heap.js';
@@ -444,15 +445,29 @@ class MemoryStorage implements Storage {
   async commit(commit: Commit): Promise<CommitResult> {
     this.open();
     checkCommitShape(commit);
-    const next = commit.enrollment;
-    const slot = this.enrollments.get(next.id);
-    const refused = this.refused(commit);
+    return this.apply(commit, this.refused(commit));
+  }
+
+  /** {@link Storage.commitMany}: every commit's checks first (a broken rule throws before anything is written), then each applied in order, in one synchronous pass. */
+  async commitMany(commits: readonly Commit[]): Promise<readonly CommitResult[]> {
+    this.open();
+    for (const commit of commits) {
+      checkCommitShape(commit);
+      this.refused(commit);
+    }
+    // Each is decided again as it is applied: an earlier commit of the batch may have written the same enrollment.
+    return commits.map((commit) => this.apply(commit, this.refused(commit)));
+  }
+
+  /** Write a commit whose shape was checked and whose refusal (null: none) was decided against the stored enrollment. */
+  private apply(commit: Commit, refused: CommitResult | null): CommitResult {
     if (refused !== null) return refused;
+    const next = commit.enrollment;
     if (commit.requireActiveJourney === true && this.journeys.get(keyOfJourney(next.tenantId, next.journeyId))?.status !== 'active') return 'journey-inactive';
     // Outcome keys are unique per customer (tenant, customer, key), whichever enrollment the outcome lands on.
     const outcomeKey = commit.outcomeKey === undefined ? undefined : next.tenantId + SEP + next.customerId + SEP + commit.outcomeKey;
     if (outcomeKey !== undefined && this.outcomeKeys.has(outcomeKey)) return 'duplicate';
-    const s = slot!;
+    const s = this.enrollments.get(next.id)!;
     const previous = s.e;
     s.e = next;
     if (previous.status === 'active' && next.status !== 'active') {
@@ -469,22 +484,21 @@ class MemoryStorage implements Storage {
     return 'ok';
   }
 
-  /** {@link Storage.commitMany}: every commit's checks first (a broken rule throws before anything is written), then each applied in order with no await between them. */
-  async commitMany(commits: readonly Commit[]): Promise<readonly CommitResult[]> {
-    this.open();
-    for (const commit of commits) {
-      checkCommitShape(commit);
-      this.refused(commit);
-    }
-    return Promise.all(commits.map((commit) => this.commit(commit)));
-  }
+  /** The stored identity {@link refusal} reads, filled in place for each commit (no object per commit). */
+  private readonly identity: { -readonly [K in keyof StoredIdentity]: StoredIdentity[K] } = { tenantId: '', journeyId: '', customerId: '', status: '', version: 0, token: 0 };
 
   private refused(commit: Commit): CommitResult | null {
     const slot = this.enrollments.get(commit.enrollment.id);
-    return refusal(
-      commit,
-      slot && { tenantId: slot.e.tenantId, journeyId: slot.e.journeyId, customerId: slot.e.customerId, status: slot.e.status, version: slot.e.version, token: slot.token },
-    );
+    if (slot === undefined) return refusal(commit, undefined);
+    const id = this.identity;
+    const { e } = slot;
+    id.tenantId = e.tenantId;
+    id.journeyId = e.journeyId;
+    id.customerId = e.customerId;
+    id.status = e.status;
+    id.version = e.version;
+    id.token = slot.token;
+    return refusal(commit, id);
   }
 
   async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
