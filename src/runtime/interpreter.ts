@@ -26,6 +26,7 @@ import type {
   ExitReason,
   InboxItem,
   Input,
+  Offer,
   OutcomeEntry,
   SentMessage,
   StepEvent,
@@ -53,6 +54,18 @@ export interface AdvanceOptions {
   readonly maxInstantSteps?: number;
 }
 
+/**
+ * The empties a new enrollment starts with, shared and frozen: an enrollment waiting at its first
+ * wait step holds no copy of its own (the interpreter copies `visits`, `flags`, `results`,
+ * `outcomes` and `sends` on their first write, never writing into the stored objects).
+ */
+const NO_COUNTS: Readonly<Record<string, number>> = Object.freeze({});
+const NO_RESULTS: Readonly<Record<string, readonly Offer[]>> = Object.freeze({});
+const NO_FLAGS: Readonly<Record<string, boolean>> = Object.freeze({});
+const NO_CONTEXT: Readonly<Record<string, JsonValue>> = Object.freeze({});
+const NO_OUTCOMES: readonly OutcomeEntry[] = Object.freeze([]);
+const NO_SENDS: readonly SentMessage[] = Object.freeze([]);
+
 /** What a new enrollment needs. */
 export interface NewEnrollment {
   readonly id: string;
@@ -77,16 +90,16 @@ export function createEnrollment(journey: CompiledJourney, init: NewEnrollment, 
     status: 'active',
     stepId: journey.firstStepId,
     phase: 'ready',
-    visits: {},
-    results: {},
-    flags: {},
-    outcomes: [],
+    visits: NO_COUNTS,
+    results: NO_RESULTS,
+    flags: NO_FLAGS,
+    outcomes: NO_OUTCOMES,
     latestOutcome: null,
     lastSendAt: null,
-    sends: [],
+    sends: NO_SENDS,
     attempts: 0,
     lastError: null,
-    context: init.context ?? {},
+    context: init.context ?? NO_CONTEXT,
     enteredAt: now,
     deadline: now + journey.maxDurationMs,
     wakeAt: now,
@@ -97,9 +110,26 @@ export function createEnrollment(journey: CompiledJourney, init: NewEnrollment, 
   };
 }
 
-/** The idempotency key of one visit of one step: `enrollmentId:stepId:visit`. */
+/** Keys {@link idempotencyKey} built lately, direct-mapped by a hash of their parts (a miss just builds the key again). */
+const KEY_CACHE_SIZE = 256;
+const keyCache: ({ readonly enrollmentId: string; readonly stepId: string; readonly visit: number; readonly key: string } | undefined)[] = new Array(KEY_CACHE_SIZE);
+
+/**
+ * The idempotency key of one visit of one step: `enrollmentId:stepId:visit`.
+ *
+ * Built flat (`join`, not `+`, which makes a tree of rope strings: four 32-byte nodes per key), and
+ * a key built lately is handed out again for the same visit, so the send record in the effect log
+ * and the enrollment's `sends` entry of one send share one string, also when a worker advances
+ * many claims in turn. Only the memory cost changes: the value is the same string either way.
+ */
 export function idempotencyKey(enrollmentId: string, stepId: string, visit: number): string {
-  return `${enrollmentId}:${stepId}:${visit}`;
+  const n = enrollmentId.length;
+  const slot = (n === 0 ? 0 : enrollmentId.charCodeAt(n - 1) * 31 + (n > 1 ? enrollmentId.charCodeAt(n - 2) * 7 : 0) + (n > 2 ? enrollmentId.charCodeAt(n - 3) : 0) + visit + stepId.length) & (KEY_CACHE_SIZE - 1);
+  const hit = keyCache[slot];
+  if (hit !== undefined && hit.visit === visit && hit.enrollmentId === enrollmentId && hit.stepId === stepId) return hit.key;
+  const key = [enrollmentId, stepId, visit].join(':');
+  keyCache[slot] = { enrollmentId, stepId, visit, key };
+  return key;
 }
 
 /**
@@ -116,6 +146,8 @@ export function visitOf(enrollment: Pick<Enrollment, 'visits'>, stepId: string):
 /**
  * Advance an enrollment by one input. Returns the same enrollment object (and no commands) when
  * the input changes nothing — an ended enrollment, a stale effect result, a wake-up that is early.
+ * Pure: `enrollment` is never written to; the answer is a new object (sharing the parts that did
+ * not change).
  */
 export function advance(
   journey: CompiledJourney,
@@ -124,13 +156,101 @@ export function advance(
   now: number,
   options: AdvanceOptions = {},
 ): AdvanceResult {
-  if (enrollment.status !== 'active') return unchanged(enrollment);
-  const run = new Run(journey, enrollment, now, options);
+  if (unchangedBy(enrollment, input, now)) return unchanged(enrollment);
+  const draft: Mutable<Enrollment> = { ...enrollment };
+  const { commands, events } = step(journey, draft, enrollment, input, now, options);
+  return { enrollment: draft, commands, events };
+}
+
+/** What {@link advanceInPlace} answers: the commands and events of the advance, and whether it changed the enrollment. */
+export interface InPlaceResult {
+  /** False: the input changed nothing and `working` was not touched (what {@link advance} answers with its input unchanged). */
+  readonly changed: boolean;
+  readonly commands: readonly Command[];
+  readonly events: readonly StepEvent[];
+}
+
+const NOTHING: InPlaceResult = Object.freeze({ changed: false, commands: Object.freeze([]) as readonly Command[], events: Object.freeze([]) as readonly StepEvent[] });
+
+/**
+ * {@link advance} on a working copy the caller owns, written in place: no new enrollment object
+ * per advance. Internal (not exported by the package), for a worker that advances one claim many
+ * times: it copies the claimed enrollment once, advances the copy in place, and hands storage a
+ * copy of its own at each commit. After the call `working` holds exactly what `advance` would
+ * have answered (same fields, same values: `advance` is this function on a shallow copy); the
+ * objects it refers to (`visits`, `flags`, `results`, `outcomes`, `sends`, …) are never written
+ * into — a changed one is replaced by a new object — so a snapshot taken with a shallow copy
+ * stays as it was. The commands and events are the same too.
+ *
+ * @example
+ * const working = { ...claim.enrollment };
+ * let r = advanceInPlace(journey, working, { type: 'wake' }, now, { customer });
+ * if (r.changed) await storage.commit({ enrollment: { ...working }, expectedVersion: claim.enrollment.version, now });
+ */
+export function advanceInPlace(
+  journey: CompiledJourney,
+  working: Mutable<Enrollment>,
+  input: Input,
+  now: number,
+  options: AdvanceOptions = {},
+): InPlaceResult {
+  if (unchangedBy(working, input, now)) return NOTHING;
+  // The checks below read the enrollment as it was before this advance: keep the few fields they need.
+  const before: BeforeAdvance = { phase: working.phase };
+  const { commands, events } = step(journey, working, before, input, now, options);
+  return { changed: true, commands, events };
+}
+
+/** What the input handlers read of the enrollment as it was before the advance. */
+type BeforeAdvance = Pick<Enrollment, 'phase'>;
+
+/**
+ * Whether `input` leaves the enrollment as it is (without writing anything): an ended
+ * enrollment, pause/resume, a duplicate outcome, an early wake-up, a stale effect result.
+ */
+function unchangedBy(enrollment: Enrollment, input: Input, now: number): boolean {
+  if (enrollment.status !== 'active') return true;
   switch (input.type) {
     case 'pause':
     case 'resume':
       // Paused enrollments stay in place; the engine simply does not wake them until resume.
-      return unchanged(enrollment);
+      return true;
+    case 'outcome':
+      return enrollment.outcomes.some((o) => o.key === input.outcome.key);
+    case 'wake':
+      return !hasInbox(enrollment) && (enrollment.wakeAt === null || now < enrollment.wakeAt);
+    case 'decided':
+    case 'sent':
+    case 'updated':
+    case 'effect-failed':
+    case 'deferred':
+    case 'effect-skipped':
+      return !isPending(enrollment, input.stepId, input.visit);
+    default:
+      return false;
+  }
+}
+
+function isPending(enrollment: Enrollment, stepId: string, visit: number): boolean {
+  return enrollment.phase === 'effect' && enrollment.stepId === stepId && visitOf(enrollment, stepId) === visit;
+}
+
+/** Apply an input that changes the enrollment to `draft` (written in place); `before` is the enrollment before it. */
+function step(
+  journey: CompiledJourney,
+  draft: Mutable<Enrollment>,
+  before: BeforeAdvance,
+  input: Input,
+  now: number,
+  options: AdvanceOptions,
+): { readonly commands: Command[]; readonly events: StepEvent[] } {
+  draft.version += 1;
+  draft.updatedAt = now;
+  const run = new Run(journey, draft, now, options);
+  switch (input.type) {
+    case 'pause':
+    case 'resume':
+      break;
     case 'archive':
       run.exit('archived');
       break;
@@ -138,42 +258,36 @@ export function advance(
       run.exit(input.reason);
       break;
     case 'outcome':
-      if (enrollment.outcomes.some((o) => o.key === input.outcome.key)) return unchanged(enrollment);
       run.outcome(input.outcome);
       // A waiting step that took it moved the customer on: run the steps that follow.
-      if (enrollment.phase === 'waiting' && run.draft.phase === 'ready') run.wake();
+      if (before.phase === 'waiting' && run.draft.phase === 'ready') run.wake();
       break;
     case 'event':
       run.customerEvent(input.event);
-      if (enrollment.phase === 'waiting' && run.draft.phase === 'ready') run.wake();
+      if (before.phase === 'waiting' && run.draft.phase === 'ready') run.wake();
       break;
     case 'wake':
-      if (!hasInbox(enrollment) && (enrollment.wakeAt === null || now < enrollment.wakeAt)) return unchanged(enrollment);
       run.drainInbox();
       if (run.draft.status === 'active' && run.draft.wakeAt !== null && now >= run.draft.wakeAt) run.wake();
       break;
     case 'decided':
     case 'sent':
     case 'updated':
-      if (!run.isPending(input.stepId, input.visit)) return unchanged(enrollment);
       run.effectDone(input);
       break;
     case 'effect-failed':
-      if (!run.isPending(input.stepId, input.visit)) return unchanged(enrollment);
       run.effectFailed(input.error, input.retryAt);
       break;
     case 'deferred':
-      if (!run.isPending(input.stepId, input.visit)) return unchanged(enrollment);
       run.deferEffect(input);
       break;
     case 'effect-skipped':
-      if (!run.isPending(input.stepId, input.visit)) return unchanged(enrollment);
       run.skipEffect(input);
       break;
     default:
       assertNever(input);
   }
-  return run.result();
+  return { commands: run.commands, events: run.events };
 }
 
 function hasInbox(enrollment: Enrollment): boolean {
@@ -221,9 +335,8 @@ function unchanged(enrollment: Enrollment): AdvanceResult {
   return { enrollment, commands: [], events: [] };
 }
 
-/** One advance in progress: a mutable draft of the enrollment, plus what it produced. */
+/** One advance in progress: the enrollment it writes (a draft), plus what it produced. */
 class Run implements StepRun {
-  readonly draft: Mutable<Enrollment>;
   readonly commands: Command[] = [];
   readonly events: StepEvent[] = [];
   /** The draft's own copy of `visits`, once the first visit of this advance was counted. */
@@ -233,21 +346,11 @@ class Run implements StepRun {
 
   constructor(
     private readonly journey: CompiledJourney,
-    enrollment: Enrollment,
+    /** The enrollment being advanced, written in place (a copy `advance` made, or the caller's working copy). */
+    readonly draft: Mutable<Enrollment>,
     readonly now: number,
     private readonly options: AdvanceOptions,
-  ) {
-    this.draft = { ...enrollment, version: enrollment.version + 1, updatedAt: now };
-  }
-
-  result(): AdvanceResult {
-    return { enrollment: this.draft, commands: this.commands, events: this.events };
-  }
-
-  isPending(stepId: string, visit: number): boolean {
-    const d = this.draft;
-    return d.phase === 'effect' && d.stepId === stepId && visitOf(d, stepId) === visit;
-  }
+  ) {}
 
   // ── inputs ──────────────────────────────────────────────────────────────
 
@@ -449,9 +552,8 @@ class Run implements StepRun {
    */
   recordOutcome(outcome: OutcomeEntry): void {
     const d = this.draft;
-    const outcomes = d.outcomes.length >= MAX_OUTCOMES_KEPT ? d.outcomes.slice(1 - MAX_OUTCOMES_KEPT) : d.outcomes.slice();
-    outcomes.push(outcome);
-    d.outcomes = outcomes;
+    // `concat` makes an array of the exact length (`push` or a spread leave room for 16 more elements, kept as long as the enrollment).
+    d.outcomes = (d.outcomes.length >= MAX_OUTCOMES_KEPT ? d.outcomes.slice(1 - MAX_OUTCOMES_KEPT) : d.outcomes).concat([outcome]);
     if (this.answersLatestSend(outcome) && (d.latestOutcome === null || outcome.at >= d.latestOutcome.at)) d.latestOutcome = outcome;
   }
 
@@ -462,9 +564,7 @@ class Run implements StepRun {
   recordSend(stepId: string, visit: number, messageId: string | undefined): void {
     const d = this.draft;
     const sent: SentMessage = { key: idempotencyKey(d.id, stepId, visit), stepId, at: this.now, ...(messageId === undefined ? {} : { messageId }) };
-    const sends = d.sends.length >= MAX_SENDS_KEPT ? d.sends.slice(1 - MAX_SENDS_KEPT) : d.sends.slice();
-    sends.push(sent);
-    d.sends = sends;
+    d.sends = (d.sends.length >= MAX_SENDS_KEPT ? d.sends.slice(1 - MAX_SENDS_KEPT) : d.sends).concat([sent]);
     d.lastSendAt = this.now;
     let latest: OutcomeEntry | null = null;
     for (const o of d.outcomes) if (o.sendKey === sent.key && (latest === null || o.at >= latest.at)) latest = o;

@@ -7,7 +7,7 @@ import type { CompiledJourney } from './compile-journey.js';
 import type { EngineContext } from './context.js';
 import { safeEmit } from './events.js';
 import { plainProfile } from './host-data.js';
-import { advance } from './interpreter.js';
+import { advanceInPlace } from './interpreter.js';
 import { idsOf } from './observe.js';
 import type { Claim, Commit, EffectRecord, StepCounter, Storage } from './ports.js';
 import { nextRetryAt } from './retry.js';
@@ -15,6 +15,7 @@ import { ClaimBatch, directIo, type ClaimIo } from './group-commit.js';
 import { gateSend } from './send-gate.js';
 import { plainData } from '../validate/expression/plain-data.js';
 import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, Offer, StepEvent } from './types.js';
+import type { Mutable } from './steps/kind.js';
 import { YIELD_EVERY, yieldToEventLoop } from './yield.js';
 
 /** What one `runDue` call did. */
@@ -215,7 +216,10 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
   if (ctx.observer.enabled()) ctx.observer.log('debug', 'claim', { ...idsOf(base), workerId: ctx.workerId }, 'claimed a due enrollment');
   let customer = await loadCustomer(ctx, base, io);
   const memo = new Map<string, EffectOutcome>();
-  let state = base;
+  // The claim's working copy, advanced in place (no new enrollment per advance); storage gets a copy of its own at each commit.
+  let state: Mutable<Enrollment> = { ...base };
+  /** Whether `state` moved on since `base` (what was last committed or claimed). */
+  let changed = false;
   let input: Input = { type: 'wake' };
   let events: StepEvent[] = [];
   let effects: EffectRecord[] = [];
@@ -224,15 +228,16 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
 
   for (;;) {
     const now = ctx.clock.now();
-    const step = advance(journey, state, input, now, { customer });
-    state = step.enrollment;
-    events.push(...step.events);
+    const step = advanceInPlace(journey, state, input, now, { customer });
+    if (step.changed) changed = true;
+    for (const event of step.events) events.push(event);
     const command = effectOf(step.commands);
     /** Whether this iteration's commit already found the journey active (so no read before the effect). */
     let checked = false;
 
-    if (state !== base && (command === undefined || effects.length > 0)) {
-      const next: Enrollment = { ...state, version: base.version + 1 };
+    if (changed && (command === undefined || effects.length > 0)) {
+      state.version = base.version + 1;
+      const next: Enrollment = { ...state };
       const request: Commit = {
         enrollment: next,
         expectedVersion: base.version,
@@ -262,7 +267,9 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
         // Give up after a few tries; the lease runs out and the enrollment is claimed again.
         ctx.observer.log('debug', 'conflict', { ...idsOf(fresh), attempt: conflicts + 1 }, 'the enrollment changed under the claim: replaying');
         if (++conflicts > MAX_CONFLICT_RETRIES) return 'lost';
-        base = state = fresh;
+        base = fresh;
+        state = { ...fresh };
+        changed = false;
         input = { type: 'wake' };
         events = [];
         effects = [];
@@ -275,12 +282,13 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
       if (input.type === 'effect-failed' && retry && next.lastError) {
         safeEmit(ctx.events, 'retry', { enrollment: next, error: next.lastError, retryAt: retry.wakeAt }, ctx.onListenerError);
       }
-      base = state = next;
+      base = next;
+      changed = false;
       events = [];
       effects = [];
       if (parked) return 'ok';
       checked = command !== undefined;
-    } else if (state === base && command === undefined) {
+    } else if (!changed && command === undefined) {
       await ctx.storage.release(base.id, claim.token);
       return 'ok';
     }

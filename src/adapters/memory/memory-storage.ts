@@ -29,6 +29,7 @@ import {
   exitedEnrollment,
   leaseChange,
   refusal,
+  type StoredIdentity,
 } from '../storage-common/storage-rules.js';
 import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
 import { EntryHeap, type HeapRecord } from './entry-heap.js';
@@ -48,6 +49,8 @@ class Slot implements HeapRecord {
   damage: { readonly field: string; readonly problem: string } | null = null;
   /** Set when a claim found the slot damaged: out of due work until repaired. */
   quarantine: QuarantinedEnrollment | null = null;
+  /** The enrollment's effect log, oldest first (null: none yet): kept on the slot, not in a map of its own. */
+  effects: EffectRecord[] | null = null;
   constructor(public e: Enrollment) {}
   id(): string {
     return this.e.id;
@@ -63,7 +66,21 @@ function isBefore(slot: Slot, wakeAt: number, id: string): boolean {
 }
 
 const SEP = '\u0000';
+/** A key of two parts (tenant + journey, tenant + customer, …). */
 const journeyKey = (tenantId: string, journeyId: string) => tenantId + SEP + journeyId;
+
+let lastJourney = { tenantId: '', journeyId: '', key: SEP };
+/**
+ * {@link journeyKey} of a journey, on the hot paths (every claim, commit and index move): the last
+ * key is handed out again for the same journey instead of building (and hashing) a new string.
+ */
+function keyOfJourney(tenantId: string, journeyId: string): string {
+  const last = lastJourney;
+  if (last.journeyId === journeyId && last.tenantId === tenantId) return last.key;
+  const key = [tenantId, journeyId].join(SEP); // flat: a Map lookup hashes it without flattening a rope first
+  lastJourney = { tenantId, journeyId, key };
+  return key;
+}
 
 /**
  * Storage that lives in the process's memory: the default for tests, simulations and the
@@ -109,15 +126,16 @@ class MemoryStorage implements Storage {
   private readonly enrollments = new Map<string, Slot>();
   /** (tenant, journey) → customerId → the active enrollment. */
   private readonly active = new Map<string, Map<string, Slot>>();
-  /** tenant → customerId → all the customer's enrollments. */
-  private readonly customers = new Map<string, Map<string, Slot[]>>();
+  /** tenant → customerId → all the customer's enrollments (one slot alone, the usual case, is held without an array). */
+  private readonly customers = new Map<string, Map<string, Slot | Slot[]>>();
   /** (tenant, journey) → due heap keyed by wakeAt of unleased active enrollments. */
   private readonly due = new Map<string, EntryHeap>();
   /** Claimed enrollments keyed by lease end; moved back to `due` once the lease has expired. */
   private readonly leases = new EntryHeap();
   private readonly counters = new Map<string, Counts>();
   private readonly effectKeys = new Set<string>();
-  private readonly effects = new Map<string, EffectRecord[]>();
+  /** Effect records of enrollments this storage does not hold (an `appendEffects` for an unknown id); the rest live on their slot. */
+  private readonly strayEffects = new Map<string, EffectRecord[]>();
   private readonly outcomeKeys = new Set<string>();
   /** Quarantined slots by enrollment id, in quarantine order. */
   private readonly quarantined = new Map<string, Slot>();
@@ -175,7 +193,7 @@ class MemoryStorage implements Storage {
   }
 
   async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
-    return this.journeys.get(journeyKey(tenantId, journeyId))?.status ?? null;
+    return this.journeys.get(keyOfJourney(tenantId, journeyId))?.status ?? null;
   }
 
   async deleteJourney(tenantId: string, id: string, expectedRevision: number): Promise<boolean> {
@@ -213,7 +231,7 @@ class MemoryStorage implements Storage {
 
   private insert(enrollment: Enrollment, counters: readonly StepCounter[] | undefined): 'created' | 'duplicate' {
     if (this.enrollments.has(enrollment.id)) return 'duplicate';
-    const key = journeyKey(enrollment.tenantId, enrollment.journeyId);
+    const key = keyOfJourney(enrollment.tenantId, enrollment.journeyId);
     const slot = new Slot(enrollment);
     if (enrollment.status === 'active') {
       let byCustomer = this.active.get(key);
@@ -225,7 +243,8 @@ class MemoryStorage implements Storage {
     let tenantCustomers = this.customers.get(enrollment.tenantId);
     if (tenantCustomers === undefined) this.customers.set(enrollment.tenantId, (tenantCustomers = new Map()));
     const history = tenantCustomers.get(enrollment.customerId);
-    if (history === undefined) tenantCustomers.set(enrollment.customerId, [slot]);
+    if (history === undefined) tenantCustomers.set(enrollment.customerId, slot);
+    else if (history instanceof Slot) tenantCustomers.set(enrollment.customerId, [history, slot]);
     else history.push(slot);
     this.count(enrollment.tenantId, counters);
     this.place(slot);
@@ -242,7 +261,7 @@ class MemoryStorage implements Storage {
   async listEnrollments(query: EnrollmentQuery): Promise<{ readonly items: readonly Enrollment[]; readonly total: number }> {
     const source: Iterable<Slot> =
       query.customerId !== undefined
-        ? (this.customers.get(query.tenantId)?.get(query.customerId) ?? [])
+        ? this.historyOf(query.tenantId, query.customerId)
         : query.status === 'active' && query.journeyId !== undefined
           ? (this.active.get(journeyKey(query.tenantId, query.journeyId))?.values() ?? [])
           : this.enrollments.values();
@@ -268,7 +287,7 @@ class MemoryStorage implements Storage {
   async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
     let active = false;
     let lastEndedAt: number | null = null;
-    for (const { e } of this.customers.get(tenantId)?.get(customerId) ?? []) {
+    for (const { e } of this.historyOf(tenantId, customerId)) {
       if (e.status === 'active') active = true;
       else if (e.endedAt !== null && (lastEndedAt === null || e.endedAt > lastEndedAt)) lastEndedAt = e.endedAt;
     }
@@ -276,14 +295,13 @@ class MemoryStorage implements Storage {
   }
 
   async entryHistories(tenantId: string, journeyId: string, customerIds: readonly string[]): Promise<readonly EntryHistory[]> {
-    const customers = this.customers.get(tenantId);
     return customerIds.map((customerId) => {
       let active = false;
       let lastEndedAt: number | null = null;
       let enrollments = 0;
       let activeHere: { id: string; enteredAt: number } | null = null;
       let lastEndedHere: number | null = null;
-      for (const slot of customers?.get(customerId) ?? []) {
+      for (const slot of this.historyOf(tenantId, customerId)) {
         const e = slot.e;
         if (e.status === 'active') active = true;
         else if (e.endedAt !== null && (lastEndedAt === null || e.endedAt > lastEndedAt)) lastEndedAt = e.endedAt;
@@ -432,19 +450,31 @@ class MemoryStorage implements Storage {
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    const next = commit.enrollment;
-    const slot = this.enrollments.get(next.id);
-    const refused = this.refused(commit);
+    return this.apply(commit, this.refused(commit));
+  }
+
+  /** {@link Storage.commitMany}: every commit's checks first (a broken rule throws before anything is written), then each applied in order, in one synchronous pass. */
+  async commitMany(commits: readonly Commit[]): Promise<readonly CommitResult[]> {
+    for (const commit of commits) {
+      this.refused(commit);
+    }
+    // Each is decided again as it is applied: an earlier commit of the batch may have written the same enrollment.
+    return commits.map((commit) => this.apply(commit, this.refused(commit)));
+  }
+
+  /** Write a commit whose shape was checked and whose refusal (null: none) was decided against the stored enrollment. */
+  private apply(commit: Commit, refused: CommitResult | null): CommitResult {
     if (refused !== null) return refused;
-    if (commit.requireActiveJourney === true && this.journeys.get(journeyKey(next.tenantId, next.journeyId))?.status !== 'active') return 'journey-inactive';
+    const next = commit.enrollment;
+    if (commit.requireActiveJourney === true && this.journeys.get(keyOfJourney(next.tenantId, next.journeyId))?.status !== 'active') return 'journey-inactive';
     // Outcome keys are unique per customer (tenant, customer, key), whichever enrollment the outcome lands on.
     const outcomeKey = commit.outcomeKey === undefined ? undefined : next.tenantId + SEP + next.customerId + SEP + commit.outcomeKey;
     if (outcomeKey !== undefined && this.outcomeKeys.has(outcomeKey)) return 'duplicate';
-    const s = slot!;
+    const s = this.enrollments.get(next.id)!;
     const previous = s.e;
     s.e = next;
     if (previous.status === 'active' && next.status !== 'active') {
-      const byCustomer = this.active.get(journeyKey(next.tenantId, next.journeyId));
+      const byCustomer = this.active.get(keyOfJourney(next.tenantId, next.journeyId));
       byCustomer?.delete(next.customerId);
     }
     const lease = leaseChange(commit);
@@ -457,18 +487,21 @@ class MemoryStorage implements Storage {
     return 'ok';
   }
 
-  /** {@link Storage.commitMany}: every commit's checks first (a broken rule throws before anything is written), then each applied in order with no await between them. */
-  async commitMany(commits: readonly Commit[]): Promise<readonly CommitResult[]> {
-    for (const commit of commits) this.refused(commit);
-    return Promise.all(commits.map((commit) => this.commit(commit)));
-  }
+  /** The stored identity {@link refusal} reads, filled in place for each commit (no object per commit). */
+  private readonly identity: { -readonly [K in keyof StoredIdentity]: StoredIdentity[K] } = { tenantId: '', journeyId: '', customerId: '', status: '', version: 0, token: 0 };
 
   private refused(commit: Commit): CommitResult | null {
     const slot = this.enrollments.get(commit.enrollment.id);
-    return refusal(
-      commit,
-      slot && { tenantId: slot.e.tenantId, journeyId: slot.e.journeyId, customerId: slot.e.customerId, status: slot.e.status, version: slot.e.version, token: slot.token },
-    );
+    if (slot === undefined) return refusal(commit, undefined);
+    const id = this.identity;
+    const { e } = slot;
+    id.tenantId = e.tenantId;
+    id.journeyId = e.journeyId;
+    id.customerId = e.customerId;
+    id.status = e.status;
+    id.version = e.version;
+    id.token = slot.token;
+    return refusal(commit, id);
   }
 
   async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
@@ -527,7 +560,7 @@ class MemoryStorage implements Storage {
     this.leases.forEachLive((leaseUntil, rec) => {
       const { e } = rec as Slot;
       if (e.wakeAt === null) return;
-      const status = this.journeys.get(journeyKey(e.tenantId, e.journeyId))?.status;
+      const status = this.journeys.get(keyOfJourney(e.tenantId, e.journeyId))?.status;
       const at = status === 'paused' ? Math.max(e.wakeAt, leaseUntil, firstInstantAfter(e.deadline)) : Math.max(e.wakeAt, leaseUntil);
       if ((min === null || at < min) && (status === 'active' || status === 'paused')) min = at;
     });
@@ -548,7 +581,10 @@ class MemoryStorage implements Storage {
   }
 
   async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
-    return (this.effects.get(enrollmentId) ?? []).filter((r) => r.tenantId === tenantId);
+    const stray = this.strayEffects.get(enrollmentId);
+    const own = this.enrollments.get(enrollmentId)?.effects;
+    const all = stray === undefined ? (own ?? []) : own == null ? stray : [...stray, ...own];
+    return all.filter((r) => r.tenantId === tenantId);
   }
 
   async reserveSendSlot(request: SendSlotRequest): Promise<SendSlotResult> {
@@ -626,7 +662,7 @@ class MemoryStorage implements Storage {
       this.leases.push(slot.lease, slot);
       return;
     }
-    const key = journeyKey(e.tenantId, e.journeyId);
+    const key = keyOfJourney(e.tenantId, e.journeyId);
     let heap = this.due.get(key);
     if (heap === undefined) this.due.set(key, (heap = new EntryHeap()));
     heap.push(e.wakeAt, slot);
@@ -649,12 +685,27 @@ class MemoryStorage implements Storage {
     return found.sort((a, b) => a.e.wakeAt! - b.e.wakeAt! || compareIds(a.e.id, b.e.id));
   }
 
+  /** A customer's enrollments in one tenant, oldest first. */
+  private historyOf(tenantId: string, customerId: string): readonly Slot[] {
+    const history = this.customers.get(tenantId)?.get(customerId);
+    return history === undefined ? [] : history instanceof Slot ? [history] : history;
+  }
+
   /** Add an effect to the log; false when its key is there already (at-least-once: the first record wins). */
   private record(effect: EffectRecord): boolean {
     if (this.effectKeys.has(effect.idempotencyKey)) return false;
     this.effectKeys.add(effect.idempotencyKey);
-    const list = this.effects.get(effect.enrollmentId);
-    if (list === undefined) this.effects.set(effect.enrollmentId, [effect]);
+    const slot = this.enrollments.get(effect.enrollmentId);
+    if (slot !== undefined) {
+      const list = slot.effects;
+      // A short log is copied at its exact length (`push` would leave room for 16 more); a long one grows in place.
+      if (list === null) slot.effects = [effect];
+      else if (list.length < 8) slot.effects = list.concat([effect]);
+      else list.push(effect);
+      return true;
+    }
+    const list = this.strayEffects.get(effect.enrollmentId);
+    if (list === undefined) this.strayEffects.set(effect.enrollmentId, [effect]);
     else list.push(effect);
     return true;
   }
@@ -671,7 +722,7 @@ class MemoryStorage implements Storage {
     for (const c of counters) {
       if (steps === undefined || c.journeyId !== journeyId) {
         journeyId = c.journeyId;
-        const key = journeyKey(tenantId, journeyId);
+        const key = keyOfJourney(tenantId, journeyId);
         steps = this.counters.get(key);
         if (steps === undefined) this.counters.set(key, (steps = new Map()));
       }

@@ -34,7 +34,8 @@ export const decideRuntime: StepKindRuntime<'decide'> = {
     done(step, input, run) {
       if (input.type !== 'decided') return undefined;
       const d = run.draft;
-      const offers = input.offers.slice(0, step.maxOffers);
+      // Kept as given when within the bound (the input is never written to, nor is the result).
+      const offers = input.offers.length <= step.maxOffers ? input.offers : input.offers.slice(0, step.maxOffers);
       d.results = { ...d.results, [step.storeAs]: offers };
       return { offerIds: offers.map((o) => o.id) };
     },

@@ -83,16 +83,26 @@ function defineProto(target: object, value: unknown): void {
   defineProperty(target, '__proto__', { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** Longest array copied into a preallocated one (longer ones grow as they are copied). */
+const EXACT_COPY_MAX = 1024;
+
 function copyArray(value: readonly unknown[], state: CopyState, depth: number): unknown[] {
   const length = dataValue(getOwnPropertyDescriptor(value, 'length'));
-  const out: unknown[] = [];
+  // A short array is copied into one of its exact length (`push` leaves room for 16 more
+  // elements, which a copy kept on an enrollment would hold for its whole life).
+  const exact = typeof length === 'number' && length <= EXACT_COPY_MAX && length <= state.left;
+  const out: unknown[] = exact ? new Array<unknown>(length) : [];
   state.seen.set(value, out);
   if (typeof length !== 'number') return out;
-  for (let i = 0; i < length && state.left > 0; i++) {
+  let i = 0;
+  for (; i < length && state.left > 0; i++) {
     state.left--;
     const v = dataValue(getOwnPropertyDescriptor(value, i));
-    out.push(v === NOT_DATA ? undefined : copy(v, state, depth + 1));
+    const element = v === NOT_DATA ? undefined : copy(v, state, depth + 1);
+    if (exact) out[i] = element;
+    else out.push(element);
   }
+  if (exact && i < length) out.length = i; // the budget ran out inside an element
   return out;
 }
 
