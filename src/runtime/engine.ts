@@ -44,7 +44,7 @@ import type { Channels, Clock, DecisionFlows, Profiles, QuarantinedEnrollment, S
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { Enrollment, EnrollmentStatus, ExitReason } from './types.js';
 import { ENROLLMENT_STATUSES } from './types.js';
-import { runDue, type RunDueResult } from './worker.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_IN_FLIGHT, runDue, type RunDueResult } from './worker.js';
 import { parseSendPolicy, type SendPolicy } from '../model/send-policy.js';
 import type { JsonValue } from '../model/schema.js';
 
@@ -65,10 +65,17 @@ export interface EngineOptions {
   /** How long a worker holds a claimed enrollment before another may take it, ms. Default 30,000. */
   readonly leaseMs?: number;
   /**
-   * Claimed enrollments a worker advances at once (default 1: strictly one after another in
-   * wake-up order). Higher values keep several commits in flight, which lets Postgres flush them
-   * together; give a `pg.Pool` at least this many connections. See `runDue`.
+   * Claimed enrollments a worker advances together (default 100, from 1 to 1000), so also the most
+   * effects in flight at once: each claim runs until its next effect or until it blocks, the
+   * claims' effects run concurrently, and their commits go to storage together in one
+   * transaction (`commitMany`: group commit). A lone due enrollment is committed as soon as its
+   * effect returns: a batch never waits for more work. 1: one claim after another, in wake-up
+   * order. See `runDue` and docs/runtime.md.
    */
+  readonly inFlight?: number;
+  /** Enrollments claimed per `claimDue` call (default 100, from 1 to 10,000; raised to `inFlight` when lower). */
+  readonly batchSize?: number;
+  /** The former name of `inFlight` (an alias: giving both with different values is an `invalid-option`). */
   readonly concurrency?: number;
   /** Names this worker in claims (default: random). */
   readonly workerId?: string;
@@ -217,10 +224,11 @@ export interface JourneyEngine {
   releaseQuarantined(enrollmentId: string): Promise<void>;
 
   /**
-   * Advance every enrollment due now (all tenants), in wake-up order. `concurrency` (default: the
-   * engine's) is how many claimed enrollments are advanced at once; they start in wake-up order.
+   * Advance every enrollment due now (all tenants), in wake-up order. `inFlight` and `batchSize`
+   * (default: the engine's; `concurrency` is the former name of `inFlight`) are how many claimed
+   * enrollments are advanced together and how many are claimed at once; they start in wake-up order.
    */
-  runDue(options?: { limit?: number; concurrency?: number }): Promise<RunDueResult>;
+  runDue(options?: { limit?: number } & WorkerOptions): Promise<RunDueResult>;
   /** Run `runDue` in the background, polling every `pollMs` when idle. */
   start(options?: { pollMs?: number }): void;
   /** Stop the background loop after the enrollment in hand is committed. */
@@ -273,7 +281,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
   if (typeof options.clock?.now !== 'function') throw new JourneyError('invalid-option', 'createEngine needs a clock (systemClock() or virtualClock())', { path: ['clock'] });
   const leaseMs = options.leaseMs ?? 30_000;
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new JourneyError('invalid-option', 'leaseMs must be a positive number', { path: ['leaseMs'] });
-  const concurrency = checkConcurrency(options.concurrency ?? 1);
+  const worker = checkWorkerOptions(options, { inFlight: DEFAULT_IN_FLIGHT, batchSize: DEFAULT_BATCH_SIZE });
   if (options.logger !== undefined && (options.logger === null || typeof options.logger !== 'object')) {
     throw new JourneyError('invalid-option', 'logger must be a pino-shaped object with debug/info/warn/error(obj, msg) methods', { path: ['logger'] });
   }
@@ -392,8 +400,8 @@ export function createEngine(options: EngineOptions): JourneyEngine {
         }
       }),
 
-      runDue: withInit((opts: { limit?: number; concurrency?: number } = {}) =>
-        runDue(ctx, { ...(opts.limit === undefined ? {} : { limit: opts.limit }), concurrency: opts.concurrency === undefined ? concurrency : checkConcurrency(opts.concurrency) })),
+      runDue: withInit((opts: { limit?: number } & WorkerOptions = {}) =>
+        runDue(ctx, { ...(opts.limit === undefined ? {} : { limit: opts.limit }), ...checkWorkerOptions(opts ?? {}, worker) })),
       start(opts = {}) {
         if (running) return;
         running = true;
@@ -403,7 +411,7 @@ export function createEngine(options: EngineOptions): JourneyEngine {
           while (running) {
             let processed = 0;
             try {
-              processed = (await runDue(ctx, { limit: 1000, concurrency })).processed;
+              processed = (await runDue(ctx, { limit: 1000, ...worker })).processed;
             } catch (error) {
               options.onError?.(error);
             }
@@ -441,9 +449,32 @@ export function createEngine(options: EngineOptions): JourneyEngine {
   return view(options.tenantId ?? 'default');
 }
 
-function checkConcurrency(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
-    throw new JourneyError('invalid-option', 'concurrency must be an integer from 1 to 1000', { path: ['concurrency'] });
+/** The worker's batch options (engine-wide or per `runDue` call). */
+export interface WorkerOptions {
+  /** See {@link EngineOptions.inFlight}. */
+  readonly inFlight?: number;
+  /** See {@link EngineOptions.batchSize}. */
+  readonly batchSize?: number;
+  /** The former name of `inFlight`. */
+  readonly concurrency?: number;
+}
+
+/** `inFlight` and `batchSize` checked (`invalid-option` naming the option), each defaulting to `defaults`'. */
+function checkWorkerOptions(options: WorkerOptions, defaults: { readonly inFlight: number; readonly batchSize: number }): { inFlight: number; batchSize: number } {
+  const inFlight = options.inFlight === undefined ? undefined : checkCount(options.inFlight, 'inFlight', 1000);
+  const alias = options.concurrency === undefined ? undefined : checkCount(options.concurrency, 'concurrency', 1000);
+  if (inFlight !== undefined && alias !== undefined && inFlight !== alias) {
+    throw new JourneyError('invalid-option', `concurrency is the former name of inFlight: give one of them (got inFlight ${inFlight}, concurrency ${alias})`, { path: ['concurrency'] });
+  }
+  return {
+    inFlight: inFlight ?? alias ?? defaults.inFlight,
+    batchSize: options.batchSize === undefined ? defaults.batchSize : checkCount(options.batchSize, 'batchSize', 10_000),
+  };
+}
+
+function checkCount(value: unknown, name: string, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new JourneyError('invalid-option', `${name} must be an integer from 1 to ${max.toLocaleString('en-US')}`, { path: [name] });
   }
   return value;
 }

@@ -414,3 +414,54 @@ export interface Storage {
    */
   takeSendToken?(request: SendTokenRequest): Promise<number>;
 }
+
+// ═══════════════ Group commit and batched effects (issue 13) ═══════════════
+// Declaration merging: these optional methods extend the interfaces above. A host's adapter
+// without them keeps working: the worker falls back to the single methods, concurrently.
+
+/**
+ * One answer of a batched port call (`sendMany`, `decideMany`, `getMany`), at the index of its
+ * request: the value the single method would have resolved with, or the error it would have
+ * thrown. The worker checks the answer: an array of the wrong length, or an element of another
+ * shape, fails each affected effect with `bad-adapter-answer` (never the whole batch).
+ */
+export type BatchAnswer<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+export interface DecisionFlows {
+  /**
+   * Optional: several decisions in one call (a round of the worker's batch: at most one request
+   * per enrollment). Answers one {@link BatchAnswer} per request, in request order.
+   */
+  decideMany?(requests: readonly DecideRequest[]): Promise<readonly BatchAnswer<readonly Offer[]>[]>;
+}
+
+export interface Channels {
+  /**
+   * Optional: several sends in one call (a round of the worker's batch: at most one request per
+   * enrollment). Answers one {@link BatchAnswer} per request, in request order; each send must
+   * still deduplicate on its `idempotencyKey`.
+   */
+  sendMany?(requests: readonly SendRequest[]): Promise<readonly BatchAnswer<SendReceipt | void>[]>;
+}
+
+export interface Profiles {
+  /**
+   * Optional: read several customers in one call (the customers of a worker's batch of claims, of
+   * one tenant). Answers one {@link BatchAnswer} per id, in order; a value of `null` is an unknown
+   * customer.
+   */
+  getMany?(customerIds: readonly string[], context: { readonly tenantId: string }): Promise<readonly BatchAnswer<CustomerProfile | null>[]>;
+}
+
+export interface Storage {
+  /**
+   * Optional: write several commits in ONE transaction (group commit). Each commit is checked and
+   * written exactly as {@link Storage.commit} would (version, fencing token, outcome key,
+   * `requireActiveJourney`, lease, effect records, counters), as if applied one after another in
+   * array order; the answer holds one {@link CommitResult} per commit, in order, and one commit's
+   * refusal never fails the others. A malformed commit (`invalid-commit`, as `commit` throws it)
+   * rejects the whole call and nothing is written. Without it the worker calls `commit` for each,
+   * concurrently.
+   */
+  commitMany?(commits: readonly Commit[]): Promise<readonly CommitResult[]>;
+}

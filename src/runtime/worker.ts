@@ -11,6 +11,7 @@ import { advance } from './interpreter.js';
 import { idsOf } from './observe.js';
 import type { Claim, Commit, EffectRecord, StepCounter, Storage } from './ports.js';
 import { nextRetryAt } from './retry.js';
+import { ClaimBatch, directIo, type ClaimIo } from './group-commit.js';
 import { gateSend } from './send-gate.js';
 import { plainData } from '../validate/expression/plain-data.js';
 import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, Offer, StepEvent } from './types.js';
@@ -95,10 +96,11 @@ export function emitCommitted(ctx: EngineContext, enrollment: Enrollment, events
   }
 }
 
-/** Read a customer through the Profiles port (an empty profile when there is none). */
-export async function loadCustomer(ctx: EngineContext, enrollment: Pick<Enrollment, 'tenantId' | 'customerId'>): Promise<CustomerProfile> {
+/** Read a customer through the Profiles port (an empty profile when there is none); in a batch, through its `getMany` when the host has one. */
+export async function loadCustomer(ctx: EngineContext, enrollment: Pick<Enrollment, 'tenantId' | 'customerId'>, io?: ClaimIo): Promise<CustomerProfile> {
   if (!ctx.profiles) return emptyProfile(enrollment.customerId);
-  const profile = await ctx.profiles.get(enrollment.customerId, { tenantId: enrollment.tenantId });
+  const context = { tenantId: enrollment.tenantId };
+  const profile = await (io === undefined ? ctx.profiles.get(enrollment.customerId, context) : io.getProfile(enrollment.customerId, context));
   return profile ? plainProfile(profile, enrollment.customerId) : emptyProfile(enrollment.customerId);
 }
 
@@ -132,7 +134,7 @@ function isOffers(value: unknown): value is readonly Offer[] {
 }
 
 /** Carry out one effect through its port. Never throws: a failure becomes an `effect-failed` input. */
-async function execute(ctx: EngineContext, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
+async function execute(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
   const context = {
     tenantId: enrollment.tenantId,
     journeyId: enrollment.journeyId,
@@ -144,7 +146,7 @@ async function execute(ctx: EngineContext, enrollment: Enrollment, command: Effe
     switch (command.type) {
       case 'decide': {
         if (!ctx.decisions) throw new JourneyError('no-adapter', 'no DecisionFlows adapter was given to createEngine');
-        const offers: unknown = plainData(await ctx.decisions.decide({ ...context, decisionFlowId: command.decisionFlowId, customer, maxOffers: command.maxOffers }));
+        const offers: unknown = plainData(await io.decide({ ...context, decisionFlowId: command.decisionFlowId, customer, maxOffers: command.maxOffers }));
         if (!isOffers(offers)) {
           throw new JourneyError('bad-adapter-answer', `decision flow "${command.decisionFlowId}" must answer an array of offers with string ids`);
         }
@@ -156,7 +158,7 @@ async function execute(ctx: EngineContext, enrollment: Enrollment, command: Effe
       }
       case 'send': {
         if (!ctx.channels) throw new JourneyError('no-adapter', 'no Channels adapter was given to createEngine');
-        const answer = await ctx.channels.send({ ...context, channelId: command.channelId, creativeId: command.creativeId, offer: command.offer, offers: command.offers, customer });
+        const answer = await io.send({ ...context, channelId: command.channelId, creativeId: command.creativeId, offer: command.offer, offers: command.offers, customer });
         const messageId = answer !== null && typeof answer === 'object' && typeof answer.messageId === 'string' ? answer.messageId : undefined;
         const detail: Record<string, unknown> = { channelId: command.channelId };
         if (messageId !== undefined) detail['messageId'] = messageId;
@@ -172,7 +174,7 @@ async function execute(ctx: EngineContext, enrollment: Enrollment, command: Effe
         return {
           input: { type: 'updated', stepId: command.stepId, visit: command.visit },
           record: effectRecord(enrollment, command, ctx.clock.now(), { operations: command.operations.length }),
-          customer: updated && typeof updated === 'object' ? plainProfile(updated, enrollment.customerId) : await loadCustomer(ctx, enrollment),
+          customer: updated && typeof updated === 'object' ? plainProfile(updated, enrollment.customerId) : await loadCustomer(ctx, enrollment, io),
         };
       }
     }
@@ -196,21 +198,22 @@ async function execute(ctx: EngineContext, enrollment: Enrollment, command: Effe
  * Advance one claimed enrollment until it blocks (a wait, a retry, the end), committing after
  * every effect so no effect is recorded twice and none is skipped. If the enrollment changed
  * under us (an outcome, an archive), it is reloaded and replayed: effects that already ran are
- * reused from memory rather than run again.
+ * reused from memory rather than run again. In a batch (`io`: see group-commit.ts) its commits
+ * and port calls wait for the batch's; alone, each goes straight to its port.
  */
-export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'ok' | 'lost'> {
+export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo = directIo(ctx, observedCommit)): Promise<'ok' | 'lost'> {
   let base = claim.enrollment;
   const journey: CompiledJourney | null = await ctx.journeys.get(base.tenantId, base.journeyId, base.journeyVersion);
   if (!journey) {
     const now = ctx.clock.now();
     const failed = advanceFailure(base, now, 'journey-version-missing', `journey ${base.journeyId} version ${base.journeyVersion} is not in storage`);
-    const result = await observedCommit(ctx, { enrollment: failed.enrollment, expectedVersion: base.version, token: claim.token, release: true, now, counters: countersOf(base.journeyId, failed.events) });
+    const result = await io.commit({ enrollment: failed.enrollment, expectedVersion: base.version, token: claim.token, release: true, now, counters: countersOf(base.journeyId, failed.events) });
     if (result === 'ok') emitCommitted(ctx, failed.enrollment, failed.events);
     return result === 'ok' ? 'ok' : 'lost';
   }
 
   if (ctx.observer.enabled()) ctx.observer.log('debug', 'claim', { ...idsOf(base), workerId: ctx.workerId }, 'claimed a due enrollment');
-  let customer = await loadCustomer(ctx, base);
+  let customer = await loadCustomer(ctx, base, io);
   const memo = new Map<string, EffectOutcome>();
   let state = base;
   let input: Input = { type: 'wake' };
@@ -242,12 +245,12 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
       };
       // Before the next effect the journey must still be active: the commit checks it in its own
       // transaction. Paused (or retired) meanwhile: record what happened and stop here, in place.
-      let result = await observedCommit(ctx, command === undefined ? request : { ...request, requireActiveJourney: true });
+      let result = await io.commit(command === undefined ? request : { ...request, requireActiveJourney: true });
       let parked = false;
       if (result === 'journey-inactive') {
         parked = true;
         ctx.observer.log('info', 'deferred', { ...idsOf(next), stepId: command?.stepId, effect: command?.type, reason: 'journey-inactive' }, 'the journey is no longer active: the next effect waits in place');
-        result = await observedCommit(ctx, { ...request, release: true });
+        result = await io.commit({ ...request, release: true });
       }
       if (result === 'conflict' || result === 'missing') {
         const fresh = result === 'missing' ? null : await ctx.storage.getEnrollment(base.tenantId, base.id);
@@ -296,7 +299,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim): Promise<'o
       }
       if (gate !== null && gate.hold !== null) outcome = { input: gate.hold };
       else {
-        outcome = await observedExecute(ctx, state, command, customer);
+        outcome = await observedExecute(ctx, io, state, command, customer);
         if (outcome.input.type !== 'effect-failed') memo.set(command.idempotencyKey, outcome);
         else if (gate?.slotTaken) await ctx.storage.releaseSendSlot?.(state.tenantId, command.idempotencyKey);
       }
@@ -326,14 +329,14 @@ async function observedCommit(ctx: EngineContext, request: Commit): Promise<Awai
 }
 
 /** {@link execute} with a span and a line: the effect, its ids and whether it worked. */
-async function observedExecute(ctx: EngineContext, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
-  if (!ctx.observer.enabled()) return execute(ctx, enrollment, command, customer);
+async function observedExecute(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
+  if (!ctx.observer.enabled()) return execute(ctx, io, enrollment, command, customer);
   const fields: Record<string, unknown> = { ...idsOf(enrollment), stepId: command.stepId, effect: command.type, idempotencyKey: command.idempotencyKey, visit: command.visit, attempt: enrollment.attempts + 1 };
   if (command.type === 'send') fields['channelId'] = command.channelId;
   if (command.type === 'decide') fields['decisionFlowId'] = command.decisionFlowId;
   // The span starts synchronously: nothing is awaited between the journey check and the port call.
   const span = ctx.observer.span(`journey.effect ${command.type}`, fields);
-  const outcome = await execute(ctx, enrollment, command, customer);
+  const outcome = await execute(ctx, io, enrollment, command, customer);
   const failed = outcome.input.type === 'effect-failed' ? outcome.input.error : undefined;
   span.set({ result: failed === undefined ? 'ok' : 'failed' });
   if (failed !== undefined) span.fail(failed.message);
@@ -415,25 +418,34 @@ function advanceFailure(enrollment: Enrollment, now: number, code: string, messa
 export interface RunDueOptions {
   /** At most this many enrollments (default: all that are due). */
   readonly limit?: number;
-  /** Enrollments claimed per `claimDue` call (default 100; raised to `concurrency` if lower). */
+  /** Enrollments claimed per `claimDue` call (default {@link DEFAULT_BATCH_SIZE}; raised to `inFlight` if lower). */
   readonly batchSize?: number;
   /**
-   * Claims of a batch processed at once (default 1: one after another, in wake-up order). Above 1,
-   * claims still *start* in wake-up order, but up to this many are in flight together, so their
-   * commits overlap (Postgres flushes concurrent commits' WAL together). A claim that throws does
+   * Claims of a batch advanced together (default {@link DEFAULT_IN_FLIGHT}), so at most this many
+   * effects are in flight at once (one per claim: an enrollment's effects stay strictly
+   * sequential). Claims start in wake-up order. When the storage has `commitMany`, the commits
+   * of the claims waiting together go in one transaction (group commit). A claim that throws does
    * not stop the others of its batch; once the batch has settled, `runDue` rejects with the first
    * error.
    */
+  readonly inFlight?: number;
+  /** The former name of `inFlight`, still accepted (`inFlight` wins when both are given). */
   readonly concurrency?: number;
 }
 
+/** Default `batchSize`: enrollments claimed per `claimDue`. */
+export const DEFAULT_BATCH_SIZE = 100;
+/** Default `inFlight`: claims advanced together (and effects in flight at most). */
+export const DEFAULT_IN_FLIGHT = 100;
+
 /**
- * Advance every enrollment due at `clock.now()`, in wake-up order, at most `limit` of them.
+ * Advance every enrollment due at `clock.now()`, in wake-up order, at most `limit` of them: claim
+ * a batch, advance its claims together (group commit: see group-commit.ts), claim the next.
  */
 export async function runDue(ctx: EngineContext, options: RunDueOptions = {}): Promise<RunDueResult> {
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-  const batchSize = Math.max(1, Math.min(Math.max(options.batchSize ?? 100, concurrency), limit));
+  const inFlight = Math.max(1, Math.floor(options.inFlight ?? options.concurrency ?? DEFAULT_IN_FLIGHT));
+  const batchSize = Math.max(1, Math.min(Math.max(options.batchSize ?? DEFAULT_BATCH_SIZE, inFlight), limit));
   let processed = 0;
   let lost = 0;
   while (processed + lost < limit) {
@@ -445,28 +457,44 @@ export async function runDue(ctx: EngineContext, options: RunDueOptions = {}): P
       onQuarantine: (entry) => safeEmit(ctx.events, 'quarantined', entry, ctx.onListenerError),
     });
     if (claims.length === 0) break;
-    if (concurrency === 1) {
-      for (const claim of claims) {
-        if ((await processClaim(ctx, claim)) === 'ok') processed += 1;
-        else lost += 1;
-      }
-      continue;
-    }
+    const batch = new ClaimBatch(ctx, observedCommit);
+    // A customer's claims (in several journeys) stay one after another, in wake-up order, in one
+    // lane: frequency caps and send slots see them as a single worker would.
+    const groups = byCustomer(claims);
     let next = 0;
     let failed: { error: unknown } | undefined;
     const lane = async (): Promise<void> => {
-      while (next < claims.length) {
-        const claim = claims[next++]!;
-        try {
-          if ((await processClaim(ctx, claim)) === 'ok') processed += 1;
-          else lost += 1;
-        } catch (error) {
-          failed ??= { error };
+      try {
+        while (next < groups.length) {
+          for (const claim of groups[next++]!) {
+            try {
+              if ((await processClaim(ctx, claim, batch)) === 'ok') processed += 1;
+              else lost += 1;
+            } catch (error) {
+              failed ??= { error };
+            }
+          }
         }
+      } finally {
+        batch.leave();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, claims.length) }, lane));
+    const lanes = Math.min(inFlight, groups.length);
+    batch.enter(lanes);
+    await Promise.all(Array.from({ length: lanes }, lane));
     if (failed) throw failed.error;
   }
   return { processed, lost };
+}
+
+/** Claims grouped by customer (tenant and customer id), groups in the order of their first claim. */
+function byCustomer(claims: readonly Claim[]): Claim[][] {
+  const groups = new Map<string, Claim[]>();
+  for (const claim of claims) {
+    const key = `${claim.enrollment.tenantId}\u0000${claim.enrollment.customerId}`;
+    const group = groups.get(key);
+    if (group) group.push(claim);
+    else groups.set(key, [claim]);
+  }
+  return [...groups.values()];
 }

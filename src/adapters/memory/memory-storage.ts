@@ -428,10 +428,7 @@ class MemoryStorage implements Storage {
     checkCommitShape(commit);
     const next = commit.enrollment;
     const slot = this.enrollments.get(next.id);
-    const refused = refusal(
-      commit,
-      slot && { tenantId: slot.e.tenantId, journeyId: slot.e.journeyId, customerId: slot.e.customerId, status: slot.e.status, version: slot.e.version, token: slot.token },
-    );
+    const refused = this.refused(commit);
     if (refused !== null) return refused;
     if (commit.requireActiveJourney === true && this.journeys.get(journeyKey(next.tenantId, next.journeyId))?.status !== 'active') return 'journey-inactive';
     // Outcome keys are unique per customer (tenant, customer, key), whichever enrollment the outcome lands on.
@@ -452,6 +449,24 @@ class MemoryStorage implements Storage {
     this.count(next.tenantId, commit.counters);
     this.place(s);
     return 'ok';
+  }
+
+  /** {@link Storage.commitMany}: every commit's checks first (a broken rule throws before anything is written), then each applied in order with no await between them. */
+  async commitMany(commits: readonly Commit[]): Promise<readonly CommitResult[]> {
+    this.open();
+    for (const commit of commits) {
+      checkCommitShape(commit);
+      this.refused(commit);
+    }
+    return Promise.all(commits.map((commit) => this.commit(commit)));
+  }
+
+  private refused(commit: Commit): CommitResult | null {
+    const slot = this.enrollments.get(commit.enrollment.id);
+    return refusal(
+      commit,
+      slot && { tenantId: slot.e.tenantId, journeyId: slot.e.journeyId, customerId: slot.e.customerId, status: slot.e.status, version: slot.e.version, token: slot.token },
+    );
   }
 
   async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {

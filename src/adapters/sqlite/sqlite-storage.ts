@@ -18,6 +18,7 @@ import type {
 } from '../../runtime/ports.js';
 import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot } from '../storage-common/send-slots.js';
 import { takeToken } from '../../runtime/token-bucket.js';
+import { commitManyTransaction } from './sqlite-commit-many.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
 import {
   type EffectRow,
@@ -162,6 +163,7 @@ interface Open {
   readonly db: Database;
   readonly st: Statements;
   readonly commitTx: (commit: Commit) => CommitResult;
+  readonly commitManyTx: (commits: readonly Commit[]) => CommitResult[];
   readonly appendTx: (append: EffectAppend) => EffectRecord[];
   readonly createTx: (e: Enrollment, counters: readonly StepCounter[] | undefined) => 'created' | 'duplicate';
   readonly claimTx: (now: number, limit: number, leaseUntil: number, workerId: string) => { claims: Claim[]; quarantined: QuarantinedEnrollment[] };
@@ -399,6 +401,11 @@ class SqliteStorage implements Storage {
       if (error === DUPLICATE) return 'duplicate';
       throw error;
     }
+  }
+
+  async commitMany(commits: readonly Commit[]): Promise<readonly CommitResult[]> {
+    for (const commit of commits) checkCommitShape(commit);
+    return (await this.ready()).commitManyTx(commits);
   }
 
   async appendEffects(append: EffectAppend): Promise<readonly EffectRecord[]> {
@@ -653,7 +660,7 @@ function prepare(db: Database): Open {
     for (const c of aggregateCounters(counters)) st.counterAdd.run(tenantId, c.journeyId, c.stepId, c.metric, c.count);
   };
 
-  const commitTx = db.transaction((commit: Commit): CommitResult => {
+  const commitOne = (commit: Commit): CommitResult => {
     const e = commit.enrollment;
     const lease = leaseChange(commit);
     const inactive =
@@ -683,7 +690,8 @@ function prepare(db: Database): Open {
     if (commit.effects !== undefined) for (const x of commit.effects) insertEffect(x);
     addCounters(e.tenantId, commit.counters);
     return 'ok';
-  });
+  };
+  const commitTx = db.transaction(commitOne);
 
   /** Insert an effect record unless its key is in the log; true when it was new. */
   const insertEffect = (x: EffectRecord): boolean =>
@@ -784,6 +792,7 @@ function prepare(db: Database): Open {
     db,
     st,
     commitTx: commitTx.immediate,
+    commitManyTx: commitManyTransaction(db, commitOne, DUPLICATE),
     appendTx: appendTx.immediate,
     createTx: createTx.immediate,
     claimTx: claimTx.immediate,
