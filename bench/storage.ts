@@ -23,11 +23,11 @@
  *   Postgres writes each 100-step transaction as BEGIN, one UPDATE … FROM unnest(arrays), one
  *   INSERT … SELECT unnest(arrays) for the effects, one for the counters (aggregated), COMMIT.
  * - **Ours**: `createEngine` + `runDue` until nothing is due, with group commit (`batchSize`,
- *   `inFlight`), and the single-commit path (one claim after another, or `concurrency` in flight)
+ *   `inFlight`; engine defaults unless BENCH_BATCH / BENCH_IN_FLIGHT), and the single-commit path (`commitMany` hidden from the worker; 1 or BENCH_PEER_IN_FLIGHT claims in flight)
  *   for comparison. Postgres workers are separate processes (`tsx bench/storage.ts --worker …`);
  *   each signals `ready` after connecting and waits for `go` on stdin, so start-up is not timed.
  * - **pg-boss 10** in its own schema, the same number of jobs as we have durable steps, 4 worker
- *   processes fetching 100 at a time and completing each job on its own with IN_FLIGHT completes
+ *   processes fetching 100 at a time and completing each job on its own with BENCH_PEER_IN_FLIGHT (8) completes
  *   in flight (its sends, 1,000 jobs a call, are timed separately and not counted).
  *
  * Rounds: the whole set runs `rounds` times; each figure is printed per round and summarised as
@@ -63,6 +63,7 @@ import { aggregateCounters } from '../src/adapters/storage-common/storage-rules.
 import { createEngine, type EngineOptions } from '../src/runtime/engine.js';
 import type { Channels, Commit, DecisionFlows, EffectRecord, Profiles, Storage } from '../src/runtime/ports.js';
 import type { Enrollment } from '../src/runtime/types.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_IN_FLIGHT } from '../src/runtime/worker.js';
 
 const STEPS = [
   { id: 'decide', type: 'decide', config: { decisionFlowId: 'df_offers' } },
@@ -76,8 +77,10 @@ const clock = { now: () => NOW };
 const BATCH = 100;
 const QUEUE = 'bench_steps';
 /** Group commit: claims advanced together, effects in flight at once (engine `batchSize`, `inFlight`). */
-const GROUP_BATCH = Number(process.env['BENCH_BATCH'] ?? 100);
-const IN_FLIGHT = Number(process.env['BENCH_IN_FLIGHT'] ?? 8);
+const GROUP_BATCH = Number(process.env['BENCH_BATCH'] ?? DEFAULT_BATCH_SIZE);
+const IN_FLIGHT = Number(process.env['BENCH_IN_FLIGHT'] ?? DEFAULT_IN_FLIGHT);
+/** In flight per worker for the single-commit Postgres row and pg-boss's completes. */
+const PEER_IN_FLIGHT = Number(process.env['BENCH_PEER_IN_FLIGHT'] ?? 8);
 
 const channels: Channels = { send: async (r) => ({ messageId: `m:${r.idempotencyKey}` }) };
 const decisions: DecisionFlows = { decide: async () => [{ id: 'offer_a' }] };
@@ -86,18 +89,41 @@ const profiles: Profiles = {
   apply: async (customerId) => ({ id: customerId, attributes: { nurtured: true }, segments: [] }),
 };
 
-/** How the engine commits: group commit, or one claim's commit at a time with `concurrency` claims in flight. */
-type Mode = { readonly kind: 'group'; readonly batchSize: number; readonly inFlight: number } | { readonly kind: 'single'; readonly concurrency: number };
+/**
+ * How the engine commits: group commit (the engine's `batchSize` claimed at once, `inFlight`
+ * advanced together, their commits in one `commitMany`), or single commits — the same worker
+ * with `commitMany` hidden from it, so each claim's commit is its own transaction.
+ */
+type Mode = { readonly kind: 'group' | 'single'; readonly batchSize: number; readonly inFlight: number };
 const GROUP: Mode = { kind: 'group', batchSize: GROUP_BATCH, inFlight: IN_FLIGHT };
 
 function modeLabel(mode: Mode): string {
-  return mode.kind === 'group' ? `group commit (batch ${mode.batchSize}, ${mode.inFlight} in flight)` : `single commits (${mode.concurrency} in flight)`;
+  return mode.kind === 'group' ? `group commit (batch ${mode.batchSize}, ${mode.inFlight} in flight)` : `single commits (${mode.inFlight} in flight)`;
+}
+
+/** `storage` without `commitMany`: the worker then commits each claim on its own. */
+function withoutCommitMany(storage: Storage): Storage {
+  return new Proxy(storage, {
+    get(target, key) {
+      if (key === 'commitMany') return undefined;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 function engineOptions(storage: Storage, mode: Mode, workerId: string): EngineOptions {
-  const options: EngineOptions = { storage, clock, channels, decisions, profiles, workerId, leaseMs: 600_000 };
-  const group = { ...options, batchSize: mode.kind === 'group' ? mode.batchSize : 0, inFlight: mode.kind === 'group' ? mode.inFlight : 0 };
-  return mode.kind === 'group' ? group : { ...options, concurrency: mode.concurrency };
+  return {
+    storage: mode.kind === 'group' ? storage : withoutCommitMany(storage),
+    clock,
+    channels,
+    decisions,
+    profiles,
+    workerId,
+    leaseMs: 600_000,
+    batchSize: mode.batchSize,
+    inFlight: mode.inFlight,
+  };
 }
 
 /** Run due work until none is left. */
@@ -154,7 +180,7 @@ async function probe(): Promise<StepWrite[]> {
     },
   });
   await enroll(storage, 1, 1);
-  await drain(storage, { kind: 'single', concurrency: 1 });
+  await drain(storage, { kind: 'single', batchSize: 1, inFlight: 1 });
   if (writes.length !== STEPS_PER_ENROLLMENT) throw new Error(`probe: expected ${STEPS_PER_ENROLLMENT} effect commits, saw ${writes.length}`);
   return writes;
 }
@@ -319,9 +345,9 @@ interface WorkerArgs {
   readonly mode: Mode;
 }
 
-/** Connections a worker needs: one per commit or effect in flight, and one to spare. */
+/** Connections a worker process opens: group commit needs few; single commits one per claim in flight (at most 8), and one to spare. */
 function poolSize(mode: Mode): number {
-  return (mode.kind === 'group' ? 2 : mode.concurrency) + 1;
+  return Math.min(mode.kind === 'group' ? 3 : mode.inFlight, 8) + 1;
 }
 
 /** Run `work` over `items` with at most `lanes` calls in flight, started in order. */
@@ -350,7 +376,7 @@ async function worker(args: WorkerArgs): Promise<void> {
     await drain(storage, args.mode);
     await pool.end();
   } else {
-    const lanes = args.mode.kind === 'group' ? args.mode.inFlight : args.mode.concurrency;
+    const lanes = args.mode.inFlight;
     const boss = new PgBoss({ connectionString: args.url, schema: args.schema, max: lanes + 1, supervise: false, schedule: false, migrate: false });
     boss.on('error', (e) => process.stderr.write(`pg-boss: ${String(e)}\n`));
     await boss.start();
@@ -473,7 +499,7 @@ async function pgBossRun(url: string, jobs: number, workers: number, inFlight: n
       await boss.insert(Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({ name: QUEUE, data: { step: i + k } })));
     }
     const sendMs = performance.now() - t;
-    const ms = await timeWorkers(workers, { kind: 'pgboss', url, schema, mode: { kind: 'single', concurrency: inFlight } });
+    const ms = await timeWorkers(workers, { kind: 'pgboss', url, schema, mode: { kind: 'single', batchSize: BATCH, inFlight } });
     const { rows } = await boss.getDb().executeSql(`SELECT count(*)::int AS n FROM "${schema}".job WHERE state = 'completed'`, []);
     return { steps: rows[0].n, ms, sendRate: jobs / (sendMs / 1000) };
   } finally {
@@ -574,8 +600,8 @@ export async function run(): Promise<void> {
   console.log(`per step our commit writes: 1 enrollment UPDATE (data ${writes.map((w) => enrollmentData(w.enrollment).length).join('/')} B), 1 effect row, ${writes.map((w) => w.counters.length).join('/')} counter upserts (steps decide/send/update); the floor writes the same`);
   if (!url) console.log('Postgres and pg-boss skipped: set JOURNEY_TEST_PG_URL (or DATABASE_URL) to a server');
 
-  const single1: Mode = { kind: 'single', concurrency: 1 };
-  const single8: Mode = { kind: 'single', concurrency: IN_FLIGHT };
+  const single1: Mode = { kind: 'single', batchSize: GROUP_BATCH, inFlight: 1 };
+  const single8: Mode = { kind: 'single', batchSize: GROUP_BATCH, inFlight: PEER_IN_FLIGHT };
   const all: Measure[] = [];
   for (let round = 1; round <= rounds; round++) {
     const show = (key: string, label: string, m: { steps: number; ms: number }, note = '') => {
@@ -591,8 +617,8 @@ export async function run(): Promise<void> {
     show('pg-group-1', `PostgreSQL ours, 1 worker process, ${modeLabel(GROUP)}`, await postgresRun(url, n, 1, GROUP));
     show('pg-group-4', `PostgreSQL ours, 4 worker processes, ${modeLabel(GROUP)}`, await postgresRun(url, n, 4, GROUP));
     show('pg-single-4', `PostgreSQL ours, 4 worker processes, ${modeLabel(single8)}`, await postgresRun(url, n, 4, single8));
-    const boss = await pgBossRun(url, jobs, 4, IN_FLIGHT);
-    show('pgboss-4', `pg-boss 10, 4 worker processes (fetch 100, complete each, ${IN_FLIGHT} in flight)`, boss, ` (send ${fmt(boss.sendRate)} jobs/s, not counted)`);
+    const boss = await pgBossRun(url, jobs, 4, PEER_IN_FLIGHT);
+    show('pgboss-4', `pg-boss 10, 4 worker processes (fetch 100, complete each, ${PEER_IN_FLIGHT} in flight)`, boss, ` (send ${fmt(boss.sendRate)} jobs/s, not counted)`);
   }
 
   const rates = (key: string) => all.filter((m) => m.key === key).map(rate);
