@@ -4,7 +4,7 @@
  * host passes its own `describe`/`it`/`expect`/`beforeEach`/`afterEach` (see `ConformanceTestApi`).
  */
 import { JourneyError } from '../model/errors.js';
-import type { Storage } from '../runtime/ports.js';
+import type { Commit, CommitResult, Storage } from '../runtime/ports.js';
 import type { Enrollment } from '../runtime/types.js';
 import type { ConformanceTestApi } from './api.js';
 import { DAY, OTHER, T, effect, ended, enrollment, journey, next } from './fixtures.js';
@@ -29,6 +29,8 @@ export interface ConformanceOptions {
   damage?: boolean;
   /** The factory returns `fix` too: register the case of a row fixed in place. */
   fix?: boolean;
+  /** The storage implements the optional `commitMany`: register its cases (every `commit` case through it, and mixed batches). */
+  commitMany?: boolean;
 }
 
 /**
@@ -72,6 +74,10 @@ export function describeStorageConformance(name: string, factory: StorageFactory
           `storage conformance: ${name}: the factory returns ${damage ? '' : 'no '}damage and ${fix ? '' : 'no '}fix, ` +
             `but the options say damage: ${Boolean(options.damage)}, fix: ${Boolean(options.fix)}; make them agree`,
         );
+      }
+      if (Boolean(options.commitMany) !== (typeof s.commitMany === 'function')) {
+        await cleanup();
+        throw new Error(`storage conformance: ${name}: the storage ${s.commitMany ? 'has' : 'has no'} commitMany, but the options say commitMany: ${Boolean(options.commitMany)}; make them agree`);
       }
       await s.init();
     });
@@ -599,265 +605,269 @@ export function describeStorageConformance(name: string, factory: StorageFactory
       });
     });
 
-    describe('commit', () => {
-      const counter = (stepId: string, metric: string) => ({ journeyId: 'j1', stepId, metric });
+    /** Every case of `commit` runs twice: through `commit`, and through `commitMany` with a batch of one. */
+    for (const via of options.commitMany ? (['commit', 'commitMany'] as const) : (['commit'] as const)) {
+      const commit = (request: Commit): Promise<CommitResult> => (via === 'commit' ? s.commit(request) : s.commitMany!([request]).then((results) => results[0]!));
+      describe(via === 'commit' ? 'commit' : 'commitMany, each commit alone (the semantics of commit)', () => {
+        const counter = (stepId: string, metric: string) => ({ journeyId: 'j1', stepId, metric });
 
-      it('writes the enrollment, its effect records and counters', async () => {
-        await s.createJourney(journey());
-        const e = enrollment({ wakeAt: 10 });
-        await s.createEnrollment(e);
-        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
-        const moved = next(e, { stepId: 'send1', phase: 'ready', visits: { wait1: 1, send1: 1 }, wakeAt: 100, updatedAt: 100 });
-        const fx = effect(e, 'send1', 1, { detail: { messageId: 'm-1', offerIds: ['o1'] } });
-        const result = await s.commit({
-          enrollment: moved,
-          expectedVersion: 1,
-          token: c!.token,
-          release: true,
-          now: 100,
-          effects: [fx],
-          counters: [counter('wait1', 'completed'), counter('send1', 'entered'), counter('wait1', 'noted:variant:A'), counter('wait1', 'noted:variant:A')],
+        it('writes the enrollment, its effect records and counters', async () => {
+          await s.createJourney(journey());
+          const e = enrollment({ wakeAt: 10 });
+          await s.createEnrollment(e);
+          const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
+          const moved = next(e, { stepId: 'send1', phase: 'ready', visits: { wait1: 1, send1: 1 }, wakeAt: 100, updatedAt: 100 });
+          const fx = effect(e, 'send1', 1, { detail: { messageId: 'm-1', offerIds: ['o1'] } });
+          const result = await commit({
+            enrollment: moved,
+            expectedVersion: 1,
+            token: c!.token,
+            release: true,
+            now: 100,
+            effects: [fx],
+            counters: [counter('wait1', 'completed'), counter('send1', 'entered'), counter('wait1', 'noted:variant:A'), counter('wait1', 'noted:variant:A')],
+          });
+          expect(result).toBe('ok');
+          expect(await s.getEnrollment(T, 'e1')).toEqual(moved);
+          expect(await s.listEffects(T, 'e1')).toEqual([fx]);
+          expect(await s.stats(T, 'j1')).toEqual({
+            send1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0, noted: {} },
+            wait1: { entered: 0, completed: 1, skipped: {}, current: 0, exited: {}, failed: 0, noted: { 'variant:A': 2 } },
+          });
+          // release: true ended the claim, so it is claimable again at once
+          expect((await s.claimDue({ now: 101, limit: 1, leaseMs: 1_000, workerId: 'w1' })).map((x) => x.enrollment.version)).toEqual([2]);
         });
-        expect(result).toBe('ok');
-        expect(await s.getEnrollment(T, 'e1')).toEqual(moved);
-        expect(await s.listEffects(T, 'e1')).toEqual([fx]);
-        expect(await s.stats(T, 'j1')).toEqual({
-          send1: { entered: 1, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0, noted: {} },
-          wait1: { entered: 0, completed: 1, skipped: {}, current: 0, exited: {}, failed: 0, noted: { 'variant:A': 2 } },
+
+        it('without a token leaves the claim alone', async () => {
+          await s.createJourney(journey());
+          const e = enrollment({ wakeAt: 10 });
+          await s.createEnrollment(e);
+          const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
+          expect(await commit({ enrollment: next(e, { wakeAt: 50 }), expectedVersion: 1, now: 200 })).toBe('ok');
+          expect(await s.claimDue({ now: 500, limit: 1, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
+          // the claimant's token still holds (its version is stale, though)
+          expect(await commit({ enrollment: next(e, { wakeAt: 60 }), expectedVersion: 1, token: c!.token, release: true, now: 300 })).toBe('conflict');
+          expect(await commit({ enrollment: next(next(e), { wakeAt: 60 }), expectedVersion: 2, token: c!.token, release: true, now: 300 })).toBe('ok');
         });
-        // release: true ended the claim, so it is claimable again at once
-        expect((await s.claimDue({ now: 101, limit: 1, leaseMs: 1_000, workerId: 'w1' })).map((x) => x.enrollment.version)).toEqual([2]);
-      });
 
-      it('without a token leaves the claim alone', async () => {
-        await s.createJourney(journey());
-        const e = enrollment({ wakeAt: 10 });
-        await s.createEnrollment(e);
-        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
-        expect(await s.commit({ enrollment: next(e, { wakeAt: 50 }), expectedVersion: 1, now: 200 })).toBe('ok');
-        expect(await s.claimDue({ now: 500, limit: 1, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
-        // the claimant's token still holds (its version is stale, though)
-        expect(await s.commit({ enrollment: next(e, { wakeAt: 60 }), expectedVersion: 1, token: c!.token, release: true, now: 300 })).toBe('conflict');
-        expect(await s.commit({ enrollment: next(next(e), { wakeAt: 60 }), expectedVersion: 2, token: c!.token, release: true, now: 300 })).toBe('ok');
-      });
-
-      it('with release: false extends the lease to now + leaseMs', async () => {
-        await s.createJourney(journey());
-        const e = enrollment({ wakeAt: 10 });
-        await s.createEnrollment(e);
-        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
-        const moved = next(e, { phase: 'effect', wakeAt: 100 });
-        expect(await s.commit({ enrollment: moved, expectedVersion: 1, token: c!.token, release: false, leaseMs: 5_000, now: 900 })).toBe('ok');
-        expect(await s.claimDue({ now: 5_899, limit: 1, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
-        expect(await s.nextWakeAt()).toBe(5_900);
-        const [again] = await s.claimDue({ now: 5_900, limit: 1, leaseMs: 1_000, workerId: 'w2' });
-        expect(again?.enrollment).toEqual(moved);
-        // and the same token keeps working until then
-        expect(await s.commit({ enrollment: next(moved), expectedVersion: 2, token: c!.token, release: true, now: 5_950 })).toBe('fenced');
-      });
-
-      it('answers conflict on a stale version and writes nothing', async () => {
-        const e = enrollment();
-        await s.createEnrollment(e);
-        expect(await s.commit({ enrollment: next(e), expectedVersion: 1, now: 10 })).toBe('ok');
-        const stale = await s.commit({
-          enrollment: next(e, { stepId: 'send1' }),
-          expectedVersion: 1,
-          now: 20,
-          effects: [effect(e, 'send1', 1)],
-          counters: [counter('send1', 'entered')],
-          outcomeKey: 'o-1',
+        it('with release: false extends the lease to now + leaseMs', async () => {
+          await s.createJourney(journey());
+          const e = enrollment({ wakeAt: 10 });
+          await s.createEnrollment(e);
+          const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
+          const moved = next(e, { phase: 'effect', wakeAt: 100 });
+          expect(await commit({ enrollment: moved, expectedVersion: 1, token: c!.token, release: false, leaseMs: 5_000, now: 900 })).toBe('ok');
+          expect(await s.claimDue({ now: 5_899, limit: 1, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
+          expect(await s.nextWakeAt()).toBe(5_900);
+          const [again] = await s.claimDue({ now: 5_900, limit: 1, leaseMs: 1_000, workerId: 'w2' });
+          expect(again?.enrollment).toEqual(moved);
+          // and the same token keeps working until then
+          expect(await commit({ enrollment: next(moved), expectedVersion: 2, token: c!.token, release: true, now: 5_950 })).toBe('fenced');
         });
-        expect(stale).toBe('conflict');
-        expect(await s.getEnrollment(T, 'e1')).toEqual(next(e));
-        expect(await s.listEffects(T, 'e1')).toEqual([]);
-        expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0, noted: {} } });
-        // the outcome key was not taken
-        expect(await s.commit({ enrollment: next(next(e)), expectedVersion: 2, now: 30, outcomeKey: 'o-1' })).toBe('ok');
-      });
 
-      it('answers fenced on a stale token and writes nothing', async () => {
-        await s.createJourney(journey());
-        const e = enrollment({ wakeAt: 10 });
-        await s.createEnrollment(e);
-        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
-        const result = await s.commit({
-          enrollment: next(e, { wakeAt: 9_999 }),
-          expectedVersion: 1,
-          token: c!.token + 1,
-          release: true,
-          now: 100,
-          effects: [effect(e, 'send1', 1)],
-          counters: [counter('send1', 'entered')],
+        it('answers conflict on a stale version and writes nothing', async () => {
+          const e = enrollment();
+          await s.createEnrollment(e);
+          expect(await commit({ enrollment: next(e), expectedVersion: 1, now: 10 })).toBe('ok');
+          const stale = await commit({
+            enrollment: next(e, { stepId: 'send1' }),
+            expectedVersion: 1,
+            now: 20,
+            effects: [effect(e, 'send1', 1)],
+            counters: [counter('send1', 'entered')],
+            outcomeKey: 'o-1',
+          });
+          expect(stale).toBe('conflict');
+          expect(await s.getEnrollment(T, 'e1')).toEqual(next(e));
+          expect(await s.listEffects(T, 'e1')).toEqual([]);
+          expect(await s.stats(T, 'j1')).toEqual({ wait1: { entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 0, noted: {} } });
+          // the outcome key was not taken
+          expect(await commit({ enrollment: next(next(e)), expectedVersion: 2, now: 30, outcomeKey: 'o-1' })).toBe('ok');
         });
-        expect(result).toBe('fenced');
-        expect(await s.getEnrollment(T, 'e1')).toEqual(e);
-        expect(await s.listEffects(T, 'e1')).toEqual([]);
-        expect((await s.stats(T, 'j1'))['send1']).toBeUndefined();
-        // the claim is still held
-        expect(await s.claimDue({ now: 200, limit: 1, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
-      });
 
-      it('prefers fenced to conflict when both are stale', async () => {
-        await s.createJourney(journey());
-        const e = enrollment({ wakeAt: 10 });
-        await s.createEnrollment(e);
-        const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1, workerId: 'w1' });
-        await s.claimDue({ now: 200, limit: 1, leaseMs: 1, workerId: 'w2' });
-        await s.commit({ enrollment: next(e), expectedVersion: 1, now: 210 });
-        expect(await s.commit({ enrollment: next(e), expectedVersion: 1, token: c!.token, release: true, now: 220 })).toBe('fenced');
-      });
-
-      it('answers duplicate for an outcome key seen before and writes nothing', async () => {
-        const e = enrollment();
-        await s.createEnrollment(e);
-        const withOutcome = next(e, { outcomes: [{ type: 'click', at: 5, key: 'k1' }], latestOutcome: { type: 'click', at: 5, key: 'k1' } });
-        expect(await s.commit({ enrollment: withOutcome, expectedVersion: 1, now: 10, outcomeKey: 'k1' })).toBe('ok');
-        const again = await s.commit({
-          enrollment: next(withOutcome, { flags: { x: true } }),
-          expectedVersion: 2,
-          now: 20,
-          outcomeKey: 'k1',
-          effects: [effect(e, 'send1', 1)],
-          counters: [counter('wait1', 'completed')],
+        it('answers fenced on a stale token and writes nothing', async () => {
+          await s.createJourney(journey());
+          const e = enrollment({ wakeAt: 10 });
+          await s.createEnrollment(e);
+          const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1_000, workerId: 'w1' });
+          const result = await commit({
+            enrollment: next(e, { wakeAt: 9_999 }),
+            expectedVersion: 1,
+            token: c!.token + 1,
+            release: true,
+            now: 100,
+            effects: [effect(e, 'send1', 1)],
+            counters: [counter('send1', 'entered')],
+          });
+          expect(result).toBe('fenced');
+          expect(await s.getEnrollment(T, 'e1')).toEqual(e);
+          expect(await s.listEffects(T, 'e1')).toEqual([]);
+          expect((await s.stats(T, 'j1'))['send1']).toBeUndefined();
+          // the claim is still held
+          expect(await s.claimDue({ now: 200, limit: 1, leaseMs: 1_000, workerId: 'w2' })).toEqual([]);
         });
-        expect(again).toBe('duplicate');
-        expect(await s.getEnrollment(T, 'e1')).toEqual(withOutcome);
-        expect(await s.listEffects(T, 'e1')).toEqual([]);
-        expect((await s.stats(T, 'j1'))['wait1']?.completed).toBe(0);
-        // outcome keys are per customer: another customer may use the same key
-        const other = enrollment({ id: 'e2', customerId: 'c2' });
-        await s.createEnrollment(other);
-        expect(await s.commit({ enrollment: next(other), expectedVersion: 1, now: 30, outcomeKey: 'k1' })).toBe('ok');
-      });
 
-      it('deduplicates outcome keys per customer, whichever enrollment of theirs the outcome lands on', async () => {
-        const a = enrollment({ id: 'e1', journeyId: 'j1' });
-        const b = enrollment({ id: 'e2', journeyId: 'j2' });
-        await s.createEnrollment(a);
-        await s.createEnrollment(b);
-        expect(await s.commit({ enrollment: next(a), expectedVersion: 1, now: 10, outcomeKey: 'k1' })).toBe('ok');
-        expect(await s.commit({ enrollment: next(b), expectedVersion: 1, now: 20, outcomeKey: 'k1' })).toBe('duplicate');
-        expect(await s.getEnrollment(T, 'e2')).toEqual(b);
-        // the same customer id in another tenant is another customer
-        const elsewhere = enrollment({ id: 'e3', tenantId: OTHER });
-        await s.createEnrollment(elsewhere);
-        expect(await s.commit({ enrollment: next(elsewhere), expectedVersion: 1, now: 30, outcomeKey: 'k1' })).toBe('ok');
-        // an ended enrollment's keys still count
-        const done = ended(next(a), 40);
-        expect(await s.commit({ enrollment: done, expectedVersion: 2, now: 40 })).toBe('ok');
-        const c = enrollment({ id: 'e4', journeyId: 'j1' });
-        await s.createEnrollment(c);
-        expect(await s.commit({ enrollment: next(c), expectedVersion: 1, now: 50, outcomeKey: 'k1' })).toBe('duplicate');
-      });
-
-      it('takes a customer’s outcome key exactly once when concurrent commits on different enrollments race', async () => {
-        const ids = ['e1', 'e2', 'e3', 'e4'];
-        for (const [i, id] of ids.entries()) await s.createEnrollment(enrollment({ id, journeyId: `j${i}` }));
-        const answers = await Promise.all(ids.map((id, i) => s.commit({ enrollment: next(enrollment({ id, journeyId: `j${i}` })), expectedVersion: 1, now: 10, outcomeKey: 'race' })));
-        expect(answers.filter((a) => a === 'ok')).toHaveLength(1);
-        expect(answers.filter((a) => a === 'duplicate')).toHaveLength(ids.length - 1);
-        const versions = await Promise.all(ids.map(async (id) => (await s.getEnrollment(T, id))!.version));
-        expect(versions.sort()).toEqual([1, 1, 1, 2]);
-      });
-
-      it('answers missing for an unknown enrollment or another tenant’s', async () => {
-        expect(await s.commit({ enrollment: next(enrollment()), expectedVersion: 1, now: 10, effects: [effect(enrollment(), 'send1', 1)] })).toBe(
-          'missing',
-        );
-        expect(await s.listEffects(T, 'e1')).toEqual([]);
-        await s.createEnrollment(enrollment());
-        expect(await s.commit({ enrollment: next(enrollment({ tenantId: OTHER })), expectedVersion: 1, now: 10 })).toBe('missing');
-        expect(await s.getEnrollment(T, 'e1')).toEqual(enrollment());
-      });
-
-      it('throws invalid-commit when the new version is not expectedVersion + 1', async () => {
-        await s.createEnrollment(enrollment());
-        const error = await s.commit({ enrollment: enrollment({ version: 5 }), expectedVersion: 1, now: 10 }).catch((x: unknown) => x);
-        expect(error).toBeInstanceOf(JourneyError);
-        expect(error).toMatchObject({ code: 'invalid-commit' });
-      });
-
-      it('throws invalid-commit when an ended enrollment would become active again', async () => {
-        const e = enrollment();
-        await s.createEnrollment(e);
-        const done = ended(e, 50);
-        await s.commit({ enrollment: done, expectedVersion: 1, now: 50 });
-        await expect(s.commit({ enrollment: next(done, { status: 'active', endedAt: null, wakeAt: 60 }), expectedVersion: 2, now: 60 })).rejects.toMatchObject({
-          code: 'invalid-commit',
+        it('prefers fenced to conflict when both are stale', async () => {
+          await s.createJourney(journey());
+          const e = enrollment({ wakeAt: 10 });
+          await s.createEnrollment(e);
+          const [c] = await s.claimDue({ now: 100, limit: 1, leaseMs: 1, workerId: 'w1' });
+          await s.claimDue({ now: 200, limit: 1, leaseMs: 1, workerId: 'w2' });
+          await commit({ enrollment: next(e), expectedVersion: 1, now: 210 });
+          expect(await commit({ enrollment: next(e), expectedVersion: 1, token: c!.token, release: true, now: 220 })).toBe('fenced');
         });
-        expect(await s.getEnrollment(T, 'e1')).toEqual(done);
-      });
 
-      it('may record outcomes on an ended enrollment', async () => {
-        const e = enrollment();
-        await s.createEnrollment(e);
-        const done = ended(e, 50);
-        await s.commit({ enrollment: done, expectedVersion: 1, now: 50 });
-        const late = next(done, { outcomes: [{ type: 'conversion', at: 70, key: 'late' }] });
-        expect(await s.commit({ enrollment: late, expectedVersion: 2, now: 70, outcomeKey: 'late' })).toBe('ok');
-        expect(await s.getEnrollment(T, 'e1')).toEqual(late);
-      });
-
-      it('keeps the first record of a repeated effect idempotency key', async () => {
-        const e = enrollment();
-        await s.createEnrollment(e);
-        const first = effect(e, 'send1', 1, { detail: { messageId: 'a' } });
-        await s.commit({ enrollment: next(e), expectedVersion: 1, now: 10, effects: [first] });
-        expect(await s.commit({ enrollment: next(next(e)), expectedVersion: 2, now: 20, effects: [effect(e, 'send1', 1, { detail: { messageId: 'b' } })] })).toBe('ok');
-        expect(await s.listEffects(T, 'e1')).toEqual([first]);
-      });
-
-      it('ends the active slot when the enrollment ends', async () => {
-        const e = enrollment();
-        await s.createEnrollment(e);
-        await s.commit({ enrollment: ended(e, 50, 'failed'), expectedVersion: 1, now: 50, counters: [counter('wait1', 'failed')] });
-        expect(await s.createEnrollment(enrollment({ id: 'e2' }))).toBe('created');
-        expect((await s.stats(T, 'j1'))['wait1']).toEqual({ entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 1, noted: {} });
-      });
-    });
-
-    describe('exitAll', () => {
-      it('exits every active enrollment of the journey with counters, and nothing else', async () => {
-        await s.createJourney(journey());
-        await s.createEnrollment(enrollment({ id: 'b', customerId: 'c2', stepId: 'send1', wakeAt: 10 }));
-        await s.createEnrollment(enrollment({ id: 'a', customerId: 'c1', wakeAt: 10 }));
-        await s.createEnrollment(enrollment({ id: 'c', customerId: 'c3' }));
-        await s.createEnrollment(enrollment({ id: 'other-journey', journeyId: 'j2' }));
-        await s.createEnrollment(enrollment({ id: 'other-tenant', tenantId: OTHER }));
-        const done = enrollment({ id: 'd', customerId: 'c4' });
-        await s.createEnrollment(done);
-        await s.commit({ enrollment: ended(done, 20), expectedVersion: 1, now: 20 });
-        // one of them is claimed right now
-        const [claimA] = await s.claimDue({ now: 10, limit: 1, leaseMs: 10_000, workerId: 'w1' });
-        expect(claimA?.enrollment.id).toBe('a');
-
-        const ids = await s.exitAll(T, 'j1', 'archived', 500);
-        expect(ids).toEqual(['a', 'b', 'c']);
-        expect(await s.getEnrollment(T, 'a')).toEqual({
-          ...enrollment({ id: 'a', customerId: 'c1', wakeAt: 10 }),
-          status: 'exited',
-          phase: 'done',
-          exitReason: 'archived',
-          endedAt: 500,
-          wakeAt: null,
-          version: 2,
-          updatedAt: 500,
+        it('answers duplicate for an outcome key seen before and writes nothing', async () => {
+          const e = enrollment();
+          await s.createEnrollment(e);
+          const withOutcome = next(e, { outcomes: [{ type: 'click', at: 5, key: 'k1' }], latestOutcome: { type: 'click', at: 5, key: 'k1' } });
+          expect(await commit({ enrollment: withOutcome, expectedVersion: 1, now: 10, outcomeKey: 'k1' })).toBe('ok');
+          const again = await commit({
+            enrollment: next(withOutcome, { flags: { x: true } }),
+            expectedVersion: 2,
+            now: 20,
+            outcomeKey: 'k1',
+            effects: [effect(e, 'send1', 1)],
+            counters: [counter('wait1', 'completed')],
+          });
+          expect(again).toBe('duplicate');
+          expect(await s.getEnrollment(T, 'e1')).toEqual(withOutcome);
+          expect(await s.listEffects(T, 'e1')).toEqual([]);
+          expect((await s.stats(T, 'j1'))['wait1']?.completed).toBe(0);
+          // outcome keys are per customer: another customer may use the same key
+          const other = enrollment({ id: 'e2', customerId: 'c2' });
+          await s.createEnrollment(other);
+          expect(await commit({ enrollment: next(other), expectedVersion: 1, now: 30, outcomeKey: 'k1' })).toBe('ok');
         });
-        expect((await s.getEnrollment(T, 'd'))?.status).toBe('completed');
-        expect((await s.getEnrollment(T, 'other-journey'))?.status).toBe('active');
-        expect((await s.getEnrollment(OTHER, 'other-tenant'))?.status).toBe('active');
-        expect(await s.stats(T, 'j1')).toEqual({
-          send1: { entered: 0, completed: 0, skipped: {}, current: 0, exited: { archived: 1 }, failed: 0, noted: {} },
-          wait1: { entered: 0, completed: 0, skipped: {}, current: 0, exited: { archived: 2 }, failed: 0, noted: {} },
+
+        it('deduplicates outcome keys per customer, whichever enrollment of theirs the outcome lands on', async () => {
+          const a = enrollment({ id: 'e1', journeyId: 'j1' });
+          const b = enrollment({ id: 'e2', journeyId: 'j2' });
+          await s.createEnrollment(a);
+          await s.createEnrollment(b);
+          expect(await commit({ enrollment: next(a), expectedVersion: 1, now: 10, outcomeKey: 'k1' })).toBe('ok');
+          expect(await commit({ enrollment: next(b), expectedVersion: 1, now: 20, outcomeKey: 'k1' })).toBe('duplicate');
+          expect(await s.getEnrollment(T, 'e2')).toEqual(b);
+          // the same customer id in another tenant is another customer
+          const elsewhere = enrollment({ id: 'e3', tenantId: OTHER });
+          await s.createEnrollment(elsewhere);
+          expect(await commit({ enrollment: next(elsewhere), expectedVersion: 1, now: 30, outcomeKey: 'k1' })).toBe('ok');
+          // an ended enrollment's keys still count
+          const done = ended(next(a), 40);
+          expect(await commit({ enrollment: done, expectedVersion: 2, now: 40 })).toBe('ok');
+          const c = enrollment({ id: 'e4', journeyId: 'j1' });
+          await s.createEnrollment(c);
+          expect(await commit({ enrollment: next(c), expectedVersion: 1, now: 50, outcomeKey: 'k1' })).toBe('duplicate');
         });
-        // the claimant's commit is refused; nothing is due
-        expect(await s.commit({ enrollment: next(claimA!.enrollment), expectedVersion: 1, token: claimA!.token, release: true, now: 600 })).toBe('conflict');
-        expect(await s.claimDue({ now: 100_000, limit: 10, leaseMs: 1, workerId: 'w1' })).toEqual([]);
-        expect(await s.exitAll(T, 'j1', 'archived', 700)).toEqual([]);
-        expect(await s.createEnrollment(enrollment({ id: 'e9', customerId: 'c1' }))).toBe('created');
+
+        it('takes a customer’s outcome key exactly once when concurrent commits on different enrollments race', async () => {
+          const ids = ['e1', 'e2', 'e3', 'e4'];
+          for (const [i, id] of ids.entries()) await s.createEnrollment(enrollment({ id, journeyId: `j${i}` }));
+          const answers = await Promise.all(ids.map((id, i) => commit({ enrollment: next(enrollment({ id, journeyId: `j${i}` })), expectedVersion: 1, now: 10, outcomeKey: 'race' })));
+          expect(answers.filter((a) => a === 'ok')).toHaveLength(1);
+          expect(answers.filter((a) => a === 'duplicate')).toHaveLength(ids.length - 1);
+          const versions = await Promise.all(ids.map(async (id) => (await s.getEnrollment(T, id))!.version));
+          expect(versions.sort()).toEqual([1, 1, 1, 2]);
+        });
+
+        it('answers missing for an unknown enrollment or another tenant’s', async () => {
+          expect(await commit({ enrollment: next(enrollment()), expectedVersion: 1, now: 10, effects: [effect(enrollment(), 'send1', 1)] })).toBe(
+            'missing',
+          );
+          expect(await s.listEffects(T, 'e1')).toEqual([]);
+          await s.createEnrollment(enrollment());
+          expect(await commit({ enrollment: next(enrollment({ tenantId: OTHER })), expectedVersion: 1, now: 10 })).toBe('missing');
+          expect(await s.getEnrollment(T, 'e1')).toEqual(enrollment());
+        });
+
+        it('throws invalid-commit when the new version is not expectedVersion + 1', async () => {
+          await s.createEnrollment(enrollment());
+          const error = await commit({ enrollment: enrollment({ version: 5 }), expectedVersion: 1, now: 10 }).catch((x: unknown) => x);
+          expect(error).toBeInstanceOf(JourneyError);
+          expect(error).toMatchObject({ code: 'invalid-commit' });
+        });
+
+        it('throws invalid-commit when an ended enrollment would become active again', async () => {
+          const e = enrollment();
+          await s.createEnrollment(e);
+          const done = ended(e, 50);
+          await commit({ enrollment: done, expectedVersion: 1, now: 50 });
+          await expect(commit({ enrollment: next(done, { status: 'active', endedAt: null, wakeAt: 60 }), expectedVersion: 2, now: 60 })).rejects.toMatchObject({
+            code: 'invalid-commit',
+          });
+          expect(await s.getEnrollment(T, 'e1')).toEqual(done);
+        });
+
+        it('may record outcomes on an ended enrollment', async () => {
+          const e = enrollment();
+          await s.createEnrollment(e);
+          const done = ended(e, 50);
+          await commit({ enrollment: done, expectedVersion: 1, now: 50 });
+          const late = next(done, { outcomes: [{ type: 'conversion', at: 70, key: 'late' }] });
+          expect(await commit({ enrollment: late, expectedVersion: 2, now: 70, outcomeKey: 'late' })).toBe('ok');
+          expect(await s.getEnrollment(T, 'e1')).toEqual(late);
+        });
+
+        it('keeps the first record of a repeated effect idempotency key', async () => {
+          const e = enrollment();
+          await s.createEnrollment(e);
+          const first = effect(e, 'send1', 1, { detail: { messageId: 'a' } });
+          await commit({ enrollment: next(e), expectedVersion: 1, now: 10, effects: [first] });
+          expect(await commit({ enrollment: next(next(e)), expectedVersion: 2, now: 20, effects: [effect(e, 'send1', 1, { detail: { messageId: 'b' } })] })).toBe('ok');
+          expect(await s.listEffects(T, 'e1')).toEqual([first]);
+        });
+
+        it('ends the active slot when the enrollment ends', async () => {
+          const e = enrollment();
+          await s.createEnrollment(e);
+          await commit({ enrollment: ended(e, 50, 'failed'), expectedVersion: 1, now: 50, counters: [counter('wait1', 'failed')] });
+          expect(await s.createEnrollment(enrollment({ id: 'e2' }))).toBe('created');
+          expect((await s.stats(T, 'j1'))['wait1']).toEqual({ entered: 0, completed: 0, skipped: {}, current: 1, exited: {}, failed: 1, noted: {} });
+        });
       });
-    });
+
+      describe('exitAll', () => {
+        it('exits every active enrollment of the journey with counters, and nothing else', async () => {
+          await s.createJourney(journey());
+          await s.createEnrollment(enrollment({ id: 'b', customerId: 'c2', stepId: 'send1', wakeAt: 10 }));
+          await s.createEnrollment(enrollment({ id: 'a', customerId: 'c1', wakeAt: 10 }));
+          await s.createEnrollment(enrollment({ id: 'c', customerId: 'c3' }));
+          await s.createEnrollment(enrollment({ id: 'other-journey', journeyId: 'j2' }));
+          await s.createEnrollment(enrollment({ id: 'other-tenant', tenantId: OTHER }));
+          const done = enrollment({ id: 'd', customerId: 'c4' });
+          await s.createEnrollment(done);
+          await commit({ enrollment: ended(done, 20), expectedVersion: 1, now: 20 });
+          // one of them is claimed right now
+          const [claimA] = await s.claimDue({ now: 10, limit: 1, leaseMs: 10_000, workerId: 'w1' });
+          expect(claimA?.enrollment.id).toBe('a');
+
+          const ids = await s.exitAll(T, 'j1', 'archived', 500);
+          expect(ids).toEqual(['a', 'b', 'c']);
+          expect(await s.getEnrollment(T, 'a')).toEqual({
+            ...enrollment({ id: 'a', customerId: 'c1', wakeAt: 10 }),
+            status: 'exited',
+            phase: 'done',
+            exitReason: 'archived',
+            endedAt: 500,
+            wakeAt: null,
+            version: 2,
+            updatedAt: 500,
+          });
+          expect((await s.getEnrollment(T, 'd'))?.status).toBe('completed');
+          expect((await s.getEnrollment(T, 'other-journey'))?.status).toBe('active');
+          expect((await s.getEnrollment(OTHER, 'other-tenant'))?.status).toBe('active');
+          expect(await s.stats(T, 'j1')).toEqual({
+            send1: { entered: 0, completed: 0, skipped: {}, current: 0, exited: { archived: 1 }, failed: 0, noted: {} },
+            wait1: { entered: 0, completed: 0, skipped: {}, current: 0, exited: { archived: 2 }, failed: 0, noted: {} },
+          });
+          // the claimant's commit is refused; nothing is due
+          expect(await commit({ enrollment: next(claimA!.enrollment), expectedVersion: 1, token: claimA!.token, release: true, now: 600 })).toBe('conflict');
+          expect(await s.claimDue({ now: 100_000, limit: 10, leaseMs: 1, workerId: 'w1' })).toEqual([]);
+          expect(await s.exitAll(T, 'j1', 'archived', 700)).toEqual([]);
+          expect(await s.createEnrollment(enrollment({ id: 'e9', customerId: 'c1' }))).toBe('created');
+        });
+      });
+    }
 
     describe('commit with requireActiveJourney', () => {
       it('writes only while the journey is active, in the same transaction; otherwise answers journey-inactive and writes nothing', async () => {
@@ -888,6 +898,133 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect((await s.listEffects(T, 'b')).map((x) => x.idempotencyKey)).toEqual(['b:decide1:1']);
       });
     });
+
+    if (options.commitMany) {
+      describe('commitMany', () => {
+        const counter = (stepId: string, metric: string, journeyId = 'j1') => ({ journeyId, stepId, metric });
+        const stats0 = { entered: 0, completed: 0, skipped: {}, current: 0, exited: {}, failed: 0, noted: {} };
+
+        it('answers one result per commit, in order, in a mixed batch: one refusal never fails the others', async () => {
+          await s.createJourney(journey());
+          await s.createJourney(journey({ id: 'p', status: 'paused' }));
+          const ok = enrollment({ id: 'ok', customerId: 'c1', wakeAt: 10 });
+          const stale = enrollment({ id: 'stale', customerId: 'c2' });
+          const fencedE = enrollment({ id: 'fenced', customerId: 'c3', wakeAt: 10 });
+          const dup = enrollment({ id: 'dup', customerId: 'c4' });
+          const paused = enrollment({ id: 'paused', customerId: 'c5', journeyId: 'p' });
+          const outcome = enrollment({ id: 'outcome', customerId: 'c6' });
+          for (const e of [ok, stale, fencedE, dup, paused, outcome]) await s.createEnrollment(e);
+          const claims = await s.claimDue({ now: 100, limit: 10, leaseMs: 1_000, workerId: 'w1' });
+          const tokenOf = (id: string) => claims.find((c) => c.enrollment.id === id)!.token;
+          expect(await s.commit({ enrollment: next(dup), expectedVersion: 1, now: 50, outcomeKey: 'k1' })).toBe('ok');
+          const moved = (e: Enrollment, over: Partial<Commit> = {}): Commit => ({
+            enrollment: next(e, { stepId: 'send1', wakeAt: 200 }),
+            expectedVersion: e.version,
+            now: 100,
+            effects: [effect(e, 'send1', 1)],
+            counters: [counter('send1', 'entered', e.journeyId)],
+            ...over,
+          });
+          const dupNext = next(dup);
+          const results = await s.commitMany!([
+            moved(ok, { token: tokenOf('ok'), release: true }),
+            moved(stale, { expectedVersion: 7, enrollment: next(stale, { version: 8 }) }),
+            moved(fencedE, { token: tokenOf('fenced') + 1, release: true }),
+            moved(dupNext, { outcomeKey: 'k1' }),
+            moved(enrollment({ id: 'nobody', customerId: 'c9' })),
+            moved(paused, { requireActiveJourney: true }),
+            moved(outcome, { outcomeKey: 'k2', requireActiveJourney: true }),
+          ]);
+          expect(results).toEqual(['ok', 'conflict', 'fenced', 'duplicate', 'missing', 'journey-inactive', 'ok']);
+          expect(await s.getEnrollment(T, 'ok')).toEqual(next(ok, { stepId: 'send1', wakeAt: 200 }));
+          expect(await s.getEnrollment(T, 'outcome')).toEqual(next(outcome, { stepId: 'send1', wakeAt: 200 }));
+          for (const [id, e] of [['stale', stale], ['fenced', fencedE], ['dup', dupNext], ['paused', paused]] as const) {
+            expect(await s.getEnrollment(T, id)).toEqual(e);
+            expect(await s.listEffects(T, id)).toEqual([]);
+          }
+          expect(await s.getEnrollment(T, 'nobody')).toBeNull();
+          expect((await s.listEffects(T, 'ok')).map((x) => x.idempotencyKey)).toEqual(['ok:send1:1']);
+          expect((await s.stats(T, 'j1'))['send1']).toEqual({ ...stats0, entered: 2, current: 2 });
+          expect((await s.stats(T, 'p'))['send1']).toBeUndefined();
+          // The released claim is free again; the fenced one is still held by its claimant.
+          expect((await s.claimDue({ now: 300, limit: 10, leaseMs: 1_000, workerId: 'w2' })).map((c) => c.enrollment.id).sort()).toEqual(['ok', 'outcome']);
+          // The outcome key of the written commit was taken, the refused one's was not.
+          expect(await s.commit({ enrollment: next(next(outcome, { stepId: 'send1', wakeAt: 200 })), expectedVersion: 2, now: 400, outcomeKey: 'k2' })).toBe('duplicate');
+        });
+
+        it('writes every commit of a batch: each enrollment, its records in order, the counters summed', async () => {
+          const es = ['a', 'b', 'c'].map((id, i) => enrollment({ id, customerId: `c${i}` }));
+          for (const e of es) await s.createEnrollment(e);
+          const results = await s.commitMany!(
+            es.map((e) => ({
+              enrollment: next(e, { stepId: 'send1' }),
+              expectedVersion: 1,
+              now: 10,
+              effects: [effect(e, 'decide1', 1), effect(e, 'send1', 1)],
+              counters: [counter('wait1', 'completed'), counter('send1', 'entered'), counter('send1', 'entered')],
+            })),
+          );
+          expect(results).toEqual(['ok', 'ok', 'ok']);
+          for (const e of es) {
+            expect(await s.getEnrollment(T, e.id)).toEqual(next(e, { stepId: 'send1' }));
+            expect((await s.listEffects(T, e.id)).map((x) => x.idempotencyKey)).toEqual([`${e.id}:decide1:1`, `${e.id}:send1:1`]);
+          }
+          expect(await s.stats(T, 'j1')).toEqual({
+            send1: { ...stats0, entered: 6, current: 3 },
+            wait1: { ...stats0, completed: 3 },
+          });
+        });
+
+        it('applies commits of the same enrollment one after another, in array order', async () => {
+          const e = enrollment();
+          await s.createEnrollment(e);
+          const two = next(e, { stepId: 'send1' });
+          const three = next(two, { stepId: 'update1' });
+          expect(
+            await s.commitMany!([
+              { enrollment: two, expectedVersion: 1, now: 10, effects: [effect(e, 'send1', 1)] },
+              { enrollment: three, expectedVersion: 2, now: 20, effects: [effect(e, 'update1', 1)] },
+              { enrollment: next(e, { stepId: 'late' }), expectedVersion: 1, now: 30 },
+            ]),
+          ).toEqual(['ok', 'ok', 'conflict']);
+          expect(await s.getEnrollment(T, 'e1')).toEqual(three);
+          expect((await s.listEffects(T, 'e1')).map((x) => x.idempotencyKey)).toEqual(['e1:send1:1', 'e1:update1:1']);
+        });
+
+        it('takes an outcome key once when two commits of the batch carry it for the same customer', async () => {
+          const a = enrollment({ id: 'a', journeyId: 'j1' });
+          const b = enrollment({ id: 'b', journeyId: 'j2' });
+          await s.createEnrollment(a);
+          await s.createEnrollment(b);
+          const results = await s.commitMany!([
+            { enrollment: next(a), expectedVersion: 1, now: 10, outcomeKey: 'k' },
+            { enrollment: next(b), expectedVersion: 1, now: 10, outcomeKey: 'k' },
+          ]);
+          expect(results).toEqual(['ok', 'duplicate']);
+          expect(await s.getEnrollment(T, 'b')).toEqual(b);
+        });
+
+        it('rejects the whole batch when one commit breaks a rule (invalid-commit), writing nothing', async () => {
+          const a = enrollment({ id: 'a', customerId: 'c1' });
+          const b = enrollment({ id: 'b', customerId: 'c2' });
+          await s.createEnrollment(a);
+          await s.createEnrollment(b);
+          const done = ended(b, 50);
+          expect(await s.commit({ enrollment: done, expectedVersion: 1, now: 50 })).toBe('ok');
+          const batch = (second: Commit): Promise<readonly CommitResult[]> =>
+            s.commitMany!([{ enrollment: next(a), expectedVersion: 1, now: 60, effects: [effect(a, 'send1', 1)], counters: [counter('send1', 'entered')] }, second]);
+          await expect(batch({ enrollment: next(done, { status: 'active', endedAt: null, wakeAt: 60 }), expectedVersion: 2, now: 60 })).rejects.toMatchObject({ code: 'invalid-commit' });
+          await expect(batch({ enrollment: next(done, { version: 9 }), expectedVersion: 2, now: 60 })).rejects.toMatchObject({ code: 'invalid-commit' });
+          expect(await s.getEnrollment(T, 'a')).toEqual(a);
+          expect(await s.listEffects(T, 'a')).toEqual([]);
+          expect((await s.stats(T, 'j1'))['send1']).toBeUndefined();
+        });
+
+        it('answers an empty batch with no results', async () => {
+          expect(await s.commitMany!([])).toEqual([]);
+        });
+      });
+    }
 
     describe('journeyStatus', () => {
       it("answers a journey's current status, or null when there is none", async () => {

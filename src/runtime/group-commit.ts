@@ -151,11 +151,28 @@ export class ClaimBatch implements ClaimIo {
     );
   }
 
-  /** One commit goes alone (`commit`: the adapters' one-statement path); more go in one `commitMany`. */
+  /**
+   * One commit goes alone (`commit`: the adapters' one-statement path); more go in one
+   * `commitMany`. When that throws (its transaction failed: nothing was written), each commit is
+   * tried again alone, so a commit that cannot be written fails its own claim only.
+   */
   private async commitAll(commits: readonly Commit[]): Promise<readonly BatchAnswer<CommitResult>[]> {
-    if (commits.length === 1) return [{ ok: true, value: await this.single(this.ctx, commits[0]!) }];
-    const results = await observedCommitMany(this.ctx, commits);
-    return results.map((value) => ({ ok: true, value }));
+    if (commits.length > 1) {
+      try {
+        const results = await observedCommitMany(this.ctx, commits);
+        return results.map((value) => ({ ok: true, value }));
+      } catch (error) {
+        this.ctx.observer.log('warn', 'commit', { batch: commits.length, error: error instanceof Error ? error.message : String(error) }, 'commitMany failed: committing one by one');
+      }
+    }
+    return Promise.all(
+      commits.map((commit) =>
+        this.single(this.ctx, commit).then(
+          (value): BatchAnswer<CommitResult> => ({ ok: true, value }),
+          (error: unknown): BatchAnswer<CommitResult> => ({ ok: false, error }),
+        ),
+      ),
+    );
   }
 
   /** Customer reads, one `getMany` per tenant of the batch. */

@@ -429,19 +429,27 @@ describe('engine: concurrency', () => {
     return { started, max: () => maxInFlight };
   }
 
-  async function setup(engine: { concurrency?: number } = {}) {
+  async function setup(engine: { concurrency?: number; inFlight?: number } = {}) {
     const h = harness({ customers: customers.map(inSegment), engine });
     const { id } = await activeLoan(h);
     const { enrolled } = await h.engine.enroll(id, { customerIds: customers });
     return { h, id, ids: enrolled.map((e) => e.enrollmentId) };
   }
 
-  it('processes claims one at a time by default, in wake-up order', async () => {
-    const { h, ids } = await setup();
+  it('with inFlight: 1 processes claims one at a time, in wake-up order', async () => {
+    const { h, ids } = await setup({ inFlight: 1 });
     const t = tracked(h);
     expect(await h.engine.runDue()).toEqual({ processed: customers.length, lost: 0 });
     expect(t.started).toEqual(ids);
     expect(t.max()).toBe(1);
+  });
+
+  it('by default advances a whole batch together (group commit), started in wake-up order', async () => {
+    const { h, ids } = await setup();
+    const t = tracked(h);
+    expect(await h.engine.runDue()).toEqual({ processed: customers.length, lost: 0 });
+    expect(t.started).toEqual(ids);
+    expect(t.max()).toBe(customers.length);
   });
 
   it('with concurrency N keeps up to N claims in flight, started in wake-up order, each processed once', async () => {
@@ -474,9 +482,15 @@ describe('engine: concurrency', () => {
     const { enrolled } = await h.engine.enroll(id, { customerIds: customers });
     const broken = enrolled[2]!.enrollmentId;
     const commit = storage.commit.bind(storage);
+    const commitMany = storage.commitMany!.bind(storage);
     storage.commit = async (c) => {
       if (c.enrollment.id === broken) throw new Error('disk on fire');
       return commit(c);
+    };
+    // A batch holding the broken commit fails as one transaction would (nothing written); the worker then commits one by one.
+    storage.commitMany = async (cs) => {
+      if (cs.some((c) => c.enrollment.id === broken)) throw new Error('disk on fire');
+      return commitMany(cs);
     };
     await expect(h.engine.runDue()).rejects.toThrow('disk on fire');
     const items = (await h.engine.listEnrollments({ journeyId: id })).items;

@@ -14,7 +14,7 @@ describeStorageConformance('memory', async () => {
     damage: async (id: string) => damageForTesting(storage, id, 'data.visits', 'expected a number'),
     fix: async (id: string) => damageForTesting(storage, id, null),
   };
-}, vitestApi, { damage: true, fix: true });
+}, vitestApi, { damage: true, fix: true, commitMany: true });
 
 describe('memoryStorage', () => {
   it('refuses use after close', async () => {

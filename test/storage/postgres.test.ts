@@ -31,7 +31,7 @@ describeStorageConformance(`postgres (${PG_KIND})`, async () => {
       await h.pool.query(`UPDATE "${made.schema}".je_enrollments SET data = $2::json WHERE id = $1`, [id, kept.get(id)]);
     },
   };
-}, vitestApi, { damage: true, fix: true });
+}, vitestApi, { damage: true, fix: true, commitMany: true });
 
 describe(`postgresStorage (${PG_KIND})`, () => {
   it('runs each migration once, is safe to re-run, and records versions', async () => {

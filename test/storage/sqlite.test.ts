@@ -35,7 +35,7 @@ describeStorageConformance('sqlite (file)', async () => {
       raw.close();
     },
   };
-}, vitestApi, { damage: true, fix: true });
+}, vitestApi, { damage: true, fix: true, commitMany: true });
 
 describeStorageConformance('sqlite (host database, :memory:)', async () => {
   const database = new Database(':memory:');
@@ -52,7 +52,7 @@ describeStorageConformance('sqlite (host database, :memory:)', async () => {
       database.prepare(`UPDATE je_enrollments SET data = json_remove(data, '$.visits.constructor') WHERE id = ?`).run(id);
     },
   };
-}, vitestApi, { damage: true, fix: true });
+}, vitestApi, { damage: true, fix: true, commitMany: true });
 
 describe('sqliteStorage', () => {
   it('keeps everything across a close and reopen of the file', async () => {

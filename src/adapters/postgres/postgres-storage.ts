@@ -51,6 +51,7 @@ import {
   refusal,
 } from '../storage-common/storage-rules.js';
 import { PG_COUNTER_SHARDS, PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
+import { pgCommitMany } from './pg-commit-many.js';
 import type { PgPool, PgQueryable } from './pg-pool.js';
 
 /** Options for {@link postgresStorage}. */
@@ -665,6 +666,12 @@ class PostgresStorage implements Storage {
         : await db.query(text, params);
       return rows[0]?.n === 1 ? 'ok' : this.refuse(db, commit);
     });
+  }
+
+  /** {@link Storage.commitMany}: one statement over arrays (see pg-commit-many.ts). */
+  async commitMany(commits: readonly Commit[]): Promise<readonly CommitResult[]> {
+    for (const commit of commits) checkCommitShape(commit);
+    return pgCommitMany({ tables: this.t, onClient: (body) => this.onClient(body), tx: (body) => this.tx(body), shard: counterShard }, commits);
   }
 
   /** A name for a prepared statement: derived from its text, so equal on every connection and storage. */
