@@ -108,7 +108,17 @@ export interface KillLoopResult {
  */
 export async function killLoop(
   start: (index: number) => Worker,
-  options: { readonly kills: number; readonly minDelayMs?: number; readonly maxDelayMs?: number; readonly finishTimeoutMs: number },
+  options: {
+    readonly kills: number;
+    readonly minDelayMs?: number;
+    readonly maxDelayMs?: number;
+    readonly finishTimeoutMs: number;
+    /**
+     * A worker that exits 0 before its kill found nothing active left: stop there (no more
+     * kills; the caller's kill count shows it) instead of starting workers with nothing to do.
+     */
+    readonly stopWhenDone?: boolean;
+  },
 ): Promise<KillLoopResult> {
   const started = Date.now();
   let kills = 0;
@@ -125,6 +135,7 @@ export async function killLoop(
       const { code } = await worker.exited;
       if (code !== 0) throw new Error(`worker exited with ${code}: ${worker.stderr.join('')}`);
       finishedEarly += 1;
+      if (options.stopWhenDone) return { kills, restarts, finishedEarly, killPhaseMs: Date.now() - started, finishMs: 0, killed };
     }
     restarts += 1;
     worker = start(restarts);
