@@ -10,7 +10,10 @@
  *   the same key (a redelivery). Decide and update ports are trivial.
  * - Time: a clock derived from real time, `t0 + (Date.now() - epoch) * factor`, shared by every
  *   process of a run, so a 1-minute wait passes in 60 / factor real seconds.
- * - With `commitLog`, every commit result is appended as `<worker> <enrollment> <token> <result>`.
+ * - With `commitLog`, every commit result is appended as `<worker> <enrollment> <token> <result>`
+ *   (one line per commit, also for each commit of a `commitMany` group).
+ * - With `tagSends`, each `sendLog` line is `<key> <workerId>` (one append, so a kill never splits it).
+ * - `groupCommit` turns the engine's group commit on (`batchSize`, `inFlight`).
  * - Prints `ready` once the storage is initialised, `sending <key>` when `announceSends` is set.
  */
 import { appendFileSync } from 'node:fs';
@@ -46,6 +49,10 @@ export interface WorkerConfig {
   readonly sendTimesLog?: string;
   /** Exit once nothing is due now (deferred work may wait later), instead of once nothing is active. */
   readonly exitWhenIdle?: boolean;
+  /** Write `<key> <workerId>` lines to `sendLog` instead of `<key>` (crash.test.ts: which process sent it). */
+  readonly tagSends?: boolean;
+  /** Group commit: the engine's `batchSize` and `inFlight` options. */
+  readonly groupCommit?: { readonly batchSize: number; readonly inFlight: number };
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
@@ -64,14 +71,29 @@ if (config.storage.kind === 'sqlite') {
 }
 
 const commitLog = config.commitLog;
+const commitLine = (commit: Commit, result: unknown) => `${config.workerId} ${commit.enrollment.id} ${commit.token ?? '-'} ${String(result)}\n`;
+/** `base` with its commits logged: `commit` and `commitMany` (one line per commit, in one append per call). */
 const storage: Storage = commitLog
-  ? Object.assign(Object.create(base) as Storage, {
-      init: () => base.init(),
-      close: () => base.close(),
-      async commit(commit: Commit) {
-        const result = await base.commit(commit);
-        appendFileSync(commitLog, `${config.workerId} ${commit.enrollment.id} ${commit.token ?? '-'} ${result}\n`);
-        return result;
+  ? new Proxy(base, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (typeof value !== 'function') return value;
+        const method = value as (...args: unknown[]) => unknown;
+        if (key === 'commit') {
+          return async (commit: Commit) => {
+            const result = await method.call(target, commit);
+            appendFileSync(commitLog, commitLine(commit, result));
+            return result;
+          };
+        }
+        if (key === 'commitMany') {
+          return async (commits: readonly Commit[]) => {
+            const results = (await method.call(target, commits)) as readonly unknown[];
+            appendFileSync(commitLog, commits.map((commit, i) => commitLine(commit, results[i])).join(''));
+            return results;
+          };
+        }
+        return method.bind(target);
       },
       async commitMany(commits: readonly Commit[]) {
         const results = await base.commitMany!(commits);
@@ -80,20 +102,13 @@ const storage: Storage = commitLog
       },
     })
   : base;
-// Object.create keeps the class methods reachable, but they must run with the real instance.
-if (commitLog) {
-  for (const name of ['createJourney', 'getJourney', 'listJourneys', 'updateJourney', 'deleteJourney', 'getJourneyVersion', 'createEnrollment',
-    'getEnrollment', 'listEnrollments', 'customerHistory', 'claimDue', 'release', 'exitAll', 'nextWakeAt', 'stats', 'listEffects'] as const) {
-    (storage as unknown as Record<string, unknown>)[name] = (base[name] as (...a: unknown[]) => unknown).bind(base);
-  }
-}
 
 const channels: Channels = {
   async send(request) {
     if (config.announceSends) process.stdout.write(`sending ${request.idempotencyKey}\n`);
     if (config.sendDelayMs > 0) await sleep(config.sendDelayMs);
     if (config.sendTimesLog) appendFileSync(config.sendTimesLog, `${request.customer.id} ${request.idempotencyKey} ${clock.now()}\n`);
-    appendFileSync(config.sendLog, `${request.idempotencyKey}\n`);
+    appendFileSync(config.sendLog, config.tagSends ? `${request.idempotencyKey} ${config.workerId}\n` : `${request.idempotencyKey}\n`);
     return { messageId: `m:${request.idempotencyKey}` };
   },
 };
@@ -113,6 +128,7 @@ const engine = createEngine({
   workerId: config.workerId,
   onError: (error) => process.stderr.write(`engine error: ${String(error)}\n`),
   ...(config.sendPolicy ? { sendPolicy: config.sendPolicy } : {}),
+  ...(config.groupCommit ? { batchSize: config.groupCommit.batchSize, inFlight: config.groupCommit.inFlight } : {}),
 });
 
 await storage.init();

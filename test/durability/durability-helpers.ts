@@ -90,29 +90,55 @@ export async function kill(worker: Worker): Promise<boolean> {
   return true;
 }
 
+/** What {@link killLoop} did. */
+export interface KillLoopResult {
+  readonly kills: number;
+  readonly restarts: number;
+  readonly finishedEarly: number;
+  readonly killPhaseMs: number;
+  readonly finishMs: number;
+  /** The `start` indices of the workers that were SIGKILLed (0 is the first worker started). */
+  readonly killed: readonly number[];
+}
+
 /**
- * Keep one worker slot busy: start a worker, SIGKILL it a random 50–400 ms after it is ready,
- * start another, until `kills` kills; then let the last one run to the end (exit 0).
+ * Keep one worker slot busy: start a worker (`start(0)`, `start(1)`, …), SIGKILL it a random
+ * 50–400 ms after it is ready, start another, until `kills` kills; then let the last one run to
+ * the end (exit 0).
  */
 export async function killLoop(
-  start: () => Worker,
-  options: { readonly kills: number; readonly minDelayMs?: number; readonly maxDelayMs?: number; readonly finishTimeoutMs: number },
-): Promise<{ kills: number; restarts: number; finishedEarly: number; killPhaseMs: number; finishMs: number }> {
+  start: (index: number) => Worker,
+  options: {
+    readonly kills: number;
+    readonly minDelayMs?: number;
+    readonly maxDelayMs?: number;
+    readonly finishTimeoutMs: number;
+    /**
+     * A worker that exits 0 before its kill found nothing active left: stop there (no more
+     * kills; the caller's kill count shows it) instead of starting workers with nothing to do.
+     */
+    readonly stopWhenDone?: boolean;
+  },
+): Promise<KillLoopResult> {
   const started = Date.now();
   let kills = 0;
   let restarts = 0;
   let finishedEarly = 0;
-  let worker = start();
+  const killed: number[] = [];
+  let worker = start(0);
   while (kills < options.kills) {
     if (await worker.ready) await sleep(randomInt(options.minDelayMs ?? 50, options.maxDelayMs ?? 400));
-    if (await kill(worker)) kills += 1;
-    else {
+    if (await kill(worker)) {
+      kills += 1;
+      killed.push(restarts);
+    } else {
       const { code } = await worker.exited;
       if (code !== 0) throw new Error(`worker exited with ${code}: ${worker.stderr.join('')}`);
       finishedEarly += 1;
+      if (options.stopWhenDone) return { kills, restarts, finishedEarly, killPhaseMs: Date.now() - started, finishMs: 0, killed };
     }
-    worker = start();
     restarts += 1;
+    worker = start(restarts);
   }
   const killPhaseMs = Date.now() - started;
   const timeout = sleep(options.finishTimeoutMs).then(() => 'timeout' as const);
@@ -122,7 +148,7 @@ export async function killLoop(
     throw new Error(`the last worker did not finish within ${options.finishTimeoutMs} ms`);
   }
   if (end.code !== 0) throw new Error(`the last worker exited with ${end.code}: ${worker.stderr.join('')}`);
-  return { kills, restarts, finishedEarly, killPhaseMs, finishMs: Date.now() - started - killPhaseMs };
+  return { kills, restarts, finishedEarly, killPhaseMs, finishMs: Date.now() - started - killPhaseMs, killed };
 }
 
 /** The clock every process of a run shares: `t0 + (Date.now() - epoch) * factor`. */
