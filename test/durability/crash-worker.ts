@@ -95,11 +95,6 @@ const storage: Storage = commitLog
         }
         return method.bind(target);
       },
-      async commitMany(commits: readonly Commit[]) {
-        const results = await base.commitMany!(commits);
-        appendFileSync(commitLog, commits.map((commit, i) => `${config.workerId} ${commit.enrollment.id} ${commit.token ?? '-'} ${results[i]}\n`).join(''));
-        return results;
-      },
     })
   : base;
 
