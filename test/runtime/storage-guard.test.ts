@@ -170,4 +170,4 @@ describe('guardStorage: the core wrapper around any storage adapter', () => {
 describeStorageConformance('a minimal third-party adapter, guarded', async () => {
   const m = minimalAdapter();
   return { storage: guardStorage(m.adapter), cleanup: async () => {} };
-}, { describe, it, expect, beforeEach, afterEach });
+}, { describe, it, expect, beforeEach, afterEach }, { commitMany: true });

@@ -38,7 +38,7 @@ describeStorageConformance(`postgres (${PG_KIND})`, async () => {
 describeStorageConformance(`postgres (${PG_KIND}, raw adapter)`, async () => {
   const made = await h.make();
   return { storage: unguardedStorage(made.storage), cleanup: made.cleanup };
-}, vitestApi);
+}, vitestApi, { commitMany: true });
 
 describe(`postgresStorage (${PG_KIND})`, () => {
   it('runs each migration once, is safe to re-run, and records versions', async () => {
