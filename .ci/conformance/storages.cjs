@@ -10,7 +10,7 @@
 module.exports = function storages({ memoryStorage, sqliteStorage, postgresStorage, Database, pg }) {
   const list = [
     // memory's row damage is a test hook the package does not export: no quarantine cases
-    { name: 'memory (installed package)', factory: async () => ({ storage: memoryStorage(), cleanup: async () => {} }), options: {} },
+    { name: 'memory (installed package)', factory: async () => ({ storage: memoryStorage(), cleanup: async () => {} }), options: { commitMany: true } },
     {
       name: 'sqlite (installed package)',
       factory: async () => {
@@ -23,7 +23,7 @@ module.exports = function storages({ memoryStorage, sqliteStorage, postgresStora
           fix: async (id) => void database.prepare(`UPDATE je_enrollments SET data = json_remove(data, '$.visits.x') WHERE id = ?`).run(id),
         };
       },
-      options: { damage: true, fix: true },
+      options: { damage: true, fix: true, commitMany: true },
     },
   ];
   let end = async () => {};
@@ -53,7 +53,7 @@ module.exports = function storages({ memoryStorage, sqliteStorage, postgresStora
           fix: async (id) => void (await pool.query(`UPDATE "${schema}".je_enrollments SET data = $2::json WHERE id = $1`, [id, kept.get(id)])),
         };
       },
-      options: { damage: true, fix: true },
+      options: { damage: true, fix: true, commitMany: true },
     });
   }
   return { storages: list, end };
