@@ -124,6 +124,15 @@ const E = 'je_enrollments';
 const DEFAULT_WAL_AUTOCHECKPOINT = 10_000;
 const DUPLICATE = Symbol('duplicate outcome');
 
+/** A counter increment summed over a batch of commits. */
+interface StepCounterSum {
+  readonly tenantId: string;
+  readonly journeyId: string;
+  readonly stepId: string;
+  readonly metric: string;
+  count: number;
+}
+
 interface Statements {
   journeyInsert: Statement;
   versionInsert: Statement;
@@ -661,11 +670,35 @@ function prepare(db: Database): Open {
     for (const c of aggregateCounters(counters)) st.counterAdd.run(tenantId, c.journeyId, c.stepId, c.metric, c.count);
   };
 
+  /**
+   * The batch being written by `commitMany`, if any: the journeys' statuses read in it (no commit
+   * changes one) and the counters of its accepted commits, summed and written once at its end —
+   * one upsert per (journey, step, metric) instead of one per commit.
+   */
+  let batch: { readonly active: Map<string, boolean>; readonly counters: Map<string, StepCounterSum> } | null = null;
+  const journeyActive = (tenantId: string, journeyId: string): boolean => {
+    const key = batch === null ? '' : `${tenantId}\u0000${journeyId}`;
+    const known = batch?.active.get(key);
+    if (known !== undefined) return known;
+    const active = (st.journeyStatus.get(numbered([tenantId, journeyId])) as { status: unknown } | undefined)?.status === 'active';
+    batch?.active.set(key, active);
+    return active;
+  };
+  const countCommit = (tenantId: string, counters: readonly StepCounter[] | undefined) => {
+    if (batch === null) return addCounters(tenantId, counters);
+    if (counters === undefined) return;
+    for (const c of counters) {
+      const key = `${tenantId}\u0000${c.journeyId}\u0000${c.stepId}\u0000${c.metric}`;
+      const found = batch.counters.get(key);
+      if (found === undefined) batch.counters.set(key, { tenantId, journeyId: c.journeyId, stepId: c.stepId, metric: c.metric, count: 1 });
+      else found.count += 1;
+    }
+  };
+
   const commitOne = (commit: Commit): CommitResult => {
     const e = commit.enrollment;
     const lease = leaseChange(commit);
-    const inactive =
-      commit.requireActiveJourney === true && (st.journeyStatus.get(numbered([e.tenantId, e.journeyId])) as { status: unknown } | undefined)?.status !== 'active';
+    const inactive = commit.requireActiveJourney === true && !journeyActive(e.tenantId, e.journeyId);
     const changed = inactive ? 0 : (e.status === 'active' ? st.commitActive : st.commitUpdate).run({
       ...enrollmentParams(e),
       expected: commit.expectedVersion,
@@ -689,8 +722,19 @@ function prepare(db: Database): Open {
     }
     if (commit.outcomeKey !== undefined && st.outcomeInsert.run(e.tenantId, e.customerId, commit.outcomeKey).changes === 0) throw DUPLICATE;
     if (commit.effects !== undefined) for (const x of commit.effects) insertEffect(x);
-    addCounters(e.tenantId, commit.counters);
+    countCommit(e.tenantId, commit.counters);
     return 'ok';
+  };
+  /** One batch of `commitMany`, inside its transaction: commits in order, then the summed counters. */
+  const commitBatch = (commits: readonly Commit[], each: (commit: Commit) => CommitResult): CommitResult[] => {
+    batch = { active: new Map(), counters: new Map() };
+    try {
+      const results = commits.map(each);
+      for (const c of batch.counters.values()) st.counterAdd.run(c.tenantId, c.journeyId, c.stepId, c.metric, c.count);
+      return results;
+    } finally {
+      batch = null;
+    }
   };
   const commitTx = db.transaction(commitOne);
 
@@ -795,7 +839,7 @@ function prepare(db: Database): Open {
     db,
     st,
     commitTx: commitTx.immediate,
-    commitManyTx: commitManyTransaction(db, commitOne, DUPLICATE),
+    commitManyTx: commitManyTransaction(db, commitOne, DUPLICATE, commitBatch),
     appendTx: appendTx.immediate,
     createTx: createTx.immediate,
     createManyTx: createManyTx.immediate,
