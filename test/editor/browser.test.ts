@@ -239,6 +239,34 @@ describe('the editor page in Chromium', () => {
     await page.close();
   }, SLOW);
 
+  it('edits a form the fields do not show (a wait window) through the configuration as JSON', async () => {
+    const id = await create(example('loan-nurture'));
+    const page = await openPage(`/editor/?journey=${id}`);
+    await page.locator('[data-step-id="step_wait_3d"]').click();
+    await panel(page).locator('[data-testid="config-json"] summary').click();
+    const json = field(page, 'config');
+    expect(JSON.parse(await json.inputValue())).toEqual({ duration: 3, unit: 'days' });
+    // Half-typed JSON changes nothing and says so.
+    await json.fill('{ "duration": 3, ');
+    await panel(page).locator('[data-testid="config-json-problem"]').waitFor();
+    expect(await field(page, 'config.duration').inputValue()).toBe('3');
+    // A window with a zone that does not exist: applied, and the validator's problem shows on the node.
+    const window = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00', timeZone: 'Mars/Olympus' };
+    await json.fill(JSON.stringify({ duration: 2, unit: 'days', window }));
+    await expect.poll(() => panel(page).locator('[data-testid="config-json-problem"]').count()).toBe(0);
+    expect(await field(page, 'config.duration').inputValue()).toBe('2');
+    const problems = page.locator('[data-testid="problems"] [data-diagnostic-code="invalid-time-zone"][data-problem-step="step_wait_3d"]');
+    await problems.first().waitFor();
+    await json.fill(JSON.stringify({ duration: 2, unit: 'days', window: { ...window, timeZone: 'Europe/London' } }));
+    await expect.poll(() => problems.count()).toBe(0);
+    await page.locator('[data-testid="save"]').click();
+    await expect
+      .poll(async () => ((await (await fetch(`${server.origin}/api/v1/journeys/${id}`)).json()) as { steps: { id: string; config: unknown }[] }).steps.find((x) => x.id === 'step_wait_3d')?.config)
+      .toEqual({ duration: 2, unit: 'days', window: { ...window, timeZone: 'Europe/London' } });
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await page.close();
+  }, SLOW);
+
   it('saves, activates, and then shows the canvas locked; a sample customer run shows the timeline and the path', async () => {
     const doc = example('loan-nurture');
     const id = await create(doc);

@@ -194,8 +194,60 @@ export function ConfigPanel(props: ConfigPanelProps) {
       <FieldProblems at={['id']} diagnostics={diagnostics} />
       {text('Label', ['label'], { optional: true })}
       {body}
+      <ConfigJson config={step.config} readOnly={readOnly} onConfig={(config) => onField(['config'], config)} />
       <FieldProblems at={[]} diagnostics={diagnostics.filter((x) => x.rel.length === 0)} />
     </div>
+  );
+}
+
+/**
+ * The whole `config` as JSON, for every form the fields above do not show (a wait's `until`,
+ * `untilAttribute`, `offset` or `window`; a waitFor path's targets; any field a newer kind adds).
+ * Applied as you type whenever the text is a JSON object; otherwise it says so and changes nothing.
+ */
+function ConfigJson({ config, readOnly, onConfig }: { config: unknown; readOnly: boolean; onConfig: (config: unknown) => void }) {
+  const shown = JSON.stringify(config ?? {}, null, 2);
+  const [draft, setDraft] = useState(shown);
+  const [problem, setProblem] = useState<string | null>(null);
+  const applied = useRef(shown);
+  useEffect(() => {
+    // A change made elsewhere (a field above, undo): show it, unless it is what this text applied.
+    if (shown !== applied.current) {
+      applied.current = shown;
+      setDraft(shown);
+      setProblem(null);
+    }
+  }, [shown]);
+  return (
+    <details className="je-config-json" data-testid="config-json">
+      <summary>Configuration as JSON</summary>
+      <textarea
+        data-field="config"
+        spellCheck={false}
+        disabled={readOnly}
+        rows={8}
+        value={draft}
+        onChange={(e) => {
+          const text = e.target.value;
+          setDraft(text);
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            setProblem('not valid JSON yet: nothing applied');
+            return;
+          }
+          if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+            setProblem('the configuration is a JSON object: nothing applied');
+            return;
+          }
+          setProblem(null);
+          applied.current = JSON.stringify(parsed, null, 2);
+          onConfig(parsed);
+        }}
+      />
+      {problem !== null && <p className="je-field-problems je-sev-error" data-testid="config-json-problem">{problem}</p>}
+    </details>
   );
 }
 
