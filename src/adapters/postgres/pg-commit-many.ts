@@ -195,14 +195,7 @@ async function explain(host: PgCommitManyHost, db: PgQueryable, commits: readonl
   commits.forEach((commit, i) => {
     if (results[i] !== null) return;
     const row = byId.get(commit.enrollment.id);
-    const stored = row && {
-      tenantId: String(row['tenant_id']),
-      journeyId: String(row['journey_id']),
-      customerId: String(row['customer_id']),
-      status: String(row['status']),
-      version: Number(row['version']),
-      token: Number(row['claim_token']),
-    };
+    const stored = row && storedIdentityOf(row);
     try {
       const reason = refusal(commit, stored);
       results[i] = reason ?? (commit.requireActiveJourney === true && row?.['journey_status'] !== 'active' ? 'journey-inactive' : 'conflict');
@@ -212,4 +205,16 @@ async function explain(host: PgCommitManyHost, db: PgQueryable, commits: readonl
     }
   });
   if (broken !== null) throw broken;
+}
+
+/** The stored identity {@link refusal} reads, from an enrollment row (`tenant_id`, …, `claim_token`). */
+export function storedIdentityOf(row: Record<string, unknown>): Parameters<typeof refusal>[1] {
+  return {
+    tenantId: String(row['tenant_id']),
+    journeyId: String(row['journey_id']),
+    customerId: String(row['customer_id']),
+    status: String(row['status']),
+    version: Number(row['version']),
+    token: Number(row['claim_token']),
+  };
 }

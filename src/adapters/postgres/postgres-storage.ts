@@ -56,7 +56,7 @@ import { PgDriver } from './pg-driver.js';
 import { counterShard, hash53 } from './pg-keys.js';
 import { migratePostgres } from './pg-migrator.js';
 import { journeyParams, PAUSED_DEADLINE, stateParams, statementsIn, tableNames, updateParams } from './pg-sql.js';
-import { pgCommitMany } from './pg-commit-many.js';
+import { pgCommitMany, storedIdentityOf } from './pg-commit-many.js';
 import type { PgPool, PgQueryable } from './pg-pool.js';
 
 /** Options for {@link postgresStorage}. */
@@ -614,15 +614,7 @@ class PostgresStorage implements Storage {
       commit.enrollment.id,
     ]);
     const row = found.rows[0] as Record<string, unknown> | undefined;
-    const stored = row && {
-      tenantId: String(row['tenant_id']),
-      journeyId: String(row['journey_id']),
-      customerId: String(row['customer_id']),
-      status: String(row['status']),
-      version: Number(row['version']),
-      token: Number(row['claim_token']),
-    };
-    const refused = refusal(commit, stored);
+    const refused = refusal(commit, row && storedIdentityOf(row));
     if (refused !== null) return refused;
     if (commit.requireActiveJourney === true) {
       const journey = await db.query(`SELECT status FROM ${this.t.journeys} WHERE tenant_id = $1 AND id = $2`, [commit.enrollment.tenantId, commit.enrollment.journeyId]);
