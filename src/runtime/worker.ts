@@ -225,6 +225,8 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
   let effects: EffectRecord[] = [];
   let conflicts = 0;
   let executed = 0;
+  /** Until when this claim is ours: the claim's lease, extended by each commit that keeps it. */
+  let leaseUntil = claim.leaseUntil;
 
   for (;;) {
     const now = ctx.clock.now();
@@ -276,6 +278,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
         continue;
       }
       if (result !== 'ok') return 'lost';
+      if (request.release === false) leaseUntil = now + ctx.leaseMs;
       emitCommitted(ctx, next, events);
       emitSent(ctx, next, effects);
       const retry = step.commands.find((c) => c.type === 'schedule');
@@ -306,7 +309,14 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
         if (stop !== null) return stop;
       }
       if (gate !== null && gate.hold !== null) outcome = { input: gate.hold };
-      else {
+      else if (ctx.clock.now() >= leaseUntil) {
+        // The lease ran out (a stalled process, a long effect before this one): another worker may
+        // hold the enrollment by now, so this claim does not start another effect; the next claim
+        // replays the same advance, with the same visit and key. A send slot it reserved stays: the
+        // slot is the key's, and the worker that holds the enrollment now may be sending under it.
+        ctx.observer.log('info', 'lease-lost', { ...idsOf(base), stepId: command.stepId, effect: command.type }, 'the claim\'s lease ran out before an effect: left to the next claim');
+        return 'lost';
+      } else {
         outcome = await observedExecute(ctx, io, state, command, customer);
         if (outcome.input.type !== 'effect-failed') memo.set(command.idempotencyKey, outcome);
         else if (gate?.slotTaken) await ctx.storage.releaseSendSlot?.(state.tenantId, command.idempotencyKey);
