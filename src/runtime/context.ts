@@ -53,6 +53,11 @@ export class JourneyCache {
     private readonly capacity = 1000,
   ) {}
 
+  /** The compiled version when it is cached (no storage read, nothing awaited), else undefined. */
+  peek(tenantId: string, journeyId: string, version: number): CompiledJourney | undefined {
+    return this.entries.get(`${tenantId}\u0000${journeyId}\u0000${version}`);
+  }
+
   async get(tenantId: string, journeyId: string, version: number): Promise<CompiledJourney | null> {
     const key = `${tenantId}\u0000${journeyId}\u0000${version}`;
     const hit = this.entries.get(key);

@@ -69,6 +69,20 @@ type AnyMethod = (...args: any[]) => Promise<any>;
  * ```
  */
 export function guardStorage(adapter: Storage): Storage {
+  return guard(adapter, false);
+}
+
+/**
+ * {@link guardStorage} for the bundled adapters, whose row codecs check every row they decode
+ * (`corrupt-row` naming the field, quarantined by their own `claimDue`) and whose answers are built
+ * by this library: the same guard — init once, closed is closed, shapes in — without checking
+ * their answers a second time on the hot path. Internal: not exported from the package.
+ */
+export function guardBundledStorage(adapter: Storage): Storage {
+  return guard(adapter, true);
+}
+
+function guard(adapter: Storage, answersChecked: boolean): Storage {
   if (isGuarded(adapter)) return adapter;
   let initPromise: Promise<void> | undefined;
   let initDone = false;
@@ -120,7 +134,8 @@ export function guardStorage(adapter: Storage): Storage {
       } catch (error) {
         return Promise.reject(error);
       }
-      return call('commit', [commit]).then((r) => checkCommitResult(r));
+      const result = call('commit', [commit]);
+      return answersChecked ? result : result.then((r) => checkCommitResult(r));
     },
     ...(typeof adapter.commitMany === 'function'
       ? {
@@ -131,7 +146,8 @@ export function guardStorage(adapter: Storage): Storage {
             } catch (error) {
               return Promise.reject(error);
             }
-            return call('commitMany', [commits]).then((r) => checkAligned('commitMany', r, commits.length, (x) => checkCommitResult(x, 'commitMany')));
+            const results = call('commitMany', [commits]);
+            return answersChecked ? results : results.then((r) => checkAligned('commitMany', r, commits.length, (x) => checkCommitResult(x, 'commitMany')));
           },
         }
       : {}),
@@ -151,6 +167,10 @@ export function guardStorage(adapter: Storage): Storage {
     journeyStatus: (...args: unknown[]) => call('journeyStatus', args).then(checkJourneyStatus),
     claimDue: (query: Parameters<Storage['claimDue']>[0]) => call('claimDue', [query]).then((r) => usableClaims(r, query)),
   });
+  if (answersChecked) {
+    // The bundled adapters decode (and quarantine) rows themselves: their enrollments are not read twice.
+    for (const name of ['claimDue', 'getEnrollment'] as const) guarded[name] = (...args: unknown[]) => call(name, args);
+  }
   if (typeof adapter.createEnrollments === 'function') {
     guarded['createEnrollments'] = (entries: readonly NewEnrollmentEntry[]) =>
       call('createEnrollments', [entries]).then((r) => checkAligned('createEnrollments', r, entries.length, (x) => checkCreateResult(x, 'createEnrollments')));
@@ -169,17 +189,22 @@ export function guardStorage(adapter: Storage): Storage {
         return readable(claim) === null ? claim : null; // left for claimDue to report
       });
   }
+  WRAPPERS.add(guarded);
   return guarded as unknown as Guarded;
 }
 
-/** Whether `storage` is already a {@link guardStorage} wrapper. */
+/** The wrappers this module made (a copy or proxy of one — `{ ...guarded, commit }` — is not one, and is wrapped again). */
+const WRAPPERS = new WeakSet<object>();
+
+/** Whether `storage` is a {@link guardStorage} wrapper itself. */
 function isGuarded(storage: Storage): storage is Guarded {
-  return (storage as Partial<Guarded>)[INNER] !== undefined;
+  return WRAPPERS.has(storage);
 }
 
 /** The adapter inside a {@link guardStorage} wrapper (the storage itself when it is not one): for adapter tests. */
 export function unguardedStorage(storage: Storage): Storage {
-  return isGuarded(storage) ? storage[INNER] : storage;
+  const inner = (storage as Partial<Guarded>)[INNER];
+  return inner ?? storage;
 }
 
 /** The `corrupt-row` a claim's enrollment fails with, or null when it is readable. */

@@ -204,7 +204,7 @@ async function execute(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, 
  */
 export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo = directIo(ctx, observedCommit)): Promise<'ok' | 'lost'> {
   let base = claim.enrollment;
-  const journey: CompiledJourney | null = await ctx.journeys.get(base.tenantId, base.journeyId, base.journeyVersion);
+  const journey: CompiledJourney | null = ctx.journeys.peek(base.tenantId, base.journeyId, base.journeyVersion) ?? (await ctx.journeys.get(base.tenantId, base.journeyId, base.journeyVersion));
   if (!journey) {
     const now = ctx.clock.now();
     const failed = advanceFailure(base, now, 'journey-version-missing', `journey ${base.journeyId} version ${base.journeyVersion} is not in storage`);
@@ -239,7 +239,9 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
 
     if (changed && (command === undefined || effects.length > 0)) {
       state.version = base.version + 1;
-      const next: Enrollment = { ...state };
+      // The last commit of the claim hands storage the working copy itself (nothing advances it
+      // after); one before an effect hands a copy, as the working copy goes on.
+      const next: Enrollment = command === undefined ? state : { ...state };
       const request: Commit = {
         enrollment: next,
         expectedVersion: base.version,
@@ -249,15 +251,16 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
         now,
         effects,
         counters: countersOf(base.journeyId, events),
+        // Before the next effect the journey must still be active: the commit checks it in its own
+        // transaction. Paused (or retired) meanwhile: record what happened and stop here, in place.
+        requireActiveJourney: command !== undefined,
       };
-      // Before the next effect the journey must still be active: the commit checks it in its own
-      // transaction. Paused (or retired) meanwhile: record what happened and stop here, in place.
-      let result = await io.commit(command === undefined ? request : { ...request, requireActiveJourney: true });
+      let result = await io.commit(request);
       let parked = false;
       if (result === 'journey-inactive') {
         parked = true;
         ctx.observer.log('info', 'deferred', { ...idsOf(next), stepId: command?.stepId, effect: command?.type, reason: 'journey-inactive' }, 'the journey is no longer active: the next effect waits in place');
-        result = await io.commit({ ...request, release: true });
+        result = await io.commit({ ...request, release: true, requireActiveJourney: false });
       }
       if (result === 'conflict' || result === 'missing') {
         const fresh = result === 'missing' ? null : await ctx.storage.getEnrollment(base.tenantId, base.id);

@@ -147,6 +147,18 @@ describe('guardStorage: the core wrapper around any storage adapter', () => {
     expect(typeof s.reserveSendSlot).toBe('function');
   });
 
+  it('wraps again a copy of a guarded storage with a method of its own, and checks that method\'s answers', async () => {
+    const bundled = memoryStorage();
+    // The host's copy carries the wrapper's fields, but its `commit` is the host's own.
+    const copy = { ...bundled, commit: async () => 'yes' as never } as Storage;
+    const s = guardStorage(copy);
+    expect(s).not.toBe(copy);
+    await bundled.createJourney(journey());
+    await bundled.createEnrollment(enrollment());
+    await rejects(s.commit({ enrollment: next(enrollment()), expectedVersion: 1, now: 10 }), 'bad-adapter-answer');
+    expect(unguardedStorage(bundled)).not.toBe(bundled);
+  });
+
   it('runs a journey end to end through the engine on an adapter without guards', async () => {
     const m = minimalAdapter();
     const h = harness({ storage: m.adapter });

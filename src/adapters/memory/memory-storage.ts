@@ -35,7 +35,7 @@ import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
 import { EntryHeap, type HeapRecord } from './entry-heap.js';
 import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot, type StoredSendSlot } from '../storage-common/send-slots.js';
 import { takeToken } from '../../runtime/token-bucket.js';
-import { guardStorage, unguardedStorage } from '../../runtime/storage-guard.js';
+import { guardBundledStorage, unguardedStorage } from '../../runtime/storage-guard.js';
 
 /** One stored enrollment and its claim. */
 class Slot implements HeapRecord {
@@ -103,7 +103,7 @@ function keyOfJourney(tenantId: string, journeyId: string): string {
  * ```
  */
 export function memoryStorage(): Storage {
-  return guardStorage(new MemoryStorage());
+  return guardBundledStorage(new MemoryStorage());
 }
 
 /**
@@ -455,11 +455,28 @@ class MemoryStorage implements Storage {
 
   /** {@link Storage.commitMany}: every commit's checks first (a broken rule throws before anything is written), then each applied in order, in one synchronous pass. */
   async commitMany(commits: readonly Commit[]): Promise<readonly CommitResult[]> {
-    for (const commit of commits) {
-      this.refused(commit);
+    const n = commits.length;
+    const refusals = new Array<CommitResult | null>(n);
+    const seen = new Array<Slot | undefined>(n);
+    const stored = new Array<Enrollment | undefined>(n);
+    for (let i = 0; i < n; i++) {
+      const commit = commits[i]!;
+      const slot = this.enrollments.get(commit.enrollment.id);
+      refusals[i] = this.refused(commit, slot);
+      seen[i] = slot;
+      stored[i] = slot?.e;
     }
-    // Each is decided again as it is applied: an earlier commit of the batch may have written the same enrollment.
-    return commits.map((commit) => this.apply(commit, this.refused(commit)));
+    // A refusal decided above still holds unless an earlier commit of the batch wrote the same
+    // enrollment (its stored row or token changed): then it is decided again as it is applied.
+    const tokens = seen.map((slot) => slot?.token);
+    const results = new Array<CommitResult>(n);
+    for (let i = 0; i < n; i++) {
+      const commit = commits[i]!;
+      const slot = seen[i];
+      const same = slot === undefined || (slot.e === stored[i] && slot.token === tokens[i]);
+      results[i] = this.apply(commit, same ? refusals[i]! : this.refused(commit, slot));
+    }
+    return results;
   }
 
   /** Write a commit whose shape was checked and whose refusal (null: none) was decided against the stored enrollment. */
@@ -490,8 +507,7 @@ class MemoryStorage implements Storage {
   /** The stored identity {@link refusal} reads, filled in place for each commit (no object per commit). */
   private readonly identity: { -readonly [K in keyof StoredIdentity]: StoredIdentity[K] } = { tenantId: '', journeyId: '', customerId: '', status: '', version: 0, token: 0 };
 
-  private refused(commit: Commit): CommitResult | null {
-    const slot = this.enrollments.get(commit.enrollment.id);
+  private refused(commit: Commit, slot = this.enrollments.get(commit.enrollment.id)): CommitResult | null {
     if (slot === undefined) return refusal(commit, undefined);
     const id = this.identity;
     const { e } = slot;

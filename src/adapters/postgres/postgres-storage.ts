@@ -50,7 +50,7 @@ import {
   definitionOf,
   refusal,
 } from '../storage-common/storage-rules.js';
-import { guardStorage } from '../../runtime/storage-guard.js';
+import { guardBundledStorage } from '../../runtime/storage-guard.js';
 import { ENROLLMENT_INSERT_COLUMNS, postgresDialect, type EntryHistoryRow, type SqlDialect } from '../sql/statements.js';
 import { PgDriver } from './pg-driver.js';
 import { counterShard, hash53 } from './pg-keys.js';
@@ -107,7 +107,7 @@ export interface PostgresStorageOptions {
  * ```
  */
 export function postgresStorage(options: PostgresStorageOptions): Storage {
-  return guardStorage(new PostgresStorage(options));
+  return guardBundledStorage(new PostgresStorage(options));
 }
 
 const DUPLICATE = Symbol('duplicate outcome');

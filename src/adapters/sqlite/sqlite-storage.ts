@@ -19,7 +19,7 @@ import type {
   SendTokenRequest,
 } from '../../runtime/ports.js';
 import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot } from '../storage-common/send-slots.js';
-import { guardStorage } from '../../runtime/storage-guard.js';
+import { guardBundledStorage } from '../../runtime/storage-guard.js';
 import { takeToken } from '../../runtime/token-bucket.js';
 import { commitManyTransaction } from './sqlite-commit-many.js';
 import type { Enrollment, ExitReason } from '../../runtime/types.js';
@@ -116,7 +116,7 @@ export type SqliteStorageOptions = SqliteFileOptions | SqliteDatabaseOptions;
  * ```
  */
 export function sqliteStorage(options: SqliteStorageOptions): Storage {
-  return guardStorage(new SqliteStorage(options));
+  return guardBundledStorage(new SqliteStorage(options));
 }
 
 const E = 'je_enrollments';
