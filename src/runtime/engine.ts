@@ -306,7 +306,8 @@ export function createEngine(options: EngineOptions): JourneyEngine {
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     leaseMs,
     workerId: options.workerId ?? `worker_${randomUUID()}`,
-    newId: options.newId ?? ((kind) => `${kind === 'journey' ? 'jrn' : 'enr'}_${randomUUID().replaceAll('-', '')}`),
+    // Built flat (`join`, not a template, which makes a rope string): ids are compared and hashed on every claim.
+    newId: options.newId ?? ((kind) => [kind === 'journey' ? 'jrn' : 'enr', randomUUID().replaceAll('-', '')].join('_')),
     onListenerError: options.onError,
     journeys: new JourneyCache(storage),
     triggers: new TriggerIndex(storage),

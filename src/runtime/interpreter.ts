@@ -110,6 +110,51 @@ export function createEnrollment(journey: CompiledJourney, init: NewEnrollment, 
   };
 }
 
+/**
+ * A copy of an enrollment with its fields in one fixed order, the optional ones last and only when
+ * set. Every enrollment the worker holds or hands to storage comes from here, so they share a few
+ * hidden classes (property reads stay monomorphic) and none is left in V8's slow dictionary mode:
+ * the interpreter clears an optional field of a working copy by setting it to `undefined` — never
+ * `delete`, which turns an object into a dictionary when the field is not its last — and this copy
+ * leaves such a field out, as if it had been deleted. Fields an adapter added beyond the type are
+ * not copied.
+ */
+export function copyEnrollment(e: Enrollment): Mutable<Enrollment> {
+  const copy: Mutable<Enrollment> = {
+    id: e.id,
+    tenantId: e.tenantId,
+    journeyId: e.journeyId,
+    journeyVersion: e.journeyVersion,
+    customerId: e.customerId,
+    status: e.status,
+    stepId: e.stepId,
+    phase: e.phase,
+    visits: e.visits,
+    results: e.results,
+    flags: e.flags,
+    outcomes: e.outcomes,
+    latestOutcome: e.latestOutcome,
+    lastSendAt: e.lastSendAt,
+    sends: e.sends,
+    attempts: e.attempts,
+    lastError: e.lastError,
+    context: e.context,
+    enteredAt: e.enteredAt,
+    deadline: e.deadline,
+    wakeAt: e.wakeAt,
+    endedAt: e.endedAt,
+    exitReason: e.exitReason,
+    version: e.version,
+    updatedAt: e.updatedAt,
+  };
+  if (e.variants !== undefined) copy.variants = e.variants;
+  if (e.goals !== undefined) copy.goals = e.goals;
+  if (e.stepEnteredAt !== undefined) copy.stepEnteredAt = e.stepEnteredAt;
+  if (e.inbox !== undefined) copy.inbox = e.inbox;
+  if (e.resumeAt !== undefined) copy.resumeAt = e.resumeAt;
+  return copy;
+}
+
 /** Keys {@link idempotencyKey} built lately, direct-mapped by a hash of their parts (a miss just builds the key again). */
 const KEY_CACHE_SIZE = 256;
 const keyCache: ({ readonly enrollmentId: string; readonly stepId: string; readonly visit: number; readonly key: string } | undefined)[] = new Array(KEY_CACHE_SIZE);
@@ -157,9 +202,9 @@ export function advance(
   options: AdvanceOptions = {},
 ): AdvanceResult {
   if (unchangedBy(enrollment, input, now)) return unchanged(enrollment);
-  const draft: Mutable<Enrollment> = { ...enrollment };
+  const draft = copyEnrollment(enrollment);
   const { commands, events } = step(journey, draft, enrollment, input, now, options);
-  return { enrollment: draft, commands, events };
+  return { enrollment: copyEnrollment(draft), commands, events };
 }
 
 /** What {@link advanceInPlace} answers: the commands and events of the advance, and whether it changed the enrollment. */
@@ -363,8 +408,8 @@ class Run implements StepRun {
     const inbox = d.inbox;
     if (inbox === undefined) return;
     d.wakeAt = d.resumeAt === undefined ? d.wakeAt : d.resumeAt;
-    delete d.inbox;
-    delete d.resumeAt;
+    d.inbox = undefined; // not `delete`: see copyEnrollment
+    d.resumeAt = undefined;
     for (const item of inbox) {
       if (d.status !== 'active') return;
       switch (item.kind) {
@@ -672,7 +717,7 @@ class Run implements StepRun {
 
   moveTo(next: string | null): void {
     const d = this.draft;
-    if (d.stepEnteredAt !== undefined) delete d.stepEnteredAt;
+    if (d.stepEnteredAt !== undefined) d.stepEnteredAt = undefined; // not `delete`: see copyEnrollment
     if (next === null) {
       this.end('completed');
       this.events.push({ type: 'journey-completed', at: this.now });

@@ -7,9 +7,9 @@ import type { CompiledJourney } from './compile-journey.js';
 import type { EngineContext } from './context.js';
 import { safeEmit } from './events.js';
 import { plainProfile } from './host-data.js';
-import { advanceInPlace } from './interpreter.js';
+import { advanceInPlace, copyEnrollment } from './interpreter.js';
 import { idsOf } from './observe.js';
-import type { Claim, Commit, EffectRecord, StepCounter, Storage } from './ports.js';
+import type { Claim, Commit, DecideRequest, EffectRecord, SendRequest, StepCounter, Storage } from './ports.js';
 import { nextRetryAt } from './retry.js';
 import { ClaimBatch, directIo, type ClaimIo } from './group-commit.js';
 import { gateSend } from './send-gate.js';
@@ -147,7 +147,17 @@ async function execute(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, 
     switch (command.type) {
       case 'decide': {
         if (!ctx.decisions) throw new JourneyError('no-adapter', 'no DecisionFlows adapter was given to createEngine');
-        const offers: unknown = plainData(await io.decide({ ...context, decisionFlowId: command.decisionFlowId, customer, maxOffers: command.maxOffers }));
+        const request: DecideRequest = {
+          tenantId: context.tenantId,
+          journeyId: context.journeyId,
+          enrollmentId: context.enrollmentId,
+          stepId: context.stepId,
+          idempotencyKey: context.idempotencyKey,
+          decisionFlowId: command.decisionFlowId,
+          customer,
+          maxOffers: command.maxOffers,
+        };
+        const offers: unknown = plainData(await io.decide(request));
         if (!isOffers(offers)) {
           throw new JourneyError('bad-adapter-answer', `decision flow "${command.decisionFlowId}" must answer an array of offers with string ids`);
         }
@@ -159,7 +169,19 @@ async function execute(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, 
       }
       case 'send': {
         if (!ctx.channels) throw new JourneyError('no-adapter', 'no Channels adapter was given to createEngine');
-        const answer = await io.send({ ...context, channelId: command.channelId, creativeId: command.creativeId, offer: command.offer, offers: command.offers, customer });
+        const request: SendRequest = {
+          tenantId: context.tenantId,
+          journeyId: context.journeyId,
+          enrollmentId: context.enrollmentId,
+          stepId: context.stepId,
+          idempotencyKey: context.idempotencyKey,
+          channelId: command.channelId,
+          creativeId: command.creativeId,
+          offer: command.offer,
+          offers: command.offers,
+          customer,
+        };
+        const answer = await io.send(request);
         const messageId = answer !== null && typeof answer === 'object' && typeof answer.messageId === 'string' ? answer.messageId : undefined;
         const detail: Record<string, unknown> = { channelId: command.channelId };
         if (messageId !== undefined) detail['messageId'] = messageId;
@@ -217,7 +239,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
   let customer = await loadCustomer(ctx, base, io);
   const memo = new Map<string, EffectOutcome>();
   // The claim's working copy, advanced in place (no new enrollment per advance); storage gets a copy of its own at each commit.
-  let state: Mutable<Enrollment> = { ...base };
+  let state = copyEnrollment(base);
   /** Whether `state` moved on since `base` (what was last committed or claimed). */
   let changed = false;
   let input: Input = { type: 'wake' };
@@ -239,9 +261,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
 
     if (changed && (command === undefined || effects.length > 0)) {
       state.version = base.version + 1;
-      // The last commit of the claim hands storage the working copy itself (nothing advances it
-      // after); one before an effect hands a copy, as the working copy goes on.
-      const next: Enrollment = command === undefined ? state : { ...state };
+      const next: Enrollment = copyEnrollment(state);
       const request: Commit = {
         enrollment: next,
         expectedVersion: base.version,
@@ -273,7 +293,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
         ctx.observer.log('debug', 'conflict', { ...idsOf(fresh), attempt: conflicts + 1 }, 'the enrollment changed under the claim: replaying');
         if (++conflicts > MAX_CONFLICT_RETRIES) return 'lost';
         base = fresh;
-        state = { ...fresh };
+        state = copyEnrollment(fresh);
         changed = false;
         input = { type: 'wake' };
         events = [];

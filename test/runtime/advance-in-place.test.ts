@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { advance, advanceInPlace, createEnrollment } from '../../src/runtime/interpreter.js';
+import { advance, advanceInPlace, copyEnrollment, createEnrollment } from '../../src/runtime/interpreter.js';
 import type { CompiledJourney } from '../../src/runtime/compile-journey.js';
 import type { Command, CustomerProfile, EffectCommand, Enrollment, Input } from '../../src/runtime/types.js';
 import { compile, MINUTE, T0 } from './helpers.js';
@@ -89,6 +89,10 @@ function check(journey: CompiledJourney, choices: readonly number[], customer: C
     const inPlace = advanceInPlace(journey, working, next.input, now, { customer });
     expect(inPlace.changed).toBe(pure.enrollment !== e);
     expect(working).toEqual(pure.enrollment);
+    // What storage is handed (the worker's copy of its working state) has the same own fields as
+    // `advance`'s answer: a field the advance cleared is absent, never present as undefined.
+    expect(copyEnrollment(working)).toStrictEqual(pure.enrollment);
+    expect(Object.entries(pure.enrollment).filter(([, v]) => v === undefined)).toEqual([]);
     expect(inPlace.commands).toEqual(pure.commands);
     expect(inPlace.events).toEqual(pure.events);
     expect(e).toEqual(before);
