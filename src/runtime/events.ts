@@ -78,8 +78,26 @@ export function safeEmit<K extends keyof EngineEvents>(
   // The observer never throws (a throwing logger is reported to onError inside it).
   OBSERVERS.get(emitter)?.event(name, payload);
   try {
-    emitter.emit(name, payload);
+    emit(emitter, name, payload);
   } catch (error) {
     onError?.(error);
+  }
+}
+
+/**
+ * `emitter.emit(name, payload)`, as mitt does it — the handlers of `name`, then the `'*'`
+ * handlers, each list as it was when the emit began; a throw stops the emit — without the two
+ * arrays per list mitt's `slice().map()` makes: one handler is called directly.
+ */
+function emit<K extends keyof EngineEvents>(emitter: EngineEmitter, name: K, payload: EngineEvents[K]): void {
+  const handlers = emitter.all.get(name) as ((event: EngineEvents[K]) => void)[] | undefined;
+  if (handlers !== undefined && handlers.length > 0) {
+    if (handlers.length === 1) handlers[0]!(payload);
+    else for (const handler of handlers.slice()) handler(payload);
+  }
+  const wildcard = emitter.all.get('*') as ((type: K, event: EngineEvents[K]) => void)[] | undefined;
+  if (wildcard !== undefined && wildcard.length > 0) {
+    if (wildcard.length === 1) wildcard[0]!(name, payload);
+    else for (const handler of wildcard.slice()) handler(name, payload);
   }
 }

@@ -360,14 +360,13 @@ export function deliver(enrollment: Enrollment, item: InboxItem, now: number): E
   if (item.kind === 'outcome' && enrollment.outcomes.some((o) => o.key === item.outcome.key)) return 'duplicate';
   if (inbox.length >= MAX_INBOX_ITEMS) return 'full';
   const wakeAt = enrollment.wakeAt === null ? now : Math.min(enrollment.wakeAt, now);
-  return {
-    ...enrollment,
-    inbox: [...inbox, item],
-    resumeAt: inbox.length === 0 ? enrollment.wakeAt : (enrollment.resumeAt ?? enrollment.wakeAt),
-    wakeAt,
-    version: enrollment.version + 1,
-    updatedAt: now,
-  };
+  const next = copyEnrollment(enrollment);
+  next.inbox = [...inbox, item];
+  next.resumeAt = inbox.length === 0 ? enrollment.wakeAt : (enrollment.resumeAt ?? enrollment.wakeAt);
+  next.wakeAt = wakeAt;
+  next.version = enrollment.version + 1;
+  next.updatedAt = now;
+  return next;
 }
 
 /** `record[key] = value` as an own property, also for `__proto__` (which `=` on a plain object would not store). */

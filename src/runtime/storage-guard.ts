@@ -167,10 +167,7 @@ function guard(adapter: Storage, answersChecked: boolean): Storage {
     journeyStatus: (...args: unknown[]) => call('journeyStatus', args).then(checkJourneyStatus),
     claimDue: (query: Parameters<Storage['claimDue']>[0]) => call('claimDue', [query]).then((r) => usableClaims(r, query)),
   });
-  if (answersChecked) {
-    // The bundled adapters decode (and quarantine) rows themselves: their enrollments are not read twice.
-    for (const name of ['claimDue', 'getEnrollment'] as const) guarded[name] = (...args: unknown[]) => call(name, args);
-  }
+
   if (typeof adapter.createEnrollments === 'function') {
     guarded['createEnrollments'] = (entries: readonly NewEnrollmentEntry[]) =>
       call('createEnrollments', [entries]).then((r) => checkAligned('createEnrollments', r, entries.length, (x) => checkCreateResult(x, 'createEnrollments')));
@@ -189,9 +186,20 @@ function guard(adapter: Storage, answersChecked: boolean): Storage {
         return readable(claim) === null ? claim : null; // left for claimDue to report
       });
   }
+  if (answersChecked) {
+    // The bundled adapters decode (and quarantine) rows themselves and build their answers in this
+    // library: what only checks an answer is left out (the shape checks of what goes in stay).
+    for (const name of ANSWER_CHECKED) if (typeof adapter[name] === 'function') guarded[name] = (...args: unknown[]) => call(name, args);
+  }
   WRAPPERS.add(guarded);
   return guarded as unknown as Guarded;
 }
+
+/** The methods whose wrapper only checks the adapter's answer. */
+const ANSWER_CHECKED = [
+  'claimDue', 'claimEnrollment', 'getEnrollment', 'listEnrollments', 'getJourney', 'listJourneys', 'journeyStatus',
+  'createEnrollment', 'createEnrollments', 'entryHistories',
+] as const satisfies readonly Method[];
 
 /** The wrappers this module made (a copy or proxy of one — `{ ...guarded, commit }` — is not one, and is wrapped again). */
 const WRAPPERS = new WeakSet<object>();

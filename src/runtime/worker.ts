@@ -237,7 +237,8 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
 
   if (ctx.observer.enabled()) ctx.observer.log('debug', 'claim', { ...idsOf(base), workerId: ctx.workerId }, 'claimed a due enrollment');
   let customer = await loadCustomer(ctx, base, io);
-  const memo = new Map<string, EffectOutcome>();
+  /** The effects this claim carried out (a replay after a conflict reuses them): a few per claim, so a list. */
+  const memo: EffectOutcome[] = [];
   // The claim's working copy, advanced in place (no new enrollment per advance); storage gets a copy of its own at each commit.
   let state = copyEnrollment(base);
   /** Whether `state` moved on since `base` (what was last committed or claimed). */
@@ -320,7 +321,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
     }
 
     if (command === undefined) return 'ok';
-    let outcome = memo.get(command.idempotencyKey);
+    let outcome = memoized(memo, command.idempotencyKey);
     if (!outcome) {
       // A long run of effects without a wait gives the event loop a turn now and then.
       if (++executed % YIELD_EVERY === 0) await yieldToEventLoop();
@@ -341,7 +342,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
         return 'lost';
       } else {
         outcome = await observedExecute(ctx, io, state, command, customer);
-        if (outcome.input.type !== 'effect-failed') memo.set(command.idempotencyKey, outcome);
+        if (outcome.input.type !== 'effect-failed') memo.push(outcome);
         else if (gate?.slotTaken) await ctx.storage.releaseSendSlot?.(state.tenantId, command.idempotencyKey);
       }
     }
@@ -349,6 +350,12 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
     if (outcome.customer) customer = outcome.customer;
     input = outcome.input;
   }
+}
+
+/** The outcome in `memo` of the effect with idempotency key `key` (every outcome there has its effect record). */
+function memoized(memo: readonly EffectOutcome[], key: string): EffectOutcome | undefined {
+  for (const outcome of memo) if (outcome.record?.idempotencyKey === key) return outcome;
+  return undefined;
 }
 
 /** A commit, with a span and a debug line (ids, what it carries, the result). */
