@@ -709,8 +709,9 @@ class MemoryStorage implements Storage {
 
   /** Add an effect to the log; false when its key is there already (at-least-once: the first record wins). */
   private record(effect: EffectRecord): boolean {
-    if (this.effectKeys.has(effect.idempotencyKey)) return false;
-    this.effectKeys.add(effect.idempotencyKey);
+    const known = this.effectKeys.size;
+    this.effectKeys.add(effect.idempotencyKey); // one lookup: the set grows only when the key is new
+    if (this.effectKeys.size === known) return false;
     const slot = this.enrollments.get(effect.enrollmentId);
     if (slot !== undefined) {
       const list = slot.effects;
