@@ -222,10 +222,14 @@ export function answers<O>(answer: unknown, length: number, method: string): rea
 }
 
 /** `commitMany` with a span per commit (the same `journey.commit` spans and lines as single commits) and its result checked. */
-async function observedCommitMany(ctx: EngineContext, commits: readonly Commit[]): Promise<readonly CommitResult[]> {
-  const storage = ctx.storage;
+function observedCommitMany(ctx: EngineContext, commits: readonly Commit[]): Promise<readonly CommitResult[]> {
   // The storage is guarded (createEngine wraps every adapter): its answer is one known result per commit.
-  if (!ctx.observer.enabled()) return storage.commitMany!(commits);
+  if (!ctx.observer.enabled()) return ctx.storage.commitMany!(commits);
+  return commitManyWithSpans(ctx, commits);
+}
+
+async function commitManyWithSpans(ctx: EngineContext, commits: readonly Commit[]): Promise<readonly CommitResult[]> {
+  const storage = ctx.storage;
   const fields = commits.map((request) => ({
     ...idsOf(request.enrollment),
     events: request.counters?.length ?? 0,

@@ -359,8 +359,13 @@ function memoized(memo: readonly EffectOutcome[], key: string): EffectOutcome | 
 }
 
 /** A commit, with a span and a debug line (ids, what it carries, the result). */
-async function observedCommit(ctx: EngineContext, request: Commit): Promise<Awaited<ReturnType<Storage['commit']>>> {
+function observedCommit(ctx: EngineContext, request: Commit): Promise<Awaited<ReturnType<Storage['commit']>>> {
+  // Not async itself: an async function answering a promise costs the caller extra turns.
   if (!ctx.observer.enabled()) return ctx.storage.commit(request);
+  return commitWithSpan(ctx, request);
+}
+
+async function commitWithSpan(ctx: EngineContext, request: Commit): Promise<Awaited<ReturnType<Storage['commit']>>> {
   const fields = { ...idsOf(request.enrollment), events: request.counters?.length ?? 0, effects: request.effects?.length ?? 0, release: request.release === true };
   const span = ctx.observer.span('journey.commit', fields);
   try {
@@ -377,8 +382,12 @@ async function observedCommit(ctx: EngineContext, request: Commit): Promise<Awai
 }
 
 /** {@link execute} with a span and a line: the effect, its ids and whether it worked. */
-async function observedExecute(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
+function observedExecute(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
   if (!ctx.observer.enabled()) return execute(ctx, io, enrollment, command, customer);
+  return executeWithSpan(ctx, io, enrollment, command, customer);
+}
+
+async function executeWithSpan(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
   const fields: Record<string, unknown> = { ...idsOf(enrollment), stepId: command.stepId, effect: command.type, idempotencyKey: command.idempotencyKey, visit: command.visit, attempt: enrollment.attempts + 1 };
   if (command.type === 'send') fields['channelId'] = command.channelId;
   if (command.type === 'decide') fields['decisionFlowId'] = command.decisionFlowId;
