@@ -42,16 +42,74 @@ export const PLAIN_DATA_MAX_DEPTH = 64;
  */
 export const PLAIN_DATA_MAX_ENTRIES = 1_000_000;
 
+/** Objects remembered in a list before a Map takes over (most host values hold a few objects). */
+const SEEN_LIST_MAX = 16;
+
+/**
+ * Objects copied so far → their copies (shared and cyclic references are copied once). A short
+ * list first (a profile holds three objects: a Map per copy cost more than the copy), a Map
+ * once it holds more than {@link SEEN_LIST_MAX}.
+ */
+class Seen {
+  private readonly originals: object[] = [];
+  private readonly copies: unknown[] = [];
+  private map: Map<object, unknown> | undefined;
+
+  /** Whether `value` was met; its copy in {@link last}. */
+  has(value: object): boolean {
+    if (this.map !== undefined) {
+      if (!this.map.has(value)) return false;
+      this.last = this.map.get(value);
+      return true;
+    }
+    const i = this.originals.indexOf(value);
+    if (i < 0) return false;
+    this.last = this.copies[i];
+    return true;
+  }
+
+  /** The copy {@link has} found. */
+  last: unknown;
+
+  set(value: object, copied: unknown): void {
+    if (this.map !== undefined) {
+      this.map.set(value, copied);
+      return;
+    }
+    const i = this.originals.indexOf(value);
+    if (i >= 0) {
+      this.copies[i] = copied;
+      return;
+    }
+    if (this.originals.length < SEEN_LIST_MAX) {
+      this.originals.push(value);
+      this.copies.push(copied);
+      return;
+    }
+    this.map = new Map();
+    this.originals.forEach((o, k) => this.map!.set(o, this.copies[k]));
+    this.map.set(value, copied);
+  }
+}
+
 interface CopyState {
-  /** Objects copied so far → their copies (shared and cyclic references are copied once). */
-  readonly seen: Map<object, unknown>;
+  readonly seen: Seen;
   /** Entries left in the budget. */
   left: number;
 }
 
 /** A data-only copy of `value` (see the module comment); `undefined` for what is not data. */
 export function plainData(value: unknown): unknown {
-  return copy(value, { seen: new Map(), left: PLAIN_DATA_MAX_ENTRIES }, 0);
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'object':
+      return value === null ? null : copy(value, { seen: new Seen(), left: PLAIN_DATA_MAX_ENTRIES }, 0);
+    default:
+      return undefined;
+  }
 }
 
 function copy(value: unknown, state: CopyState, depth: number): unknown {
@@ -66,8 +124,7 @@ function copy(value: unknown, state: CopyState, depth: number): unknown {
       return undefined; // undefined, function, symbol, bigint
   }
   if (value === null) return null;
-  const known = state.seen.get(value);
-  if (known !== undefined || state.seen.has(value)) return known;
+  if (state.seen.has(value)) return state.seen.last;
   if (depth >= PLAIN_DATA_MAX_DEPTH) return undefined;
   try {
     return isArray(value) ? copyArray(value, state, depth) : copyObject(value, state, depth);

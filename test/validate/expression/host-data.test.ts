@@ -113,6 +113,20 @@ describe('plainData: host values copied as data only', () => {
     expect(copy['self']).toBe(copy);
   });
 
+  it('copies shared references once also in a value of many objects (past the short list of seen objects)', () => {
+    const parts = Array.from({ length: 40 }, (_, i) => ({ i }));
+    const root: Record<string, unknown> = { first: parts, second: [...parts].reverse() };
+    root['loop'] = root;
+    const copy = plainData(root) as { first: { i: number }[]; second: { i: number }[]; loop: unknown };
+    expect(copy.first).toHaveLength(40);
+    for (let i = 0; i < 40; i++) {
+      expect(copy.first[i]).toEqual({ i });
+      expect(copy.first[i]).not.toBe(parts[i]);
+      expect(copy.second[39 - i]).toBe(copy.first[i]);
+    }
+    expect(copy.loop).toBe(copy);
+  });
+
   it('copies at most PLAIN_DATA_MAX_ENTRIES elements and properties of a value built with code', () => {
     const sparse: unknown[] = ['a'];
     sparse.length = 1_000_000_000; // JSON cannot make this; a host's code can
