@@ -94,6 +94,11 @@ function capsFor(policy: SendPolicy, journey: JourneySendPolicy | null, channelI
  * the journey's add to them. A send with `bypassPolicy` always goes. When it goes with a slot
  * taken and then fails, the caller gives the slot back (`releaseSendSlot`).
  */
+/** Whether a send meets any policy at all (false: {@link gateSend} would answer "go" at once, so the worker does not call it). */
+export function sendIsGated(runtime: SendPolicyRuntime | undefined, journeyPolicy: JourneySendPolicy | null, command: Extract<EffectCommand, { type: 'send' }>): boolean {
+  return !(command.bypassPolicy === true || (runtime === undefined && journeyPolicy === null));
+}
+
 export async function gateSend(
   runtime: SendPolicyRuntime | undefined,
   journeyPolicy: JourneySendPolicy | null,
@@ -104,7 +109,7 @@ export async function gateSend(
   customer: CustomerProfile,
   now: number,
 ): Promise<GateDecision> {
-  if (command.bypassPolicy === true || (runtime === undefined && journeyPolicy === null)) return GO;
+  if (!sendIsGated(runtime, journeyPolicy, command)) return GO;
   const policy = runtime?.policy ?? {};
   const pending = { stepId: command.stepId, visit: command.visit };
   const quiet = quietHoursHold(policy, customer, now, journeyPolicy);

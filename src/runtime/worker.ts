@@ -12,7 +12,7 @@ import { idsOf } from './observe.js';
 import type { Claim, Commit, DecideRequest, EffectRecord, SendRequest, StepCounter, Storage } from './ports.js';
 import { nextRetryAt } from './retry.js';
 import { ClaimBatch, directIo, type ClaimIo } from './group-commit.js';
-import { gateSend } from './send-gate.js';
+import { gateSend, sendIsGated } from './send-gate.js';
 import { plainData } from '../validate/expression/plain-data.js';
 import type { Command, CustomerProfile, EffectCommand, Enrollment, Input, Offer, StepEvent } from './types.js';
 import type { Mutable } from './steps/kind.js';
@@ -30,6 +30,8 @@ const JOURNEY_LEVEL = '$journey';
 /** The note of a send the policy held back: `deferred:<reason>`. */
 const DEFERRED = 'deferred:';
 const MAX_CONFLICT_RETRIES = 10;
+const NO_EVENTS: readonly StepEvent[] = Object.freeze([]);
+const NO_EFFECTS: readonly EffectRecord[] = Object.freeze([]);
 
 /** Step counters for a batch of events (feeds `stats`). */
 export function countersOf(journeyId: string, events: readonly StepEvent[]): StepCounter[] {
@@ -244,8 +246,9 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
   /** Whether `state` moved on since `base` (what was last committed or claimed). */
   let changed = false;
   let input: Input = { type: 'wake' };
-  let events: StepEvent[] = [];
-  let effects: EffectRecord[] = [];
+  // Exact arrays, replaced rather than grown (a claim keeps a few of each between commits).
+  let events: readonly StepEvent[] = NO_EVENTS;
+  let effects: readonly EffectRecord[] = NO_EFFECTS;
   let conflicts = 0;
   let executed = 0;
   /** Until when this claim is ours: the claim's lease, extended by each commit that keeps it. */
@@ -255,7 +258,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
     const now = ctx.clock.now();
     const step = advanceInPlace(journey, state, input, now, { customer });
     if (step.changed) changed = true;
-    for (const event of step.events) events.push(event);
+    if (step.events.length > 0) events = events.length === 0 ? step.events : events.concat(step.events);
     const command = effectOf(step.commands);
     /** Whether this iteration's commit already found the journey active (so no read before the effect). */
     let checked = false;
@@ -297,8 +300,8 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
         state = copyEnrollment(fresh);
         changed = false;
         input = { type: 'wake' };
-        events = [];
-        effects = [];
+        events = NO_EVENTS;
+        effects = NO_EFFECTS;
         continue;
       }
       if (result !== 'ok') return 'lost';
@@ -311,8 +314,8 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
       }
       base = next;
       changed = false;
-      events = [];
-      effects = [];
+      events = NO_EVENTS;
+      effects = NO_EFFECTS;
       if (parked) return 'ok';
       checked = command !== undefined;
     } else if (!changed && command === undefined) {
@@ -326,7 +329,10 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
       // A long run of effects without a wait gives the event loop a turn now and then.
       if (++executed % YIELD_EVERY === 0) await yieldToEventLoop();
       // The send policy first (it may read storage); then the journey is checked right before the port call.
-      const gate = command.type === 'send' ? await gateSend(ctx.sendPolicy, journey.sendPolicy, ctx.storage, ctx.leaseMs, state, command, customer, ctx.clock.now()) : null;
+      const gate =
+        command.type === 'send' && sendIsGated(ctx.sendPolicy, journey.sendPolicy, command)
+          ? await gateSend(ctx.sendPolicy, journey.sendPolicy, ctx.storage, ctx.leaseMs, state, command, customer, ctx.clock.now())
+          : null;
       if (gate?.checkedStorage) checked = false;
       if (!checked) {
         const stop = await stopBeforeEffect(ctx, base, claim);
@@ -346,7 +352,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
         else if (gate?.slotTaken) await ctx.storage.releaseSendSlot?.(state.tenantId, command.idempotencyKey);
       }
     }
-    if (outcome.record) effects.push(outcome.record);
+    if (outcome.record) effects = effects.length === 0 ? [outcome.record] : effects.concat([outcome.record]);
     if (outcome.customer) customer = outcome.customer;
     input = outcome.input;
   }
