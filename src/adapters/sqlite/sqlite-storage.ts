@@ -126,6 +126,19 @@ const E = 'je_enrollments';
 const DEFAULT_WAL_AUTOCHECKPOINT = 10_000;
 const DUPLICATE = Symbol('duplicate outcome');
 
+/**
+ * A map keyed by one id (tenant, journey, step, metric) of a batch's sums: nested maps look up the
+ * ids as they are, where one map would build a key string per counter of every commit.
+ */
+type Nested<V> = Map<string, V>;
+
+/** The map under `key` in `outer`, made empty when it is not there. */
+function inner<V>(outer: Nested<Nested<V>>, key: string): Nested<V> {
+  let found = outer.get(key);
+  if (found === undefined) outer.set(key, (found = new Map()));
+  return found;
+}
+
 /** A counter increment summed over a batch of commits. */
 interface StepCounterSum {
   readonly tenantId: string;
@@ -731,22 +744,23 @@ function prepare(db: Database): Open {
    * changes one) and the counters of its accepted commits, summed and written once at its end —
    * one upsert per (journey, step, metric) instead of one per commit.
    */
-  let batch: { readonly active: Map<string, boolean>; readonly counters: Map<string, StepCounterSum> } | null = null;
+  let batch: { readonly active: Nested<Nested<boolean>>; readonly counters: Nested<Nested<Nested<Nested<StepCounterSum>>>> } | null = null;
   const journeyActive = (tenantId: string, journeyId: string): boolean => {
-    const key = batch === null ? '' : `${tenantId}\u0000${journeyId}`;
-    const known = batch?.active.get(key);
+    const journeys = batch === null ? undefined : inner(batch.active, tenantId);
+    const known = journeys?.get(journeyId);
     if (known !== undefined) return known;
     const active = (st.journeyStatus.get(tenantId, journeyId) as { status: unknown } | undefined)?.status === 'active';
-    batch?.active.set(key, active);
+    journeys?.set(journeyId, active);
     return active;
   };
   const countCommit = (tenantId: string, counters: readonly StepCounter[] | undefined) => {
     if (batch === null) return addCounters(tenantId, counters);
     if (counters === undefined) return;
+    const journeys = inner(batch.counters, tenantId);
     for (const c of counters) {
-      const key = `${tenantId}\u0000${c.journeyId}\u0000${c.stepId}\u0000${c.metric}`;
-      const found = batch.counters.get(key);
-      if (found === undefined) batch.counters.set(key, { tenantId, journeyId: c.journeyId, stepId: c.stepId, metric: c.metric, count: 1 });
+      const metrics = inner(inner(journeys, c.journeyId), c.stepId);
+      const found = metrics.get(c.metric);
+      if (found === undefined) metrics.set(c.metric, { tenantId, journeyId: c.journeyId, stepId: c.stepId, metric: c.metric, count: 1 });
       else found.count += 1;
     }
   };
@@ -796,7 +810,13 @@ function prepare(db: Database): Open {
     batch = { active: new Map(), counters: new Map() };
     try {
       const results = commits.map(each);
-      for (const c of batch.counters.values()) st.counterAdd.run(c.tenantId, c.journeyId, c.stepId, c.metric, c.count);
+      for (const journeys of batch.counters.values()) {
+        for (const steps of journeys.values()) {
+          for (const metrics of steps.values()) {
+            for (const c of metrics.values()) st.counterAdd.run(c.tenantId, c.journeyId, c.stepId, c.metric, c.count);
+          }
+        }
+      }
       return results;
     } finally {
       batch = null;
