@@ -15,6 +15,12 @@ export interface SqliteStatement {
   run(...params: unknown[]): SqliteRunResult;
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
+  /**
+   * Answer rows as arrays of column values instead of objects (better-sqlite3's `raw()`: the
+   * adapter reads its hot queries so, building a row object costs more than the query). A
+   * statement without it is read as objects.
+   */
+  raw?(toggle?: boolean): SqliteStatement;
 }
 
 /** The parameters of `F` (spelled as better-sqlite3's own types spell it, so its `Database` fits). */

@@ -39,6 +39,7 @@ import {
   effectDetail,
   decodeEntryHistory,
   enrollmentColumns,
+  enrollmentData,
   enrollmentValues,
   journeyData,
   quarantineEntry,
@@ -53,6 +54,7 @@ import {
   compareIds,
   definitionOf,
   leaseChange,
+  type LeaseChange,
   refusal,
 } from '../storage-common/storage-rules.js';
 import type { SqliteDatabase as Database, SqliteStatement as Statement } from './sqlite-database.js';
@@ -124,6 +126,19 @@ const E = 'je_enrollments';
 const DEFAULT_WAL_AUTOCHECKPOINT = 10_000;
 const DUPLICATE = Symbol('duplicate outcome');
 
+/**
+ * A map keyed by one id (tenant, journey, step, metric) of a batch's sums: nested maps look up the
+ * ids as they are, where one map would build a key string per counter of every commit.
+ */
+type Nested<V> = Map<string, V>;
+
+/** The map under `key` in `outer`, made empty when it is not there. */
+function inner<V>(outer: Nested<Nested<V>>, key: string): Nested<V> {
+  let found = outer.get(key);
+  if (found === undefined) outer.set(key, (found = new Map()));
+  return found;
+}
+
 /** A counter increment summed over a batch of commits. */
 interface StepCounterSum {
   readonly tenantId: string;
@@ -147,7 +162,9 @@ interface Statements {
   enrollmentGet: Statement;
   history: Statement;
   entryHistories: Statement;
-  claim: Statement;
+  claimSelect: Statement;
+  claimRow: Statement;
+  claimedToken: Statement;
   release: Statement;
   commitActive: Statement;
   commitUpdate: Statement;
@@ -247,13 +264,13 @@ class SqliteStorage implements Storage {
 
   async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
     const s = this.ready();
-    const row = s.st.journeyStatus.get(numbered([tenantId, journeyId])) as { status: unknown } | undefined;
+    const row = s.st.journeyStatus.get(tenantId, journeyId) as { status: unknown } | undefined;
     return row === undefined ? null : decodeJourneyStatus(row.status, 'je_journeys', journeyId);
   }
 
   async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
     const s = this.ready();
-    const row = s.st.journeyGet.get(numbered([tenantId, id])) as JourneyRow | undefined;
+    const row = s.st.journeyGet.get(tenantId, id) as JourneyRow | undefined;
     return row === undefined ? null : decodeJourney(row, 'je_journeys');
   }
 
@@ -292,7 +309,7 @@ class SqliteStorage implements Storage {
 
   async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
     const s = this.ready();
-    const row = s.st.versionGet.get(numbered([tenantId, journeyId, version])) as { definition: unknown } | undefined;
+    const row = s.st.versionGet.get(tenantId, journeyId, version) as { definition: unknown } | undefined;
     return row === undefined ? null : decodeDefinition(row.definition, 'je_journey_versions', `${journeyId}@${version}`);
   }
 
@@ -310,7 +327,7 @@ class SqliteStorage implements Storage {
 
   async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
     const s = this.ready();
-    const row = s.st.enrollmentGet.get(numbered([id, tenantId])) as EnrollmentRow | undefined;
+    const row = s.st.enrollmentGet.get(id, tenantId) as EnrollmentRow | undefined;
     return row === undefined ? null : decodeEnrollment(row, E);
   }
 
@@ -341,7 +358,7 @@ class SqliteStorage implements Storage {
 
   async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
     const s = this.ready();
-    const row = s.st.history.get(numbered([tenantId, customerId])) as { active: unknown; last: number | null };
+    const row = s.st.history.get(tenantId, customerId) as { active: unknown; last: number | null };
     return { active: D.isTrue(row.active), lastEndedAt: row.last };
   }
 
@@ -511,6 +528,53 @@ class SqliteStorage implements Storage {
  */
 const PAUSED_DEADLINE = `(CASE WHEN json_valid(e.data) THEN CASE WHEN json_type(e.data, '$.deadline') IN ('integer', 'real') THEN json_extract(e.data, '$.deadline') END END)`;
 
+/** The enrollment columns a claim reads (all but `lease_until` and `claimed_by`, which it sets), in the order {@link dueRow} reads them after the rowid. */
+const CLAIMED_COLUMNS = [
+  'id', 'tenant_id', 'journey_id', 'journey_version', 'customer_id', 'status', 'phase', 'step_id', 'wake_at',
+  'claim_token', 'version', 'entered_at', 'ended_at', 'exit_reason', 'updated_at', 'data',
+] as const;
+
+/** A due row as the claim reads it: the row and its rowid (`row_key`), by which the claim leases it. */
+type DueRow = EnrollmentRow & { readonly row_key: unknown };
+
+/** A due row answered as an array: the rowid, then the {@link CLAIMED_COLUMNS}. */
+function dueRow(r: readonly unknown[]): DueRow {
+  return {
+    row_key: r[0],
+    id: r[1],
+    tenant_id: r[2],
+    journey_id: r[3],
+    journey_version: r[4],
+    customer_id: r[5],
+    status: r[6],
+    phase: r[7],
+    step_id: r[8],
+    wake_at: r[9],
+    claim_token: r[10],
+    version: r[11],
+    entered_at: r[12],
+    ended_at: r[13],
+    exit_reason: r[14],
+    updated_at: r[15],
+    data: r[16],
+  };
+}
+
+/**
+ * A shared statement's text with its numbered parameters (`?1` … `?n`, each used once, in that
+ * order) written as anonymous `?`, so its values bind as an argument list: better-sqlite3 binds
+ * `?N` only from an object keyed by number, several times slower. A statement that uses a
+ * parameter twice or out of order keeps its numbers (and `numbered`); asking for it here throws.
+ */
+function positional(text: string): string {
+  let next = 1;
+  return text.replace(/\?(\d+)/g, (_, n: string) => {
+    if (Number(n) !== next) throw new Error(`positional: parameter ?${n} where ?${next} was expected in ${text}`);
+    next += 1;
+    return '?';
+  });
+}
+
 function cached(s: Open, sql: string): Statement {
   let st = s.listCache.get(sql);
   if (st === undefined) s.listCache.set(sql, (st = s.db.prepare(sql)));
@@ -554,8 +618,8 @@ function prepare(db: Database): Open {
     versionInsert: db.prepare(
       'INSERT INTO je_journey_versions (tenant_id, journey_id, version, definition) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ),
-    journeyGet: db.prepare(sql.journeyGet(D)),
-    journeyStatus: db.prepare(sql.journeyStatus(D)),
+    journeyGet: db.prepare(positional(sql.journeyGet(D))),
+    journeyStatus: db.prepare(positional(sql.journeyStatus(D))),
     journeyUpdate: db.prepare(
       `UPDATE je_journeys SET status = @status, version = @version, revision = @revision, created_at = @created_at,
          updated_at = @updated_at, data = @data
@@ -564,21 +628,24 @@ function prepare(db: Database): Open {
     journeyDelete: db.prepare('DELETE FROM je_journeys WHERE tenant_id = ? AND id = ? AND revision = ?'),
     versionsDelete: db.prepare('DELETE FROM je_journey_versions WHERE tenant_id = ? AND journey_id = ?'),
     countersDelete: db.prepare('DELETE FROM je_counters WHERE tenant_id = ? AND journey_id = ?'),
-    versionGet: db.prepare(sql.versionGet(D)),
-    enrollmentInsert: db.prepare(sql.enrollmentInsert(D)),
-    enrollmentGet: db.prepare(sql.enrollmentGet(D)),
-    history: db.prepare(sql.customerHistory(D)),
+    versionGet: db.prepare(positional(sql.versionGet(D))),
+    enrollmentInsert: db.prepare(positional(sql.enrollmentInsert(D))),
+    enrollmentGet: db.prepare(positional(sql.enrollmentGet(D))),
+    history: db.prepare(positional(sql.customerHistory(D))),
     entryHistories: db.prepare(sql.entryHistories(D)),
-    claim: db.prepare(
-      `UPDATE ${E} SET claim_token = claim_token + 1, lease_until = @lease_until, claimed_by = @worker
-       WHERE id IN (
-         SELECT e.id FROM ${E} e JOIN je_journeys j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
-         WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND e.wake_at <= @now
-           AND (e.lease_until IS NULL OR e.lease_until <= @now)
-           AND (j.status = 'active' OR (j.status = 'paused' AND ${PAUSED_DEADLINE} < @now))
-         ORDER BY e.wake_at, e.id LIMIT @limit)
-       RETURNING *`,
+    // A claim reads the due rows, then leases each by rowid, in its BEGIN IMMEDIATE transaction
+    // (nothing else writes in between). One UPDATE … WHERE id IN (SELECT …) RETURNING did the same
+    // at twice the cost per row: RETURNING buffers its rows in a temporary table per execution.
+    claimSelect: db.prepare(
+      `SELECT e.rowid AS row_key, ${CLAIMED_COLUMNS.map((c) => `e.${c} AS ${c}`).join(', ')}
+       FROM ${E} e JOIN je_journeys j ON j.tenant_id = e.tenant_id AND j.id = e.journey_id
+       WHERE e.status = 'active' AND e.wake_at IS NOT NULL AND e.wake_at <= @now
+         AND (e.lease_until IS NULL OR e.lease_until <= @now)
+         AND (j.status = 'active' OR (j.status = 'paused' AND ${PAUSED_DEADLINE} < @now))
+       ORDER BY e.wake_at, e.id LIMIT @limit`,
     ),
+    claimRow: db.prepare(`UPDATE ${E} SET claim_token = claim_token + 1, lease_until = ?, claimed_by = ? WHERE rowid = ?`),
+    claimedToken: db.prepare(`SELECT claim_token FROM ${E} WHERE rowid = ?`),
     release: db.prepare(`UPDATE ${E} SET lease_until = NULL, claimed_by = NULL WHERE id = ? AND claim_token = ? AND lease_until IS NOT NULL`),
     // A quarantined row has no wake_at (an active one always has): it is never claimed here.
     claimOne: db.prepare(
@@ -587,26 +654,28 @@ function prepare(db: Database): Open {
          AND (lease_until IS NULL OR lease_until <= @now)
        RETURNING *`,
     ),
+    // The two commit statements bind their values by position (`?`, in the order of
+    // `runCommitUpdate`): better-sqlite3 binds an object of named values several times slower
+    // than an argument list, and the commit is the hot path (one per durable step).
     // An active enrollment that stays active: \`status\` is left out of SET so SQLite does not
     // rewrite the one-active index (it updates an index whenever a SET names one of its columns).
     commitActive: db.prepare(
-      `UPDATE ${E} SET journey_version = @journey_version, phase = @phase, step_id = @step_id,
-         wake_at = @wake_at, version = @version, ended_at = @ended_at, exit_reason = @exit_reason, updated_at = @updated_at,
-         data = @data,
-         lease_until = CASE @lease_mode WHEN 0 THEN lease_until WHEN 1 THEN NULL ELSE @lease_until END,
-         claimed_by = CASE @lease_mode WHEN 1 THEN NULL ELSE claimed_by END
-       WHERE id = @id AND tenant_id = @tenant_id AND journey_id = @journey_id AND customer_id = @customer_id
-         AND version = @expected AND (@token IS NULL OR claim_token = @token) AND status = 'active'`,
+      `UPDATE ${E} SET journey_version = ?, phase = ?, step_id = ?, wake_at = ?, version = ?, ended_at = ?, exit_reason = ?,
+         updated_at = ?, data = ?,
+         lease_until = CASE ? WHEN 0 THEN lease_until WHEN 1 THEN NULL ELSE ? END,
+         claimed_by = CASE ? WHEN 1 THEN NULL ELSE claimed_by END
+       WHERE id = ? AND tenant_id = ? AND journey_id = ? AND customer_id = ?
+         AND version = ? AND (? IS NULL OR claim_token = ?) AND status = 'active'`,
     ),
     commitUpdate: db.prepare(
-      `UPDATE ${E} SET journey_version = @journey_version, status = @status, phase = @phase, step_id = @step_id,
-         wake_at = @wake_at, version = @version, ended_at = @ended_at, exit_reason = @exit_reason, updated_at = @updated_at,
-         data = @data,
-         lease_until = CASE @lease_mode WHEN 0 THEN lease_until WHEN 1 THEN NULL ELSE @lease_until END,
-         claimed_by = CASE @lease_mode WHEN 1 THEN NULL ELSE claimed_by END
-       WHERE id = @id AND tenant_id = @tenant_id AND journey_id = @journey_id AND customer_id = @customer_id
-         AND version = @expected AND (@token IS NULL OR claim_token = @token)
-         AND (status = 'active' OR @status <> 'active')`,
+      `UPDATE ${E} SET journey_version = ?, phase = ?, step_id = ?, wake_at = ?, version = ?, ended_at = ?, exit_reason = ?,
+         updated_at = ?, data = ?,
+         lease_until = CASE ? WHEN 0 THEN lease_until WHEN 1 THEN NULL ELSE ? END,
+         claimed_by = CASE ? WHEN 1 THEN NULL ELSE claimed_by END,
+         status = ?
+       WHERE id = ? AND tenant_id = ? AND journey_id = ? AND customer_id = ?
+         AND version = ? AND (? IS NULL OR claim_token = ?)
+         AND (status = 'active' OR ? <> 'active')`,
     ),
     identity: db.prepare(`SELECT tenant_id, journey_id, customer_id, status, version, claim_token FROM ${E} WHERE id = ?`),
     outcomeInsert: db.prepare('INSERT INTO je_customer_outcome_keys (tenant_id, customer_id, key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -675,37 +744,48 @@ function prepare(db: Database): Open {
    * changes one) and the counters of its accepted commits, summed and written once at its end —
    * one upsert per (journey, step, metric) instead of one per commit.
    */
-  let batch: { readonly active: Map<string, boolean>; readonly counters: Map<string, StepCounterSum> } | null = null;
+  let batch: { readonly active: Nested<Nested<boolean>>; readonly counters: Nested<Nested<Nested<Nested<StepCounterSum>>>> } | null = null;
   const journeyActive = (tenantId: string, journeyId: string): boolean => {
-    const key = batch === null ? '' : `${tenantId}\u0000${journeyId}`;
-    const known = batch?.active.get(key);
+    const journeys = batch === null ? undefined : inner(batch.active, tenantId);
+    const known = journeys?.get(journeyId);
     if (known !== undefined) return known;
-    const active = (st.journeyStatus.get(numbered([tenantId, journeyId])) as { status: unknown } | undefined)?.status === 'active';
-    batch?.active.set(key, active);
+    const active = (st.journeyStatus.get(tenantId, journeyId) as { status: unknown } | undefined)?.status === 'active';
+    journeys?.set(journeyId, active);
     return active;
   };
   const countCommit = (tenantId: string, counters: readonly StepCounter[] | undefined) => {
     if (batch === null) return addCounters(tenantId, counters);
     if (counters === undefined) return;
+    const journeys = inner(batch.counters, tenantId);
     for (const c of counters) {
-      const key = `${tenantId}\u0000${c.journeyId}\u0000${c.stepId}\u0000${c.metric}`;
-      const found = batch.counters.get(key);
-      if (found === undefined) batch.counters.set(key, { tenantId, journeyId: c.journeyId, stepId: c.stepId, metric: c.metric, count: 1 });
+      const metrics = inner(inner(journeys, c.journeyId), c.stepId);
+      const found = metrics.get(c.metric);
+      if (found === undefined) metrics.set(c.metric, { tenantId, journeyId: c.journeyId, stepId: c.stepId, metric: c.metric, count: 1 });
       else found.count += 1;
     }
   };
 
+  /**
+   * The guarded UPDATE of a commit's enrollment row (`commitActive` or `commitUpdate`, values by
+   * position): 1 when the row was at the expected version, held by the commit's claim token (if
+   * any) and not ended (unless the commit ends it too), else 0.
+   */
+  const runCommitUpdate = (e: Enrollment, commit: Commit, lease: LeaseChange): number => {
+    const mode = lease.kind === 'keep' ? 0 : lease.kind === 'end' ? 1 : 2;
+    const until = lease.kind === 'extend' ? lease.until : null;
+    const token = commit.token ?? null;
+    const data = enrollmentData(e);
+    return e.status === 'active'
+      ? st.commitActive.run(e.journeyVersion, e.phase, e.stepId, e.wakeAt, e.version, e.endedAt, e.exitReason, e.updatedAt, data, mode, until, mode,
+          e.id, e.tenantId, e.journeyId, e.customerId, commit.expectedVersion, token, token).changes
+      : st.commitUpdate.run(e.journeyVersion, e.phase, e.stepId, e.wakeAt, e.version, e.endedAt, e.exitReason, e.updatedAt, data, mode, until, mode, e.status,
+          e.id, e.tenantId, e.journeyId, e.customerId, commit.expectedVersion, token, token, e.status).changes;
+  };
+
   const commitOne = (commit: Commit): CommitResult => {
     const e = commit.enrollment;
-    const lease = leaseChange(commit);
     const inactive = commit.requireActiveJourney === true && !journeyActive(e.tenantId, e.journeyId);
-    const changed = inactive ? 0 : (e.status === 'active' ? st.commitActive : st.commitUpdate).run({
-      ...enrollmentParams(e),
-      expected: commit.expectedVersion,
-      token: commit.token ?? null,
-      lease_mode: lease.kind === 'keep' ? 0 : lease.kind === 'end' ? 1 : 2,
-      lease_until: lease.kind === 'extend' ? lease.until : null,
-    }).changes;
+    const changed = inactive ? 0 : runCommitUpdate(e, commit, leaseChange(commit));
     if (changed === 0) {
       const row = st.identity.get(e.id) as
         | { tenant_id: string; journey_id: string; customer_id: string; status: string; version: number; claim_token: number }
@@ -730,7 +810,13 @@ function prepare(db: Database): Open {
     batch = { active: new Map(), counters: new Map() };
     try {
       const results = commits.map(each);
-      for (const c of batch.counters.values()) st.counterAdd.run(c.tenantId, c.journeyId, c.stepId, c.metric, c.count);
+      for (const journeys of batch.counters.values()) {
+        for (const steps of journeys.values()) {
+          for (const metrics of steps.values()) {
+            for (const c of metrics.values()) st.counterAdd.run(c.tenantId, c.journeyId, c.stepId, c.metric, c.count);
+          }
+        }
+      }
       return results;
     } finally {
       batch = null;
@@ -749,20 +835,36 @@ function prepare(db: Database): Open {
   });
 
   const insertEnrollment = (e: Enrollment, counters: readonly StepCounter[] | undefined): 'created' | 'duplicate' => {
-    if (st.enrollmentInsert.run(numbered(enrollmentValues(e))).changes === 0) return 'duplicate';
+    if (st.enrollmentInsert.run(...enrollmentValues(e)).changes === 0) return 'duplicate';
     addCounters(e.tenantId, counters);
     return 'created';
   };
   const createTx = db.transaction(insertEnrollment);
   const createManyTx = db.transaction((entries: readonly NewEnrollmentEntry[]) => entries.map((x) => insertEnrollment(x.enrollment, x.counters)));
 
+  // The due rows as arrays when the statement can (better-sqlite3 builds a row object several
+  // times slower than it reads the row), made into row objects here.
+  const claimSelectRaw = typeof st.claimSelect.raw === 'function' ? st.claimSelect.raw(true) : null;
+  const dueRows = (now: number, limit: number): DueRow[] =>
+    claimSelectRaw === null
+      ? (st.claimSelect.all({ now, limit }) as DueRow[])
+      : (claimSelectRaw.all({ now, limit }) as unknown[][]).map(dueRow);
+  /** Lease one due row to `worker`: its claim token goes up by one; answers the row as claimed. */
+  const claimRow = (row: DueRow, leaseUntil: number, worker: string): EnrollmentRow => {
+    st.claimRow.run(leaseUntil, worker, row.row_key);
+    const before = row.claim_token;
+    // The new token as SQLite computed it (`claim_token + 1`); read back only when the stored one is no safe integer.
+    const token = typeof before === 'number' && Number.isSafeInteger(before + 1) ? before + 1 : (st.claimedToken.get(row.row_key) as { claim_token: unknown }).claim_token;
+    return { ...row, claim_token: token, lease_until: leaseUntil };
+  };
   const claimTx = db.transaction((now: number, limit: number, leaseUntil: number, worker: string) => {
     const claims: Claim[] = [];
     const quarantined: QuarantinedEnrollment[] = [];
     // A quarantined row leaves the due set, so claim again for the places it took.
     for (let want = limit; want > 0; want = limit - claims.length) {
-      const rows = st.claim.all({ now, limit: want, lease_until: leaseUntil, worker }) as EnrollmentRow[];
-      for (const row of rows) {
+      const rows = dueRows(now, want);
+      for (const due of rows) {
+        const row = claimRow(due, leaseUntil, worker);
         try {
           claims.push({ enrollment: decodeEnrollment(row, E), token: decodeToken(row, E), leaseUntil });
         } catch (error) {
@@ -782,7 +884,7 @@ function prepare(db: Database): Open {
     const q = st.quarantineGet.get(id, tenantId) as (QuarantineRow & { wake_at: number | null }) | undefined;
     if (q === undefined) return 'missing';
     // Active: due again at the fixed row's wake_at, else the one it had; ended: read as it is.
-    const row = (st.releaseQuarantine.get({ id, wake_at: q.wake_at }) ?? st.enrollmentGet.get(numbered([id, tenantId]))) as EnrollmentRow;
+    const row = (st.releaseQuarantine.get({ id, wake_at: q.wake_at }) ?? st.enrollmentGet.get(id, tenantId)) as EnrollmentRow;
     decodeEnrollment(row, E); // still unreadable: throws corrupt-row and the transaction rolls back
     st.quarantineDelete.run(id);
     return 'released';
