@@ -271,6 +271,46 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     await h.dropSchema(schema);
   });
 
+  it('shares one journey-status read among the callers that ask before it goes out; a later caller reads again', async () => {
+    const schema = h.newSchema();
+    let reads = 0;
+    let gate: Promise<void> | undefined;
+    const spied: PgPool = {
+      query: (text, params) => h.pool.query(text, params),
+      async connect() {
+        await gate; // hold the connection back: every caller meanwhile joins the unsent read
+        const client = h.pool.connect ? await h.pool.connect() : undefined;
+        const db = client ?? h.pool;
+        return {
+          query: (text: string, params?: unknown[]) => {
+            if (/^SELECT status FROM/.test(text)) reads += 1;
+            return db.query(text, params);
+          },
+          release: (err?: Error | boolean) => client?.release(err),
+        };
+      },
+    };
+    const s = postgresStorage({ pool: spied, schema });
+    await s.init();
+    await s.createJourney(journey());
+    let open!: () => void;
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const first = Array.from({ length: 20 }, () => s.journeyStatus(T, 'j1'));
+    const other = s.journeyStatus(T, 'nope'); // another journey: a read of its own
+    // A change made before the read goes out is seen by every caller sharing it.
+    await h.pool.query(`UPDATE "${schema}".je_journeys SET status = 'paused'`);
+    open();
+    expect(await Promise.all(first)).toEqual(Array.from({ length: 20 }, () => 'paused'));
+    expect(await other).toBeNull();
+    expect(reads).toBe(2);
+    gate = undefined;
+    // Once the read went out, a caller starts the next one and sees what was written since.
+    await h.pool.query(`UPDATE "${schema}".je_journeys SET status = 'active'`);
+    expect(await s.journeyStatus(T, 'j1')).toBe('active');
+    expect(reads).toBe(3);
+    await h.dropSchema(schema);
+  });
+
   it('survives backends terminated by pg_terminate_backend', async () => {
     const schema = h.newSchema();
     const appName = `je_reconnect_${schema}`;

@@ -199,7 +199,8 @@ class PostgresStorage implements Storage {
   }
 
   async journeyStatus(tenantId: string, journeyId: string): Promise<JourneyStatus | null> {
-    const rows = (await this.q(this.sql.journeyStatus, [tenantId, journeyId])) as { status: unknown }[];
+    // Shared by the callers that ask before the read goes out (see PgDriver.qShared).
+    const rows = (await this.driver.qShared(`${tenantId}\u0000${journeyId}`, this.sql.journeyStatus, [tenantId, journeyId])) as { status: unknown }[];
     return rows[0] === undefined ? null : decodeJourneyStatus(rows[0].status, 'je_journeys', journeyId);
   }
 
