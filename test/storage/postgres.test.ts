@@ -311,6 +311,43 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     await h.dropSchema(schema);
   });
 
+  it('claims by walking the due index in wake-up order, never sorting the whole backlog', async () => {
+    const schema = h.newSchema();
+    const seen: { text: string; params: unknown[] }[] = [];
+    const spied: PgPool = {
+      query: (text, params) => h.pool.query(text, params),
+      ...(h.pool.connect === undefined
+        ? {}
+        : {
+            async connect() {
+              const client = await h.pool.connect!();
+              return {
+                query: (text: string, params?: unknown[]) => {
+                  seen.push({ text, params: params ?? [] });
+                  return client.query(text, params);
+                },
+                release: (err?: Error | boolean) => client.release(err),
+              };
+            },
+          }),
+    };
+    const s = postgresStorage({ pool: h.pool.connect === undefined ? h.pool : spied, schema });
+    await s.init();
+    await s.createJourney(journey());
+    await s.createEnrollments!(Array.from({ length: 3000 }, (_, i) => ({ enrollment: enrollment({ id: `e${i}`, customerId: `c${i}`, wakeAt: 1_000 + (i % 500) }) })));
+    await h.pool.query(`ANALYZE "${schema}".je_enrollments`);
+    const claims = await s.claimDue({ now: 5_000, limit: 100, leaseMs: 1_000, workerId: 'w' });
+    expect(claims.map((c) => c.enrollment.wakeAt)).toEqual(Array.from({ length: 100 }, (_, i) => 1_000 + Math.floor(i / 6)));
+    if (h.pool.connect !== undefined) {
+      const claim = seen.find((q) => /FOR UPDATE OF e SKIP LOCKED/.test(q.text))!;
+      const { rows } = await h.pool.query(`EXPLAIN ${claim.text}`, claim.params);
+      const plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index Scan using je_enrollments_due/);
+      expect(plan).not.toMatch(/Sort/);
+    }
+    await h.dropSchema(schema);
+  });
+
   it('survives backends terminated by pg_terminate_backend', async () => {
     const schema = h.newSchema();
     const appName = `je_reconnect_${schema}`;
