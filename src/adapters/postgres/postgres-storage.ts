@@ -111,6 +111,16 @@ export function postgresStorage(options: PostgresStorageOptions): Storage {
 }
 
 const DUPLICATE = Symbol('duplicate outcome');
+
+/**
+ * The claim's plan, fixed for its transaction (`set_config(…, true)` is `SET LOCAL`): the due
+ * index walked in its order, never a bitmap scan of every due row and a sort. The planner picks
+ * that sort when it believes few rows are due — always on a table not analyzed yet, where it
+ * guesses `status = 'active'` keeps 0.5% of the rows (measured: 24–65 ms per claim of 100 at
+ * 20,000 due rows, 4 workers, against 1–2 ms in index order). Both are only made expensive,
+ * not forbidden: a plan without them is always there (the index scan).
+ */
+const CLAIM_PLAN = `SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)`;
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 class PostgresStorage implements Storage {
@@ -364,6 +374,7 @@ class PostgresStorage implements Storage {
     const claims = await this.tx(async (db) => {
       const claimed: Claim[] = [];
       quarantined.length = 0;
+      await db.query(CLAIM_PLAN);
       // A quarantined row leaves the due set, so claim again for the places it took.
       for (let want = query.limit; want > 0; want = query.limit - claimed.length) {
         const { rows } = await db.query(
