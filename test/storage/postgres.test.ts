@@ -217,12 +217,22 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
       }
       expect(await s.commit({ enrollment: next(e), expectedVersion: 1, now: 9 })).toBe('conflict');
       expect(await s.listEffects(T, e.id)).toHaveLength(3);
+      // commitMany's batch statement: one text whatever the batch, so one name.
+      const f = enrollment({ id: 'e2', customerId: 'c2' });
+      await s.createEnrollment(f);
+      for (let i = 0; i < 2; i++) {
+        const batch = [next(stored, { version: stored.version + 1 + i }), next(f, { version: f.version + 1 + i })];
+        const results = await s.commitMany!(batch.map((n) => ({ enrollment: n, expectedVersion: n.version - 1, now: 10 + i, effects: [effect(n, `many${i}`, 1)] })));
+        expect(results).toEqual(['ok', 'ok']);
+      }
       if (namedStatements === false) expect(named).toEqual([]);
       else {
-        // One name per statement shape: three commits with one effect, one without.
-        expect(named).toHaveLength(4);
+        // One name per statement shape: three commits with one effect, one without, and commitMany's.
+        expect(named).toHaveLength(6);
         expect(new Set(named.slice(0, 3)).size).toBe(1);
         expect(named[3]).not.toBe(named[0]);
+        expect(named[4]).toBe(named[5]);
+        expect(new Set(named).size).toBe(3);
         expect(named.every((n) => /^je_[0-9a-z]+$/.test(n))).toBe(true);
       }
       await pool.end();

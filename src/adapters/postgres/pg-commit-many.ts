@@ -11,7 +11,7 @@
 import type { Commit, CommitResult } from '../../runtime/ports.js';
 import { enrollmentData, effectDetail } from '../storage-common/rows.js';
 import { leaseChange, refusal } from '../storage-common/storage-rules.js';
-import type { PgQueryable } from './pg-pool.js';
+import type { PgQueryable, PgQueryResult } from './pg-pool.js';
 
 /** What the adapter lends the batch: its tables, its connections and its counter sharding. */
 export interface PgCommitManyHost {
@@ -22,6 +22,8 @@ export interface PgCommitManyHost {
   tx<T>(body: (db: PgQueryable) => Promise<T>): Promise<T>;
   /** The counter shard a statement adds to (chosen from an enrollment id). */
   shard(enrollmentId: string): number;
+  /** Run the batch statement on `db` (as a named prepared statement where the adapter names its hot statements). */
+  run(db: PgQueryable, text: string, values: unknown[]): Promise<PgQueryResult>;
 }
 
 /**
@@ -84,7 +86,7 @@ async function writeWithOutcome(host: PgCommitManyHost, db: PgQueryable, commit:
 
 /** One statement for commits of distinct enrollments; then the refused ones explained. */
 async function writeSegment(host: PgCommitManyHost, db: PgQueryable, commits: readonly Commit[]): Promise<CommitResult[]> {
-  const { rows } = await db.query(statement(host), parameters(host, commits));
+  const { rows } = await host.run(db, statement(host), parameters(host, commits));
   const matched = new Set((rows as { ord: number }[]).map((r) => Number(r.ord)));
   const results: (CommitResult | null)[] = commits.map((_, i) => (matched.has(i) ? 'ok' : null));
   if (matched.size < commits.length) await explain(host, db, commits, results);

@@ -66,8 +66,9 @@ export interface PostgresStorageOptions {
   /** The schema holding the tables (created if missing). Default `journey_engine`. */
   readonly schema?: string;
   /**
-   * Run the hot commit statement as a named prepared statement (pg's `{ name, text, values }`
-   * query config), so each connection parses and plans it once instead of on every step. Default:
+   * Run the hot commit statements (`commit`'s, and `commitMany`'s batch statement) as named
+   * prepared statements (pg's `{ name, text, values }` query config), so each connection parses
+   * and plans them once instead of on every step or batch. Default:
    * on for a `pg.Pool` (recognised by its `totalCount` and `idleCount`), off for anything else
    * (PGlite, pool-shaped wrappers whose `query` takes only text). Set it explicitly for a wrapper
    * that passes pg's query config through; turn it off behind PgBouncer in transaction mode
@@ -598,7 +599,16 @@ class PostgresStorage implements Storage {
 
   /** {@link Storage.commitMany}: one statement over arrays (see pg-commit-many.ts). */
   async commitMany(commits: readonly Commit[]): Promise<readonly CommitResult[]> {
-    return pgCommitMany({ tables: this.t, onClient: (body) => this.onClient(body), tx: (body) => this.tx(body), shard: counterShard }, commits);
+    return pgCommitMany(
+      {
+        tables: this.t,
+        onClient: (body) => this.onClient(body),
+        tx: (body) => this.tx(body),
+        shard: counterShard,
+        run: (db, text, values) => (this.named ? (db as unknown as NamedQueryable).query({ name: this.statementName(text), text, values }) : db.query(text, values)),
+      },
+      commits,
+    );
   }
 
   /** A name for a prepared statement: derived from its text, so equal on every connection and storage. */
