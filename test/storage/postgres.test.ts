@@ -322,6 +322,41 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     await h.dropSchema(schema);
   });
 
+  it('commitMany writes awkward text and JSON exactly as commit does (quotes, backslashes, braces, NULL, unicode)', async () => {
+    const schema = h.newSchema();
+    const s = postgresStorage({ pool: h.pool, schema });
+    await s.init();
+    const awkward = ['a"b', 'back\\slash', '{x,y}', 'NULL', 'tab\tnew\nline', 'é ü 😀', '', ' spaced '];
+    await s.createJourney(journey());
+    const made = awkward.map((word, i) => enrollment({ id: `e${i}${word}`, customerId: `c${i}${word}` }));
+    for (const e of made) await s.createEnrollment(e);
+    const changed = made.map((e, i) =>
+      next(e, { stepId: awkward[i]!, exitReason: null, context: { word: awkward[i]!, nested: { q: '"', b: '\\', list: [awkward[i]!, null, 1.5] } }, updatedAt: 7 }),
+    );
+    const results = await s.commitMany!(
+      changed.map((n, i) => ({
+        enrollment: n,
+        expectedVersion: n.version - 1,
+        now: 7,
+        effects: [effect(n, `step${awkward[i]}`, 1, i % 2 === 0 ? { detail: { note: awkward[i]!, n: i } } : {})],
+        counters: [{ journeyId: n.journeyId, stepId: awkward[i]!, metric: `m${awkward[i]}` }],
+      })),
+    );
+    expect(results).toEqual(changed.map(() => 'ok'));
+    for (const [i, n] of changed.entries()) {
+      expect(await s.getEnrollment(T, n.id)).toEqual(n);
+      const [x] = await s.listEffects(T, n.id);
+      expect(x).toEqual(effect(n, `step${awkward[i]}`, 1, i % 2 === 0 ? { detail: { note: awkward[i]!, n: i } } : {}));
+    }
+    const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM "${schema}".je_effects WHERE detail IS NULL`);
+    expect(rows[0].n).toBe(awkward.length / 2); // no detail: SQL NULL, as commit writes it
+    const counted = await h.pool.query(`SELECT step_id, metric, sum(count)::int AS n FROM "${schema}".je_counters GROUP BY step_id, metric`);
+    expect(new Map(counted.rows.map((r: { step_id: string; metric: string; n: number }) => [`${r.step_id}|${r.metric}`, r.n]))).toEqual(
+      new Map(awkward.map((word) => [`${word}|m${word}`, 1])),
+    );
+    await h.dropSchema(schema);
+  });
+
   it('claims by walking the due index in wake-up order, never sorting the whole backlog', async () => {
     const schema = h.newSchema();
     const seen: { text: string; params: unknown[] }[] = [];
