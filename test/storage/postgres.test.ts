@@ -153,6 +153,129 @@ describe(`postgresStorage (${PG_KIND})`, () => {
     expect(new Set(claims.flat().map((c) => c.enrollment.id)).size).toBe(5);
     await cleanup();
   });
+
+  it('shares one journey-status read among the callers that ask before it goes out; a later caller reads again', async () => {
+    const schema = h.newSchema();
+    let reads = 0;
+    let gate: Promise<void> | undefined;
+    const spied: PgPool = {
+      query: (text, params) => h.pool.query(text, params),
+      async connect() {
+        await gate; // hold the connection back: every caller meanwhile joins the unsent read
+        const client = h.pool.connect ? await h.pool.connect() : undefined;
+        const db = client ?? h.pool;
+        return {
+          query: (text: string, params?: unknown[]) => {
+            if (/^SELECT status FROM/.test(text)) reads += 1;
+            return db.query(text, params);
+          },
+          release: (err?: Error | boolean) => client?.release(err),
+        };
+      },
+    };
+    const s = postgresStorage({ pool: spied, schema });
+    await s.init();
+    await s.createJourney(journey());
+    let open!: () => void;
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const first = Array.from({ length: 20 }, () => s.journeyStatus(T, 'j1'));
+    const other = s.journeyStatus(T, 'nope'); // another journey: a read of its own
+    // A change made before the read goes out is seen by every caller sharing it.
+    await h.pool.query(`UPDATE "${schema}".je_journeys SET status = 'paused'`);
+    open();
+    expect(await Promise.all(first)).toEqual(Array.from({ length: 20 }, () => 'paused'));
+    expect(await other).toBeNull();
+    expect(reads).toBe(2);
+    gate = undefined;
+    // Once the read went out, a caller starts the next one and sees what was written since.
+    await h.pool.query(`UPDATE "${schema}".je_journeys SET status = 'active'`);
+    expect(await s.journeyStatus(T, 'j1')).toBe('active');
+    expect(reads).toBe(3);
+    await h.dropSchema(schema);
+  });
+
+  it('commitMany writes awkward text and JSON exactly as commit does (quotes, backslashes, braces, NULL, unicode)', async () => {
+    const schema = h.newSchema();
+    const s = postgresStorage({ pool: h.pool, schema });
+    await s.init();
+    const awkward = ['a"b', 'back\\slash', '{x,y}', 'NULL', 'tab\tnew\nline', 'é ü 😀', '', ' spaced '];
+    await s.createJourney(journey());
+    const made = awkward.map((word, i) => enrollment({ id: `e${i}${word}`, customerId: `c${i}${word}` }));
+    for (const e of made) await s.createEnrollment(e);
+    const changed = made.map((e, i) =>
+      next(e, { stepId: awkward[i]!, exitReason: null, context: { word: awkward[i]!, nested: { q: '"', b: '\\', list: [awkward[i]!, null, 1.5] } }, updatedAt: 7 }),
+    );
+    const results = await s.commitMany!(
+      changed.map((n, i) => ({
+        enrollment: n,
+        expectedVersion: n.version - 1,
+        now: 7,
+        effects: [effect(n, `step${awkward[i]}`, 1, i % 2 === 0 ? { detail: { note: awkward[i]!, n: i } } : {})],
+        counters: [{ journeyId: n.journeyId, stepId: awkward[i]!, metric: `m${awkward[i]}` }],
+      })),
+    );
+    expect(results).toEqual(changed.map(() => 'ok'));
+    for (const [i, n] of changed.entries()) {
+      expect(await s.getEnrollment(T, n.id)).toEqual(n);
+      const [x] = await s.listEffects(T, n.id);
+      expect(x).toEqual(effect(n, `step${awkward[i]}`, 1, i % 2 === 0 ? { detail: { note: awkward[i]!, n: i } } : {}));
+    }
+    const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM "${schema}".je_effects WHERE detail IS NULL`);
+    expect(rows[0].n).toBe(awkward.length / 2); // no detail: SQL NULL, as commit writes it
+    const counted = await h.pool.query(`SELECT step_id, metric, sum(count)::int AS n FROM "${schema}".je_counters GROUP BY step_id, metric`);
+    expect(new Map(counted.rows.map((r: { step_id: string; metric: string; n: number }) => [`${r.step_id}|${r.metric}`, r.n]))).toEqual(
+      new Map(awkward.map((word) => [`${word}|m${word}`, 1])),
+    );
+    await h.dropSchema(schema);
+  });
+
+  it('claims by walking the due index in wake-up order, never sorting the whole backlog', async () => {
+    const schema = h.newSchema();
+    const seen: { text: string; params: unknown[] }[] = [];
+    const spied: PgPool = {
+      query: (text, params) => h.pool.query(text, params),
+      ...(h.pool.connect === undefined
+        ? {}
+        : {
+            async connect() {
+              const client = await h.pool.connect!();
+              return {
+                query: (text: string, params?: unknown[]) => {
+                  seen.push({ text, params: params ?? [] });
+                  return client.query(text, params);
+                },
+                release: (err?: Error | boolean) => client.release(err),
+              };
+            },
+          }),
+    };
+    const s = postgresStorage({ pool: h.pool.connect === undefined ? h.pool : spied, schema });
+    await s.init();
+    await s.createJourney(journey());
+    await s.createEnrollments!(Array.from({ length: 3000 }, (_, i) => ({ enrollment: enrollment({ id: `e${i}`, customerId: `c${i}`, wakeAt: 1_000 + (i % 500) }) })));
+    // No ANALYZE: a table just filled is where the planner guessed a sort of every due row.
+    const claims = await s.claimDue({ now: 5_000, limit: 100, leaseMs: 1_000, workerId: 'w' });
+    expect(claims.map((c) => c.enrollment.wakeAt)).toEqual(Array.from({ length: 100 }, (_, i) => 1_000 + Math.floor(i / 6)));
+    if (h.pool.connect !== undefined) {
+      // The claim's transaction replayed with EXPLAIN: what it set, then its plan.
+      const at = seen.findIndex((q) => /FOR UPDATE OF e SKIP LOCKED/.test(q.text));
+      const begin = seen.slice(0, at).map((q) => q.text).lastIndexOf('BEGIN');
+      const client = await h.pool.connect!();
+      let plan: string;
+      try {
+        await client.query('BEGIN');
+        for (const q of seen.slice(begin + 1, at)) await client.query(q.text, q.params);
+        const { rows } = await client.query(`EXPLAIN ${seen[at]!.text}`, seen[at]!.params);
+        plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+      expect(plan).toMatch(/Index Scan using je_enrollments_due/);
+      expect(plan).not.toMatch(/Sort/);
+    }
+    await h.dropSchema(schema);
+  });
 });
 
 describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
@@ -279,129 +402,6 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     expect(claimed).toHaveLength(1);
     expect(await work(() => s.exitAll(T, 'j1', 'archived', 6_000))()).toHaveLength(1);
     expect((await s.listEnrollments({ tenantId: T, status: 'exited', limit: 1, offset: 0 })).total).toBe(300);
-    await h.dropSchema(schema);
-  });
-
-  it('shares one journey-status read among the callers that ask before it goes out; a later caller reads again', async () => {
-    const schema = h.newSchema();
-    let reads = 0;
-    let gate: Promise<void> | undefined;
-    const spied: PgPool = {
-      query: (text, params) => h.pool.query(text, params),
-      async connect() {
-        await gate; // hold the connection back: every caller meanwhile joins the unsent read
-        const client = h.pool.connect ? await h.pool.connect() : undefined;
-        const db = client ?? h.pool;
-        return {
-          query: (text: string, params?: unknown[]) => {
-            if (/^SELECT status FROM/.test(text)) reads += 1;
-            return db.query(text, params);
-          },
-          release: (err?: Error | boolean) => client?.release(err),
-        };
-      },
-    };
-    const s = postgresStorage({ pool: spied, schema });
-    await s.init();
-    await s.createJourney(journey());
-    let open!: () => void;
-    gate = new Promise<void>((resolve) => (open = resolve));
-    const first = Array.from({ length: 20 }, () => s.journeyStatus(T, 'j1'));
-    const other = s.journeyStatus(T, 'nope'); // another journey: a read of its own
-    // A change made before the read goes out is seen by every caller sharing it.
-    await h.pool.query(`UPDATE "${schema}".je_journeys SET status = 'paused'`);
-    open();
-    expect(await Promise.all(first)).toEqual(Array.from({ length: 20 }, () => 'paused'));
-    expect(await other).toBeNull();
-    expect(reads).toBe(2);
-    gate = undefined;
-    // Once the read went out, a caller starts the next one and sees what was written since.
-    await h.pool.query(`UPDATE "${schema}".je_journeys SET status = 'active'`);
-    expect(await s.journeyStatus(T, 'j1')).toBe('active');
-    expect(reads).toBe(3);
-    await h.dropSchema(schema);
-  });
-
-  it('commitMany writes awkward text and JSON exactly as commit does (quotes, backslashes, braces, NULL, unicode)', async () => {
-    const schema = h.newSchema();
-    const s = postgresStorage({ pool: h.pool, schema });
-    await s.init();
-    const awkward = ['a"b', 'back\\slash', '{x,y}', 'NULL', 'tab\tnew\nline', 'é ü 😀', '', ' spaced '];
-    await s.createJourney(journey());
-    const made = awkward.map((word, i) => enrollment({ id: `e${i}${word}`, customerId: `c${i}${word}` }));
-    for (const e of made) await s.createEnrollment(e);
-    const changed = made.map((e, i) =>
-      next(e, { stepId: awkward[i]!, exitReason: null, context: { word: awkward[i]!, nested: { q: '"', b: '\\', list: [awkward[i]!, null, 1.5] } }, updatedAt: 7 }),
-    );
-    const results = await s.commitMany!(
-      changed.map((n, i) => ({
-        enrollment: n,
-        expectedVersion: n.version - 1,
-        now: 7,
-        effects: [effect(n, `step${awkward[i]}`, 1, i % 2 === 0 ? { detail: { note: awkward[i]!, n: i } } : {})],
-        counters: [{ journeyId: n.journeyId, stepId: awkward[i]!, metric: `m${awkward[i]}` }],
-      })),
-    );
-    expect(results).toEqual(changed.map(() => 'ok'));
-    for (const [i, n] of changed.entries()) {
-      expect(await s.getEnrollment(T, n.id)).toEqual(n);
-      const [x] = await s.listEffects(T, n.id);
-      expect(x).toEqual(effect(n, `step${awkward[i]}`, 1, i % 2 === 0 ? { detail: { note: awkward[i]!, n: i } } : {}));
-    }
-    const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM "${schema}".je_effects WHERE detail IS NULL`);
-    expect(rows[0].n).toBe(awkward.length / 2); // no detail: SQL NULL, as commit writes it
-    const counted = await h.pool.query(`SELECT step_id, metric, sum(count)::int AS n FROM "${schema}".je_counters GROUP BY step_id, metric`);
-    expect(new Map(counted.rows.map((r: { step_id: string; metric: string; n: number }) => [`${r.step_id}|${r.metric}`, r.n]))).toEqual(
-      new Map(awkward.map((word) => [`${word}|m${word}`, 1])),
-    );
-    await h.dropSchema(schema);
-  });
-
-  it('claims by walking the due index in wake-up order, never sorting the whole backlog', async () => {
-    const schema = h.newSchema();
-    const seen: { text: string; params: unknown[] }[] = [];
-    const spied: PgPool = {
-      query: (text, params) => h.pool.query(text, params),
-      ...(h.pool.connect === undefined
-        ? {}
-        : {
-            async connect() {
-              const client = await h.pool.connect!();
-              return {
-                query: (text: string, params?: unknown[]) => {
-                  seen.push({ text, params: params ?? [] });
-                  return client.query(text, params);
-                },
-                release: (err?: Error | boolean) => client.release(err),
-              };
-            },
-          }),
-    };
-    const s = postgresStorage({ pool: h.pool.connect === undefined ? h.pool : spied, schema });
-    await s.init();
-    await s.createJourney(journey());
-    await s.createEnrollments!(Array.from({ length: 3000 }, (_, i) => ({ enrollment: enrollment({ id: `e${i}`, customerId: `c${i}`, wakeAt: 1_000 + (i % 500) }) })));
-    // No ANALYZE: a table just filled is where the planner guessed a sort of every due row.
-    const claims = await s.claimDue({ now: 5_000, limit: 100, leaseMs: 1_000, workerId: 'w' });
-    expect(claims.map((c) => c.enrollment.wakeAt)).toEqual(Array.from({ length: 100 }, (_, i) => 1_000 + Math.floor(i / 6)));
-    if (h.pool.connect !== undefined) {
-      // The claim's transaction replayed with EXPLAIN: what it set, then its plan.
-      const at = seen.findIndex((q) => /FOR UPDATE OF e SKIP LOCKED/.test(q.text));
-      const begin = seen.slice(0, at).map((q) => q.text).lastIndexOf('BEGIN');
-      const client = await h.pool.connect!();
-      let plan: string;
-      try {
-        await client.query('BEGIN');
-        for (const q of seen.slice(begin + 1, at)) await client.query(q.text, q.params);
-        const { rows } = await client.query(`EXPLAIN ${seen[at]!.text}`, seen[at]!.params);
-        plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
-      } finally {
-        await client.query('ROLLBACK');
-        client.release();
-      }
-      expect(plan).toMatch(/Index Scan using je_enrollments_due/);
-      expect(plan).not.toMatch(/Sort/);
-    }
     await h.dropSchema(schema);
   });
 
