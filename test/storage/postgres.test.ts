@@ -289,6 +289,47 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     await h.dropSchema(schema);
   });
 
+  it('commitMany re-checks a row changed while it waited for its lock: that commit is fenced, the others written', async () => {
+    const schema = h.newSchema();
+    const s = postgresStorage({ pool: h.pool, schema });
+    await s.init();
+    await s.createJourney(journey());
+    const made = [enrollment({ id: 'a', customerId: 'ca', wakeAt: 10 }), enrollment({ id: 'b', customerId: 'cb', wakeAt: 10 })];
+    for (const e of made) await s.createEnrollment(e);
+    const claims = await s.claimDue({ now: 100, limit: 2, leaseMs: 10, workerId: 'w1' });
+    expect(claims).toHaveLength(2);
+    // Another worker, past the lease, claims `a` again: its transaction holds the row while the batch arrives.
+    const other = await h.pool.connect!();
+    await other.query('BEGIN');
+    await other.query(`UPDATE "${schema}".je_enrollments SET claim_token = claim_token + 1, lease_until = 500, claimed_by = 'w2' WHERE id = 'a'`);
+    const batch = s.commitMany!(
+      claims.map((c) => ({ enrollment: next(c.enrollment, { updatedAt: 120 }), expectedVersion: c.enrollment.version, token: c.token, release: true, now: 120, effects: [effect(c.enrollment, 'send1', 1)] })),
+    );
+    try {
+      // The batch now waits on a's row lock: a backend blocked by the other worker's.
+      const blocker = (other as unknown as { processID: number }).processID;
+      let waiting = 0;
+      for (let i = 0; i < 100 && waiting === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))`, [blocker]);
+        waiting = rows[0].n;
+      }
+      expect(waiting).toBe(1);
+    } finally {
+      await other.query('COMMIT');
+      other.release();
+    }
+    const byId = new Map(claims.map((c, i) => [c.enrollment.id, i]));
+    const results = await batch;
+    expect(results[byId.get('a')!]).toBe('fenced');
+    expect(results[byId.get('b')!]).toBe('ok');
+    expect((await s.getEnrollment(T, 'a'))?.version).toBe(1);
+    expect((await s.getEnrollment(T, 'b'))?.version).toBe(2);
+    expect(await s.listEffects(T, 'a')).toEqual([]);
+    expect(await s.listEffects(T, 'b')).toHaveLength(1);
+    await h.dropSchema(schema);
+  });
+
   it('workers on separate pools never claim the same enrollment', async () => {
     const schema = h.newSchema();
     const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: PG_URL, max: 2 }));

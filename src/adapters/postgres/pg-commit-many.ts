@@ -1,12 +1,15 @@
 /**
  * PostgreSQL's group commit (`Storage.commitMany`): the commits of a batch as ONE statement over
- * arrays (`unnest`; the JSON columns as one JSON document each), not one statement per commit. The statement does what the single commit's
- * does for every element at once: the guarded enrollment UPDATE (version, fencing token, no
- * ended enrollment made active, `requireActiveJourney` read in the same statement), the effect
- * records (`ON CONFLICT` on the idempotency key) and the step counters (summed per counter,
- * one shard per statement) of the commits whose UPDATE matched. Commits whose UPDATE did not
- * match are explained by one read of their rows afterwards (missing, fenced, conflict,
- * journey-inactive).
+ * arrays (`unnest`; the JSON columns as one JSON document each), not one statement per commit.
+ * The statement does what the single commit's does for every element at once: the guarded
+ * enrollment UPDATE (version, fencing token, no ended enrollment made active,
+ * `requireActiveJourney` read in the same statement), the effect records (`ON CONFLICT` on the
+ * idempotency key) and the step counters (summed per counter, one shard per statement) of the
+ * commits whose UPDATE matched. Each enrollment row is found once, by primary key (`m`): the
+ * rule check reads it there, and the UPDATE reaches it by its `ctid` with every guard repeated
+ * on the row it updates (so a row changed after the statement's snapshot is re-checked as it is
+ * now, READ COMMITTED's recheck of the updated row). Commits whose UPDATE did not match are
+ * explained by one read of their rows afterwards (missing, fenced, conflict, journey-inactive).
  */
 import type { Commit, CommitResult } from '../../runtime/ports.js';
 import { enrollmentDataValue } from '../storage-common/rows.js';
@@ -133,25 +136,26 @@ function statement(host: PgCommitManyHost): string {
   const c0 = e0 + EFFECT_COLUMNS.length;
   const shard = c0 + COUNTER_COLUMNS.length;
   const text = `WITH i AS (SELECT * FROM ${rowsFrom(COMMIT_COLUMNS, 1, 'i')}),
-  bad AS (
-    SELECT 1 FROM i JOIN ${t.enrollments} e ON e.id = i.id AND e.tenant_id = i.tenant_id
-    WHERE e.journey_id <> i.journey_id OR e.customer_id <> i.customer_id
-       OR ((i.token IS NULL OR e.claim_token = i.token) AND e.version = i.expected AND e.status <> 'active' AND i.status = 'active')
-    LIMIT 1),
+  m AS (
+    SELECT i.*, e.ctid AS tid,
+      e.journey_id <> i.journey_id OR e.customer_id <> i.customer_id
+        OR ((i.token IS NULL OR e.claim_token = i.token) AND e.version = i.expected AND e.status <> 'active' AND i.status = 'active') AS broken
+    FROM i JOIN ${t.enrollments} e ON e.id = i.id AND e.tenant_id = i.tenant_id),
   upd AS (
-    UPDATE ${t.enrollments} e SET status = i.status, phase = i.phase, step_id = i.step_id, wake_at = i.wake_at, version = i.version,
-      journey_version = i.journey_version, ended_at = i.ended_at, exit_reason = i.exit_reason, updated_at = i.updated_at, data = i.data,
-      lease_until = CASE i.lease_mode WHEN 0 THEN e.lease_until WHEN 1 THEN NULL ELSE i.lease_until END,
-      claimed_by = CASE i.lease_mode WHEN 1 THEN NULL ELSE e.claimed_by END
-    FROM i
-    WHERE e.id = i.id AND e.tenant_id = i.tenant_id AND e.journey_id = i.journey_id AND e.customer_id = i.customer_id
-      AND e.version = i.expected
-      AND (i.token IS NULL OR e.claim_token = i.token)
-      AND (e.status = 'active' OR i.status <> 'active')
-      AND (i.require_active IS NOT TRUE
-        OR EXISTS (SELECT 1 FROM ${t.journeys} j WHERE j.tenant_id = i.tenant_id AND j.id = i.journey_id AND j.status = 'active'))
-      AND NOT EXISTS (SELECT 1 FROM bad)
-    RETURNING i.ord, i.tenant_id),
+    UPDATE ${t.enrollments} e SET status = m.status, phase = m.phase, step_id = m.step_id, wake_at = m.wake_at, version = m.version,
+      journey_version = m.journey_version, ended_at = m.ended_at, exit_reason = m.exit_reason, updated_at = m.updated_at, data = m.data,
+      lease_until = CASE m.lease_mode WHEN 0 THEN e.lease_until WHEN 1 THEN NULL ELSE m.lease_until END,
+      claimed_by = CASE m.lease_mode WHEN 1 THEN NULL ELSE e.claimed_by END
+    FROM m
+    WHERE e.ctid = m.tid
+      AND e.id = m.id AND e.tenant_id = m.tenant_id AND e.journey_id = m.journey_id AND e.customer_id = m.customer_id
+      AND e.version = m.expected
+      AND (m.token IS NULL OR e.claim_token = m.token)
+      AND (e.status = 'active' OR m.status <> 'active')
+      AND (m.require_active IS NOT TRUE
+        OR EXISTS (SELECT 1 FROM ${t.journeys} j WHERE j.tenant_id = m.tenant_id AND j.id = m.journey_id AND j.status = 'active'))
+      AND NOT EXISTS (SELECT 1 FROM m WHERE m.broken)
+    RETURNING m.ord, m.tenant_id),
   eff AS (
     INSERT INTO ${t.effects} (idempotency_key, tenant_id, journey_id, enrollment_id, step_id, visit, type, at, detail)
     SELECT x.idempotency_key, x.tenant_id, x.journey_id, x.enrollment_id, x.step_id, x.visit, x.type, x.at,
