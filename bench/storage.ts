@@ -353,7 +353,12 @@ interface WorkerArgs {
   readonly url: string;
   readonly schema: string;
   readonly mode: Mode;
+  /** Which of the run's workers this is (0, 1, …): names its warm-up schema or queue. */
+  readonly index?: number;
 }
+
+/** The pg-boss queue worker `index` warms up on (made and filled by the run, before the workers start: pg-boss's createQueue run by several processes at once can deadlock). */
+const warmQueue = (index: number) => `${QUEUE}_warm_${index}`;
 
 /** Connections a worker process opens: group commit needs few; single commits one per claim in flight (at most 8), and one to spare. */
 function poolSize(mode: Mode): number {
@@ -381,7 +386,7 @@ async function worker(args: WorkerArgs): Promise<void> {
   if (args.kind === 'engine') {
     const pool = new pg.Pool({ connectionString: args.url, max: poolSize(args.mode) });
     if (WARMUP > 0) {
-      const warm = `${args.schema}_warm_${process.pid}`;
+      const warm = `${args.schema}_warm_${args.index ?? 0}`;
       const storage = postgresStorage({ pool, schema: warm });
       await enroll(storage, WARMUP, 1);
       await drain(storage, args.mode);
@@ -398,10 +403,7 @@ async function worker(args: WorkerArgs): Promise<void> {
     boss.on('error', (e) => process.stderr.write(`pg-boss: ${String(e)}\n`));
     await boss.start();
     if (WARMUP > 0) {
-      const warm = `${QUEUE}_warm_${process.pid}`;
-      await boss.createQueue(warm);
-      const n = WARMUP * STEPS_PER_ENROLLMENT;
-      for (let i = 0; i < n; i += 1000) await boss.insert(Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ name: warm, data: { step: i + k } })));
+      const warm = warmQueue(args.index ?? 0);
       for (;;) {
         const jobs = await boss.fetch(warm, { batchSize: BATCH });
         if (jobs.length === 0) break;
@@ -435,7 +437,7 @@ function spawnWorker(args: WorkerArgs): { child: ChildProcess; ready: Promise<vo
 
 /** Start `n` workers, wait until all are connected, then time them from `go` to the last exit. */
 async function timeWorkers(n: number, args: WorkerArgs): Promise<number> {
-  const workers = Array.from({ length: n }, () => spawnWorker(args));
+  const workers = Array.from({ length: n }, (_, index) => spawnWorker({ ...args, index }));
   await Promise.all(workers.map((w) => w.ready));
   const t = performance.now();
   for (const w of workers) w.child.stdin!.end('go\n');
@@ -528,8 +530,13 @@ async function pgBossRun(url: string, jobs: number, workers: number, inFlight: n
       await boss.insert(Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({ name: QUEUE, data: { step: i + k } })));
     }
     const sendMs = performance.now() - t;
+    for (let w = 0; w < (WARMUP > 0 ? workers : 0); w++) {
+      await boss.createQueue(warmQueue(w));
+      const n = WARMUP * STEPS_PER_ENROLLMENT;
+      for (let i = 0; i < n; i += 1000) await boss.insert(Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ name: warmQueue(w), data: { step: i + k } })));
+    }
     const ms = await timeWorkers(workers, { kind: 'pgboss', url, schema, mode: { kind: 'single', batchSize: BATCH, inFlight } });
-    const { rows } = await boss.getDb().executeSql(`SELECT count(*)::int AS n FROM "${schema}".job WHERE state = 'completed'`, []);
+    const { rows } = await boss.getDb().executeSql(`SELECT count(*)::int AS n FROM "${schema}".job WHERE name = $1 AND state = 'completed'`, [QUEUE]);
     return { steps: rows[0].n, ms, sendRate: jobs / (sendMs / 1000) };
   } finally {
     await boss.stop({ graceful: false, wait: true });
