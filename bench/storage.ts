@@ -28,7 +28,10 @@
  * - **Ours**: `createEngine` + `runDue` until nothing is due, with group commit (`batchSize`,
  *   `inFlight`; engine defaults unless BENCH_BATCH / BENCH_IN_FLIGHT), and the single-commit path (`commitMany` hidden from the worker; 1 or BENCH_PEER_IN_FLIGHT claims in flight)
  *   for comparison. Postgres workers are separate processes (`tsx bench/storage.ts --worker …`);
- *   each signals `ready` after connecting and waits for `go` on stdin, so start-up is not timed.
+ *   each signals `ready` after connecting and waits for `go` on stdin, so start-up is not timed;
+ *   before that, each runs BENCH_WARMUP (1,000) enrollments of its own through the same code, in a
+ *   schema of its own, so the figure is a warmed-up worker's, not V8 compiling the engine (pg-boss
+ *   workers likewise warm up on as many jobs of their own queue). BENCH_WARMUP=0 turns it off.
  * - **pg-boss 10** in its own schema, the same number of jobs as we have durable steps, 4 worker
  *   processes fetching 100 at a time and completing each job on its own with BENCH_PEER_IN_FLIGHT (8) completes
  *   in flight (its sends, 1,000 jobs a call, are timed separately and not counted).
@@ -90,6 +93,13 @@ const GROUP_BATCH = Number(process.env['BENCH_BATCH'] ?? DEFAULT_BATCH_SIZE);
 const IN_FLIGHT = Number(process.env['BENCH_IN_FLIGHT'] ?? DEFAULT_IN_FLIGHT);
 /** In flight per worker for the single-commit Postgres row and pg-boss's completes. */
 const PEER_IN_FLIGHT = Number(process.env['BENCH_PEER_IN_FLIGHT'] ?? 8);
+/**
+ * Enrollments each Postgres worker process (ours and pg-boss's: as many jobs as their durable
+ * steps) runs through before it reports ready, in a schema or queue of its own: untimed, so the
+ * figure is a warmed-up worker's (a deployed worker runs for days; the SQLite rows run in the
+ * bench's own process, already warm). 0 turns it off.
+ */
+const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 1000);
 
 const channels: Channels = { send: async (r) => ({ messageId: `m:${r.idempotencyKey}` }) };
 const decisions: DecisionFlows = { decide: async () => [{ id: 'offer_a' }] };
@@ -394,7 +404,12 @@ interface WorkerArgs {
   readonly url: string;
   readonly schema: string;
   readonly mode: Mode;
+  /** Which of the run's workers this is (0, 1, …): names its warm-up schema or queue. */
+  readonly index?: number;
 }
+
+/** The pg-boss queue worker `index` warms up on (made and filled by the run, before the workers start: pg-boss's createQueue run by several processes at once can deadlock). */
+const warmQueue = (index: number) => `${QUEUE}_warm_${index}`;
 
 /** Connections a worker process opens: group commit needs few; single commits one per claim in flight (at most 8), and one to spare. */
 function poolSize(mode: Mode): number {
@@ -421,6 +436,13 @@ async function waitForGo(): Promise<void> {
 async function worker(args: WorkerArgs): Promise<void> {
   if (args.kind === 'engine') {
     const pool = new pg.Pool({ connectionString: args.url, max: poolSize(args.mode) });
+    if (WARMUP > 0) {
+      const warm = `${args.schema}_warm_${args.index ?? 0}`;
+      const storage = postgresStorage({ pool, schema: warm });
+      await enroll(storage, WARMUP, 1);
+      await drain(storage, args.mode);
+      await pool.query(`DROP SCHEMA "${warm}" CASCADE`);
+    }
     const storage = postgresStorage({ pool, schema: args.schema });
     await storage.init();
     await waitForGo();
@@ -431,6 +453,15 @@ async function worker(args: WorkerArgs): Promise<void> {
     const boss = new PgBoss({ connectionString: args.url, schema: args.schema, max: lanes + 1, supervise: false, schedule: false, migrate: false });
     boss.on('error', (e) => process.stderr.write(`pg-boss: ${String(e)}\n`));
     await boss.start();
+    if (WARMUP > 0) {
+      const warm = warmQueue(args.index ?? 0);
+      for (;;) {
+        const jobs = await boss.fetch(warm, { batchSize: BATCH });
+        if (jobs.length === 0) break;
+        await inLanes(jobs, lanes, (job) => boss.complete(warm, job.id));
+      }
+      // The queue stays (pg-boss refuses to delete one holding completed jobs); it is its own partition, dropped with the schema.
+    }
     await waitForGo();
     for (;;) {
       const jobs = await boss.fetch(QUEUE, { batchSize: BATCH });
@@ -457,7 +488,7 @@ function spawnWorker(args: WorkerArgs): { child: ChildProcess; ready: Promise<vo
 
 /** Start `n` workers, wait until all are connected, then time them from `go` to the last exit. */
 async function timeWorkers(n: number, args: WorkerArgs): Promise<number> {
-  const workers = Array.from({ length: n }, () => spawnWorker(args));
+  const workers = Array.from({ length: n }, (_, index) => spawnWorker({ ...args, index }));
   await Promise.all(workers.map((w) => w.ready));
   const t = performance.now();
   for (const w of workers) w.child.stdin!.end('go\n');
@@ -554,8 +585,13 @@ async function pgBossRun(url: string, jobs: number, workers: number, inFlight: n
       await boss.insert(Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({ name: QUEUE, data: { step: i + k } })));
     }
     const sendMs = performance.now() - t;
+    for (let w = 0; w < (WARMUP > 0 ? workers : 0); w++) {
+      await boss.createQueue(warmQueue(w));
+      const n = WARMUP * STEPS_PER_ENROLLMENT;
+      for (let i = 0; i < n; i += 1000) await boss.insert(Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({ name: warmQueue(w), data: { step: i + k } })));
+    }
     const ms = await timeWorkers(workers, { kind: 'pgboss', url, schema, mode: { kind: 'single', batchSize: BATCH, inFlight } });
-    const { rows } = await boss.getDb().executeSql(`SELECT count(*)::int AS n FROM "${schema}".job WHERE state = 'completed'`, []);
+    const { rows } = await boss.getDb().executeSql(`SELECT count(*)::int AS n FROM "${schema}".job WHERE name = $1 AND state = 'completed'`, [QUEUE]);
     return { steps: rows[0].n, ms, sendRate: jobs / (sendMs / 1000) };
   } finally {
     await boss.stop({ graceful: false, wait: true });
@@ -654,6 +690,7 @@ export async function run(): Promise<void> {
   console.log(`durable step = one effect run and committed with its effect record and counters (rows in je_effects); ${n} enrollments × ${STEPS_PER_ENROLLMENT} steps = ${jobs}; ${rounds} rounds`);
   console.log(`per step our commit writes: 1 enrollment UPDATE (data ${writes.map((w) => enrollmentData(w.enrollment).length).join('/')} B), 1 effect row, ${writes.map((w) => w.counters.length).join('/')} counters (steps decide/send/update), summed per transaction; the floor writes the same`);
   if (!url) console.log('Postgres and pg-boss skipped: set JOURNEY_TEST_PG_URL (or DATABASE_URL) to a server');
+  else console.log(WARMUP > 0 ? `Postgres worker processes (ours and pg-boss's) each warm up on ${WARMUP} enrollments (${WARMUP * STEPS_PER_ENROLLMENT} jobs) of their own before the clock starts (BENCH_WARMUP=0: cold)` : 'Postgres worker processes start cold (BENCH_WARMUP=0)');
 
   const single1: Mode = { kind: 'single', batchSize: GROUP_BATCH, inFlight: 1 };
   const single8: Mode = { kind: 'single', batchSize: GROUP_BATCH, inFlight: PEER_IN_FLIGHT };

@@ -153,6 +153,129 @@ describe(`postgresStorage (${PG_KIND})`, () => {
     expect(new Set(claims.flat().map((c) => c.enrollment.id)).size).toBe(5);
     await cleanup();
   });
+
+  it('shares one journey-status read among the callers that ask before it goes out; a later caller reads again', async () => {
+    const schema = h.newSchema();
+    let reads = 0;
+    let gate: Promise<void> | undefined;
+    const spied: PgPool = {
+      query: (text, params) => h.pool.query(text, params),
+      async connect() {
+        await gate; // hold the connection back: every caller meanwhile joins the unsent read
+        const client = h.pool.connect ? await h.pool.connect() : undefined;
+        const db = client ?? h.pool;
+        return {
+          query: (text: string, params?: unknown[]) => {
+            if (/^SELECT status FROM/.test(text)) reads += 1;
+            return db.query(text, params);
+          },
+          release: (err?: Error | boolean) => client?.release(err),
+        };
+      },
+    };
+    const s = postgresStorage({ pool: spied, schema });
+    await s.init();
+    await s.createJourney(journey());
+    let open!: () => void;
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const first = Array.from({ length: 20 }, () => s.journeyStatus(T, 'j1'));
+    const other = s.journeyStatus(T, 'nope'); // another journey: a read of its own
+    // A change made before the read goes out is seen by every caller sharing it.
+    await h.pool.query(`UPDATE "${schema}".je_journeys SET status = 'paused'`);
+    open();
+    expect(await Promise.all(first)).toEqual(Array.from({ length: 20 }, () => 'paused'));
+    expect(await other).toBeNull();
+    expect(reads).toBe(2);
+    gate = undefined;
+    // Once the read went out, a caller starts the next one and sees what was written since.
+    await h.pool.query(`UPDATE "${schema}".je_journeys SET status = 'active'`);
+    expect(await s.journeyStatus(T, 'j1')).toBe('active');
+    expect(reads).toBe(3);
+    await h.dropSchema(schema);
+  });
+
+  it('commitMany writes awkward text and JSON exactly as commit does (quotes, backslashes, braces, NULL, unicode)', async () => {
+    const schema = h.newSchema();
+    const s = postgresStorage({ pool: h.pool, schema });
+    await s.init();
+    const awkward = ['a"b', 'back\\slash', '{x,y}', 'NULL', 'tab\tnew\nline', 'é ü 😀', '', ' spaced '];
+    await s.createJourney(journey());
+    const made = awkward.map((word, i) => enrollment({ id: `e${i}${word}`, customerId: `c${i}${word}` }));
+    for (const e of made) await s.createEnrollment(e);
+    const changed = made.map((e, i) =>
+      next(e, { stepId: awkward[i]!, exitReason: null, context: { word: awkward[i]!, nested: { q: '"', b: '\\', list: [awkward[i]!, null, 1.5] } }, updatedAt: 7 }),
+    );
+    const results = await s.commitMany!(
+      changed.map((n, i) => ({
+        enrollment: n,
+        expectedVersion: n.version - 1,
+        now: 7,
+        effects: [effect(n, `step${awkward[i]}`, 1, i % 2 === 0 ? { detail: { note: awkward[i]!, n: i } } : {})],
+        counters: [{ journeyId: n.journeyId, stepId: awkward[i]!, metric: `m${awkward[i]}` }],
+      })),
+    );
+    expect(results).toEqual(changed.map(() => 'ok'));
+    for (const [i, n] of changed.entries()) {
+      expect(await s.getEnrollment(T, n.id)).toEqual(n);
+      const [x] = await s.listEffects(T, n.id);
+      expect(x).toEqual(effect(n, `step${awkward[i]}`, 1, i % 2 === 0 ? { detail: { note: awkward[i]!, n: i } } : {}));
+    }
+    const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM "${schema}".je_effects WHERE detail IS NULL`);
+    expect(rows[0].n).toBe(awkward.length / 2); // no detail: SQL NULL, as commit writes it
+    const counted = await h.pool.query(`SELECT step_id, metric, sum(count)::int AS n FROM "${schema}".je_counters GROUP BY step_id, metric`);
+    expect(new Map(counted.rows.map((r: { step_id: string; metric: string; n: number }) => [`${r.step_id}|${r.metric}`, r.n]))).toEqual(
+      new Map(awkward.map((word) => [`${word}|m${word}`, 1])),
+    );
+    await h.dropSchema(schema);
+  });
+
+  it('claims by walking the due index in wake-up order, never sorting the whole backlog', async () => {
+    const schema = h.newSchema();
+    const seen: { text: string; params: unknown[] }[] = [];
+    const spied: PgPool = {
+      query: (text, params) => h.pool.query(text, params),
+      ...(h.pool.connect === undefined
+        ? {}
+        : {
+            async connect() {
+              const client = await h.pool.connect!();
+              return {
+                query: (text: string, params?: unknown[]) => {
+                  seen.push({ text, params: params ?? [] });
+                  return client.query(text, params);
+                },
+                release: (err?: Error | boolean) => client.release(err),
+              };
+            },
+          }),
+    };
+    const s = postgresStorage({ pool: h.pool.connect === undefined ? h.pool : spied, schema });
+    await s.init();
+    await s.createJourney(journey());
+    await s.createEnrollments!(Array.from({ length: 3000 }, (_, i) => ({ enrollment: enrollment({ id: `e${i}`, customerId: `c${i}`, wakeAt: 1_000 + (i % 500) }) })));
+    // No ANALYZE: a table just filled is where the planner guessed a sort of every due row.
+    const claims = await s.claimDue({ now: 5_000, limit: 100, leaseMs: 1_000, workerId: 'w' });
+    expect(claims.map((c) => c.enrollment.wakeAt)).toEqual(Array.from({ length: 100 }, (_, i) => 1_000 + Math.floor(i / 6)));
+    if (h.pool.connect !== undefined) {
+      // The claim's transaction replayed with EXPLAIN: what it set, then its plan.
+      const at = seen.findIndex((q) => /FOR UPDATE OF e SKIP LOCKED/.test(q.text));
+      const begin = seen.slice(0, at).map((q) => q.text).lastIndexOf('BEGIN');
+      const client = await h.pool.connect!();
+      let plan: string;
+      try {
+        await client.query('BEGIN');
+        for (const q of seen.slice(begin + 1, at)) await client.query(q.text, q.params);
+        const { rows } = await client.query(`EXPLAIN ${seen[at]!.text}`, seen[at]!.params);
+        plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+      expect(plan).toMatch(/Index Scan using je_enrollments_due/);
+      expect(plan).not.toMatch(/Sort/);
+    }
+    await h.dropSchema(schema);
+  });
 });
 
 describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
@@ -163,6 +286,47 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM "${schema}".journey_engine_migrations`);
     expect(rows[0].n).toBe(PG_SCHEMA_VERSION);
     await Promise.all(pools.map((p) => p.end()));
+    await h.dropSchema(schema);
+  });
+
+  it('commitMany re-checks a row changed while it waited for its lock: that commit is fenced, the others written', async () => {
+    const schema = h.newSchema();
+    const s = postgresStorage({ pool: h.pool, schema });
+    await s.init();
+    await s.createJourney(journey());
+    const made = [enrollment({ id: 'a', customerId: 'ca', wakeAt: 10 }), enrollment({ id: 'b', customerId: 'cb', wakeAt: 10 })];
+    for (const e of made) await s.createEnrollment(e);
+    const claims = await s.claimDue({ now: 100, limit: 2, leaseMs: 10, workerId: 'w1' });
+    expect(claims).toHaveLength(2);
+    // Another worker, past the lease, claims `a` again: its transaction holds the row while the batch arrives.
+    const other = await h.pool.connect!();
+    await other.query('BEGIN');
+    await other.query(`UPDATE "${schema}".je_enrollments SET claim_token = claim_token + 1, lease_until = 500, claimed_by = 'w2' WHERE id = 'a'`);
+    const batch = s.commitMany!(
+      claims.map((c) => ({ enrollment: next(c.enrollment, { updatedAt: 120 }), expectedVersion: c.enrollment.version, token: c.token, release: true, now: 120, effects: [effect(c.enrollment, 'send1', 1)] })),
+    );
+    try {
+      // The batch now waits on a's row lock: a backend blocked by the other worker's.
+      const blocker = (other as unknown as { processID: number }).processID;
+      let waiting = 0;
+      for (let i = 0; i < 100 && waiting === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))`, [blocker]);
+        waiting = rows[0].n;
+      }
+      expect(waiting).toBe(1);
+    } finally {
+      await other.query('COMMIT');
+      other.release();
+    }
+    const byId = new Map(claims.map((c, i) => [c.enrollment.id, i]));
+    const results = await batch;
+    expect(results[byId.get('a')!]).toBe('fenced');
+    expect(results[byId.get('b')!]).toBe('ok');
+    expect((await s.getEnrollment(T, 'a'))?.version).toBe(1);
+    expect((await s.getEnrollment(T, 'b'))?.version).toBe(2);
+    expect(await s.listEffects(T, 'a')).toEqual([]);
+    expect(await s.listEffects(T, 'b')).toHaveLength(1);
     await h.dropSchema(schema);
   });
 
@@ -217,12 +381,22 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
       }
       expect(await s.commit({ enrollment: next(e), expectedVersion: 1, now: 9 })).toBe('conflict');
       expect(await s.listEffects(T, e.id)).toHaveLength(3);
+      // commitMany's batch statement: one text whatever the batch, so one name.
+      const f = enrollment({ id: 'e2', customerId: 'c2' });
+      await s.createEnrollment(f);
+      for (let i = 0; i < 2; i++) {
+        const batch = [next(stored, { version: stored.version + 1 + i }), next(f, { version: f.version + 1 + i })];
+        const results = await s.commitMany!(batch.map((n) => ({ enrollment: n, expectedVersion: n.version - 1, now: 10 + i, effects: [effect(n, `many${i}`, 1)] })));
+        expect(results).toEqual(['ok', 'ok']);
+      }
       if (namedStatements === false) expect(named).toEqual([]);
       else {
-        // One name per statement shape: three commits with one effect, one without.
-        expect(named).toHaveLength(4);
+        // One name per statement shape: three commits with one effect, one without, and commitMany's.
+        expect(named).toHaveLength(6);
         expect(new Set(named.slice(0, 3)).size).toBe(1);
         expect(named[3]).not.toBe(named[0]);
+        expect(named[4]).toBe(named[5]);
+        expect(new Set(named).size).toBe(3);
         expect(named.every((n) => /^je_[0-9a-z]+$/.test(n))).toBe(true);
       }
       await pool.end();
@@ -260,7 +434,8 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     const work = (run: () => Promise<unknown>) => async () => {
       statements.length = 0;
       await run();
-      return statements.filter((t) => !/^(BEGIN|COMMIT|ROLLBACK)$/.test(t.trim()));
+      // Transaction control and the claim's planner settings (SET LOCAL) are not statements over enrollments.
+      return statements.filter((t) => !/^(BEGIN|COMMIT|ROLLBACK)$/.test(t.trim()) && !/^SELECT set_config\(/.test(t));
     };
     expect(await work(() => s.createEnrollments!(entries))()).toHaveLength(1);
     expect(await work(() => s.entryHistories!(T, 'j1', entries.map((x) => x.enrollment.customerId)))()).toHaveLength(1);

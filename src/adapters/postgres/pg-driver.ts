@@ -22,6 +22,8 @@ export function asError(value: unknown): Error {
 /** Runs statements and transactions on the host's pool. */
 export class PgDriver {
   private readonly mutex = new Mutex();
+  /** Reads not sent yet, by key: a caller asking the same read before it goes out shares it. */
+  private readonly unsent = new Map<string, Promise<unknown[]>>();
 
   constructor(private readonly pool: PgPool) {}
 
@@ -29,6 +31,32 @@ export class PgDriver {
   async q(text: string, params: unknown[] = []): Promise<unknown[]> {
     if (this.pool.connect !== undefined) return (await this.pool.query(text, params)).rows;
     return (await this.mutex.run(() => this.pool.query(text, params))).rows;
+  }
+
+  /**
+   * One read, shared by every caller that asks for the same `key` before it is sent: the read
+   * goes out once a connection is free, and every caller that asked until then gets its rows.
+   * Each caller's answer is therefore read after its call began (a write that returned before
+   * the call is seen), as with a read of its own. A caller after the read went out starts the
+   * next one. (The worker asks a journey's status before the first effect of each claim: a
+   * batch's claims share one read instead of one round trip each.)
+   */
+  qShared(key: string, text: string, params: unknown[]): Promise<unknown[]> {
+    const pending = this.unsent.get(key);
+    if (pending !== undefined) return pending;
+    const read = this.withClient(async (db) => {
+      this.unsent.delete(key); // sent now: later callers read again
+      return (await db.query(text, params)).rows;
+    }, true);
+    this.unsent.set(key, read);
+    // Should the connection never come (connect fails), later callers must not join a dead read.
+    read.then(
+      () => undefined,
+      () => {
+        if (this.unsent.get(key) === read) this.unsent.delete(key);
+      },
+    );
+    return read;
   }
 
   /** Run `body` in one transaction; a thrown value rolls it back and is rethrown. */

@@ -135,6 +135,11 @@ interface EnrollmentData {
 
 /** The JSON text of an enrollment's `data` column. */
 export function enrollmentData(e: Enrollment): string {
+  return JSON.stringify(enrollmentDataValue(e));
+}
+
+/** The value {@link enrollmentData} encodes (for a writer that encodes it inside a larger JSON document). */
+export function enrollmentDataValue(e: Enrollment): object {
   const data: EnrollmentData = {
     visits: e.visits,
     results: e.results,
@@ -152,7 +157,7 @@ export function enrollmentData(e: Enrollment): string {
     ...(e.stepEnteredAt === undefined ? {} : { stepEnteredAt: e.stepEnteredAt }),
     ...(e.goals === undefined ? {} : { goals: e.goals }),
   };
-  return JSON.stringify(data);
+  return data;
 }
 
 /** An enrollment as the columns of its row (column names as in the schema; the rest in `data`). */
