@@ -62,6 +62,18 @@ export class JourneyCache {
     const key = `${tenantId}\u0000${journeyId}\u0000${version}`;
     const hit = this.entries.get(key);
     if (hit) return hit;
+    // One load per version however many claims miss at once (a batch of 100 claims on a cold cache: one read, not 100).
+    let pending = this.loading.get(key);
+    if (pending === undefined) {
+      pending = this.load(key, tenantId, journeyId, version).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  private readonly loading = new Map<string, Promise<CompiledJourney | null>>();
+
+  private async load(key: string, tenantId: string, journeyId: string, version: number): Promise<CompiledJourney | null> {
     const [record, definition] = await Promise.all([
       this.storage.getJourney(tenantId, journeyId),
       this.storage.getJourneyVersion(tenantId, journeyId, version),

@@ -151,3 +151,18 @@ describe('getJourney: diagnostics cached by (journey, revision)', () => {
     expect((await h.engine.getJourney('jrn_same'))?.diagnostics.map((d) => d.code)).toContain('unknown-target');
   });
 });
+
+describe('runDue on a cold journey cache', () => {
+  it('reads a journey version once for a batch of claims that all miss the cache at the same time', async () => {
+    const shared = memoryStorage();
+    const first = harness({ storage: shared });
+    const { id } = await first.engine.createJourney(journey([{ id: 's', type: 'send', config: { channelId: 'email' } }], { status: 'active' }));
+    await first.engine.enroll(id, { customerIds: Array.from({ length: 20 }, (_, i) => `c${i}`) });
+    // A second engine (a worker just started): its cache is empty when 20 claims arrive together.
+    const { storage, calls } = counting(shared);
+    const second = harness({ storage });
+    expect(await second.engine.runDue()).toEqual({ processed: 20, lost: 0 });
+    expect(calls.get('getJourneyVersion')).toBe(1);
+    expect(calls.get('getJourney')).toBe(1);
+  });
+});
