@@ -13,8 +13,11 @@ export interface HeapRecord {
   heap: EntryHeap | null;
 }
 
-/** Min-heap ordered by (key, record id). */
+/** Min-heap ordered by (key, record id), or by key alone when the order among equal keys does not matter. */
 export class EntryHeap {
+  /** `tieBreak: false`: equal keys in any order (no id is compared: a lease index, where they all expire together). */
+  constructor(private readonly tieBreak = true) {}
+
   private readonly keys: number[] = [];
   private readonly gens: number[] = [];
   private readonly recs: HeapRecord[] = [];
@@ -108,7 +111,7 @@ export class EntryHeap {
   private less(i: number, j: number): boolean {
     const a = this.keys[i]!;
     const b = this.keys[j]!;
-    if (a !== b) return a < b;
+    if (a !== b || !this.tieBreak) return a < b;
     return this.ids[i]! < this.ids[j]!;
   }
 

@@ -131,7 +131,7 @@ class MemoryStorage implements Storage {
   /** (tenant, journey) → due heap keyed by wakeAt of unleased active enrollments. */
   private readonly due = new Map<string, EntryHeap>();
   /** Claimed enrollments keyed by lease end; moved back to `due` once the lease has expired. */
-  private readonly leases = new EntryHeap();
+  private readonly leases = new EntryHeap(false);
   private readonly counters = new Map<string, Counts>();
   private readonly effectKeys = new Set<string>();
   /** Effect records of enrollments this storage does not hold (an `appendEffects` for an unknown id); the rest live on their slot. */
