@@ -1213,6 +1213,28 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect((await s.stats(T, 'j1'))['send1']).toMatchObject({ completed: 1 });
       });
 
+      it('keeps an effect key unique across enrollments, whatever form the key has', async () => {
+        await s.createJourney(journey());
+        const a = enrollment({ id: 'a', customerId: 'c1' });
+        const b = enrollment({ id: 'a:b', customerId: 'c2' });
+        const c = enrollment({ id: 'c', customerId: 'c3' });
+        for (const e of [a, b, c]) await s.createEnrollment(e);
+        // `a:b:send1:1` has the form `id:…` for both `a` and `a:b`.
+        const onB = effect(b, 'send1', 1);
+        expect(await s.appendEffects({ tenantId: T, effects: [onB] })).toEqual([onB]);
+        expect(await s.appendEffects({ tenantId: T, effects: [{ ...onB, enrollmentId: 'a' }] })).toEqual([]);
+        // Another enrollment's key, and a key of the host's own form, each logged once.
+        const cKey = effect(c, 'send1', 1);
+        await s.commit({ enrollment: next(c), expectedVersion: 1, now: 10, effects: [cKey] });
+        expect(await s.appendEffects({ tenantId: T, effects: [{ ...cKey, enrollmentId: 'a' }] })).toEqual([]);
+        const hostKey = { ...effect(a, 'send1', 2), idempotencyKey: 'host-key-1' };
+        expect(await s.appendEffects({ tenantId: T, effects: [hostKey] })).toEqual([hostKey]);
+        expect(await s.appendEffects({ tenantId: T, effects: [{ ...hostKey, enrollmentId: 'c' }] })).toEqual([]);
+        expect(await s.listEffects(T, 'a')).toEqual([hostKey]);
+        expect(await s.listEffects(T, 'a:b')).toEqual([onB]);
+        expect(await s.listEffects(T, 'c')).toEqual([cKey]);
+      });
+
       it('refuses records of another tenant (invalid-commit) and writes nothing', async () => {
         const e = enrollment({ tenantId: OTHER });
         // A shape check of the core's wrapper (guardStorage): an adapter need not repeat it.

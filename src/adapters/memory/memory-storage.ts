@@ -51,6 +51,8 @@ class Slot implements HeapRecord {
   quarantine: QuarantinedEnrollment | null = null;
   /** The enrollment's effect log, oldest first (null: none yet): kept on the slot, not in a map of its own. */
   effects: EffectRecord[] | null = null;
+  /** The keys of {@link effects}, once the log is longer than {@link LOG_SCAN_MAX} (a short log is scanned). */
+  keys: Set<string> | null = null;
   constructor(public e: Enrollment) {}
   id(): string {
     return this.e.id;
@@ -58,6 +60,21 @@ class Slot implements HeapRecord {
 }
 
 type Counts = Map<string, Map<string, number>>; // stepId → metric → count
+
+/** Longest effect log of one enrollment searched by scanning it; a longer one keeps a set of its keys. */
+const LOG_SCAN_MAX = 32;
+
+/** Whether the effect log `list` (null: empty) holds a record with key `key`. */
+function logHas(list: readonly EffectRecord[] | null | undefined, key: string): boolean {
+  if (list == null) return false;
+  for (let i = 0; i < list.length; i++) if (list[i]!.idempotencyKey === key) return true;
+  return false;
+}
+
+/** Whether `key` has the engine's form for enrollment `enrollmentId`: `enrollmentId:…`. */
+function ownKey(key: string, enrollmentId: string): boolean {
+  return key.length > enrollmentId.length && key.charCodeAt(enrollmentId.length) === 58 /* : */ && key.startsWith(enrollmentId);
+}
 
 /** Whether `slot` comes before the entry (wakeAt, id) in claim order. */
 function isBefore(slot: Slot, wakeAt: number, id: string): boolean {
@@ -133,7 +150,20 @@ class MemoryStorage implements Storage {
   /** Claimed enrollments keyed by lease end; moved back to `due` once the lease has expired. */
   private readonly leases = new EntryHeap(false);
   private readonly counters = new Map<string, Counts>();
-  private readonly effectKeys = new Set<string>();
+  /**
+   * Effect keys are unique across the whole log (as SQL's UNIQUE column). The engine's keys start
+   * with their enrollment's id (`enrollmentId:stepId:visit`), so such a key is looked up in its
+   * own enrollment's log only — no set of every key ever written; a key of any other form (a
+   * host's `appendEffects`) is kept here as well, and looked up under every enrollment it could
+   * start with.
+   */
+  private readonly foreignKeys = new Set<string>();
+  /**
+   * Whether an enrollment id with a `:` was ever stored or logged: then a key can have the form
+   * `id:…` for two enrollments (`a` and `a:b` for `a:b:s:1`), and every key is looked up under
+   * every enrollment it could start with.
+   */
+  private colonIds = false;
   /** Effect records of enrollments this storage does not hold (an `appendEffects` for an unknown id); the rest live on their slot. */
   private readonly strayEffects = new Map<string, EffectRecord[]>();
   private readonly outcomeKeys = new Set<string>();
@@ -233,6 +263,7 @@ class MemoryStorage implements Storage {
     if (this.enrollments.has(enrollment.id)) return 'duplicate';
     const key = keyOfJourney(enrollment.tenantId, enrollment.journeyId);
     const slot = new Slot(enrollment);
+    if (enrollment.id.includes(':')) this.colonIds = true;
     if (enrollment.status === 'active') {
       let byCustomer = this.active.get(key);
       if (byCustomer?.has(enrollment.customerId)) return 'duplicate';
@@ -617,7 +648,7 @@ class MemoryStorage implements Storage {
         this.slotOwners.delete(journeyKey(request.tenantId, key));
         continue;
       }
-      const row = storedSlot({ key, ...slot, confirmed: this.effectKeys.has(key), pending: this.enrollments.get(slot.enrollmentId)?.e.status === 'active' }, request.now);
+      const row = storedSlot({ key, ...slot, confirmed: this.hasEffectKey(key), pending: this.enrollments.get(slot.enrollmentId)?.e.status === 'active' }, request.now);
       if (!row.live) {
         slots.delete(key); // a hold that ended, unconfirmed, its enrollment gone on: its send never landed
         this.slotOwners.delete(journeyKey(request.tenantId, key));
@@ -640,7 +671,7 @@ class MemoryStorage implements Storage {
   }
 
   async releaseSendSlot(tenantId: string, key: string): Promise<void> {
-    if (this.effectKeys.has(key)) return;
+    if (this.hasEffectKey(key)) return;
     const owner = this.slotOwners.get(journeyKey(tenantId, key));
     if (owner === undefined) return;
     this.sendSlots.get(owner)?.delete(key);
@@ -709,9 +740,11 @@ class MemoryStorage implements Storage {
 
   /** Add an effect to the log; false when its key is there already (at-least-once: the first record wins). */
   private record(effect: EffectRecord): boolean {
-    const known = this.effectKeys.size;
-    this.effectKeys.add(effect.idempotencyKey); // one lookup: the set grows only when the key is new
-    if (this.effectKeys.size === known) return false;
+    const key = effect.idempotencyKey;
+    if (effect.enrollmentId.includes(':')) this.colonIds = true;
+    const own = ownKey(key, effect.enrollmentId);
+    if (own && !this.colonIds ? this.foreignKeys.has(key) || this.loggedOn(effect.enrollmentId, key) : this.hasEffectKey(key)) return false;
+    if (!own) this.foreignKeys.add(key);
     const slot = this.enrollments.get(effect.enrollmentId);
     if (slot !== undefined) {
       const list = slot.effects;
@@ -719,12 +752,31 @@ class MemoryStorage implements Storage {
       if (list === null) slot.effects = [effect];
       else if (list.length < 8) slot.effects = list.concat([effect]);
       else list.push(effect);
+      const log = slot.effects!;
+      if (slot.keys !== null) slot.keys.add(key);
+      else if (log.length > LOG_SCAN_MAX) slot.keys = new Set(log.map((r) => r.idempotencyKey));
       return true;
     }
     const list = this.strayEffects.get(effect.enrollmentId);
     if (list === undefined) this.strayEffects.set(effect.enrollmentId, [effect]);
     else list.push(effect);
     return true;
+  }
+
+  /** Whether enrollment `enrollmentId`'s log (its slot's, and any recorded before it existed) holds `key`. */
+  private loggedOn(enrollmentId: string, key: string): boolean {
+    const slot = this.enrollments.get(enrollmentId);
+    if (slot !== undefined && (slot.keys !== null ? slot.keys.has(key) : logHas(slot.effects, key))) return true;
+    return this.strayEffects.size > 0 && logHas(this.strayEffects.get(enrollmentId), key);
+  }
+
+  /** Whether any record in the log has key `key`: a foreign key, or one in the log of an enrollment whose id it starts with. */
+  private hasEffectKey(key: string): boolean {
+    if (this.foreignKeys.has(key)) return true;
+    for (let i = key.indexOf(':'); i > 0; i = key.indexOf(':', i + 1)) {
+      if (this.loggedOn(key.slice(0, i), key)) return true;
+    }
+    return false;
   }
 
   /**
