@@ -49,3 +49,20 @@ describe('memoryStorage', () => {
     expect(claimed + rest.length).toBe(n);
   });
 });
+
+describe('the due heap tie-break rank', () => {
+  it('orders ids as < does wherever ranks differ (random ids: ascii, unicode, prefixes of each other)', async () => {
+    const fc = (await import('fast-check')).default;
+    const { idRank } = await import('../../src/adapters/memory/entry-heap.js');
+    const id = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('', 'e', 'enr_', 'enr_a', 'enr_ab', 'enr_abc', 'enr_abcd', 'enr_abcde'));
+    fc.assert(
+      fc.property(id, id, fc.string({ maxLength: 4 }), (a, b, tail) => {
+        for (const [x, y] of [[a, b], [a, a + tail], [a + tail, b]] as const) {
+          if (x < y) expect(idRank(x)).toBeLessThanOrEqual(idRank(y));
+          if (idRank(x) < idRank(y)) expect(x < y).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -13,6 +13,33 @@ export interface HeapRecord {
   heap: EntryHeap | null;
 }
 
+/** Characters of an id in its {@link idRank}. */
+const RANK_CHARS = 7;
+
+/**
+ * A number that orders ids as JavaScript's `<` does wherever it differs: the first
+ * {@link RANK_CHARS} UTF-16 code units as digits in base 128, 49 bits. A shorter id is padded with
+ * 0; a unit above 126 becomes the digit 127 and ends the digits (the rest are 0), since past it
+ * two ids' units no longer compare as their digits do. So the rank is monotonic — `a < b` gives
+ * `idRank(a) <= idRank(b)` — and unequal ranks decide, equal ranks fall back to the strings.
+ */
+export function idRank(id: string): number {
+  let rank = 0;
+  let open = true;
+  for (let i = 0; i < RANK_CHARS; i++) {
+    let digit = 0;
+    if (open && i < id.length) {
+      digit = id.charCodeAt(i);
+      if (digit >= 127) {
+        digit = 127;
+        open = false;
+      }
+    }
+    rank = rank * 128 + digit;
+  }
+  return rank;
+}
+
 /** Min-heap ordered by (key, record id), or by key alone when the order among equal keys does not matter. */
 export class EntryHeap {
   /** `tieBreak: false`: equal keys in any order (no id is compared: a lease index, where they all expire together). */
@@ -23,6 +50,8 @@ export class EntryHeap {
   private readonly recs: HeapRecord[] = [];
   /** Each entry's tie-break id, copied from its record so comparing equal keys reads no record. */
   private readonly ids: string[] = [];
+  /** Each entry's {@link idRank}: most ties between equal keys are decided on it, without comparing strings. */
+  private readonly ranks: number[] = [];
   /** Live entries (the rest are stale and dropped when met or on compaction). */
   live = 0;
 
@@ -38,7 +67,9 @@ export class EntryHeap {
     this.keys.push(key);
     this.gens.push(rec.gen);
     this.recs.push(rec);
-    this.ids.push(rec.id());
+    const id = rec.id();
+    this.ids.push(id);
+    this.ranks.push(idRank(id));
     this.up(this.keys.length - 1);
     if (this.keys.length > 64 && this.keys.length > 2 * this.live + 64) this.compact();
   }
@@ -91,6 +122,7 @@ export class EntryHeap {
     this.gens.pop();
     this.recs.pop();
     this.ids.pop();
+    this.ranks.pop();
     if (last > 0) this.down(0);
   }
 
@@ -105,6 +137,7 @@ export class EntryHeap {
     this.gens.length = w;
     this.recs.length = w;
     this.ids.length = w;
+    this.ranks.length = w;
     for (let i = (w >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
@@ -112,6 +145,9 @@ export class EntryHeap {
     const a = this.keys[i]!;
     const b = this.keys[j]!;
     if (a !== b || !this.tieBreak) return a < b;
+    const ra = this.ranks[i]!;
+    const rb = this.ranks[j]!;
+    if (ra !== rb) return ra < rb;
     return this.ids[i]! < this.ids[j]!;
   }
 
@@ -120,6 +156,7 @@ export class EntryHeap {
     this.gens[to] = this.gens[from]!;
     this.recs[to] = this.recs[from]!;
     this.ids[to] = this.ids[from]!;
+    this.ranks[to] = this.ranks[from]!;
   }
 
   private swap(i: number, j: number): void {
@@ -127,11 +164,13 @@ export class EntryHeap {
     const g = this.gens[i]!;
     const r = this.recs[i]!;
     const id = this.ids[i]!;
+    const rank = this.ranks[i]!;
     this.move(j, i);
     this.keys[j] = k;
     this.gens[j] = g;
     this.recs[j] = r;
     this.ids[j] = id;
+    this.ranks[j] = rank;
   }
 
   private up(i: number): void {
