@@ -55,8 +55,15 @@ export class JourneyCache {
 
   /** The compiled version when it is cached (no storage read, nothing awaited), else undefined. */
   peek(tenantId: string, journeyId: string, version: number): CompiledJourney | undefined {
-    return this.entries.get(`${tenantId}\u0000${journeyId}\u0000${version}`);
+    // A batch's claims are mostly of one journey version: the last one found is checked first, with no key built.
+    const last = this.last;
+    if (last !== undefined && last.version === version && last.id === journeyId && last.tenantId === tenantId) return last;
+    const found = this.entries.get(`${tenantId}\u0000${journeyId}\u0000${version}`);
+    if (found !== undefined) this.last = found;
+    return found;
   }
+
+  private last: CompiledJourney | undefined;
 
   async get(tenantId: string, journeyId: string, version: number): Promise<CompiledJourney | null> {
     const key = `${tenantId}\u0000${journeyId}\u0000${version}`;

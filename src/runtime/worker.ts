@@ -36,7 +36,8 @@ const NO_EFFECTS: readonly EffectRecord[] = Object.freeze([]);
 /** Step counters for a batch of events (feeds `stats`). */
 export function countersOf(journeyId: string, events: readonly StepEvent[]): StepCounter[] {
   const counters: StepCounter[] = [];
-  for (const event of events) {
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
     switch (event.type) {
       case 'entered':
       case 'completed':
@@ -63,7 +64,8 @@ export function countersOf(journeyId: string, events: readonly StepEvent[]): Ste
 }
 
 function effectOf(commands: readonly Command[]): EffectCommand | undefined {
-  for (const command of commands) {
+  for (let i = 0; i < commands.length; i++) {
+    const command = commands[i]!;
     if (command.type === 'decide' || command.type === 'send' || command.type === 'update') return command;
   }
   return undefined;
@@ -75,7 +77,8 @@ function emptyProfile(customerId: string): CustomerProfile {
 
 /** Emit the events of a committed change. */
 export function emitCommitted(ctx: EngineContext, enrollment: Enrollment, events: readonly StepEvent[]): void {
-  for (const event of events) {
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
     safeEmit(ctx.events, 'step', { enrollment, event }, ctx.onListenerError);
     switch (event.type) {
       case 'exited':
@@ -360,7 +363,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
 
 /** The outcome in `memo` of the effect with idempotency key `key` (every outcome there has its effect record). */
 function memoized(memo: readonly EffectOutcome[], key: string): EffectOutcome | undefined {
-  for (const outcome of memo) if (outcome.record?.idempotencyKey === key) return outcome;
+  for (let i = 0; i < memo.length; i++) if (memo[i]!.record?.idempotencyKey === key) return memo[i];
   return undefined;
 }
 
@@ -420,7 +423,8 @@ async function executeWithSpan(ctx: EngineContext, io: ClaimIo, enrollment: Enro
 
 /** Emit `sent` for the send records among `records`, once they are in the effect log. */
 function emitSent(ctx: EngineContext, enrollment: Enrollment, records: readonly EffectRecord[]): void {
-  for (const record of records) {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
     if (record.type !== 'send') continue;
     safeEmit(ctx.events, 'sent', {
       enrollment,
@@ -553,8 +557,12 @@ export async function runDue(ctx: EngineContext, options: RunDueOptions = {}): P
 /** Claims grouped by customer (tenant and customer id), groups in the order of their first claim. */
 function byCustomer(claims: readonly Claim[]): Claim[][] {
   const groups = new Map<string, Claim[]>();
-  for (const claim of claims) {
-    const key = `${claim.enrollment.tenantId}\u0000${claim.enrollment.customerId}`;
+  // Keyed by customer id alone when the batch has one tenant (the usual case: no key string per claim).
+  const tenant = claims[0]?.enrollment.tenantId;
+  const oneTenant = claims.every((c) => c.enrollment.tenantId === tenant);
+  for (let i = 0; i < claims.length; i++) {
+    const claim = claims[i]!;
+    const key = oneTenant ? claim.enrollment.customerId : `${claim.enrollment.tenantId}\u0000${claim.enrollment.customerId}`;
     const group = groups.get(key);
     if (group) group.push(claim);
     else groups.set(key, [claim]);
