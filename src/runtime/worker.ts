@@ -533,7 +533,9 @@ export async function runDue(ctx: EngineContext, options: RunDueOptions = {}): P
     const lane = async (): Promise<void> => {
       try {
         while (next < groups.length) {
-          for (const claim of groups[next++]!) {
+          const group = groups[next++]!;
+          for (let i = 0; i < group.length; i++) {
+            const claim = group[i]!;
             try {
               if ((await processClaim(ctx, claim, batch)) === 'ok') processed += 1;
               else lost += 1;

@@ -53,6 +53,8 @@ class Slot implements HeapRecord {
   effects: EffectRecord[] | null = null;
   /** The keys of {@link effects}, once the log is longer than {@link LOG_SCAN_MAX} (a short log is scanned). */
   keys: Set<string> | null = null;
+  /** The key of the slot's entry in the lease index, while it has one (see `place`). */
+  leaseKey = 0;
   constructor(public e: Enrollment) {}
   id(): string {
     return this.e.id;
@@ -698,15 +700,19 @@ class MemoryStorage implements Storage {
    * the due heap (the lease value is kept: only a new claim or a commit changes it).
    */
   private place(slot: Slot, expired = false): void {
+    const { e } = slot;
+    // Still leased until the same instant (a commit that keeps the claim, on a clock that has not
+    // moved): its live entry in the lease index is already right.
+    if (slot.heap === this.leases && !expired && slot.lease !== null && slot.leaseKey === slot.lease && e.status === 'active' && e.wakeAt !== null && slot.quarantine === null) return;
     if (slot.heap !== null) {
       slot.heap.live -= 1;
       slot.heap = null;
     }
     slot.gen += 1;
-    const { e } = slot;
     if (e.status !== 'active' || e.wakeAt === null || slot.quarantine !== null) return;
     if (slot.lease !== null && !expired) {
       this.leases.push(slot.lease, slot);
+      slot.leaseKey = slot.lease;
       return;
     }
     const key = keyOfJourney(e.tenantId, e.journeyId);
