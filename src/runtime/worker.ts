@@ -32,6 +32,7 @@ const DEFERRED = 'deferred:';
 const MAX_CONFLICT_RETRIES = 10;
 const NO_EVENTS: readonly StepEvent[] = Object.freeze([]);
 const NO_EFFECTS: readonly EffectRecord[] = Object.freeze([]);
+const NO_RECEIPT = Object.freeze({});
 
 /** Step counters for a batch of events (feeds `stats`). */
 export function countersOf(journeyId: string, events: readonly StepEvent[]): StepCounter[] {
@@ -141,23 +142,16 @@ function isOffers(value: unknown): value is readonly Offer[] {
 
 /** Carry out one effect through its port. Never throws: a failure becomes an `effect-failed` input. */
 async function execute(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, command: EffectCommand, customer: CustomerProfile): Promise<EffectOutcome> {
-  const context = {
-    tenantId: enrollment.tenantId,
-    journeyId: enrollment.journeyId,
-    enrollmentId: enrollment.id,
-    stepId: command.stepId,
-    idempotencyKey: command.idempotencyKey,
-  };
   try {
     switch (command.type) {
       case 'decide': {
         if (!ctx.decisions) throw new JourneyError('no-adapter', 'no DecisionFlows adapter was given to createEngine');
         const request: DecideRequest = {
-          tenantId: context.tenantId,
-          journeyId: context.journeyId,
-          enrollmentId: context.enrollmentId,
-          stepId: context.stepId,
-          idempotencyKey: context.idempotencyKey,
+          tenantId: enrollment.tenantId,
+          journeyId: enrollment.journeyId,
+          enrollmentId: enrollment.id,
+          stepId: command.stepId,
+          idempotencyKey: command.idempotencyKey,
           decisionFlowId: command.decisionFlowId,
           customer,
           maxOffers: command.maxOffers,
@@ -175,11 +169,11 @@ async function execute(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, 
       case 'send': {
         if (!ctx.channels) throw new JourneyError('no-adapter', 'no Channels adapter was given to createEngine');
         const request: SendRequest = {
-          tenantId: context.tenantId,
-          journeyId: context.journeyId,
-          enrollmentId: context.enrollmentId,
-          stepId: context.stepId,
-          idempotencyKey: context.idempotencyKey,
+          tenantId: enrollment.tenantId,
+          journeyId: enrollment.journeyId,
+          enrollmentId: enrollment.id,
+          stepId: command.stepId,
+          idempotencyKey: command.idempotencyKey,
           channelId: command.channelId,
           creativeId: command.creativeId,
           offer: command.offer,
@@ -192,12 +186,13 @@ async function execute(ctx: EngineContext, io: ClaimIo, enrollment: Enrollment, 
         if (messageId !== undefined) detail['messageId'] = messageId;
         if (command.offer) detail['offerId'] = command.offer.id;
         return {
-          input: { type: 'sent', stepId: command.stepId, visit: command.visit, receipt: messageId === undefined ? {} : { messageId } },
+          input: { type: 'sent', stepId: command.stepId, visit: command.visit, receipt: messageId === undefined ? NO_RECEIPT : { messageId } },
           record: effectRecord(enrollment, command, ctx.clock.now(), detail),
         };
       }
       case 'update': {
         if (!ctx.profiles) throw new JourneyError('no-adapter', 'no Profiles adapter was given to createEngine');
+        const context = { tenantId: enrollment.tenantId, journeyId: enrollment.journeyId, enrollmentId: enrollment.id, stepId: command.stepId, idempotencyKey: command.idempotencyKey };
         const updated = await ctx.profiles.apply(enrollment.customerId, command.operations, context);
         return {
           input: { type: 'updated', stepId: command.stepId, visit: command.visit },
