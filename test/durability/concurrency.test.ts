@@ -165,6 +165,8 @@ describe('concurrency on Postgres (worker processes)', () => {
       const pausedMs = Date.now() - stoppedAt;
       const beforeResume = readLines(commitLog).length;
 
+      const sendsStarted = () => slow.stdout.filter((l) => l.startsWith('sending ')).length;
+      const startedBeforeResume = sendsStarted();
       slow.child.kill('SIGCONT');
       await finished(slow, 'the paused worker');
 
@@ -178,6 +180,9 @@ describe('concurrency on Postgres (worker processes)', () => {
           `its late commits: ${JSON.stringify(Object.fromEntries(lateResults))}; redelivered sends (same key) ${redelivered}`,
       );
 
+      // Woken past its lease, it started no further send: it repeats only what was in flight.
+      expect(sendsStarted()).toBe(startedBeforeResume);
+      expect(redelivered).toBeLessThanOrEqual(startedBeforeResume);
       // Every commit the paused worker made after waking up was refused.
       expect(late.length).toBeGreaterThanOrEqual(1);
       expect(late.every((c) => c[3] === 'fenced' || c[3] === 'conflict')).toBe(true);
