@@ -241,3 +241,38 @@ describe('sqliteStorage', () => {
     });
   });
 });
+
+describe('sqliteStorage options', () => {
+  const refused = (options: unknown, path: readonly (string | number)[], message: RegExp) => {
+    let thrown: unknown;
+    try {
+      sqliteStorage(options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'invalid-option', path });
+    expect((thrown as Error).message).toMatch(message);
+  };
+
+  it('refuses malformed options with invalid-option naming the field, before opening anything', () => {
+    refused(':memory:', [], /takes \{ filename: .* got ":memory:"/);
+    refused(null, [], /got null/);
+    refused([], [], /got an array/);
+    refused({}, [], /exactly one of filename and database/);
+    refused({ filename: 'a.db', database: new Database(':memory:') }, [], /exactly one/);
+    refused({ filename: '' }, ['filename'], /non-empty string/);
+    refused({ filename: 42 }, ['filename'], /non-empty string/);
+    refused({ database: {} }, ['database'], /better-sqlite3 Database/);
+    refused({ filename: ':memory:', synchronous: 'off' }, ['synchronous'], /"normal" or "full"/);
+    refused({ filename: ':memory:', busyTimeoutMs: '5s' }, ['busyTimeoutMs'], /≥ 0/);
+    refused({ filename: ':memory:', walAutocheckpoint: -1 }, ['walAutocheckpoint'], /≥ 0/);
+  });
+
+  it('takes a file name or an open database', async () => {
+    for (const s of [sqliteStorage({ filename: ':memory:', synchronous: 'full', busyTimeoutMs: 0 }), sqliteStorage({ database: new Database(':memory:') })]) {
+      await s.init();
+      expect(await s.nextWakeAt()).toBeNull();
+      await s.close();
+    }
+  });
+});

@@ -118,7 +118,32 @@ export type SqliteStorageOptions = SqliteFileOptions | SqliteDatabaseOptions;
  * ```
  */
 export function sqliteStorage(options: SqliteStorageOptions): Storage {
-  return guardBundledStorage(new SqliteStorage(options));
+  return guardBundledStorage(new SqliteStorage(checkSqliteOptions(options)));
+}
+
+/** The options as given, or `invalid-option` naming the field (at the call, before any file is opened). */
+function checkSqliteOptions(options: unknown): SqliteStorageOptions {
+  const bad = (message: string, path: string[] = []) => new JourneyError('invalid-option', `sqliteStorage: ${message}`, { path });
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw bad(`takes { filename: './journeys.db' } or { database } (a better-sqlite3 Database), got ${typeof options === 'string' ? JSON.stringify(options) : options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  const o = options as Record<string, unknown>;
+  const hasDatabase = Object.hasOwn(o, 'database');
+  const hasFilename = Object.hasOwn(o, 'filename');
+  if (hasDatabase === hasFilename) throw bad('takes exactly one of filename and database');
+  if (hasFilename && (typeof o['filename'] !== 'string' || o['filename'] === '')) throw bad('filename must be a non-empty string (":memory:" for a private in-memory database)', ['filename']);
+  if (hasDatabase) {
+    const db = o['database'] as { prepare?: unknown; pragma?: unknown } | null;
+    if (db === null || typeof db !== 'object' || typeof db.prepare !== 'function' || typeof db.pragma !== 'function') {
+      throw bad('database must be an open better-sqlite3 Database (with prepare and pragma)', ['database']);
+    }
+  }
+  if (o['synchronous'] !== undefined && o['synchronous'] !== 'normal' && o['synchronous'] !== 'full') throw bad('synchronous must be "normal" or "full"', ['synchronous']);
+  for (const field of ['busyTimeoutMs', 'walAutocheckpoint']) {
+    const value = o[field];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) throw bad(`${field} must be a number ≥ 0`, [field]);
+  }
+  return options as SqliteStorageOptions;
 }
 
 const E = 'je_enrollments';
