@@ -288,10 +288,6 @@ export async function checkEntry(
     ['re-entry-after-days', reEntryAfterDays],
   ];
   const rules: EntryRuleResult[] = [];
-  const run = async (entry: [EntryRule, RuleCheck]): Promise<EntryRuleResult> => {
-    const verdict = entry[1](journey, facts, now);
-    return recorded(entry[0], verdict instanceof Promise ? await verdict : verdict);
-  };
   /** A rule's result, kept in `rules`; without an await when the rule answered at once (most read no storage). */
   const runNow = (entry: [EntryRule, RuleCheck]): EntryRuleResult | Promise<EntryRuleResult> => {
     const verdict = entry[1](journey, facts, now);
@@ -319,7 +315,8 @@ export async function checkEntry(
     failed ??= result;
     if (until === 'first-failure') {
       if (deferred) {
-        const earlier = await run(deferred);
+        const deferredAnswer = runNow(deferred);
+        const earlier = deferredAnswer instanceof Promise ? await deferredAnswer : deferredAnswer;
         if (!earlier.passed) failed = earlier;
         // The deferred rule ran last: the list goes back into check order.
         rules.sort((a, b) => ENTRY_RULES.indexOf(a.rule) - ENTRY_RULES.indexOf(b.rule));

@@ -40,6 +40,31 @@ describeStorageConformance(`postgres (${PG_KIND}, raw adapter)`, async () => {
   return { storage: unguardedStorage(made.storage), cleanup: made.cleanup };
 }, vitestApi, { commitMany: true });
 
+
+/** `pool` reporting every statement its clients run to `record` (and its own `query` calls too when `pooled`). */
+function spiedPool(pool: PgPool, record: (text: string, params: unknown[]) => void, options: { pooled: boolean }): PgPool {
+  return {
+    query: (text, params) => {
+      if (options.pooled) record(text, params ?? []);
+      return pool.query(text, params);
+    },
+    ...(pool.connect === undefined
+      ? {}
+      : {
+          async connect() {
+            const client = await pool.connect!();
+            return {
+              query: (text: string, params?: unknown[]) => {
+                record(text, params ?? []);
+                return client.query(text, params);
+              },
+              release: (err?: Error | boolean) => client.release(err),
+            };
+          },
+        }),
+  };
+}
+
 describe(`postgresStorage (${PG_KIND})`, () => {
   it('runs each migration once, is safe to re-run, and records versions', async () => {
     const schema = h.newSchema();
@@ -232,23 +257,7 @@ describe(`postgresStorage (${PG_KIND})`, () => {
   it('claims by walking the due index in wake-up order, never sorting the whole backlog', async () => {
     const schema = h.newSchema();
     const seen: { text: string; params: unknown[] }[] = [];
-    const spied: PgPool = {
-      query: (text, params) => h.pool.query(text, params),
-      ...(h.pool.connect === undefined
-        ? {}
-        : {
-            async connect() {
-              const client = await h.pool.connect!();
-              return {
-                query: (text: string, params?: unknown[]) => {
-                  seen.push({ text, params: params ?? [] });
-                  return client.query(text, params);
-                },
-                release: (err?: Error | boolean) => client.release(err),
-              };
-            },
-          }),
-    };
+    const spied = spiedPool(h.pool, (text, params) => seen.push({ text, params }), { pooled: false });
     const s = postgresStorage({ pool: h.pool.connect === undefined ? h.pool : spied, schema });
     await s.init();
     await s.createJourney(journey());
@@ -407,26 +416,7 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
   it('claims, enrolls in bulk and archives set-based: one statement each, whatever the number of enrollments', async () => {
     const schema = h.newSchema();
     const statements: string[] = [];
-    const counted: PgPool = {
-      query: (text, params) => {
-        statements.push(text);
-        return h.pool.query(text, params);
-      },
-      ...(h.pool.connect === undefined
-        ? {}
-        : {
-            async connect() {
-              const client = await h.pool.connect!();
-              return {
-                query: (text: string, params?: unknown[]) => {
-                  statements.push(text);
-                  return client.query(text, params);
-                },
-                release: (err?: Error | boolean) => client.release(err),
-              };
-            },
-          }),
-    };
+    const counted = spiedPool(h.pool, (text) => statements.push(text), { pooled: true });
     const s = postgresStorage({ pool: counted, schema });
     await s.init();
     await s.createJourney(journey());

@@ -100,30 +100,24 @@ interface CopyState {
 
 /** A data-only copy of `value` (see the module comment); `undefined` for what is not data. */
 export function plainData(value: unknown): unknown {
+  // A primitive is answered before any copy state is made.
+  return typeof value === 'object' && value !== null ? copy(value, { seen: new Seen(), left: PLAIN_DATA_MAX_ENTRIES }, 0) : primitive(value);
+}
+
+/** A primitive as data: strings, numbers, booleans and null as they are; undefined, functions, symbols and bigints as `undefined`. */
+function primitive(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
     case 'number':
     case 'boolean':
       return value;
-    case 'object':
-      return value === null ? null : copy(value, { seen: new Seen(), left: PLAIN_DATA_MAX_ENTRIES }, 0);
     default:
-      return undefined;
+      return value === null ? null : undefined;
   }
 }
 
 function copy(value: unknown, state: CopyState, depth: number): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-      return value;
-    case 'object':
-      break;
-    default:
-      return undefined; // undefined, function, symbol, bigint
-  }
-  if (value === null) return null;
+  if (typeof value !== 'object' || value === null) return primitive(value);
   if (state.seen.has(value)) return state.seen.last;
   if (depth >= PLAIN_DATA_MAX_DEPTH) return undefined;
   try {
