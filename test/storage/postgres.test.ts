@@ -447,8 +447,32 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     // The pool as the adapter sees it, with a trap: the first effects insert kills the backend first.
     let armed = false;
     const released: (Error | boolean | undefined)[] = [];
+    const backends = async () =>
+      Number((await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1`, [appName])).rows[0].n);
+    /** Polls `done` every 20 ms for up to 20 s (the backends exit, and the pool sees it, when the machine gets to it). */
+    const until = async (done: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 1000 && !(await done()); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await done()).toBe(true);
+    };
+
+    let deadNext = false;
+    const deadSent: string[] = [];
     const trapped: PgPool = {
-      query: (text, params) => pool.query(text, params),
+      async query(text, params) {
+        if (!deadNext) return pool.query(text, params);
+        deadNext = false;
+        const client = await pool.connect();
+        const pid = (client as unknown as { processID: number }).processID;
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await until(async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0);
+        try {
+          return await client.query(text, params);
+        } catch (error) {
+          deadSent.push((error as Error).message);
+          client.release(error as Error);
+          throw error;
+        }
+      },
       async connect() {
         const client = await pool.connect();
         return {
@@ -475,11 +499,17 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
     const e = enrollment({ wakeAt: 10 });
     await s.createEnrollment(e);
 
-    // idle connections killed: the next calls get fresh ones
+    // idle connections killed, and the pool has seen them close: the next calls get fresh ones
     await kill();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(async () => (await backends()) === 0 && pool.totalCount === 0);
     expect(await s.getEnrollment(T, 'e1')).toEqual(e);
     expect(await s.createJourney(journey({ id: 'j2' }))).toBe(true);
+
+    // the pool hands out a connection whose backend is gone (killed while idle, the pool not told yet): the read
+    // fails on it and is sent again on a fresh one
+    deadNext = true;
+    expect(await s.getEnrollment(T, 'e1')).toEqual(e);
+    expect(deadSent).toEqual([expect.stringMatching(/^terminating connection|^Connection terminated|is not queryable$/)]);
 
     // a connection killed in the middle of a commit's transaction
     const [claim] = await s.claimDue({ now: 20, limit: 1, leaseMs: 60_000, workerId: 'w' });

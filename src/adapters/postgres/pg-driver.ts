@@ -19,6 +19,26 @@ export function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
 
+/** SQLSTATEs meaning the server ended the session: admin_shutdown, crash_shutdown, cannot_connect_now. */
+const SESSION_ENDED = new Set(['57P01', '57P02', '57P03']);
+/** Socket errors of a connection that broke under the client. */
+const SOCKET_BROKEN = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * Whether `error` says the connection was lost rather than the statement refused: a session
+ * ended by the server (`pg_terminate_backend`, a restart, a failover), a connection exception
+ * (SQLSTATE class 08), a broken socket, or node-postgres's "Connection terminated" / "not
+ * queryable". A pooled client killed while idle answers the next statement sent on it this
+ * way when the pool has not yet seen the socket close.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (SESSION_ENDED.has(code) || code.startsWith('08') || SOCKET_BROKEN.has(code))) return true;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' && /^Connection terminated|is not queryable/.test(message);
+}
+
 /** Runs statements and transactions on the host's pool. */
 export class PgDriver {
   private readonly mutex = new Mutex();
@@ -31,6 +51,21 @@ export class PgDriver {
   async q(text: string, params: unknown[] = []): Promise<unknown[]> {
     if (this.pool.connect !== undefined) return (await this.pool.query(text, params)).rows;
     return (await this.mutex.run(() => this.pool.query(text, params))).rows;
+  }
+
+  /**
+   * One read-only statement, outside any transaction. A read that fails because its connection
+   * was lost ({@link isConnectionLoss}) is sent once more — on a pool, a fresh connection: the
+   * pool discarded the broken one. A read changes nothing, so sending it again is safe; a write
+   * is never resent here (whether it ran is unknown). A second failure is the caller's.
+   */
+  async read(text: string, params: unknown[] = []): Promise<unknown[]> {
+    try {
+      return await this.q(text, params);
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw error;
+      return this.q(text, params);
+    }
   }
 
   /**
@@ -47,7 +82,10 @@ export class PgDriver {
     const read = this.withClient(async (db) => {
       this.unsent.delete(key); // sent now: later callers read again
       return (await db.query(text, params)).rows;
-    }, true);
+    }, true).catch((error: unknown) => {
+      if (!isConnectionLoss(error)) throw error;
+      return this.q(text, params); // the broken client was discarded: once more, as read() does
+    });
     this.unsent.set(key, read);
     // Should the connection never come (connect fails), later callers must not join a dead read.
     read.then(

@@ -164,6 +164,11 @@ class PostgresStorage implements Storage {
     return this.driver.q(text, params);
   }
 
+  /** One read-only statement outside any transaction, sent again once if its connection was lost. */
+  private read(text: string, params: unknown[] = []): Promise<unknown[]> {
+    return this.driver.read(text, params);
+  }
+
   /** Run `body` in one transaction; a thrown value rolls it back and is rethrown. */
   private tx<T>(body: (db: PgQueryable) => Promise<T>): Promise<T> {
     return this.driver.tx(body);
@@ -199,7 +204,7 @@ class PostgresStorage implements Storage {
   }
 
   async catalogRevision(tenantId: string): Promise<number> {
-    const rows = (await this.q(`SELECT revision FROM ${this.t.catalog} WHERE tenant_id = $1`, [tenantId])) as { revision: unknown }[];
+    const rows = (await this.read(`SELECT revision FROM ${this.t.catalog} WHERE tenant_id = $1`, [tenantId])) as { revision: unknown }[];
     return rows[0] === undefined ? 0 : Number(rows[0].revision);
   }
 
@@ -217,7 +222,7 @@ class PostgresStorage implements Storage {
   }
 
   async getJourney(tenantId: string, id: string): Promise<JourneyRecord | null> {
-    const rows = (await this.q(this.sql.journeyGet, [tenantId, id])) as JourneyRow[];
+    const rows = (await this.read(this.sql.journeyGet, [tenantId, id])) as JourneyRow[];
     return rows[0] === undefined ? null : decodeJourney(rows[0], 'je_journeys');
   }
 
@@ -228,7 +233,7 @@ class PostgresStorage implements Storage {
     const where = query.status === undefined ? 'tenant_id = $1' : 'tenant_id = $1 AND status = $2';
     const params: unknown[] = query.status === undefined ? [tenantId] : [tenantId, query.status];
     const n = params.length;
-    const rows = (await this.q(
+    const rows = (await this.read(
       `SELECT *, count(*) OVER () AS total FROM ${this.t.journeys} WHERE ${where}
        ORDER BY created_at DESC, id LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...params, query.limit, query.offset],
@@ -238,7 +243,7 @@ class PostgresStorage implements Storage {
   }
 
   private async count(table: string, where: string, params: unknown[]): Promise<number> {
-    const rows = (await this.q(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params)) as { n: unknown }[];
+    const rows = (await this.read(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params)) as { n: unknown }[];
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -273,7 +278,7 @@ class PostgresStorage implements Storage {
   }
 
   async getJourneyVersion(tenantId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
-    const rows = (await this.q(this.sql.versionGet, [
+    const rows = (await this.read(this.sql.versionGet, [
       tenantId,
       journeyId,
       version,
@@ -319,12 +324,12 @@ class PostgresStorage implements Storage {
   }
 
   async entryHistories(tenantId: string, journeyId: string, customerIds: readonly string[]): Promise<readonly EntryHistory[]> {
-    const rows = (await this.q(this.sql.entryHistories, [tenantId, journeyId, this.dialect.bindTextList(customerIds)])) as EntryHistoryRow[];
+    const rows = (await this.read(this.sql.entryHistories, [tenantId, journeyId, this.dialect.bindTextList(customerIds)])) as EntryHistoryRow[];
     return rows.map((row) => decodeEntryHistory(row, this.dialect.isTrue));
   }
 
   async getEnrollment(tenantId: string, id: string): Promise<Enrollment | null> {
-    const rows = (await this.q(this.sql.enrollmentGet, [id, tenantId])) as EnrollmentRow[];
+    const rows = (await this.read(this.sql.enrollmentGet, [id, tenantId])) as EnrollmentRow[];
     return rows[0] === undefined ? null : decodeEnrollment(rows[0], 'je_enrollments');
   }
 
@@ -344,7 +349,7 @@ class PostgresStorage implements Storage {
     }
     const where = conditions.join(' AND ');
     const n = params.length;
-    const rows = (await this.q(
+    const rows = (await this.read(
       `SELECT *, count(*) OVER () AS total FROM ${this.t.enrollments} WHERE ${where}
        ORDER BY entered_at, id LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...params, query.limit, query.offset],
@@ -354,7 +359,7 @@ class PostgresStorage implements Storage {
   }
 
   async customerHistory(tenantId: string, customerId: string): Promise<{ readonly active: boolean; readonly lastEndedAt: number | null }> {
-    const rows = (await this.q(this.sql.customerHistory, [tenantId, customerId])) as { active: unknown; last: unknown }[];
+    const rows = (await this.read(this.sql.customerHistory, [tenantId, customerId])) as { active: unknown; last: unknown }[];
     const row = rows[0];
     return { active: this.dialect.isTrue(row?.active), lastEndedAt: row?.last === null || row?.last === undefined ? null : Number(row.last) };
   }
@@ -443,7 +448,7 @@ class PostgresStorage implements Storage {
     tenantId: string,
     query: { readonly limit: number; readonly offset: number },
   ): Promise<{ readonly items: readonly QuarantinedEnrollment[]; readonly total: number }> {
-    const rows = (await this.q(
+    const rows = (await this.read(
       `SELECT *, count(*) OVER () AS total FROM ${this.t.quarantine} WHERE tenant_id = $1 ORDER BY at, enrollment_id LIMIT $2 OFFSET $3`,
       [tenantId, query.limit, query.offset],
     )) as (QuarantineRow & { total: unknown })[];
@@ -714,7 +719,7 @@ class PostgresStorage implements Storage {
   }
 
   async nextWakeAt(): Promise<number | null> {
-    const rows = (await this.q(
+    const rows = (await this.read(
       // A paused journey's enrollment is claimable only past its deadline (the first whole ms after it).
       `SELECT min(GREATEST(e.wake_at, e.lease_until,
          CASE WHEN j.status = 'paused' THEN floor(${PAUSED_DEADLINE}) + 1 END)) AS wake_at
@@ -728,11 +733,11 @@ class PostgresStorage implements Storage {
   }
 
   async stats(tenantId: string, journeyId: string): Promise<Readonly<Record<string, StepStats>>> {
-    const counters = (await this.q(`SELECT step_id, metric, sum(count) AS count FROM ${this.t.counters} WHERE tenant_id = $1 AND journey_id = $2 GROUP BY step_id, metric`, [
+    const counters = (await this.read(`SELECT step_id, metric, sum(count) AS count FROM ${this.t.counters} WHERE tenant_id = $1 AND journey_id = $2 GROUP BY step_id, metric`, [
       tenantId,
       journeyId,
     ])) as { step_id: string; metric: string; count: unknown }[];
-    const current = (await this.q(
+    const current = (await this.read(
       `SELECT step_id, count(*) AS n FROM ${this.t.enrollments}
        WHERE tenant_id = $1 AND journey_id = $2 AND status = 'active' AND step_id IS NOT NULL GROUP BY step_id`,
       [tenantId, journeyId],
@@ -744,7 +749,7 @@ class PostgresStorage implements Storage {
   }
 
   async listEffects(tenantId: string, enrollmentId: string): Promise<readonly EffectRecord[]> {
-    const rows = (await this.q(`SELECT * FROM ${this.t.effects} WHERE enrollment_id = $1 AND tenant_id = $2 ORDER BY seq`, [
+    const rows = (await this.read(`SELECT * FROM ${this.t.effects} WHERE enrollment_id = $1 AND tenant_id = $2 ORDER BY seq`, [
       enrollmentId,
       tenantId,
     ])) as EffectRow[];
@@ -810,7 +815,7 @@ class PostgresStorage implements Storage {
       [request.tenantId, request.channelId, request.now, interval],
     )) as { tat: number }[];
     if (taken.length > 0) return request.now;
-    const rows = (await this.q(`SELECT tat FROM ${rates} WHERE tenant_id = $1 AND channel_id = $2`, [request.tenantId, request.channelId])) as { tat: number }[];
+    const rows = (await this.read(`SELECT tat FROM ${rates} WHERE tenant_id = $1 AND channel_id = $2`, [request.tenantId, request.channelId])) as { tat: number }[];
     return rows.length === 0 ? request.now : Math.max(request.now + 1, Number(rows[0]!.tat));
   }
 }
