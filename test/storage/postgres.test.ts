@@ -462,6 +462,7 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
         if (!deadNext) return pool.query(text, params);
         deadNext = false;
         const client = await pool.connect();
+        client.on('error', () => {}); // checked out, its connection killed below: pg emits the error here
         const pid = (client as unknown as { processID: number }).processID;
         await admin.query('SELECT pg_terminate_backend($1)', [pid]);
         await until(async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0);
