@@ -50,19 +50,79 @@ describe('memoryStorage', () => {
   });
 });
 
+describe('EntryHeap', () => {
+  it('pops live entries in (key, id) order under random pushes, re-pushes and pops (reference: a sorted list)', async () => {
+    const fc = (await import('fast-check')).default;
+    const { EntryHeap } = await import('../../src/adapters/memory/entry-heap.js');
+    type Rec = { gen: number; heap: InstanceType<typeof EntryHeap> | null; name: string; id(): string };
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('push' as const), rec: fc.nat(40), key: fc.integer({ min: 0, max: 6 }) }),
+      fc.record({ kind: fc.constant('pop' as const) }),
+    );
+    const names = fc.array(fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom('enr_abc0123', 'enr_abc0124', 'enr_abc', 'enr_abd', 'enr_\u00ffx', 'a', 'b')), { minLength: 41, maxLength: 41 });
+    fc.assert(
+      fc.property(names, fc.array(op, { maxLength: 300 }), (ids, ops) => {
+        const heap = new EntryHeap();
+        const recs: Rec[] = ids.map((name, i) => ({ gen: 0, heap: null, name: `${name}#${i}`, id() { return this.name; } }));
+        const model = new Map<Rec, number>(); // live entry of each record: its key
+        for (const o of ops) {
+          if (o.kind === 'push') {
+            const rec = recs[o.rec]!;
+            if (rec.heap !== null) { rec.heap.live -= 1; rec.heap = null; rec.gen += 1; } // detach, as place() does
+            heap.push(o.key, rec);
+            model.set(rec, o.key);
+          } else {
+            const sorted = [...model].sort(([a, ka], [b, kb]) => ka - kb || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+            const got = heap.pop() as Rec | undefined;
+            expect(got?.name).toBe(sorted[0]?.[0].name);
+            if (got !== undefined) model.delete(got);
+          }
+          expect(heap.live).toBe(model.size);
+        }
+        // drain: the rest in order
+        const rest = [...model].sort(([a, ka], [b, kb]) => ka - kb || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(([r]) => r.name);
+        const drained: string[] = [];
+        for (let r = heap.pop() as Rec | undefined; r !== undefined; r = heap.pop() as Rec | undefined) drained.push(r.name);
+        expect(drained).toEqual(rest);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('the due heap tie-break rank', () => {
   it('orders ids as < does wherever ranks differ (random ids: ascii, unicode, prefixes of each other)', async () => {
     const fc = (await import('fast-check')).default;
-    const { idRank } = await import('../../src/adapters/memory/entry-heap.js');
-    const id = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('', 'e', 'enr_', 'enr_a', 'enr_ab', 'enr_abc', 'enr_abcd', 'enr_abcde'));
+    const { idRank, idRank2 } = await import('../../src/adapters/memory/entry-heap.js');
+    /** The heap's order on ids: ranks first, then second ranks, then the strings; -1, 0 or 1 for what the ranks decide, null when they tie. */
+    const byRanks = (x: string, y: string) => {
+      const [a, b] = [idRank(x), idRank(y)];
+      if (a !== b) return a < b ? -1 : 1;
+      const [c, d] = [idRank2(x), idRank2(y)];
+      return c !== d ? (c < d ? -1 : 1) : null;
+    };
+    const prefixes = fc.constantFrom('', 'e', 'enr_', 'enr_a', 'enr_abc', 'enr_abcd', 'enr_abcde', 'enr_0123456789', 'enr_\u00ff12', 'abcdefg');
+    const id = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+      prefixes,
+      fc.tuple(prefixes, fc.string({ maxLength: 12 })).map(([p, t]) => p + t),
+      fc.tuple(prefixes, fc.string({ unit: 'binary', maxLength: 12 })).map(([p, t]) => p + t),
+    );
     fc.assert(
       fc.property(id, id, fc.string({ maxLength: 4 }), (a, b, tail) => {
         for (const [x, y] of [[a, b], [a, a + tail], [a + tail, b]] as const) {
           if (x < y) expect(idRank(x)).toBeLessThanOrEqual(idRank(y));
           if (idRank(x) < idRank(y)) expect(x < y).toBe(true);
+          const decided = byRanks(x, y);
+          if (decided !== null) expect(decided).toBe(x < y ? -1 : 1);
+          if (x === y) expect(decided).toBeNull();
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 4000 },
     );
+    // ids of one form differ past their first seven units: the second rank decides
+    expect(byRanks('enr_abc0123', 'enr_abc0124')).toBe(-1);
+    expect(byRanks('enr_abcffff', 'enr_abc0000')).toBe(1);
   });
 });

@@ -24,9 +24,27 @@ const RANK_CHARS = 7;
  * `idRank(a) <= idRank(b)` — and unequal ranks decide, equal ranks fall back to the strings.
  */
 export function idRank(id: string): number {
+  return rankFrom(id, 0);
+}
+
+/**
+ * The rank of the next {@link RANK_CHARS} units, for ids whose {@link idRank}s are equal: those
+ * units' rank when the id's first ones were all open (its length above {@link RANK_CHARS}, no unit
+ * above 126), else 0. Ids of equal first ranks then compare as `<` does wherever these differ —
+ * both open, their first units are equal and these digits are theirs; otherwise the closed or
+ * shorter one is the other's prefix or both closed at the same place (both 0). Ids of one form
+ * (`enr_` and hex digits) share their first units: the second rank decides their ties.
+ */
+export function idRank2(id: string): number {
+  if (id.length <= RANK_CHARS) return 0;
+  for (let i = 0; i < RANK_CHARS; i++) if (id.charCodeAt(i) >= 127) return 0;
+  return rankFrom(id, RANK_CHARS);
+}
+
+function rankFrom(id: string, start: number): number {
   let rank = 0;
   let open = true;
-  for (let i = 0; i < RANK_CHARS; i++) {
+  for (let i = start; i < start + RANK_CHARS; i++) {
     let digit = 0;
     if (open && i < id.length) {
       digit = id.charCodeAt(i);
@@ -52,6 +70,8 @@ export class EntryHeap {
   private readonly ids: string[] = [];
   /** Each entry's {@link idRank}: most ties between equal keys are decided on it, without comparing strings. */
   private readonly ranks: number[] = [];
+  /** Each entry's {@link idRank2}: ties of equal first ranks (ids of one form share a prefix). */
+  private readonly ranks2: number[] = [];
   /** Live entries (the rest are stale and dropped when met or on compaction). */
   live = 0;
 
@@ -70,6 +90,7 @@ export class EntryHeap {
     const id = rec.id();
     this.ids.push(id);
     this.ranks.push(idRank(id));
+    this.ranks2.push(idRank2(id));
     this.up(this.keys.length - 1);
     if (this.keys.length > 64 && this.keys.length > 2 * this.live + 64) this.compact();
   }
@@ -115,15 +136,34 @@ export class EntryHeap {
     while (this.keys.length > 0 && this.isStale(0)) this.removeTop();
   }
 
+  /**
+   * Remove the top entry, bottom-up: the hole at the top moves down to a leaf along the smaller
+   * children (one comparison a level), the last entry goes into it and moves up as far as it must
+   * (rarely far: it came from the bottom). About half the comparisons of sifting it down from the top.
+   */
   private removeTop(): void {
     const last = this.keys.length - 1;
-    if (last > 0) this.move(last, 0);
+    if (last > 0) {
+      let hole = 0;
+      for (;;) {
+        const l = 2 * hole + 1;
+        if (l >= last) break;
+        const r = l + 1;
+        const m = r < last && this.less(r, l) ? r : l;
+        this.move(m, hole);
+        hole = m;
+      }
+      if (hole !== last) {
+        this.move(last, hole);
+        this.up(hole);
+      }
+    }
     this.keys.pop();
     this.gens.pop();
     this.recs.pop();
     this.ids.pop();
     this.ranks.pop();
-    if (last > 0) this.down(0);
+    this.ranks2.pop();
   }
 
   private compact(): void {
@@ -138,6 +178,7 @@ export class EntryHeap {
     this.recs.length = w;
     this.ids.length = w;
     this.ranks.length = w;
+    this.ranks2.length = w;
     for (let i = (w >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
@@ -148,6 +189,9 @@ export class EntryHeap {
     const ra = this.ranks[i]!;
     const rb = this.ranks[j]!;
     if (ra !== rb) return ra < rb;
+    const sa = this.ranks2[i]!;
+    const sb = this.ranks2[j]!;
+    if (sa !== sb) return sa < sb;
     return this.ids[i]! < this.ids[j]!;
   }
 
@@ -157,6 +201,7 @@ export class EntryHeap {
     this.recs[to] = this.recs[from]!;
     this.ids[to] = this.ids[from]!;
     this.ranks[to] = this.ranks[from]!;
+    this.ranks2[to] = this.ranks2[from]!;
   }
 
   private swap(i: number, j: number): void {
@@ -165,12 +210,14 @@ export class EntryHeap {
     const r = this.recs[i]!;
     const id = this.ids[i]!;
     const rank = this.ranks[i]!;
+    const rank2 = this.ranks2[i]!;
     this.move(j, i);
     this.keys[j] = k;
     this.gens[j] = g;
     this.recs[j] = r;
     this.ids[j] = id;
     this.ranks[j] = rank;
+    this.ranks2[j] = rank2;
   }
 
   private up(i: number): void {
