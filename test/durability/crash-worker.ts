@@ -15,6 +15,9 @@
  * - With `tagSends`, each `sendLog` line is `<key> <workerId>` (one append, so a kill never splits it).
  * - `groupCommit` turns the engine's group commit on (`batchSize`, `inFlight`).
  * - Prints `ready` once the storage is initialised, `sending <key>` when `announceSends` is set.
+ * - With `pauseInSend`, the first send stops the whole process (SIGSTOP to itself) once the sends
+ *   started in the same turn have all started, printing `paused` just before; no send's delay
+ *   begins before that, so none can finish (or commit) first. The parent resumes it with SIGCONT.
  */
 import { appendFileSync } from 'node:fs';
 import pg from 'pg';
@@ -49,6 +52,8 @@ export interface WorkerConfig {
   readonly sendTimesLog?: string;
   /** Exit once nothing is due now (deferred work may wait later), instead of once nothing is active. */
   readonly exitWhenIdle?: boolean;
+  /** Stop the process (SIGSTOP) in its first send, after printing `paused` (concurrency.test.ts). */
+  readonly pauseInSend?: boolean;
   /** Write `<key> <workerId>` lines to `sendLog` instead of `<key>` (crash.test.ts: which process sent it). */
   readonly tagSends?: boolean;
   /** Group commit: the engine's `batchSize` and `inFlight` options. */
@@ -98,9 +103,22 @@ const storage: Storage = commitLog
     })
   : base;
 
+/** With `pauseInSend`: settles once the process has been stopped and resumed. */
+let paused: Promise<void> | undefined;
 const channels: Channels = {
   async send(request) {
     if (config.announceSends) process.stdout.write(`sending ${request.idempotencyKey}\n`);
+    if (config.pauseInSend) {
+      // The next turn, not this one: the other sends the engine starts together with this one start first.
+      paused ??= new Promise<void>((resolve) =>
+        setImmediate(() => {
+          process.stdout.write('paused\n'); // a pipe: written synchronously, before the stop
+          process.kill(process.pid, 'SIGSTOP');
+          resolve(); // runs once SIGCONT came
+        }),
+      );
+      await paused;
+    }
     if (config.sendDelayMs > 0) await sleep(config.sendDelayMs);
     if (config.sendTimesLog) appendFileSync(config.sendTimesLog, `${request.customer.id} ${request.idempotencyKey} ${clock.now()}\n`);
     appendFileSync(config.sendLog, config.tagSends ? `${request.idempotencyKey} ${config.workerId}\n` : `${request.idempotencyKey}\n`);
