@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     globalSetup: ['test/pg-notice.ts'],
     hookTimeout: 60_000,
+    // expect.poll gives up after 1 s by default: a browser's re-render can take longer than that on a
+    // loaded machine. A condition that never comes true still fails, after 30 s.
+    expect: { poll: { timeout: 30_000 } },
   },
 });
