@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCommand, demoOutcome, runDemo } from '../../src/cli/commands/demo.js';
 
@@ -57,17 +58,31 @@ describe('journeys demo (the README main job) on SQLite', () => {
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`demo never started: ${output}`)), 30_000);
-      child.stdout.on('data', () => {
-        if (output.includes('Running')) {
-          clearTimeout(timer);
-          setTimeout(resolve, 700);
-        }
-      });
-    });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (const deadline = Date.now() + 60_000; !output.includes('Running'); await sleep(20)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`demo never started: ${output}`);
+    }
+    // Killed part-way for sure (not after a fixed 700 ms, which a fast machine finishes 3,000
+    // customers in): look at its file under the write lock (BEGIN IMMEDIATE) until every customer is
+    // enrolled, virtual time has moved on and some are still active, and kill it while holding the
+    // lock, so it cannot have written anything more, let alone finished, by the time SIGKILL lands.
+    const look = new Database(db, { timeout: 60_000 });
+    try {
+      for (const deadline = Date.now() + 60_000; ; await sleep(10)) {
+        look.exec('BEGIN IMMEDIATE');
+        const progress = new Map(look.prepare('SELECT key, value FROM demo_progress').all().map((r) => [(r as { key: string }).key, (r as { value: string }).value]));
+        const active = (look.prepare("SELECT count(*) AS n FROM je_enrollments WHERE status = 'active'").get() as { n: number }).n;
+        if (progress.get('enrolled') === '3000' && progress.has('clock') && active > 0) break;
+        look.exec('ROLLBACK');
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`never caught the demo part-way (active ${active}): ${output}`);
+      }
+      child.kill('SIGKILL');
+      await exited;
+    } finally {
+      if (look.inTransaction) look.exec('ROLLBACK');
+      look.close();
+    }
     expect(output).not.toContain('Completed:');
 
     const { io, text } = collect();
@@ -75,5 +90,5 @@ describe('journeys demo (the README main job) on SQLite', () => {
     expect(text()).toContain('Resuming');
     expect(text()).toContain('Completed: 3000  exited: none  failed: 0  still active: 0');
     expect(status).toBe(0);
-  }, 120_000);
+  }, 240_000); // ~5 s alone, ~25 s with the CPU oversubscribed four times
 });

@@ -13,15 +13,23 @@
  * - With `commitLog`, every commit result is appended as `<worker> <enrollment> <token> <result>`
  *   (one line per commit, also for each commit of a `commitMany` group).
  * - With `tagSends`, each `sendLog` line is `<key> <workerId>` (one append, so a kill never splits it).
+ * - With `tokenLog`, each rate-limit token the storage grants is appended as its instant (the `now`
+ *   the engine asked with): the instants the limit is kept at, before any latency to the channel.
+ * - `sendTimesLog` lines end with the instant this process's send gate last let that key go (the
+ *   `now` of its granted frequency-cap slot; quiet hours were checked at the same instant), `-` if
+ *   it took none.
  * - `groupCommit` turns the engine's group commit on (`batchSize`, `inFlight`).
  * - Prints `ready` once the storage is initialised, `sending <key>` when `announceSends` is set.
+ * - With `pauseInSend`, the first send stops the whole process (SIGSTOP to itself) once the sends
+ *   started in the same turn have all started, printing `paused` just before; no send's delay
+ *   begins before that, so none can finish (or commit) first. The parent resumes it with SIGCONT.
  */
 import { appendFileSync } from 'node:fs';
 import pg from 'pg';
 import { postgresStorage } from '../../src/adapters/postgres/index.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/index.js';
 import { createEngine } from '../../src/runtime/engine.js';
-import type { Channels, Commit, DecisionFlows, Profiles, Storage } from '../../src/runtime/ports.js';
+import type { Channels, Commit, DecisionFlows, Profiles, SendSlotRequest, SendSlotResult, SendTokenRequest, Storage } from '../../src/runtime/ports.js';
 import type { SendPolicy } from '../../src/model/send-policy.js';
 
 export interface WorkerConfig {
@@ -45,10 +53,14 @@ export interface WorkerConfig {
   readonly idleMs?: number;
   /** The engine's send policy (send-policy.test.ts). */
   readonly sendPolicy?: SendPolicy;
-  /** With it, each send also appends `<customer> <key> <clock now>` here, before it answers. */
+  /** With it, each send also appends `<customer> <key> <clock now> <gate instant>` here, before it answers. */
   readonly sendTimesLog?: string;
+  /** With it, the instant of each granted rate-limit token is appended here. */
+  readonly tokenLog?: string;
   /** Exit once nothing is due now (deferred work may wait later), instead of once nothing is active. */
   readonly exitWhenIdle?: boolean;
+  /** Stop the process (SIGSTOP) in its first send, after printing `paused` (concurrency.test.ts). */
+  readonly pauseInSend?: boolean;
   /** Write `<key> <workerId>` lines to `sendLog` instead of `<key>` (crash.test.ts: which process sent it). */
   readonly tagSends?: boolean;
   /** Group commit: the engine's `batchSize` and `inFlight` options. */
@@ -70,15 +82,35 @@ if (config.storage.kind === 'sqlite') {
   base = postgresStorage({ pool, schema: config.storage.schema });
 }
 
-const commitLog = config.commitLog;
+const { commitLog, tokenLog } = config;
 const commitLine = (commit: Commit, result: unknown) => `${config.workerId} ${commit.enrollment.id} ${commit.token ?? '-'} ${String(result)}\n`;
-/** `base` with its commits logged: `commit` and `commitMany` (one line per commit, in one append per call). */
-const storage: Storage = commitLog
+/** Per send key, the `now` of the last frequency-cap slot this process was granted for it. */
+const gateAt = new Map<string, number>();
+/**
+ * `base` with its commits logged (`commit` and `commitMany`: one line per commit, in one append per
+ * call), its granted rate-limit tokens logged, and its granted send slots remembered.
+ */
+const storage: Storage = commitLog || tokenLog || config.sendTimesLog
   ? new Proxy(base, {
       get(target, key) {
         const value = Reflect.get(target, key, target) as unknown;
         if (typeof value !== 'function') return value;
         const method = value as (...args: unknown[]) => unknown;
+        if (key === 'reserveSendSlot') {
+          return async (request: SendSlotRequest) => {
+            const result = (await method.call(target, request)) as SendSlotResult;
+            if (result.granted) gateAt.set(request.key, request.now);
+            return result;
+          };
+        }
+        if (key === 'takeSendToken' && tokenLog) {
+          return async (request: SendTokenRequest) => {
+            const at = (await method.call(target, request)) as number;
+            if (at <= request.now) appendFileSync(tokenLog, `${request.now}\n`);
+            return at;
+          };
+        }
+        if (!commitLog) return method.bind(target);
         if (key === 'commit') {
           return async (commit: Commit) => {
             const result = await method.call(target, commit);
@@ -98,11 +130,24 @@ const storage: Storage = commitLog
     })
   : base;
 
+/** With `pauseInSend`: settles once the process has been stopped and resumed. */
+let paused: Promise<void> | undefined;
 const channels: Channels = {
   async send(request) {
     if (config.announceSends) process.stdout.write(`sending ${request.idempotencyKey}\n`);
+    if (config.pauseInSend) {
+      // The next turn, not this one: the other sends the engine starts together with this one start first.
+      paused ??= new Promise<void>((resolve) =>
+        setImmediate(() => {
+          process.stdout.write('paused\n'); // a pipe: written synchronously, before the stop
+          process.kill(process.pid, 'SIGSTOP');
+          resolve(); // runs once SIGCONT came
+        }),
+      );
+      await paused;
+    }
     if (config.sendDelayMs > 0) await sleep(config.sendDelayMs);
-    if (config.sendTimesLog) appendFileSync(config.sendTimesLog, `${request.customer.id} ${request.idempotencyKey} ${clock.now()}\n`);
+    if (config.sendTimesLog) appendFileSync(config.sendTimesLog, `${request.customer.id} ${request.idempotencyKey} ${clock.now()} ${gateAt.get(request.idempotencyKey) ?? '-'}\n`);
     appendFileSync(config.sendLog, config.tagSends ? `${request.idempotencyKey} ${config.workerId}\n` : `${request.idempotencyKey}\n`);
     return { messageId: `m:${request.idempotencyKey}` };
   },

@@ -40,6 +40,8 @@ async function openPage(path = '/editor/'): Promise<Page> {
   (page as Page & { errors?: string[] }).errors = errors;
   await page.goto(`${server.origin}${path}`);
   await page.waitForSelector('[data-testid="journey-editor"]');
+  // The editor shows (empty) before the journey asked for has been fetched: wait for its steps.
+  if (new URL(path, server.origin).searchParams.has('journey')) await page.locator('[data-step-id]').first().waitFor();
   return page;
 }
 
@@ -92,7 +94,7 @@ async function connect(page: Page, source: string, handle: string, target: strin
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 15 });
   await page.mouse.up();
   try {
-    await page.locator(`.react-flow__handle[data-nodeid="${source}"][data-handleid="${handle}"][data-target="${target}"]`).waitFor({ timeout: 5000 });
+    await page.locator(`.react-flow__handle[data-nodeid="${source}"][data-handleid="${handle}"][data-target="${target}"]`).waitFor({ timeout: 30_000 });
   } catch (error) {
     await shot(page, `failed-connect-${source}-${target}`);
     console.log(await page.locator('.react-flow__handle.source').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-nodeid')} ${e.getAttribute('data-handleid')} -> ${e.getAttribute('data-target')} ${JSON.stringify(e.getBoundingClientRect())}`)), a, b);
@@ -350,7 +352,12 @@ describe('the editor page in Chromium', () => {
     await page.locator('[data-testid="redo"]').click();
     await expect.poll(() => nodes.count()).toBe(11);
     await shot(page, '7-undo-redo');
-    // Delete reconnects around; copy and paste makes a fresh id.
+    // Delete reconnects around; copy and paste makes a fresh id. The editor opens a journey at zoom 1
+    // around its first step, so these two steps are below the page: bring the journey into view
+    // first (clicking them off-screen made Playwright scroll the canvas, and the click landed on
+    // another node or outside the page when the machine was busy).
+    await page.locator('[data-testid="fit-view"]').click();
+    await settled(page);
     await page.locator('[data-step-id="step_wait_followup"]').click();
     await expect.poll(() => panel(page).getAttribute('data-panel-step')).toBe('step_wait_followup');
     await page.keyboard.press('Delete');

@@ -96,7 +96,7 @@ describe('toNodeListener behind body parsers and under a mount path', () => {
   };
 
   const post = (base: string, body: string) =>
-    fetch(`${base}/api/v1/journeys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) });
+    fetch(`${base}/api/v1/journeys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(20_000) });
 
   for (const [kind, parse] of [
     ['an object', (raw: Buffer) => JSON.parse(raw.toString('utf8')) as unknown],
@@ -156,7 +156,7 @@ describe('toNodeListener and a req.body left by a parser that did not read the s
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const r = await fetch(`${base}/api/v1/journeys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(GOOD), signal: AbortSignal.timeout(5000) });
+    const r = await fetch(`${base}/api/v1/journeys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(GOOD), signal: AbortSignal.timeout(20_000) });
     expect(r.status).toBe(201);
     expect((await a.engine.listJourneys()).items[0]?.name).toBe(GOOD.name);
   });

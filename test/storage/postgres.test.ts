@@ -318,7 +318,8 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
       // The batch now waits on a's row lock: a backend blocked by the other worker's.
       const blocker = (other as unknown as { processID: number }).processID;
       let waiting = 0;
-      for (let i = 0; i < 100 && waiting === 0; i++) {
+      // Polled for up to 20 s: the batch gets a connection and reaches the lock when the machine gets to it.
+      for (const deadline = Date.now() + 20_000; waiting === 0 && Date.now() < deadline; ) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))`, [blocker]);
         waiting = rows[0].n;
@@ -462,7 +463,9 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
         if (!deadNext) return pool.query(text, params);
         deadNext = false;
         const client = await pool.connect();
-        client.on('error', () => {}); // checked out, its connection killed below: pg emits the error here
+        // The server's goodbye (57P01, then the closed socket) reaches this client while the test holds
+        // it: listen, as the pool does for its idle clients, or it is an uncaught 'error' that fails the run.
+        client.on('error', () => {});
         const pid = (client as unknown as { processID: number }).processID;
         await admin.query('SELECT pg_terminate_backend($1)', [pid]);
         await until(async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0);
@@ -481,7 +484,8 @@ describe.skipIf(!PG_URL)('postgresStorage on a real server', () => {
             if (armed && /je_effects/.test(text)) {
               armed = false;
               await kill();
-              await new Promise((r) => setTimeout(r, 50));
+              // Gone for sure (not just signalled): the statement below goes to a dead backend.
+              await until(async () => (await backends()) === 0);
             }
             return client.query(text, params);
           },
