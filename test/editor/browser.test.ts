@@ -45,6 +45,17 @@ async function openPage(path = '/editor/'): Promise<Page> {
   return page;
 }
 
+/** Every step node lies inside the canvas: the journey was fitted into view. */
+async function expectAllInView(page: Page): Promise<void> {
+  const canvas = (await page.locator('.react-flow').boundingBox())!;
+  await expect
+    .poll(async () => {
+      const boxes = await page.locator('[data-step-id]').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width, h: r.height })));
+      return boxes.filter((b) => b.x < canvas.x || b.y < canvas.y || b.x + b.w > canvas.x + canvas.width || b.y + b.h > canvas.y + canvas.height).map((b) => Math.round(b.y));
+    })
+    .toEqual([]);
+}
+
 async function create(doc: unknown): Promise<string> {
   const res = await fetch(`${server.origin}/api/v1/journeys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
   expect(res.status).toBe(201);
@@ -128,6 +139,8 @@ describe('the editor page in Chromium', () => {
     expect(await problems.evaluateAll((els) => els.map((e) => e.getAttribute('data-problem-step')))).toEqual(['step_check_response', 'step_check_response']);
     // No other node carries a badge.
     expect(await page.locator('[data-testid="node-problems"]').count()).toBe(1);
+    // The whole journey is in view (the page fetched it after the editor's first render).
+    await expectAllInView(page);
     // Choosing a problem selects its node and its field.
     await problems.nth(1).locator('button').click();
     await expect.poll(() => panel(page).getAttribute('data-panel-step')).toBe('step_check_response');
@@ -273,6 +286,7 @@ describe('the editor page in Chromium', () => {
     const doc = example('loan-nurture');
     const id = await create(doc);
     const page = await openPage(`/editor/?journey=${id}`);
+    await expectAllInView(page);
     await page.locator('[data-step-id="step_wait_3d"]').click();
     await field(page, 'config.duration').fill('2');
     await page.locator('[data-testid="save"]').click();
@@ -287,6 +301,7 @@ describe('the editor page in Chromium', () => {
     expect(await page.locator('[data-testid="save"]').isDisabled()).toBe(true);
     await page.locator('[data-step-id="step_wait_3d"]').click();
     expect(await field(page, 'config.duration').isDisabled()).toBe(true);
+    await expectAllInView(page); // the editor, remounted read-only, fits the journey again
     await shot(page, '5-active-locked');
 
     await page.locator('[data-testid="test-toggle"]').click();

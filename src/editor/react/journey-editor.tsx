@@ -12,6 +12,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   applyNodeChanges,
+  useNodesInitialized,
   useReactFlow,
   useUpdateNodeInternals,
   type Connection,
@@ -179,6 +180,9 @@ function Editor(props: JourneyEditorProps) {
   const past = useRef<{ doc: JourneyDoc; key: string | null }[]>([]);
   const future = useRef<JourneyDoc[]>([]);
   const clipboard = useRef<EditorClipboard | null>(null);
+  /** Whether the view was fitted to a document from the host; whether the user edited here (then it never is). */
+  const fitted = useRef(false);
+  const editedHere = useRef(false);
   const [, bump] = useState(0);
   const [selected, setSelected] = useState<string[]>([]);
   const [focusField, setFocusField] = useState<string | null>(null);
@@ -202,6 +206,7 @@ function Editor(props: JourneyEditorProps) {
         return false;
       }
       setRefusal(null);
+      editedHere.current = true;
       const last = past.current[past.current.length - 1];
       if (!(key !== null && last && last.key === key)) past.current.push({ doc: valueRef.current, key });
       if (past.current.length > 200) past.current.shift();
@@ -264,6 +269,15 @@ function Editor(props: JourneyEditorProps) {
   }, [graph, located, statsById, highlighted, readOnly, endPos]);
 
   const [nodes, setNodes] = useState<(StepNode | EndNode)[]>(derived);
+  // The whole journey in view once its steps are measured: the `fitView` prop fits what is there at
+  // mount, which is nothing when the host hands the document over after the first render (the page
+  // fetches it). Only a document from the host is fitted so, never the user's first palette drop.
+  const nodesInitialized = useNodesInitialized();
+  useEffect(() => {
+    if (fitted.current || editedHere.current || !nodesInitialized || graph.nodes.length === 0) return;
+    fitted.current = true;
+    requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1 }));
+  }, [nodesInitialized, graph.nodes.length, flow]);
   useEffect(() => {
     setNodes((prev) => {
       const byId = new Map(prev.map((n) => [n.id, n]));
