@@ -59,13 +59,16 @@ export class PgDriver {
    * pool discarded the broken one. A read changes nothing, so sending it again is safe; a write
    * is never resent here (whether it ran is unknown). A second failure is the caller's.
    */
-  async read(text: string, params: unknown[] = []): Promise<unknown[]> {
-    try {
-      return await this.q(text, params);
-    } catch (error) {
+  read(text: string, params: unknown[] = []): Promise<unknown[]> {
+    return this.q(text, params).catch(this.resendIfLost(text, params));
+  }
+
+  /** A rejection handler for a read: on a lost connection the read is sent once more, any other error is rethrown. */
+  private resendIfLost(text: string, params: unknown[]): (error: unknown) => Promise<unknown[]> {
+    return (error) => {
       if (!isConnectionLoss(error)) throw error;
       return this.q(text, params);
-    }
+    };
   }
 
   /**
@@ -82,10 +85,7 @@ export class PgDriver {
     const read = this.withClient(async (db) => {
       this.unsent.delete(key); // sent now: later callers read again
       return (await db.query(text, params)).rows;
-    }, true).catch((error: unknown) => {
-      if (!isConnectionLoss(error)) throw error;
-      return this.q(text, params); // the broken client was discarded: once more, as read() does
-    });
+    }, true).catch(this.resendIfLost(text, params)); // the broken client was discarded: once more, as read() does
     this.unsent.set(key, read);
     // Should the connection never come (connect fails), later callers must not join a dead read.
     read.then(

@@ -169,6 +169,9 @@ function placeAll(diagnostics: readonly Diagnostic[], doc: JourneyDoc): Located[
   return out.sort((a, b) => order.get(a.d)! - order.get(b.d)!);
 }
 
+/** How the whole journey is brought into view (mount, load, auto-layout, a test run's path, the Fit view button): never zoomed in past 1. */
+const FIT_WHOLE = { padding: 0.15, maxZoom: 1 } as const;
+
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
@@ -240,7 +243,7 @@ function Editor(props: JourneyEditorProps) {
     if (readOnly) return;
     const r = dagreLayout(valueRef.current);
     if (commit(r) && r.ok && r.end) setEndPos(r.end);
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1 }));
+    requestAnimationFrame(() => void flow.fitView(FIT_WHOLE));
   }, [commit, flow, readOnly]);
 
   const statsById = useMemo(() => {
@@ -250,7 +253,7 @@ function Editor(props: JourneyEditorProps) {
   const highlighted = useMemo(() => new Set(props.highlight ?? []), [props.highlight]);
   // A new path to show (a test run): bring the whole journey into view.
   useEffect(() => {
-    if (props.highlight?.length) requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1 }));
+    if (props.highlight?.length) requestAnimationFrame(() => void flow.fitView(FIT_WHOLE));
   }, [props.highlight, flow]);
 
   // Positions: the document's, else the model's layout (toGraph places steps without one).
@@ -276,7 +279,7 @@ function Editor(props: JourneyEditorProps) {
   useEffect(() => {
     if (fitted.current || editedHere.current || !nodesInitialized || graph.nodes.length === 0) return;
     fitted.current = true;
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1 }));
+    requestAnimationFrame(() => void flow.fitView(FIT_WHOLE));
   }, [nodesInitialized, graph.nodes.length, flow]);
   useEffect(() => {
     setNodes((prev) => {
@@ -421,7 +424,7 @@ function Editor(props: JourneyEditorProps) {
         <button type="button" data-testid="undo" disabled={readOnly || past.current.length === 0} onClick={undo} title="Undo (Ctrl+Z)">Undo</button>
         <button type="button" data-testid="redo" disabled={readOnly || future.current.length === 0} onClick={redo} title="Redo (Ctrl+Shift+Z)">Redo</button>
         <button type="button" data-testid="layout" disabled={readOnly} onClick={layout}>Auto-layout</button>
-        <button type="button" data-testid="fit-view" onClick={() => void flow.fitView({ padding: 0.15, maxZoom: 1 })}>Fit view</button>
+        <button type="button" data-testid="fit-view" onClick={() => void flow.fitView(FIT_WHOLE)}>Fit view</button>
         {props.toolbar}
         {refusal && <span className="je-refusal" data-testid="edit-refused">{refusal}</span>}
       </div>
@@ -465,7 +468,7 @@ function Editor(props: JourneyEditorProps) {
             edgesReconnectable={!readOnly}
             deleteKeyCode={null}
             fitView
-            fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
+            fitViewOptions={FIT_WHOLE}
             minZoom={0.2}
             proOptions={{ hideAttribution: true }}
           >
