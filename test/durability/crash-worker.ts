@@ -9,7 +9,9 @@
  *   answers, so a kill between the append and the engine's commit shows up as a second line with
  *   the same key (a redelivery). Decide and update ports are trivial.
  * - Time: a clock derived from real time, `t0 + (Date.now() - epoch) * factor`, shared by every
- *   process of a run, so a 1-minute wait passes in 60 / factor real seconds.
+ *   process of a run, so a 1-minute wait passes in 60 / factor real seconds. With `clockFile`, the
+ *   parent sets the clock instead: the file holds `<clock ms> <real ms>` (the clock read the first
+ *   at the second), and the clock runs at real speed from there until the parent writes another.
  * - With `commitLog`, every commit result is appended as `<worker> <enrollment> <token> <result>`
  *   (one line per commit, also for each commit of a `commitMany` group).
  * - With `tagSends`, each `sendLog` line is `<key> <workerId>` (one append, so a kill never splits it).
@@ -24,7 +26,7 @@
  *   started in the same turn have all started, printing `paused` just before; no send's delay
  *   begins before that, so none can finish (or commit) first. The parent resumes it with SIGCONT.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { postgresStorage } from '../../src/adapters/postgres/index.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/index.js';
@@ -42,6 +44,8 @@ export interface WorkerConfig {
   readonly t0: number;
   /** Clock ms per real ms. */
   readonly factor: number;
+  /** The parent's clock (see the header): when set, `epoch`, `t0` and `factor` are not used. */
+  readonly clockFile?: string;
   /** Lease in clock ms. */
   readonly leaseMs: number;
   /** Claims per batch (`runDue({ limit })`). */
@@ -69,7 +73,14 @@ export interface WorkerConfig {
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 
-const clock = { now: () => config.t0 + (Date.now() - config.epoch) * config.factor };
+/** The parent's clock: read on every call (the parent replaces the file in one rename). */
+function fileClock(path: string): number {
+  const [at, real] = readFileSync(path, 'utf8').split(' ').map(Number);
+  if (!Number.isFinite(at) || !Number.isFinite(real)) throw new Error(`bad clock file ${path}`);
+  return at! + (Date.now() - real!);
+}
+const { clockFile } = config;
+const clock = { now: clockFile ? () => fileClock(clockFile) : () => config.t0 + (Date.now() - config.epoch) * config.factor };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 let pool: pg.Pool | undefined;

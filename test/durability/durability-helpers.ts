@@ -103,8 +103,8 @@ export interface KillLoopResult {
 
 /**
  * Keep one worker slot busy: start a worker (`start(0)`, `start(1)`, …), SIGKILL it a random
- * 50–400 ms after it is ready, start another, until `kills` kills; then let the last one run to
- * the end (exit 0).
+ * 50–400 ms after it is ready, start another, until `kills` kills (and, with `until`, until it
+ * answers true); then let the last one run to the end (exit 0).
  */
 export async function killLoop(
   start: (index: number) => Worker,
@@ -118,6 +118,10 @@ export async function killLoop(
      * kills; the caller's kill count shows it) instead of starting workers with nothing to do.
      */
     readonly stopWhenDone?: boolean;
+    /** Asked before each kill once `kills` are done: keep killing while it answers false. */
+    readonly until?: () => boolean;
+    /** Called after each kill. */
+    readonly onKill?: () => void;
   },
 ): Promise<KillLoopResult> {
   const started = Date.now();
@@ -126,11 +130,13 @@ export async function killLoop(
   let finishedEarly = 0;
   const killed: number[] = [];
   let worker = start(0);
-  while (kills < options.kills) {
+  const more = () => kills < options.kills || (options.until !== undefined && !options.until());
+  while (more()) {
     if (await worker.ready) await sleep(randomInt(options.minDelayMs ?? 50, options.maxDelayMs ?? 400));
     if (await kill(worker)) {
       kills += 1;
       killed.push(restarts);
+      options.onKill?.();
     } else {
       const { code } = await worker.exited;
       if (code !== 0) throw new Error(`worker exited with ${code}: ${worker.stderr.join('')}`);
