@@ -1363,6 +1363,27 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         const answers = await Promise.all(Array.from({ length: 6 }, () => token(1000)));
         expect(answers.filter((a) => a === 1000)).toHaveLength(1);
       });
+
+      it('sends refused together are told to come back one interval apart, and each goes when it does', async () => {
+        expect(await token(1000)).toBe(1000);
+        // Refused at 1000, 1010 and 1020: the queue hands out 1100, 1200, 1300 (not 1100 three times).
+        expect([await token(1000), await token(1010), await token(1020)]).toEqual([1100, 1200, 1300]);
+        expect(await token(1100)).toBe(1100);
+        expect(await token(1200)).toBe(1200);
+        // One refused now queues behind those already told to come back.
+        expect(await token(1250)).toBe(1400);
+        expect(await token(1300)).toBe(1300);
+        expect(await token(1400)).toBe(1400);
+        // Once the queue has drained, a refusal comes back at the next token again.
+        expect(await token(9000)).toBe(9000);
+        expect(await token(9000)).toBe(9100);
+      });
+
+      it('concurrent refused takers are told distinct instants, one interval apart', async () => {
+        expect(await token(1000)).toBe(1000);
+        const answers = await Promise.all(Array.from({ length: 5 }, () => token(1000)));
+        expect([...answers].sort((a, b) => a - b)).toEqual([1100, 1200, 1300, 1400, 1500]);
+      });
     });
 
     describe('stats of skipped steps', () => {

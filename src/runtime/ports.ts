@@ -469,7 +469,9 @@ export interface SendCounters {
   /**
    * A channel's rate limit shared by every process on this storage (a token bucket of depth one:
    * sends at least `1000 / perSecond` ms apart, so no second holds more than `perSecond`).
-   * Answers `now` when the send may go (its token is taken), else the instant it may try again.
+   * Answers `now` when the send may go (its token is taken), else the instant it may try again:
+   * its place in the channel's queue, so sends refused one after another are told instants one
+   * interval apart, in the order refused (`takeToken` in src/runtime/token-bucket.ts is the rule).
    * Optional: without it the engine keeps the bucket in its own process (right for one process,
    * or one writer such as SQLite).
    */

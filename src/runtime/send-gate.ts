@@ -9,7 +9,7 @@
  */
 import { quietHoursEnd, resolveTimeZone, type QuietHours, type ResolvedTimeZone } from '../model/calendar/index.js';
 import { capLabel, capWindow, MAX_SEND_PRIORITY, sendSlotRetentionMs, type JourneySendPolicy, type SendCap, type SendPolicy } from '../model/send-policy.js';
-import { takeToken } from './token-bucket.js';
+import { takeToken, type TokenState } from './token-bucket.js';
 import type { SendSlotCap, Storage } from './ports.js';
 import type { CustomerProfile, EffectCommand, Enrollment, Input } from './types.js';
 
@@ -23,7 +23,7 @@ export const PRIORITY_SPACING_MS = 1000;
 export interface SendPolicyRuntime {
   readonly policy: SendPolicy;
   /** tenant + channel → the next instant a send may go, for storages without `takeSendToken`. */
-  readonly buckets: Map<string, number>;
+  readonly buckets: Map<string, TokenState>;
 }
 
 /** What the gate decided: hold the send back (an input for the interpreter), or let it go (with a slot taken or not). */
@@ -164,6 +164,6 @@ export async function gateSend(
 function localToken(runtime: SendPolicyRuntime, request: { readonly tenantId: string; readonly channelId: string; readonly perSecond: number; readonly now: number }): number {
   const key = `${request.tenantId}\u0000${request.channelId}`;
   const next = takeToken(runtime.buckets.get(key), request.perSecond, request.now);
-  runtime.buckets.set(key, next.tat);
+  runtime.buckets.set(key, next.state);
   return next.at;
 }

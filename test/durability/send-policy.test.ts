@@ -144,8 +144,9 @@ describe('send policies on Postgres (worker processes)', () => {
       const sends = readLines(sendTimesLog).map((l) => l.split(' '));
       const tokens = readLines(tokenLog).map(Number);
       const busiest = busiestWindow(tokens, 1000);
+      const { rows: refusals } = await pool.query(`SELECT coalesce(sum(count), 0) AS n FROM "${schema}".je_counters WHERE metric = 'noted:deferred:rate-limit'`);
       console.log(
-        `[policy rate] ${N} sends at 200/s over 4 workers in ${tookMs} ms; ${tokens.length} tokens granted, busiest 1-second window: ${busiest} ` +
+        `[policy rate] ${N} sends at 200/s over 4 workers in ${tookMs} ms; ${tokens.length} tokens granted, ${Number(refusals[0].n)} deferrals, busiest 1-second window: ${busiest} ` +
           `(of the channel's own timestamps, a little later each: ${busiestWindow(sends.map((s) => Number(s[2])), 1000)})`,
       );
       expect(new Set(sends.map((s) => s[1])).size).toBe(N);

@@ -79,6 +79,23 @@ describe(`postgresStorage (${PG_KIND})`, () => {
     await h.dropSchema(schema);
   });
 
+  it('migrates a schema-6 database: a channel rate bucket keeps its next instant and gains its queue', async () => {
+    const schema = h.newSchema();
+    const s = postgresStorage({ pool: h.pool, schema });
+    await s.init();
+    await s.close();
+    // Back to what version 6 wrote: no queue column, a bucket whose next send may go at 1100.
+    await h.pool.query(`ALTER TABLE "${schema}".je_send_rates DROP COLUMN queue_at`);
+    await h.pool.query(`DELETE FROM "${schema}".journey_engine_migrations WHERE version = 7`);
+    await h.pool.query(`INSERT INTO "${schema}".je_send_rates (tenant_id, channel_id, tat) VALUES ($1, 'sms', 1100)`, [T]);
+    const upgraded = postgresStorage({ pool: h.pool, schema });
+    await upgraded.init();
+    const token = (now: number) => upgraded.takeSendToken!({ tenantId: T, channelId: 'sms', perSecond: 10, now });
+    expect([await token(1000), await token(1000), await token(1100)]).toEqual([1100, 1200, 1100]);
+    await upgraded.close();
+    await h.dropSchema(schema);
+  });
+
   it('keeps data across adapter instances', async () => {
     const schema = h.newSchema();
     const a = postgresStorage({ pool: h.pool, schema });

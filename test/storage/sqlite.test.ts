@@ -123,6 +123,23 @@ describe('sqliteStorage', () => {
     await s.close();
   });
 
+  it('migrates a schema-5 database: a channel rate bucket keeps its next instant and gains its queue', async () => {
+    const filename = file();
+    const s = sqliteStorage({ filename });
+    await s.init();
+    await s.close();
+    // Back to what version 5 wrote: no queue column, a bucket whose next send may go at 1100.
+    const db = new Database(filename);
+    db.exec(`ALTER TABLE je_send_rates DROP COLUMN queue_at; DELETE FROM journey_engine_migrations WHERE version = 6`);
+    db.prepare(`INSERT INTO je_send_rates (tenant_id, channel_id, tat) VALUES (?, 'sms', 1100)`).run(T);
+    db.close();
+    const upgraded = sqliteStorage({ filename });
+    await upgraded.init();
+    const token = (now: number) => upgraded.takeSendToken!({ tenantId: T, channelId: 'sms', perSecond: 10, now });
+    expect([await token(1000), await token(1000), await token(1100)]).toEqual([1100, 1200, 1100]);
+    await upgraded.close();
+  });
+
   it('refuses a database whose schema is newer than the code', async () => {
     const filename = file();
     const s = sqliteStorage({ filename });

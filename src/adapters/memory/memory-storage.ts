@@ -34,7 +34,7 @@ import {
 import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
 import { EntryHeap, type HeapRecord } from './entry-heap.js';
 import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot, type StoredSendSlot } from '../storage-common/send-slots.js';
-import { takeToken } from '../../runtime/token-bucket.js';
+import { takeToken, type TokenState } from '../../runtime/token-bucket.js';
 import { guardBundledStorage, unguardedStorage } from '../../runtime/storage-guard.js';
 
 /** One stored enrollment and its claim. */
@@ -178,7 +178,7 @@ class MemoryStorage implements Storage {
   /** tenant + key → tenant + customer, to release a slot by its key. */
   private readonly slotOwners = new Map<string, string>();
   /** tenant + channel → the next instant a send may go (rate limits). */
-  private readonly sendTokens = new Map<string, number>();
+  private readonly sendTokens = new Map<string, TokenState>();
   /** Nothing to create; `guardStorage` (which `memoryStorage()` answers) runs it once. */
   async init(): Promise<void> {}
 
@@ -683,7 +683,7 @@ class MemoryStorage implements Storage {
   async takeSendToken(request: SendTokenRequest): Promise<number> {
     const key = journeyKey(request.tenantId, request.channelId);
     const next = takeToken(this.sendTokens.get(key), request.perSecond, request.now);
-    this.sendTokens.set(key, next.tat);
+    this.sendTokens.set(key, next.state);
     return next.at;
   }
 

@@ -167,6 +167,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         PRIMARY KEY (tenant_id, channel_id))`,
     ],
   },
+  {
+    version: 7,
+    name: 'rate-limit queue',
+    // Where the next refused send of a channel is told to come back (takeToken in
+    // src/runtime/token-bucket.ts): refusals come back one interval apart, not all at once.
+    statements: (S) => [`ALTER TABLE ${S}.je_send_rates ADD COLUMN queue_at double precision`],
+  },
 ];
 
 /** Shards per step counter (migration 2). */

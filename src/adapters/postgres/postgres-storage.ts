@@ -815,8 +815,13 @@ class PostgresStorage implements Storage {
       [request.tenantId, request.channelId, request.now, interval],
     )) as { tat: number }[];
     if (taken.length > 0) return request.now;
-    const rows = (await this.read(`SELECT tat FROM ${rates} WHERE tenant_id = $1 AND channel_id = $2`, [request.tenantId, request.channelId])) as { tat: number }[];
-    return rows.length === 0 ? request.now : Math.max(request.now + 1, Number(rows[0]!.tat));
+    // Refused: come back at the queue's end (takeToken's rule), which moves one interval on.
+    const queued = (await this.q(
+      `UPDATE ${rates} SET queue_at = GREATEST(COALESCE(queue_at, tat), tat, $3::float8 + 1) + $4::float8
+       WHERE tenant_id = $1 AND channel_id = $2 RETURNING queue_at - $4::float8 AS at`,
+      [request.tenantId, request.channelId, request.now, interval],
+    )) as { at: number }[];
+    return queued.length === 0 ? request.now + 1 : Number(queued[0]!.at);
   }
 }
 

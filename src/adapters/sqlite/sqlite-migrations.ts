@@ -170,6 +170,13 @@ CREATE TABLE je_send_rates (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 6,
+    name: 'rate-limit queue',
+    // Where the next refused send of a channel is told to come back (takeToken in
+    // src/runtime/token-bucket.ts): refusals come back one interval apart, not all at once.
+    sql: `ALTER TABLE je_send_rates ADD COLUMN queue_at REAL;`,
+  },
 ];
 
 /** The newest schema version this code knows. */

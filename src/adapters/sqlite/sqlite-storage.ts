@@ -536,10 +536,10 @@ class SqliteStorage implements Storage {
   async takeSendToken(request: SendTokenRequest): Promise<number> {
     const s = this.ready();
     const take = (s.tokenTx ??= s.db.transaction((r: SendTokenRequest): number => {
-      const row = cached(s, 'SELECT tat FROM je_send_rates WHERE tenant_id = ? AND channel_id = ?').get(r.tenantId, r.channelId) as { tat: number } | undefined;
-      const next = takeToken(row?.tat, r.perSecond, r.now);
-      cached(s, 'INSERT INTO je_send_rates (tenant_id, channel_id, tat) VALUES (?, ?, ?) ON CONFLICT (tenant_id, channel_id) DO UPDATE SET tat = excluded.tat')
-        .run(r.tenantId, r.channelId, next.tat);
+      const row = cached(s, 'SELECT tat, queue_at FROM je_send_rates WHERE tenant_id = ? AND channel_id = ?').get(r.tenantId, r.channelId) as { tat: number; queue_at: number | null } | undefined;
+      const next = takeToken(row === undefined ? undefined : { tat: row.tat, queueAt: row.queue_at }, r.perSecond, r.now);
+      cached(s, 'INSERT INTO je_send_rates (tenant_id, channel_id, tat, queue_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, channel_id) DO UPDATE SET tat = excluded.tat, queue_at = excluded.queue_at')
+        .run(r.tenantId, r.channelId, next.state.tat, next.state.queueAt);
       return next.at;
     }).immediate);
     return take(request);
