@@ -5,12 +5,26 @@
  * current generation; bumping the record's generation deletes all its entries at once.
  */
 
+/** An index a record's live entry is in: an {@link EntryHeap}, or a DueQueue (due-queue.ts). */
+export interface EntryIndex {
+  /** Live entries (the rest are stale and dropped when met or on compaction). */
+  live: number;
+}
+
 /** What the heap needs of a record: a tie-break id, its generation, and where its live entry is. */
 export interface HeapRecord {
   /** Tie-break for equal keys (the enrollment id). */
   id(): string;
   gen: number;
-  heap: EntryHeap | null;
+  heap: EntryIndex | null;
+}
+
+/** (key, rank, rank2, id) before (key, rank, rank2, id): the due order, (wakeAt, id), on ranks first. */
+export function entryBefore(ka: number, ra: number, sa: number, ia: string, kb: number, rb: number, sb: number, ib: string): boolean {
+  if (ka !== kb) return ka < kb;
+  if (ra !== rb) return ra < rb;
+  if (sa !== sb) return sa < sb;
+  return ia < ib;
 }
 
 /** Characters of an id in its {@link idRank}. */
@@ -58,10 +72,20 @@ function rankFrom(id: string, start: number): number {
   return rank;
 }
 
-/** Min-heap ordered by (key, record id), or by key alone when the order among equal keys does not matter. */
-export class EntryHeap {
+/**
+ * Min-heap ordered by (key, record id), or by key alone when the order among equal keys does not matter.
+ * Its entries are live while their record's `heap` is its `owner` (itself, unless another index
+ * keeps this heap inside it and does the records' bookkeeping: {@link insert}, {@link removeTopEntry}).
+ */
+export class EntryHeap implements EntryIndex {
+  private readonly owner: EntryIndex;
   /** `tieBreak: false`: equal keys in any order (no id is compared: a lease index, where they all expire together). */
-  constructor(private readonly tieBreak = true) {}
+  constructor(
+    private readonly tieBreak = true,
+    owner?: EntryIndex,
+  ) {
+    this.owner = owner ?? this;
+  }
 
   private readonly keys: number[] = [];
   private readonly gens: number[] = [];
@@ -84,15 +108,36 @@ export class EntryHeap {
     rec.gen += 1;
     rec.heap = this;
     this.live += 1;
+    const id = rec.id();
+    this.insert(key, rec, id, idRank(id), idRank2(id));
+    if (this.keys.length > 64 && this.keys.length > 2 * this.live + 64) this.compact();
+  }
+
+  /** Add an entry for `rec` at its current generation, its ranks given, changing nothing of `rec` (for an owner). */
+  insert(key: number, rec: HeapRecord, id: string, rank: number, rank2: number): void {
     this.keys.push(key);
     this.gens.push(rec.gen);
     this.recs.push(rec);
-    const id = rec.id();
     this.ids.push(id);
-    this.ranks.push(idRank(id));
-    this.ranks2.push(idRank2(id));
+    this.ranks.push(rank);
+    this.ranks2.push(rank2);
     this.up(this.keys.length - 1);
-    if (this.keys.length > 64 && this.keys.length > 2 * this.live + 64) this.compact();
+  }
+
+  /** The top live entry's ranks and id (call {@link peekKey} first; for an owner comparing it with its own entries). */
+  topRank(): number {
+    return this.ranks[0]!;
+  }
+  topRank2(): number {
+    return this.ranks2[0]!;
+  }
+  topId(): string {
+    return this.ids[0]!;
+  }
+
+  /** Remove the top live entry, changing nothing of its record (for an owner: call {@link peekKey} first). */
+  removeTopEntry(): void {
+    this.removeTop();
   }
 
   /** Drop stale entries from the top; the key of the top live entry, or undefined. */
@@ -123,16 +168,17 @@ export class EntryHeap {
   forEachLive(visit: (key: number, rec: HeapRecord) => void): void {
     for (let i = 0; i < this.keys.length; i++) {
       const rec = this.recs[i]!;
-      if (rec.gen === this.gens[i] && rec.heap === this) visit(this.keys[i]!, rec);
+      if (rec.gen === this.gens[i] && rec.heap === this.owner) visit(this.keys[i]!, rec);
     }
   }
 
   private isStale(i: number): boolean {
     const rec = this.recs[i]!;
-    return rec.gen !== this.gens[i] || rec.heap !== this;
+    return rec.gen !== this.gens[i] || rec.heap !== this.owner;
   }
 
-  private dropStaleTop(): void {
+  /** Drop stale entries from the top (the top is then live, or the heap empty). */
+  dropStaleTop(): void {
     while (this.keys.length > 0 && this.isStale(0)) this.removeTop();
   }
 
@@ -166,7 +212,8 @@ export class EntryHeap {
     this.ranks2.pop();
   }
 
-  private compact(): void {
+  /** Drop every stale entry and rebuild the heap. */
+  compact(): void {
     let w = 0;
     for (let r = 0; r < this.keys.length; r++) {
       if (this.isStale(r)) continue;
@@ -186,6 +233,7 @@ export class EntryHeap {
     const a = this.keys[i]!;
     const b = this.keys[j]!;
     if (a !== b || !this.tieBreak) return a < b;
+    // entryBefore on equal keys, written out: the heap's hottest comparison.
     const ra = this.ranks[i]!;
     const rb = this.ranks[j]!;
     if (ra !== rb) return ra < rb;

@@ -32,7 +32,8 @@ import {
   type StoredIdentity,
 } from '../storage-common/storage-rules.js';
 import { checkRepairedEnrollment, corruptRow } from '../storage-common/rows.js';
-import { EntryHeap, type HeapRecord } from './entry-heap.js';
+import { DueQueue } from './due-queue.js';
+import type { EntryIndex, HeapRecord } from './entry-heap.js';
 import { decideSendSlot, oldestCounted, SEND_SLOT_PRUNE_BATCH, storedSlot, type StoredSendSlot } from '../storage-common/send-slots.js';
 import { takeToken, type TokenState } from '../../runtime/token-bucket.js';
 import { guardBundledStorage, unguardedStorage } from '../../runtime/storage-guard.js';
@@ -40,7 +41,7 @@ import { guardBundledStorage, unguardedStorage } from '../../runtime/storage-gua
 /** One stored enrollment and its claim. */
 class Slot implements HeapRecord {
   gen = 0;
-  heap: EntryHeap | null = null;
+  heap: EntryIndex | null = null;
   /** Fencing token of the latest claim (0 before the first). */
   token = 0;
   /** Lease end of the latest claim, or null when the claim was ended. */
@@ -110,9 +111,11 @@ function keyOfJourney(tenantId: string, journeyId: string): string {
  * immutable: callers must not mutate an object after passing it in, nor one they got back (the
  * engine never does — the interpreter always returns new objects).
  *
- * Claiming is O(k log n) for k claims among n due enrollments: a min-heap per journey keyed by
- * (wakeAt, id) plus a heap of leases, both with lazy deletion. Enrollments of paused journeys
- * (claimable only past their deadline) are found by a scan of those journeys' due heaps.
+ * Claiming is O(k log n) for k claims among n due enrollments, and O(k) in the common case: a
+ * due index per journey in (wakeAt, id) order plus a lease index, both with lazy deletion — runs
+ * of entries per wake instant, read from the front, and a heap for entries that arrive out of
+ * order (due-queue.ts). Enrollments of paused journeys (claimable only past their deadline) are
+ * found by a scan of those journeys' due indexes.
  *
  * @example
  * ```ts
@@ -148,9 +151,9 @@ class MemoryStorage implements Storage {
   /** tenant → customerId → all the customer's enrollments (one slot alone, the usual case, is held without an array). */
   private readonly customers = new Map<string, Map<string, Slot | Slot[]>>();
   /** (tenant, journey) → due heap keyed by wakeAt of unleased active enrollments. */
-  private readonly due = new Map<string, EntryHeap>();
+  private readonly due = new Map<string, DueQueue>();
   /** Claimed enrollments keyed by lease end; moved back to `due` once the lease has expired. */
-  private readonly leases = new EntryHeap(false);
+  private readonly leases = new DueQueue(false);
   private readonly counters = new Map<string, Counts>();
   /**
    * Effect keys are unique across the whole log (as SQL's UNIQUE column). The engine's keys start
@@ -362,7 +365,7 @@ class MemoryStorage implements Storage {
     for (let key = this.leases.peekKey(); key !== undefined && key <= now; key = this.leases.peekKey()) {
       this.place(this.leases.pop() as Slot, true);
     }
-    const heaps: EntryHeap[] = [];
+    const heaps: DueQueue[] = [];
     for (const [key, heap] of this.due) {
       if (this.journeys.get(key)?.status !== 'active') continue;
       const top = heap.peekKey();
@@ -717,7 +720,7 @@ class MemoryStorage implements Storage {
     }
     const key = keyOfJourney(e.tenantId, e.journeyId);
     let heap = this.due.get(key);
-    if (heap === undefined) this.due.set(key, (heap = new EntryHeap()));
+    if (heap === undefined) this.due.set(key, (heap = new DueQueue()));
     heap.push(e.wakeAt, slot);
   }
 
