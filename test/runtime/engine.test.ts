@@ -389,7 +389,8 @@ describe('engine: the worker loop', () => {
     const { h, id } = await activeLoan();
     await h.engine.enroll(id, { customerIds: ['c1', 'c2'] });
     h.engine.start({ pollMs: 5 });
-    for (let i = 0; i < 100 && h.channels.sent.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    // Waits for the sends, not for a time (up to 30 s: a loaded CI machine can be slow).
+    for (const deadline = Date.now() + 30_000; h.channels.sent.length < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
     await h.engine.stop();
     expect(h.channels.sent.length).toBe(2);
   });
