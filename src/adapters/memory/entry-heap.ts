@@ -75,7 +75,8 @@ function rankFrom(id: string, start: number): number {
 /**
  * Min-heap ordered by (key, record id), or by key alone when the order among equal keys does not matter.
  * Its entries are live while their record's `heap` is its `owner` (itself, unless another index
- * keeps this heap inside it and does the records' bookkeeping: {@link insert}, {@link removeTopEntry}).
+ * keeps this heap inside it and does the records' bookkeeping: {@link insert}, {@link removeTopEntry};
+ * {@link push} and {@link pop} are for a heap that is its own owner).
  */
 export class EntryHeap implements EntryIndex {
   private readonly owner: EntryIndex;
