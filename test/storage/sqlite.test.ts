@@ -123,11 +123,17 @@ describe('sqliteStorage', () => {
     await s.close();
   });
 
-  it('migrates a schema-5 database: a channel rate bucket keeps its next instant and gains its queue', async () => {
+  /** A database file with every migration applied, closed again. */
+  async function migratedFile(): Promise<string> {
     const filename = file();
     const s = sqliteStorage({ filename });
     await s.init();
     await s.close();
+    return filename;
+  }
+
+  it('migrates a schema-5 database: a channel rate bucket keeps its next instant and gains its queue', async () => {
+    const filename = await migratedFile();
     // Back to what version 5 wrote: no queue column, a bucket whose next send may go at 1100.
     const db = new Database(filename);
     db.exec(`ALTER TABLE je_send_rates DROP COLUMN queue_at; DELETE FROM journey_engine_migrations WHERE version = 6`);
@@ -141,10 +147,7 @@ describe('sqliteStorage', () => {
   });
 
   it('refuses a database whose schema is newer than the code', async () => {
-    const filename = file();
-    const s = sqliteStorage({ filename });
-    await s.init();
-    await s.close();
+    const filename = await migratedFile();
     const db = new Database(filename);
     db.prepare('INSERT INTO journey_engine_migrations (version, name) VALUES (?, ?)').run(SQLITE_SCHEMA_VERSION + 1, 'from the future');
     db.close();

@@ -94,8 +94,8 @@ class Run {
     this.head = 0;
   }
 
-  /** Keep only the entries `live` accepts, in order. Answers how many were dropped. */
-  filter(live: (rec: HeapRecord, gen: number) => boolean): number {
+  /** Keep only the entries `live` accepts, in order. */
+  filter(live: (rec: HeapRecord, gen: number) => boolean): void {
     let w = 0;
     const n = this.recs.length;
     for (let r = this.head; r < n; r++) {
@@ -108,14 +108,12 @@ class Run {
       this.ranks2[w] = this.ranks2[r]!;
       w += 1;
     }
-    const dropped = n - this.head - w;
     this.head = 0;
     this.recs.length = w;
     this.gens.length = w;
     this.ids.length = w;
     this.ranks.length = w;
     this.ranks2.length = w;
-    return dropped;
   }
 }
 

@@ -815,11 +815,12 @@ class PostgresStorage implements Storage {
       [request.tenantId, request.channelId, request.now, interval],
     )) as { tat: number }[];
     if (taken.length > 0) return request.now;
-    // Refused: come back at the queue's end (takeToken's rule), which moves one interval on.
+    // Refused (so tat > now, and tat only grows): come back at the queue's end, which moves one
+    // interval on — takeToken's rule (src/runtime/token-bucket.ts), in SQL.
     const queued = (await this.q(
-      `UPDATE ${rates} SET queue_at = GREATEST(COALESCE(queue_at, tat), tat, $3::float8 + 1) + $4::float8
-       WHERE tenant_id = $1 AND channel_id = $2 RETURNING queue_at - $4::float8 AS at`,
-      [request.tenantId, request.channelId, request.now, interval],
+      `UPDATE ${rates} SET queue_at = GREATEST(queue_at, tat) + $3::float8
+       WHERE tenant_id = $1 AND channel_id = $2 RETURNING queue_at - $3::float8 AS at`,
+      [request.tenantId, request.channelId, interval],
     )) as { at: number }[];
     return queued.length === 0 ? request.now + 1 : Number(queued[0]!.at);
   }
