@@ -34,15 +34,43 @@ const NO_EVENTS: readonly StepEvent[] = Object.freeze([]);
 const NO_EFFECTS: readonly EffectRecord[] = Object.freeze([]);
 const NO_RECEIPT = Object.freeze({});
 
-/** Step counters for a batch of events (feeds `stats`). */
-export function countersOf(journeyId: string, events: readonly StepEvent[]): StepCounter[] {
+/** A step's `entered` and `completed` counters, made once per compiled journey and shared by every commit (frozen). */
+interface StepCounterPair {
+  readonly entered: StepCounter;
+  readonly completed: StepCounter;
+}
+type CounterCache = Map<string, StepCounterPair>;
+const COUNTER_CACHES = new WeakMap<CompiledJourney, CounterCache>();
+
+/** The shared step counters of `journey` (see {@link countersOf}). */
+function counterCacheOf(journey: CompiledJourney): CounterCache {
+  let cache = COUNTER_CACHES.get(journey);
+  if (cache === undefined) COUNTER_CACHES.set(journey, (cache = new Map()));
+  return cache;
+}
+
+function stepCounter(journeyId: string, stepId: string, metric: 'entered' | 'completed', cache: CounterCache | undefined): StepCounter {
+  if (cache === undefined) return { journeyId, stepId, metric };
+  let pair = cache.get(stepId);
+  if (pair === undefined) {
+    pair = { entered: Object.freeze({ journeyId, stepId, metric: 'entered' }), completed: Object.freeze({ journeyId, stepId, metric: 'completed' }) };
+    cache.set(stepId, pair);
+  }
+  return pair[metric];
+}
+
+/**
+ * Step counters for a batch of events (feeds `stats`). With `cache` (the compiled journey's, for
+ * `journeyId`), the counters of steps entered and completed are shared frozen objects.
+ */
+export function countersOf(journeyId: string, events: readonly StepEvent[], cache?: CounterCache): StepCounter[] {
   const counters: StepCounter[] = [];
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     switch (event.type) {
       case 'entered':
       case 'completed':
-        counters.push({ journeyId, stepId: event.stepId, metric: event.type });
+        counters.push(stepCounter(journeyId, event.stepId, event.type, cache));
         break;
       case 'skipped':
         counters.push({ journeyId, stepId: event.stepId, metric: `skipped:${event.reason}` });
@@ -237,6 +265,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
 
   if (ctx.observer.enabled()) ctx.observer.log('debug', 'claim', { ...idsOf(base), workerId: ctx.workerId }, 'claimed a due enrollment');
   let customer = await loadCustomer(ctx, base, io);
+  const counters = counterCacheOf(journey);
   /** The effects this claim carried out (a replay after a conflict reuses them): a few per claim, so a list. */
   const memo: EffectOutcome[] = [];
   // The claim's working copy, advanced in place (no new enrollment per advance); storage gets a copy of its own at each commit.
@@ -272,7 +301,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
         leaseMs: ctx.leaseMs,
         now,
         effects,
-        counters: countersOf(base.journeyId, events),
+        counters: countersOf(base.journeyId, events, counters),
         // Before the next effect the journey must still be active: the commit checks it in its own
         // transaction. Paused (or retired) meanwhile: record what happened and stop here, in place.
         requireActiveJourney: command !== undefined,

@@ -67,6 +67,15 @@ type Counts = Map<string, Map<string, number>>; // stepId → metric → count
 /** Longest effect log of one enrollment searched by scanning it; a longer one keeps a set of its keys. */
 const LOG_SCAN_MAX = 32;
 
+/** `list` and `item` in a new array of exactly that length (`concat([item])` builds two arrays). */
+function withOneMore<T>(list: readonly T[], item: T): T[] {
+  const n = list.length;
+  const out = new Array<T>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = list[i]!;
+  out[n] = item;
+  return out;
+}
+
 /** Whether the effect log `list` (null: empty) holds a record with key `key`. */
 function logHas(list: readonly EffectRecord[] | null | undefined, key: string): boolean {
   if (list == null) return false;
@@ -486,7 +495,8 @@ class MemoryStorage implements Storage {
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    return this.apply(commit, this.refused(commit));
+    const slot = this.enrollments.get(commit.enrollment.id);
+    return this.apply(commit, this.refused(commit, slot), slot);
   }
 
   /** {@link Storage.commitMany}: every commit's checks first (a broken rule throws before anything is written), then each applied in order, in one synchronous pass. */
@@ -510,20 +520,23 @@ class MemoryStorage implements Storage {
       const commit = commits[i]!;
       const slot = seen[i];
       const same = slot === undefined || (slot.e === stored[i] && slot.token === tokens[i]);
-      results[i] = this.apply(commit, same ? refusals[i]! : this.refused(commit, slot));
+      results[i] = this.apply(commit, same ? refusals[i]! : this.refused(commit, slot), slot);
     }
     return results;
   }
 
-  /** Write a commit whose shape was checked and whose refusal (null: none) was decided against the stored enrollment. */
-  private apply(commit: Commit, refused: CommitResult | null): CommitResult {
-    if (refused !== null) return refused;
+  /**
+   * Write a commit whose shape was checked and whose refusal (null: none) was decided against the
+   * stored enrollment, held in `slot` (a commit that is not refused has one).
+   */
+  private apply(commit: Commit, refused: CommitResult | null, slot: Slot | undefined): CommitResult {
+    if (refused !== null || slot === undefined) return refused ?? 'missing';
     const next = commit.enrollment;
     if (commit.requireActiveJourney === true && this.journeys.get(keyOfJourney(next.tenantId, next.journeyId))?.status !== 'active') return 'journey-inactive';
     // Outcome keys are unique per customer (tenant, customer, key), whichever enrollment the outcome lands on.
     const outcomeKey = commit.outcomeKey === undefined ? undefined : next.tenantId + SEP + next.customerId + SEP + commit.outcomeKey;
     if (outcomeKey !== undefined && this.outcomeKeys.has(outcomeKey)) return 'duplicate';
-    const s = this.enrollments.get(next.id)!;
+    const s = slot;
     const previous = s.e;
     s.e = next;
     if (previous.status === 'active' && next.status !== 'active') {
@@ -759,7 +772,7 @@ class MemoryStorage implements Storage {
       const list = slot.effects;
       // A short log is copied at its exact length (`push` would leave room for 16 more); a long one grows in place.
       if (list === null) slot.effects = [effect];
-      else if (list.length < 8) slot.effects = list.concat([effect]);
+      else if (list.length < 8) slot.effects = withOneMore(list, effect);
       else list.push(effect);
       const log = slot.effects!;
       if (slot.keys !== null) slot.keys.add(key);

@@ -104,6 +104,24 @@ export function plainData(value: unknown): unknown {
   return typeof value === 'object' && value !== null ? copy(value, { seen: new Seen(), left: PLAIN_DATA_MAX_ENTRIES }, 0) : primitive(value);
 }
 
+/**
+ * {@link plainData} of one own enumerable data property of `value` (`undefined` when `value` is
+ * not an object, or the property is missing, an accessor or not enumerable). Reads that property
+ * alone: a host value with many fields is not copied whole to take a few of them. Never throws.
+ */
+export function plainProperty(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null) return undefined;
+  let d: PropertyDescriptor | undefined;
+  try {
+    d = getOwnPropertyDescriptor(value, key);
+  } catch {
+    return undefined; // a Proxy trap threw (or a revoked Proxy)
+  }
+  if (d === undefined || d.enumerable !== true) return undefined;
+  const data = dataValue(d);
+  return data === NOT_DATA ? undefined : plainData(data);
+}
+
 /** A primitive as data: strings, numbers, booleans and null as they are; undefined, functions, symbols and bigints as `undefined`. */
 function primitive(value: unknown): unknown {
   switch (typeof value) {

@@ -5,6 +5,7 @@ import { PLAIN_DATA_MAX_ENTRIES, plainData } from '../../../src/validate/express
 import { harness } from '../../runtime/engine-helpers.js';
 import { journey } from '../../runtime/helpers.js';
 import type { CustomerProfile } from '../../../src/runtime/types.js';
+import { plainProfile } from '../../../src/runtime/host-data.js';
 
 /** An array behind a Proxy that counts element reads (its `get` trap on index keys). */
 function counted(items: readonly unknown[]): { array: unknown[]; reads: () => number } {
@@ -141,6 +142,55 @@ describe('plainData: host values copied as data only', () => {
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
     expect(Object.hasOwn(copy, '__proto__')).toBe(true);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('plainProfile: a Profiles answer as data', () => {
+  it('reads id, attributes and segments alone: the rest of a host row is never read', () => {
+    const read: string[] = [];
+    const row = new Proxy(
+      { id: 'c9', attributes: { age: 30 }, segments: ['vip'], email: 'a@b.c', history: [{ big: true }] },
+      {
+        getOwnPropertyDescriptor(target, key) {
+          read.push(String(key));
+          return Reflect.getOwnPropertyDescriptor(target, key);
+        },
+        ownKeys(target) {
+          read.push('(ownKeys)');
+          return Reflect.ownKeys(target);
+        },
+      },
+    );
+    expect(plainProfile(row, 'c1')).toStrictEqual({ id: 'c9', attributes: { age: 30 }, segments: ['vip'] });
+    expect(read.sort()).toEqual(['attributes', 'id', 'segments']);
+  });
+
+  it('a field behind a getter, not enumerable, inherited or malformed reads as its default; the getter never runs', () => {
+    let ran = 0;
+    const profile = Object.create({ segments: ['inherited'] }, {
+      id: { get: () => (ran++, 'c9'), enumerable: true },
+      attributes: { value: { age: 30 }, enumerable: false },
+    });
+    expect(plainProfile(profile, 'c1')).toStrictEqual({ id: 'c1', attributes: {}, segments: [] });
+    expect(plainProfile({ id: 7, attributes: [1], segments: 'vip' }, 'c1')).toStrictEqual({ id: 'c1', attributes: {}, segments: [] });
+    expect(ran).toBe(0);
+  });
+
+  it('never throws: a revoked Proxy, a throwing trap, an array or a primitive answer is an empty profile', () => {
+    const { proxy, revoke } = Proxy.revocable({ id: 'c9' }, {});
+    revoke();
+    const throwing = new Proxy({ id: 'c9' }, { getOwnPropertyDescriptor: () => { throw new Error('trap'); } });
+    for (const answer of [proxy, throwing, ['c9'], 'c9', 42, null, undefined]) {
+      expect(plainProfile(answer, 'c1')).toStrictEqual({ id: 'c1', attributes: {}, segments: [] });
+    }
+  });
+
+  it('the copy is the caller\'s own: changing the host object afterwards changes nothing', () => {
+    const host = { id: 'c9', attributes: { age: 30 }, segments: ['vip'] };
+    const copy = plainProfile(host, 'c1');
+    host.attributes.age = 1;
+    host.segments.push('x');
+    expect(copy).toStrictEqual({ id: 'c9', attributes: { age: 30 }, segments: ['vip'] });
   });
 });
 
