@@ -92,6 +92,23 @@ export function countersOf(journeyId: string, events: readonly StepEvent[], cach
   return counters;
 }
 
+/** `a` then `b` in a new array of exactly their length (`concat` is slower on the short arrays of a claim). */
+function joined<T>(a: readonly T[], b: readonly T[]): T[] {
+  const out = new Array<T>(a.length + b.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]!;
+  for (let i = 0; i < b.length; i++) out[a.length + i] = b[i]!;
+  return out;
+}
+
+/** The `schedule` command among `commands`, if any. */
+function scheduleOf(commands: readonly Command[]): Extract<Command, { type: 'schedule' }> | undefined {
+  for (let i = 0; i < commands.length; i++) {
+    const command = commands[i]!;
+    if (command.type === 'schedule') return command;
+  }
+  return undefined;
+}
+
 function effectOf(commands: readonly Command[]): EffectCommand | undefined {
   for (let i = 0; i < commands.length; i++) {
     const command = commands[i]!;
@@ -264,7 +281,8 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
   }
 
   if (ctx.observer.enabled()) ctx.observer.log('debug', 'claim', { ...idsOf(base), workerId: ctx.workerId }, 'claimed a due enrollment');
-  let customer = await loadCustomer(ctx, base, io);
+  // loadCustomer's work, inline (one async frame fewer per claim).
+  let customer = ctx.profiles ? plainProfile(await io.getProfile(base.customerId, { tenantId: base.tenantId }), base.customerId) : emptyProfile(base.customerId);
   const counters = counterCacheOf(journey);
   /** The effects this claim carried out (a replay after a conflict reuses them): a few per claim, so a list. */
   const memo: EffectOutcome[] = [];
@@ -285,7 +303,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
     const now = ctx.clock.now();
     const step = advanceInPlace(journey, state, input, now, { customer });
     if (step.changed) changed = true;
-    if (step.events.length > 0) events = events.length === 0 ? step.events : events.concat(step.events);
+    if (step.events.length > 0) events = events.length === 0 ? step.events : joined(events, step.events);
     const command = effectOf(step.commands);
     /** Whether this iteration's commit already found the journey active (so no read before the effect). */
     let checked = false;
@@ -335,7 +353,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
       if (request.release === false) leaseUntil = now + ctx.leaseMs;
       emitCommitted(ctx, next, events);
       emitSent(ctx, next, effects);
-      const retry = step.commands.find((c) => c.type === 'schedule');
+      const retry = scheduleOf(step.commands);
       if (input.type === 'effect-failed' && retry && next.lastError) {
         safeEmit(ctx.events, 'retry', { enrollment: next, error: next.lastError, retryAt: retry.wakeAt }, ctx.onListenerError);
       }
@@ -362,8 +380,8 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
           : null;
       if (gate?.checkedStorage) checked = false;
       if (!checked) {
-        const stop = await stopBeforeEffect(ctx, base, claim);
-        if (stop !== null) return stop;
+        const status = await ctx.storage.journeyStatus(base.tenantId, base.journeyId);
+        if (status !== 'active') return stopBeforeEffect(ctx, base, claim, status);
       }
       if (gate !== null && gate.hold !== null) outcome = { input: gate.hold };
       else if (ctx.clock.now() >= leaseUntil) {
@@ -379,7 +397,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
         else if (gate?.slotTaken) await ctx.storage.releaseSendSlot?.(state.tenantId, command.idempotencyKey);
       }
     }
-    if (outcome.record) effects = effects.length === 0 ? [outcome.record] : effects.concat([outcome.record]);
+    if (outcome.record) effects = effects.length === 0 ? [outcome.record] : joined(effects, [outcome.record]);
     if (outcome.customer) customer = outcome.customer;
     input = outcome.input;
   }
@@ -481,17 +499,15 @@ async function recordMovedOnEffects(ctx: EngineContext, enrollment: Enrollment, 
 }
 
 /**
- * The check before an effect that no commit of this claim has just checked (the first effect of a
- * claim: time has passed since the claim, reading the customer): the journey must still be active.
- * It reads the journey's status alone, and the effect's port call follows with no await in
- * between, so a pause or archive that returned before the read stops the customer before this
- * effect. A paused journey's customer stays in place: what was committed stays (`base`, the state
- * before this effect's advance); the claim is released and the same advance is replayed on resume,
- * giving the same visit and idempotency key. Returns null to go on, else the claim's result.
+ * After the check before an effect that no commit of this claim has just checked (the first effect
+ * of a claim: time has passed since the claim, reading the customer) found the journey not active.
+ * The check reads the journey's status alone (in processClaim), and the effect's port call follows
+ * with no await in between, so a pause or archive that returned before the read stops the customer
+ * before this effect. A paused journey's customer stays in place: what was committed stays (`base`,
+ * the state before this effect's advance); the claim is released and the same advance is replayed
+ * on resume, giving the same visit and idempotency key. Answers the claim's result.
  */
-async function stopBeforeEffect(ctx: EngineContext, base: Enrollment, claim: Claim): Promise<'ok' | 'lost' | null> {
-  const status = await ctx.storage.journeyStatus(base.tenantId, base.journeyId);
-  if (status === 'active') return null;
+async function stopBeforeEffect(ctx: EngineContext, base: Enrollment, claim: Claim, status: string | null): Promise<'ok' | 'lost'> {
   ctx.observer.log('info', 'deferred', { ...idsOf(base), reason: `journey-${status ?? 'missing'}` }, `the journey is ${status ?? 'gone'}: the effect waits in place`);
   await ctx.storage.release(base.id, claim.token);
   return status === 'paused' ? 'ok' : 'lost';
@@ -551,28 +567,34 @@ export async function runDue(ctx: EngineContext, options: RunDueOptions = {}): P
     const batch = new ClaimBatch(ctx, observedCommit);
     // A customer's claims (in several journeys) stay one after another, in wake-up order, in one
     // lane: frequency caps and send slots see them as a single worker would.
+    // (null: every claim is a different customer's, each its own group)
     const groups = byCustomer(claims);
+    const count = groups === null ? claims.length : groups.length;
     let next = 0;
     let failed: { error: unknown } | undefined;
+    const one = async (claim: Claim): Promise<void> => {
+      try {
+        if ((await processClaim(ctx, claim, batch)) === 'ok') processed += 1;
+        else lost += 1;
+      } catch (error) {
+        failed ??= { error };
+      }
+    };
     const lane = async (): Promise<void> => {
       try {
-        while (next < groups.length) {
-          const group = groups[next++]!;
-          for (let i = 0; i < group.length; i++) {
-            const claim = group[i]!;
-            try {
-              if ((await processClaim(ctx, claim, batch)) === 'ok') processed += 1;
-              else lost += 1;
-            } catch (error) {
-              failed ??= { error };
-            }
+        while (next < count) {
+          if (groups === null) {
+            await one(claims[next++]!);
+            continue;
           }
+          const group = groups[next++]!;
+          for (let i = 0; i < group.length; i++) await one(group[i]!);
         }
       } finally {
         batch.leave();
       }
     };
-    const lanes = Math.min(inFlight, groups.length);
+    const lanes = Math.min(inFlight, count);
     batch.enter(lanes);
     await Promise.all(Array.from({ length: lanes }, lane));
     if (failed) throw failed.error;
@@ -580,15 +602,29 @@ export async function runDue(ctx: EngineContext, options: RunDueOptions = {}): P
   return { processed, lost };
 }
 
-/** Claims grouped by customer (tenant and customer id), groups in the order of their first claim. */
-function byCustomer(claims: readonly Claim[]): Claim[][] {
-  const groups = new Map<string, Claim[]>();
+/**
+ * Claims grouped by customer (tenant and customer id), groups in the order of their first claim;
+ * null when no customer has two claims in the batch (the usual case: no group arrays to build).
+ */
+function byCustomer(claims: readonly Claim[]): Claim[][] | null {
   // Keyed by customer id alone when the batch has one tenant (the usual case: no key string per claim).
   const tenant = claims[0]?.enrollment.tenantId;
   const oneTenant = claims.every((c) => c.enrollment.tenantId === tenant);
+  const keyOf = (claim: Claim) => (oneTenant ? claim.enrollment.customerId : `${claim.enrollment.tenantId}\u0000${claim.enrollment.customerId}`);
+  const seen = new Set<string>();
+  for (let i = 0; i < claims.length; i++) {
+    const key = keyOf(claims[i]!);
+    if (seen.has(key)) return grouped(claims, keyOf);
+    seen.add(key);
+  }
+  return null;
+}
+
+function grouped(claims: readonly Claim[], keyOf: (claim: Claim) => string): Claim[][] {
+  const groups = new Map<string, Claim[]>();
   for (let i = 0; i < claims.length; i++) {
     const claim = claims[i]!;
-    const key = oneTenant ? claim.enrollment.customerId : `${claim.enrollment.tenantId}\u0000${claim.enrollment.customerId}`;
+    const key = keyOf(claim);
     const group = groups.get(key);
     if (group) group.push(claim);
     else groups.set(key, [claim]);

@@ -169,6 +169,65 @@ for (const kind of STORAGE_KINDS) {
   });
 }
 
+describe('group commit: a customer\'s claims in one batch', () => {
+  const sendOnly = (name: string) =>
+    journey([{ id: 'mail', type: 'send', config: { channelId: 'email' }, next: null }], { status: 'active', name });
+
+  it('run one after another in one lane, in wake-up order, while other customers\' claims run beside them', async () => {
+    const h = harness({ customers, engine: { inFlight: 8 } });
+    const first = await h.engine.createJourney(sendOnly('first'));
+    const second = await h.engine.createJourney(sendOnly('second'));
+    // c1 and c2 are in both journeys, c3 and c4 in the first only: six claims, one batch.
+    await h.engine.enroll(first.id, { customerIds: ['c1', 'c2', 'c3', 'c4'] });
+    h.clock.advance(1);
+    await h.engine.enroll(second.id, { customerIds: ['c1', 'c2'] });
+    const busy = new Map<string, number>();
+    let overlap = 0;
+    let most = 0;
+    const order: string[] = [];
+    const send = h.channels.send.bind(h.channels);
+    h.channels.send = async (r) => {
+      const customer = r.customer.id;
+      expect(busy.get(customer) ?? 0).toBe(0);
+      busy.set(customer, 1);
+      order.push(`${customer}:${r.journeyId === first.id ? 'first' : 'second'}`);
+      most = Math.max(most, ++overlap);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      overlap -= 1;
+      busy.set(customer, 0);
+      return send(r);
+    };
+    expect(await h.engine.runDue()).toEqual({ processed: 6, lost: 0 });
+    for (const c of ['c1', 'c2']) expect(order.filter((o) => o.startsWith(`${c}:`))).toEqual([`${c}:first`, `${c}:second`]);
+    expect(most).toBe(4); // c1..c4's first sends together; each customer never twice at once
+    await h.engine.close();
+  });
+
+  it('of one customer id in two tenants are two customers: they run side by side', async () => {
+    const h = harness({ customers, engine: { inFlight: 8 } });
+    for (const tenantId of ['t1', 't2']) {
+      const view = h.engine.forTenant(tenantId);
+      const { id } = await view.createJourney(sendOnly('mail'));
+      await view.enroll(id, { customerId: 'c1' });
+    }
+    let overlap = 0;
+    let most = 0;
+    const tenants: string[] = [];
+    const send = h.channels.send.bind(h.channels);
+    h.channels.send = async (r) => {
+      tenants.push(r.tenantId);
+      most = Math.max(most, ++overlap);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      overlap -= 1;
+      return send(r);
+    };
+    expect(await h.engine.runDue()).toEqual({ processed: 2, lost: 0 });
+    expect(tenants.sort()).toEqual(['t1', 't2']);
+    expect(most).toBe(2);
+    await h.engine.close();
+  });
+});
+
 describe('group commit: the fallback and the options', () => {
   it('without commitMany (a third-party storage) calls commit for each claim, concurrently, with the same results', async () => {
     const c = counted((await STORAGE_KINDS[0]!.make()), { commitMany: false });

@@ -46,13 +46,16 @@ export const PLAIN_DATA_MAX_ENTRIES = 1_000_000;
 const SEEN_LIST_MAX = 16;
 
 /**
- * Objects copied so far → their copies (shared and cyclic references are copied once). A short
- * list first (a profile holds three objects: a Map per copy cost more than the copy), a Map
- * once it holds more than {@link SEEN_LIST_MAX}.
+ * Objects copied so far → their copies (shared and cyclic references are copied once). The first
+ * in two fields (most values copied hold one object: no list for them), then a short list (a
+ * profile holds three objects: a Map per copy cost more than the copy), a Map once it holds more
+ * than {@link SEEN_LIST_MAX}.
  */
 class Seen {
-  private readonly originals: object[] = [];
-  private readonly copies: unknown[] = [];
+  private first: object | undefined;
+  private firstCopy: unknown;
+  private originals: object[] | undefined;
+  private copies: unknown[] | undefined;
   private map: Map<object, unknown> | undefined;
 
   /** Whether `value` was met; its copy in {@link last}. */
@@ -62,9 +65,13 @@ class Seen {
       this.last = this.map.get(value);
       return true;
     }
-    const i = this.originals.indexOf(value);
+    if (this.first === value) {
+      this.last = this.firstCopy;
+      return true;
+    }
+    const i = this.originals === undefined ? -1 : this.originals.indexOf(value);
     if (i < 0) return false;
-    this.last = this.copies[i];
+    this.last = this.copies![i];
     return true;
   }
 
@@ -76,19 +83,26 @@ class Seen {
       this.map.set(value, copied);
       return;
     }
-    const i = this.originals.indexOf(value);
+    if (this.first === undefined || this.first === value) {
+      this.first = value;
+      this.firstCopy = copied;
+      return;
+    }
+    const originals = (this.originals ??= []);
+    const copies = (this.copies ??= []);
+    const i = originals.indexOf(value);
     if (i >= 0) {
-      this.copies[i] = copied;
+      copies[i] = copied;
       return;
     }
-    if (this.originals.length < SEEN_LIST_MAX) {
-      this.originals.push(value);
-      this.copies.push(copied);
+    if (originals.length < SEEN_LIST_MAX) {
+      originals.push(value);
+      copies.push(copied);
       return;
     }
-    this.map = new Map();
-    this.originals.forEach((o, k) => this.map!.set(o, this.copies[k]));
-    this.map.set(value, copied);
+    const map = (this.map = new Map<object, unknown>([[this.first, this.firstCopy]]));
+    originals.forEach((o, k) => map.set(o, copies[k]));
+    map.set(value, copied);
   }
 }
 
