@@ -88,17 +88,20 @@ function capsFor(policy: SendPolicy, journey: JourneySendPolicy | null, channelI
   ];
 }
 
-/**
- * Whether the send `command` of `enrollment` may go at `now` under the engine's policy and the
- * journey's own (`journeyPolicy`, the document's `sendPolicy`): the engine's rules always hold,
- * the journey's add to them. A send with `bypassPolicy` always goes. When it goes with a slot
- * taken and then fails, the caller gives the slot back (`releaseSendSlot`).
- */
 /** Whether a send meets any policy at all (false: {@link gateSend} would answer "go" at once, so the worker does not call it). */
 export function sendIsGated(runtime: SendPolicyRuntime | undefined, journeyPolicy: JourneySendPolicy | null, command: Extract<EffectCommand, { type: 'send' }>): boolean {
   return !(command.bypassPolicy === true || (runtime === undefined && journeyPolicy === null));
 }
 
+/**
+ * Whether the send `command` of `enrollment` may go at `now` under the engine's policy and the
+ * journey's own (`journeyPolicy`, the document's `sendPolicy`): the engine's rules always hold,
+ * the journey's add to them. A send with `bypassPolicy` always goes. When it goes with a slot
+ * taken and then fails, the caller gives the slot back (`releaseSendSlot`). A slot taken here and
+ * then held back by the rate limit is given back at once — while `holdsClaim()` says the caller's
+ * claim is still its own: once its lease ran out, another worker may be sending under the same
+ * key, and the slot (the key's) must keep counting.
+ */
 export async function gateSend(
   runtime: SendPolicyRuntime | undefined,
   journeyPolicy: JourneySendPolicy | null,
@@ -108,6 +111,7 @@ export async function gateSend(
   command: Extract<EffectCommand, { type: 'send' }>,
   customer: CustomerProfile,
   now: number,
+  holdsClaim: () => boolean = () => true,
 ): Promise<GateDecision> {
   if (!sendIsGated(runtime, journeyPolicy, command)) return GO;
   const policy = runtime?.policy ?? {};
@@ -154,7 +158,7 @@ export async function gateSend(
     const token = { tenantId: enrollment.tenantId, channelId: command.channelId, perSecond: limit.perSecond, now };
     const at = storage.takeSendToken !== undefined ? await storage.takeSendToken(token) : localToken(runtime, token);
     if (at > now) {
-      if (slotTaken) await storage.releaseSendSlot?.(enrollment.tenantId, command.idempotencyKey);
+      if (slotTaken && holdsClaim()) await storage.releaseSendSlot?.(enrollment.tenantId, command.idempotencyKey);
       return { hold: { type: 'deferred', ...pending, until: Math.ceil(at), reason: 'rate-limit', detail: { channelId: command.channelId, perSecond: limit.perSecond } }, checkedStorage: true };
     }
   }

@@ -376,7 +376,7 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
       // The send policy first (it may read storage); then the journey is checked right before the port call.
       const gate =
         command.type === 'send' && sendIsGated(ctx.sendPolicy, journey.sendPolicy, command)
-          ? await gateSend(ctx.sendPolicy, journey.sendPolicy, ctx.storage, ctx.leaseMs, state, command, customer, ctx.clock.now())
+          ? await gateSend(ctx.sendPolicy, journey.sendPolicy, ctx.storage, ctx.leaseMs, state, command, customer, ctx.clock.now(), () => ctx.clock.now() < leaseUntil)
           : null;
       if (gate?.checkedStorage) checked = false;
       if (!checked) {
@@ -394,7 +394,10 @@ export async function processClaim(ctx: EngineContext, claim: Claim, io: ClaimIo
       } else {
         outcome = await observedExecute(ctx, io, state, command, customer);
         if (outcome.input.type !== 'effect-failed') memo.push(outcome);
-        else if (gate?.slotTaken) await ctx.storage.releaseSendSlot?.(state.tenantId, command.idempotencyKey);
+        // A failed send gives its slot back, unless the claim's lease ran out meanwhile: another
+        // worker may hold the enrollment by now and be sending under the same key (the slot is the
+        // key's). That slot stays and counts until the retry confirms it or the enrollment ends.
+        else if (gate?.slotTaken && ctx.clock.now() < leaseUntil) await ctx.storage.releaseSendSlot?.(state.tenantId, command.idempotencyKey);
       }
     }
     if (outcome.record) effects = effects.length === 0 ? [outcome.record] : joined(effects, [outcome.record]);
