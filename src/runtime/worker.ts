@@ -3,6 +3,7 @@
  * through the ports, commit every step atomically, emit events.
  */
 import { JourneyError } from '../model/errors.js';
+import type { JourneyStatus } from '../model/status.js';
 import type { CompiledJourney } from './compile-journey.js';
 import type { EngineContext } from './context.js';
 import { safeEmit } from './events.js';
@@ -510,7 +511,7 @@ async function recordMovedOnEffects(ctx: EngineContext, enrollment: Enrollment, 
  * the state before this effect's advance); the claim is released and the same advance is replayed
  * on resume, giving the same visit and idempotency key. Answers the claim's result.
  */
-async function stopBeforeEffect(ctx: EngineContext, base: Enrollment, claim: Claim, status: string | null): Promise<'ok' | 'lost'> {
+async function stopBeforeEffect(ctx: EngineContext, base: Enrollment, claim: Claim, status: JourneyStatus | null): Promise<'ok' | 'lost'> {
   ctx.observer.log('info', 'deferred', { ...idsOf(base), reason: `journey-${status ?? 'missing'}` }, `the journey is ${status ?? 'gone'}: the effect waits in place`);
   await ctx.storage.release(base.id, claim.token);
   return status === 'paused' ? 'ok' : 'lost';

@@ -173,6 +173,25 @@ describe('group commit: a customer\'s claims in one batch', () => {
   const sendOnly = (name: string) =>
     journey([{ id: 'mail', type: 'send', config: { channelId: 'email' }, next: null }], { status: 'active', name });
 
+  /**
+   * Sends that take 10 ms each, with `onStart` called as each begins and `onEnd` as it returns;
+   * `most()` is the most sends in flight at once.
+   */
+  function slowSends(h: Harness, onStart: (r: SendRequest) => void = () => undefined, onEnd: (r: SendRequest) => void = () => undefined): { most(): number } {
+    let overlap = 0;
+    let most = 0;
+    const send = h.channels.send.bind(h.channels);
+    h.channels.send = async (r) => {
+      onStart(r);
+      most = Math.max(most, ++overlap);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      overlap -= 1;
+      onEnd(r);
+      return send(r);
+    };
+    return { most: () => most };
+  }
+
   it('run one after another in one lane, in wake-up order, while other customers\' claims run beside them', async () => {
     const h = harness({ customers, engine: { inFlight: 8 } });
     const first = await h.engine.createJourney(sendOnly('first'));
@@ -181,25 +200,20 @@ describe('group commit: a customer\'s claims in one batch', () => {
     await h.engine.enroll(first.id, { customerIds: ['c1', 'c2', 'c3', 'c4'] });
     h.clock.advance(1);
     await h.engine.enroll(second.id, { customerIds: ['c1', 'c2'] });
-    const busy = new Map<string, number>();
-    let overlap = 0;
-    let most = 0;
+    const busy = new Set<string>();
     const order: string[] = [];
-    const send = h.channels.send.bind(h.channels);
-    h.channels.send = async (r) => {
-      const customer = r.customer.id;
-      expect(busy.get(customer) ?? 0).toBe(0);
-      busy.set(customer, 1);
-      order.push(`${customer}:${r.journeyId === first.id ? 'first' : 'second'}`);
-      most = Math.max(most, ++overlap);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      overlap -= 1;
-      busy.set(customer, 0);
-      return send(r);
-    };
+    const sends = slowSends(
+      h,
+      (r) => {
+        expect(busy.has(r.customer.id)).toBe(false);
+        busy.add(r.customer.id);
+        order.push(`${r.customer.id}:${r.journeyId === first.id ? 'first' : 'second'}`);
+      },
+      (r) => busy.delete(r.customer.id),
+    );
     expect(await h.engine.runDue()).toEqual({ processed: 6, lost: 0 });
     for (const c of ['c1', 'c2']) expect(order.filter((o) => o.startsWith(`${c}:`))).toEqual([`${c}:first`, `${c}:second`]);
-    expect(most).toBe(4); // c1..c4's first sends together; each customer never twice at once
+    expect(sends.most()).toBe(4); // c1..c4's first sends together; each customer never twice at once
     await h.engine.close();
   });
 
@@ -210,20 +224,11 @@ describe('group commit: a customer\'s claims in one batch', () => {
       const { id } = await view.createJourney(sendOnly('mail'));
       await view.enroll(id, { customerId: 'c1' });
     }
-    let overlap = 0;
-    let most = 0;
     const tenants: string[] = [];
-    const send = h.channels.send.bind(h.channels);
-    h.channels.send = async (r) => {
-      tenants.push(r.tenantId);
-      most = Math.max(most, ++overlap);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      overlap -= 1;
-      return send(r);
-    };
+    const sends = slowSends(h, (r) => tenants.push(r.tenantId));
     expect(await h.engine.runDue()).toEqual({ processed: 2, lost: 0 });
     expect(tenants.sort()).toEqual(['t1', 't2']);
-    expect(most).toBe(2);
+    expect(sends.most()).toBe(2);
     await h.engine.close();
   });
 });
